@@ -1,0 +1,49 @@
+# Two commands: `make run` and `make test`. Everything else is here for them.
+VENV   := .venv
+BIN    := $(VENV)/bin
+PYTHON ?= python3
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint typecheck pytest bench system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+## make run: install, migrate, load the demo if the database is empty, serve on :8000
+run: $(STAMP)
+	@mkdir -p var
+	@test -s var/admin.key || $(BIN)/python -c "from questline.auth.keys import generate_key; print(generate_key())" > var/admin.key
+	@$(BIN)/questline migrate
+	@$(BIN)/questline demo --if-empty
+	@echo
+	@echo "Questline is starting on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/docs)"
+	@echo "Admin key: $$(cat var/admin.key)"
+	@echo "Try:  curl -s -H \"Authorization: Bearer $$(cat var/admin.key)\" http://127.0.0.1:8000/v1/players/ada"
+	@echo
+	@QUESTLINE_BOOTSTRAP_KEY=$$(cat var/admin.key) $(BIN)/questline serve
+
+## make test: install dev tools and servers, lint, type-check, run the whole suite
+test: $(STAMP) system-deps lint typecheck pytest
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+## make bench: ingest and process events on the embedded default; print figures
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

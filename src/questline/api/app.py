@@ -1,0 +1,88 @@
+"""The FastAPI application: wiring only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from questline import __version__
+from questline.api import config, events, health, items, players
+from questline.api.context import Context
+from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from questline.api.problems import install_problem_handlers
+from questline.auth.keys import Scope
+from questline.processing.designs import DesignCache
+from questline.processing.dispatch import Dispatcher, InProcessDispatcher, NoDispatcher
+from questline.processing.worker import Worker
+from questline.settings import Settings, get_settings
+from questline.storage.apps import DEFAULT_APP, ensure_app, ensure_key
+from questline.storage.database import Database
+from questline.storage.schema import check_schema
+
+log = logging.getLogger(__name__)
+
+
+def build_context(settings: Settings) -> Context:
+    database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    designs = DesignCache()
+    worker = Worker(database, designs)
+    dispatcher: Dispatcher = (
+        InProcessDispatcher(
+            worker, poll_seconds=settings.worker_poll_seconds, batch=settings.worker_batch_size
+        )
+        if settings.embedded_worker
+        else NoDispatcher()
+    )
+    return Context(settings, database, designs, worker, dispatcher)
+
+
+def bootstrap(context: Context) -> None:
+    """Make sure the default app exists, and the bootstrap admin key if one is set."""
+    with context.database.transaction() as session:
+        app = ensure_app(session, DEFAULT_APP, "Default app")
+        if context.settings.bootstrap_key is not None:
+            ensure_key(
+                session,
+                app,
+                secret=context.settings.bootstrap_key.get_secret_value(),
+                name="bootstrap",
+                scopes=[Scope.ADMIN.value],
+            )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        context = build_context(settings)
+        try:
+            check_schema(context.database.engine)
+            bootstrap(context)
+        except Exception:
+            context.database.dispose()
+            raise
+        app.state.questline = context
+        context.dispatcher.start()
+        try:
+            yield
+        finally:
+            context.dispatcher.stop()
+            context.database.dispose()
+
+    app = FastAPI(
+        title="Questline",
+        version=__version__,
+        summary="A self-hostable gamification engine",
+        description="Send what your users did; get points, levels and their explanations back.",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    for module in (events, players, config, items, health):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,218 @@
+"""/v1/config: the app's game design, as immutable numbered versions."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+import yaml
+from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from questline.api.deps import (
+    ConfigWriter,
+    ContextDep,
+    CurrentKey,
+    Cursor,
+    Limit,
+    ReaderDep,
+    SessionDep,
+    decode_cursor,
+    encode_cursor,
+)
+from questline.engine.compiler import CompiledDesign, DesignError, compile_design
+from questline.engine.design import GameDesign
+from questline.errors import InvalidDesign, MalformedBody, NotFound
+from questline.storage import configs
+from questline.storage.models import ConfigVersion
+from questline.yamlfile import load_yaml
+
+router = APIRouter(prefix="/v1/config", tags=["config"])
+
+_DOCUMENT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "the game design, as YAML (`application/yaml`) or JSON",
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {
+                "schema": GameDesign.model_json_schema(ref_template="#/components/schemas/{model}")
+            },
+        },
+    }
+}
+
+
+class ConfigVersionOut(BaseModel):
+    version: int
+    created_at: datetime
+    created_by: str | None
+    comment: str | None
+    document: dict[str, Any]
+
+
+class ConfigVersionList(BaseModel):
+    data: list[ConfigVersionOut]
+    next_cursor: str | None
+
+
+class ValidationResult(BaseModel):
+    valid: bool
+    currencies: list[str]
+    metrics: list[str]
+    rules: list[str]
+
+
+class RollbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="the version whose document becomes current again")
+    comment: str | None = Field(default=None, max_length=500)
+
+
+def parse_document(raw: bytes, content_type: str) -> tuple[dict[str, Any], str]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedBody("the design must be UTF-8 text") from None
+    if "json" in content_type:
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise MalformedBody(
+                f"the body is not valid JSON: {error.msg}"
+                f" at line {error.lineno}, column {error.colno}"
+            ) from None
+    else:
+        try:
+            document = load_yaml(text)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = (
+                f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            )
+            problem = getattr(error, "problem", None) or str(error)
+            raise MalformedBody(f"the body is not valid YAML: {problem}{where}") from None
+    if not isinstance(document, dict):
+        raise InvalidDesign(
+            "a game design is a mapping with keys such as currencies, metrics and rules",
+            errors=[{"loc": [], "message": "expected a mapping at the top level"}],
+        )
+    return document, text
+
+
+def check_document(document: dict[str, Any]) -> CompiledDesign:
+    try:
+        return compile_design(document)
+    except DesignError as error:
+        raise InvalidDesign(
+            f"{len(error.issues)} problem(s) in the design: {error}",
+            errors=[issue.as_dict() for issue in error.issues],
+        ) from None
+
+
+def _out(row: ConfigVersion) -> ConfigVersionOut:
+    return ConfigVersionOut(
+        version=row.version,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        comment=row.comment,
+        document=row.document,
+    )
+
+
+def _publish(
+    session: Session,
+    app_id: int,
+    document: dict[str, Any],
+    source: str | None,
+    comment: str | None,
+    by: str,
+) -> ConfigVersion:
+    check_document(document)
+    return configs.publish(session, app_id, document, source=source, comment=comment, created_by=by)
+
+
+@router.put(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Publish a new version of the game design",
+    openapi_extra=_DOCUMENT_BODY,
+)
+async def put_config(
+    request: Request,
+    principal: ConfigWriter,
+    context: ContextDep,
+    comment: Annotated[str | None, Query(max_length=500)] = None,
+) -> ConfigVersionOut:
+    document, source = parse_document(await request.body(), request.headers.get("content-type", ""))
+    with context.database.transaction() as session:
+        row = _publish(
+            session, principal.app_id, document, source, comment, f"key:{principal.key_name}"
+        )
+    return _out(row)
+
+
+@router.post(
+    "/validate", summary="Check a game design without publishing it", openapi_extra=_DOCUMENT_BODY
+)
+async def validate_config(request: Request, principal: CurrentKey) -> ValidationResult:  # noqa: ARG001
+    document, _ = parse_document(await request.body(), request.headers.get("content-type", ""))
+    compiled = check_document(document)
+    return ValidationResult(
+        valid=True,
+        currencies=sorted(compiled.currencies),
+        metrics=[metric.key for metric in compiled.metrics],
+        rules=[rule.id for rule in compiled.rules],
+    )
+
+
+@router.get("", summary="The current game design")
+def get_config(principal: CurrentKey, session: ReaderDep) -> ConfigVersionOut:
+    row = configs.current(session, principal.app_id)
+    if row is None:
+        raise NotFound("no game design has been published yet: PUT /v1/config")
+    return _out(row)
+
+
+@router.get("/versions", summary="Every published version, newest first")
+def list_versions(
+    principal: CurrentKey, session: ReaderDep, limit: Limit = 50, cursor: Cursor = None
+) -> ConfigVersionList:
+    statement = configs.versions(principal.app_id)
+    before = decode_cursor(cursor)
+    if before is not None:
+        statement = statement.where(ConfigVersion.version < before)
+    rows = list(session.scalars(statement.limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1].version) if len(rows) > limit else None
+    return ConfigVersionList(data=[_out(row) for row in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.get("/versions/{version}", summary="One published version")
+def get_version(version: int, principal: CurrentKey, session: ReaderDep) -> ConfigVersionOut:
+    row = configs.get_version(session, principal.app_id, version)
+    if row is None:
+        raise NotFound(f"there is no version {version}")
+    return _out(row)
+
+
+@router.post(
+    "/rollback", status_code=status.HTTP_201_CREATED, summary="Publish an earlier version again"
+)
+def rollback(body: RollbackIn, principal: ConfigWriter, session: SessionDep) -> ConfigVersionOut:
+    earlier = configs.get_version(session, principal.app_id, body.version)
+    if earlier is None:
+        raise NotFound(f"there is no version {body.version}")
+    comment = body.comment or f"rollback to version {body.version}"
+    return _out(
+        _publish(
+            session,
+            principal.app_id,
+            earlier.document,
+            earlier.source,
+            comment,
+            f"key:{principal.key_name}",
+        )
+    )

@@ -1,0 +1,286 @@
+"""/v1/events: append what players did; read back what it caused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+from sqlalchemy import select
+
+from questline.api.deps import ContextDep, CurrentKey, EventWriter, ReaderDep
+from questline.engine.periods import is_valid_zone
+from questline.errors import NotFound
+from questline.processing.ingest import NewEvent, Profile
+from questline.processing.submission import EventStatus, submit
+from questline.storage.models import Event, Player
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+
+EventType = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")]
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
+Scalar = str | int | float | bool | None
+Wait = Annotated[bool, Query(description="process now and return the effects in the answer")]
+
+
+class ProfileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    time_zone: str | None = Field(default=None, examples=["Europe/Berlin"])
+    locale: Annotated[str, StringConstraints(max_length=35)] | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_zone(value):
+            raise ValueError(f"'{value}' is not an IANA time zone (such as Europe/Berlin)")
+        return value
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "attempt-8812",
+                    "type": "attempt.submitted",
+                    "player": "ada",
+                    "item": "sql-basics",
+                    "properties": {"score": 85},
+                    "profile": {"name": "Ada", "time_zone": "Europe/London"},
+                }
+            ]
+        },
+    )
+
+    id: Identifier | None = Field(
+        default=None, description="your idempotency key; replays award nothing"
+    )
+    type: EventType
+    player: Identifier
+    time: AwareDatetime | None = Field(default=None, description="when it happened (default: now)")
+    properties: dict[Annotated[str, StringConstraints(max_length=100)], Scalar] = Field(
+        default_factory=dict
+    )
+    item: Identifier | None = None
+    profile: ProfileIn | None = None
+
+    def to_new_event(self) -> NewEvent:
+        profile = (
+            Profile(self.profile.name, self.profile.time_zone, self.profile.locale)
+            if self.profile is not None
+            else None
+        )
+        return NewEvent(
+            type=self.type,
+            player=self.player,
+            key=self.id,
+            occurred_at=self.time,
+            properties=dict(self.properties),
+            item=self.item,
+            profile=profile,
+        )
+
+
+class EventAccepted(BaseModel):
+    id: str
+    status: Literal["pending", "processed", "failed"]
+    duplicate: bool
+    received_at: datetime
+    effects: list[dict[str, Any]] | None = None
+    error: str | None = None
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[dict[str, Any]] = Field(
+        min_length=1, max_length=1000, description="up to 1,000 events, each shaped like EventIn"
+    )
+
+
+class BatchItemResult(BaseModel):
+    index: int
+    id: str | None
+    status: Literal["pending", "processed", "failed", "rejected"]
+    duplicate: bool = False
+    effects: list[dict[str, Any]] | None = None
+    error: dict[str, Any] | None = None
+
+
+class BatchResult(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: int
+    results: list[BatchItemResult]
+
+
+class EventOut(BaseModel):
+    id: str
+    type: str
+    player: str
+    time: datetime
+    received_at: datetime
+    time_zone: str
+    properties: dict[str, Any]
+    item: str | None
+    status: Literal["pending", "processed", "failed"]
+    processed_at: datetime | None
+    config_version: int | None
+    effects: list[dict[str, Any]] | None
+    error: str | None
+
+
+def _accepted(key: str, found: EventStatus, duplicate: bool) -> EventAccepted:
+    return EventAccepted(
+        id=key,
+        status=found.status,
+        duplicate=duplicate,
+        received_at=found.received_at,
+        effects=found.effects if found.status == "processed" else None,
+        error=found.error,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Record one event",
+    responses={200: {"model": EventAccepted, "description": "a replay of a known id: nothing new"}},
+)
+def post_event(
+    body: EventIn,
+    principal: EventWriter,
+    context: ContextDep,
+    response: Response,
+    wait: Wait = False,
+) -> EventAccepted:
+    results, found = submit(
+        context.database,
+        context.worker,
+        context.dispatcher,
+        principal.app_id,
+        [body.to_new_event()],
+        wait=wait,
+    )
+    result = results[0]
+    if result.error is not None:
+        raise result.error
+    assert result.seq is not None
+    if result.duplicate:
+        response.status_code = status.HTTP_200_OK
+    return _accepted(result.key, found[result.seq], result.duplicate)
+
+
+@router.post("/batch", status_code=status.HTTP_202_ACCEPTED, summary="Record up to 1,000 events")
+def post_batch(
+    body: BatchIn, principal: EventWriter, context: ContextDep, wait: Wait = False
+) -> BatchResult:
+    parsed: list[EventIn | None] = []
+    problems: dict[int, dict[str, Any]] = {}
+    for index, raw in enumerate(body.events):
+        try:
+            parsed.append(EventIn.model_validate(raw))
+        except ValidationError as error:
+            parsed.append(None)
+            problems[index] = {
+                "code": "invalid_input",
+                "detail": "the event is not valid",
+                "errors": [
+                    {"loc": ["events", index, *e["loc"]], "message": e["msg"], "type": e["type"]}
+                    for e in error.errors(include_url=False)
+                ],
+            }
+    valid = [(i, event) for i, event in enumerate(parsed) if event is not None]
+    results, found = submit(
+        context.database,
+        context.worker,
+        context.dispatcher,
+        principal.app_id,
+        [event.to_new_event() for _, event in valid],
+        wait=wait,
+    )
+    answers: list[BatchItemResult] = [
+        BatchItemResult(
+            index=i,
+            id=raw.get("id") if isinstance(raw.get("id"), str) else None,
+            status="rejected",
+            error=problems[i],
+        )
+        for i, raw in enumerate(body.events)
+        if i in problems
+    ]
+    for (index, _), result in zip(valid, results, strict=True):
+        if result.error is not None:
+            answers.append(
+                BatchItemResult(
+                    index=index,
+                    id=result.key,
+                    status="rejected",
+                    error={
+                        "code": result.error.code,
+                        "detail": result.error.detail,
+                        "errors": [
+                            {**e, "loc": ["events", index, *e["loc"]]} for e in result.error.errors
+                        ],
+                    },
+                )
+            )
+            continue
+        assert result.seq is not None
+        state = found[result.seq]
+        answers.append(
+            BatchItemResult(
+                index=index,
+                id=result.key,
+                status=state.status,
+                duplicate=result.duplicate,
+                effects=state.effects if state.status == "processed" and wait else None,
+                error={"code": "processing_failed", "detail": state.error} if state.error else None,
+            )
+        )
+    answers.sort(key=lambda answer: answer.index)
+    return BatchResult(
+        accepted=sum(1 for a in answers if a.status != "rejected" and not a.duplicate),
+        duplicates=sum(1 for a in answers if a.duplicate),
+        rejected=sum(1 for a in answers if a.status == "rejected"),
+        results=answers,
+    )
+
+
+@router.get("/{event_id}", summary="An event, its status and its effects")
+def get_event(event_id: str, principal: CurrentKey, session: ReaderDep) -> EventOut:
+    row = session.execute(
+        select(Event, Player.external_id)
+        .join(Player, Player.id == Event.player_id)
+        .where(Event.app_id == principal.app_id, Event.key == event_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no event with id '{event_id}'")
+    event, player = row
+    return EventOut(
+        id=event.key,
+        type=event.type,
+        player=player,
+        time=event.occurred_at,
+        received_at=event.received_at,
+        time_zone=event.time_zone,
+        properties=event.properties,
+        item=event.item_key,
+        status=event.status,
+        processed_at=event.processed_at,
+        config_version=event.config_version,
+        effects=event.effects,
+        error=event.error,
+    )

@@ -1,0 +1,41 @@
+"""/health (the process is up) and /ready (it can do its job)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from questline.api.deps import ContextDep
+from questline.errors import SchemaMismatch
+from questline.storage.schema import check_schema
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health", summary="Liveness: the process answers")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/ready", summary="Readiness: each dependency, and whether the server can serve")
+def ready(context: ContextDep) -> JSONResponse:
+    checks: dict[str, Any] = {}
+    try:
+        with context.database.reader() as session:
+            session.execute(text("SELECT 1"))
+        check_schema(context.database.engine)
+        checks["database"] = {"status": "ok", "dialect": context.database.dialect}
+    except SchemaMismatch as error:
+        checks["database"] = {"status": "error", "detail": str(error)}
+    except Exception as error:  # any failure to reach the database means "not ready"
+        checks["database"] = {"status": "error", "detail": type(error).__name__}
+    ok = all(check["status"] == "ok" for check in checks.values())
+    headers = None if ok else {"Retry-After": "5"}
+    return JSONResponse(
+        {"status": "ok" if ok else "unavailable", "checks": checks},
+        status_code=200 if ok else 503,
+        headers=headers,
+    )

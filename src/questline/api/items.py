@@ -1,0 +1,170 @@
+"""/v1/items: the catalog events refer to (exercises, challenges, lessons)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy.exc import IntegrityError
+
+from questline.api.deps import (
+    ConfigWriter,
+    CurrentKey,
+    Cursor,
+    Limit,
+    ReaderDep,
+    SessionDep,
+    decode_cursor,
+    encode_cursor,
+)
+from questline.errors import Conflict, NotFound
+from questline.storage.items import get_item, list_items
+from questline.storage.models import Item
+
+router = APIRouter(prefix="/v1/items", tags=["items"])
+
+ItemKey = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s/]+$")]
+Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,62}$")]
+Scalar = str | int | float | bool | None
+Locale = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
+
+
+class ItemIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "key": "squat",
+                    "kind": "exercise",
+                    "names": {"en": "Squat", "he": "סקוואט"},
+                    "attributes": {"base_points": 10, "points_per_rep": 1},
+                }
+            ]
+        },
+    )
+
+    key: ItemKey
+    kind: Kind
+    attributes: dict[AttributeName, Scalar] = Field(
+        default_factory=dict, description="values rules read as item.<name>"
+    )
+    names: dict[Locale, Annotated[str, StringConstraints(max_length=200)]] = Field(
+        default_factory=dict
+    )
+    active: bool = True
+
+
+class ItemPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind | None = None
+    attributes: dict[AttributeName, Scalar] | None = None
+    names: dict[Locale, Annotated[str, StringConstraints(max_length=200)]] | None = None
+    active: bool | None = None
+
+
+class ItemOut(BaseModel):
+    key: str
+    kind: str
+    attributes: dict[str, Any]
+    names: dict[str, str]
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ItemList(BaseModel):
+    data: list[ItemOut]
+    next_cursor: str | None
+
+
+def _out(item: Item) -> ItemOut:
+    return ItemOut(
+        key=item.key,
+        kind=item.kind,
+        attributes=item.attributes,
+        names=item.names,
+        active=item.active,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+def _found(session: SessionDep | ReaderDep, app_id: int, key: str) -> Item:
+    item = get_item(session, app_id, key)
+    if item is None:
+        raise NotFound(f"no item with key '{key}'")
+    return item
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Add an item to the catalog")
+def create_item(body: ItemIn, principal: ConfigWriter, session: SessionDep) -> ItemOut:
+    if get_item(session, principal.app_id, body.key, include_deleted=True) is not None:
+        raise Conflict(f"an item with key '{body.key}' already exists (keys are never reused)")
+    now = datetime.now(UTC)
+    item = Item(
+        app_id=principal.app_id,
+        key=body.key,
+        kind=body.kind,
+        attributes=body.attributes,
+        names=body.names,
+        active=body.active,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"an item with key '{body.key}' already exists") from None
+    return _out(item)
+
+
+@router.get("", summary="List catalog items")
+def get_items(
+    principal: CurrentKey,
+    session: ReaderDep,
+    kind: str | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> ItemList:
+    rows = list(
+        session.scalars(
+            list_items(principal.app_id, kind=kind, after_id=decode_cursor(cursor)).limit(limit + 1)
+        )
+    )
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return ItemList(data=[_out(row) for row in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.get("/{key}", summary="One catalog item")
+def read_item(key: str, principal: CurrentKey, session: ReaderDep) -> ItemOut:
+    return _out(_found(session, principal.app_id, key))
+
+
+@router.patch("/{key}", summary="Change an item; omitted fields keep their value")
+def update_item(key: str, body: ItemPatch, principal: ConfigWriter, session: SessionDep) -> ItemOut:
+    item = _found(session, principal.app_id, key)
+    for name, value in body.model_dump(exclude_unset=True).items():
+        if value is None:
+            continue
+        setattr(item, name, value)
+    item.updated_at = datetime.now(UTC)
+    session.flush()
+    return _out(item)
+
+
+@router.delete(
+    "/{key}", status_code=status.HTTP_204_NO_CONTENT, summary="Retire an item (soft delete)"
+)
+def delete_item(key: str, principal: ConfigWriter, session: SessionDep) -> Response:
+    item = _found(session, principal.app_id, key)
+    now = datetime.now(UTC)
+    item.deleted_at = now
+    item.active = False
+    item.updated_at = now
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,164 @@
+"""/v1/players: a player's balances, levels, metrics and ledger."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from questline.api.deps import (
+    ContextDep,
+    Cursor,
+    Limit,
+    PlayerReader,
+    ReaderDep,
+    decode_cursor,
+    encode_cursor,
+)
+from questline.engine.periods import Period, local_date, period_keys
+from questline.errors import NotFound
+from questline.storage.models import Event, LedgerEntry
+from questline.storage.players import balances_of, counters_of, get_player, ledger_page
+
+router = APIRouter(prefix="/v1/players", tags=["players"])
+
+
+class LevelOut(BaseModel):
+    level: int
+    total: int
+    level_started_at: int
+    next_level_at: int | None
+    remaining: int | None
+    percent: float
+
+
+class CurrencyOut(BaseModel):
+    balance: int
+    earned: int
+    level: LevelOut | None = None
+
+
+class MetricOut(BaseModel):
+    today: int
+    week: int
+    all: int
+
+
+class PlayerOut(BaseModel):
+    id: str
+    display_name: str | None
+    time_zone: str
+    locale: str | None
+    created_at: datetime
+    currencies: dict[str, CurrencyOut]
+    metrics: dict[str, MetricOut]
+
+
+class LedgerEntryOut(BaseModel):
+    id: int
+    currency: str
+    amount: int
+    balance_after: int
+    cause: str
+    cause_id: str
+    event_id: str | None
+    config_version: int | None
+    explanation: str
+    breakdown: dict[str, Any]
+    created_at: datetime
+
+
+class LedgerPage(BaseModel):
+    data: list[LedgerEntryOut]
+    next_cursor: str | None
+
+
+@router.get("/{player_id}", summary="A player's balances, levels and metrics")
+def get_player_state(
+    player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
+) -> PlayerOut:
+    player = get_player(session, principal.app_id, player_id)
+    if player is None:
+        raise NotFound(f"no player with id '{player_id}'")
+    design = context.designs.current(session, {principal.app_id}).get(principal.app_id)
+    held = {row.currency: row for row in balances_of(session, player.id)}
+    currencies: dict[str, CurrencyOut] = {}
+    for currency in list(design.currencies if design else []) + sorted(held.keys()):
+        if currency in currencies:
+            continue
+        row = held.get(currency)
+        balance, earned = (row.balance, row.earned) if row else (0, 0)
+        level = None
+        curve = design.levels.get(currency) if design else None
+        if curve is not None:
+            progress = curve.progress(earned)
+            level = LevelOut(
+                level=progress.level,
+                total=progress.total,
+                level_started_at=progress.level_started_at,
+                next_level_at=progress.next_level_at,
+                remaining=progress.remaining,
+                percent=progress.percent,
+            )
+        currencies[currency] = CurrencyOut(balance=balance, earned=earned, level=level)
+
+    # "today" and "this week" are the player's own, in their current time zone.
+    periods = period_keys(local_date(datetime.now(UTC), player.time_zone))
+    counters = counters_of(session, player.id, periods.values())
+    metrics = {
+        key: MetricOut(
+            today=counters.get(("metric:" + key, periods[Period.TODAY]), 0),
+            week=counters.get(("metric:" + key, periods[Period.WEEK]), 0),
+            all=counters.get(("metric:" + key, periods[Period.ALL]), 0),
+        )
+        for key in (design.design.metrics if design else {})
+    }
+    return PlayerOut(
+        id=player.external_id,
+        display_name=player.display_name,
+        time_zone=player.time_zone,
+        locale=player.locale,
+        created_at=player.created_at,
+        currencies=currencies,
+        metrics=metrics,
+    )
+
+
+@router.get("/{player_id}/ledger", summary="Every balance change, newest first, each explained")
+def get_ledger(
+    player_id: str,
+    principal: PlayerReader,
+    session: ReaderDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    currency: str | None = None,
+) -> LedgerPage:
+    player = get_player(session, principal.app_id, player_id)
+    if player is None:
+        raise NotFound(f"no player with id '{player_id}'")
+    page = ledger_page(player.id, before_id=decode_cursor(cursor), currency=currency)
+    rows = session.execute(
+        page.add_columns(Event.key)
+        .outerjoin(Event, Event.seq == LedgerEntry.event_seq)
+        .limit(limit + 1)
+    ).all()
+    entries = [
+        LedgerEntryOut(
+            id=entry.id,
+            currency=entry.currency,
+            amount=entry.amount,
+            balance_after=entry.balance_after,
+            cause=entry.cause,
+            cause_id=entry.cause_id,
+            event_id=event_key,
+            config_version=entry.config_version,
+            explanation=entry.explanation,
+            breakdown=entry.breakdown,
+            created_at=entry.created_at,
+        )
+        for entry, event_key in rows[:limit]
+    ]
+    next_cursor = encode_cursor(entries[-1].id) if len(rows) > limit else None
+    return LedgerPage(data=entries, next_cursor=next_cursor)

@@ -1,0 +1,108 @@
+"""RFC 9457 problem details for every failure, whatever raised it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from questline.errors import QuestlineError
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(
+    request: Request | None,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:questline:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = errors
+    request_id = getattr(request.state, "request_id", None) if request is not None else None
+    if request_id:
+        body["request_id"] = request_id
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(
+    error: RequestValidationError,
+) -> tuple[int, str, str, str, list[dict[str, Any]]]:
+    found: list[dict[str, Any]] = []
+    for item in error.errors():
+        if item.get("type") == "json_invalid":
+            context = item.get("ctx") or {}
+            where = item.get("loc", ["body", 0])
+            position = where[-1] if isinstance(where[-1], int) else None
+            detail = f"the body is not valid JSON: {context.get('error', 'parse error')}"
+            if position is not None:
+                detail += f" at position {position}"
+            return 400, "malformed_body", "The request body could not be parsed", detail, []
+        found.append(
+            {
+                "loc": [part for part in item.get("loc", ()) if part != "body"] or ["body"],
+                "message": item.get("msg", "invalid"),
+                "type": item.get("type", "invalid"),
+            }
+        )
+    detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['message']}" for e in found[:5])
+    return 422, "invalid_input", "The request is not valid", detail, found
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(QuestlineError)
+    async def _domain(request: Request, error: QuestlineError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        return problem(
+            request,
+            status=error.status,
+            code=error.code,
+            title=error.title,
+            detail=error.detail,
+            errors=error.errors,
+            headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        status, code, title, detail, errors = _validation_errors(error)
+        return problem(request, status=status, code=code, title=title, detail=detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+        return problem(
+            request,
+            status=error.status_code,
+            code=codes.get(error.status_code, "http_error"),
+            title=str(error.detail) if error.status_code != 404 else "Not found",
+            detail=f"{request.method} {request.url.path}: {error.detail}",
+            headers=dict(error.headers) if error.headers else None,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=error)
+        return problem(
+            request,
+            status=500,
+            code="internal_error",
+            title="Internal error",
+            detail="an unexpected error occurred; nothing was changed by this request",
+        )

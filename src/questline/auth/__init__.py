@@ -1,0 +1,1 @@
+"""Authentication: API keys now; console users and player tokens plug in here."""

@@ -1,0 +1,258 @@
+"""Turn a game design document into a checked, compiled design.
+
+Everything that can be wrong with a design is found here, at publish time, with
+its location — so a typo is a 422 for the designer and not a failure at 3 a.m.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from questline.engine.design import Currency, GameDesign, Metric, Rule
+from questline.engine.expressions import (
+    CompiledExpression,
+    ExpressionError,
+    ExpressionType,
+    Scope,
+    compile_expression,
+)
+from questline.engine.levels import CompiledLevelCurve, LevelCurveError, compile_level_curve
+from questline.engine.periods import Period
+
+Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class DesignIssue:
+    loc: Location
+    message: str
+    position: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"loc": list(self.loc), "message": self.message}
+        if self.position is not None:
+            found["position"] = self.position
+        return found
+
+
+class DesignError(ValueError):
+    def __init__(self, issues: list[DesignIssue]) -> None:
+        self.issues = issues
+        super().__init__("; ".join(f"{'.'.join(map(str, i.loc))}: {i.message}" for i in issues))
+
+
+@dataclass(frozen=True)
+class CompiledMetric:
+    key: str
+    spec: Metric
+    where: CompiledExpression | None
+    of: CompiledExpression | None
+
+    def matches(self, event_type: str) -> bool:
+        return self.spec.event_type in ("*", event_type)
+
+
+@dataclass(frozen=True)
+class CompiledModifier:
+    name: str
+    when: CompiledExpression | None
+    value: CompiledExpression
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    spec: Rule
+    when: CompiledExpression | None
+    award: Mapping[str, CompiledExpression]
+    multiply: tuple[CompiledModifier, ...]
+    add: tuple[CompiledModifier, ...]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True)
+class CompiledDesign:
+    design: GameDesign
+    version: int
+    currencies: Mapping[str, Currency]
+    levels: Mapping[str, CompiledLevelCurve]
+    metrics: tuple[CompiledMetric, ...]
+    rules: tuple[CompiledRule, ...]
+    rules_by_event: Mapping[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
+
+    def rules_for(self, event_type: str) -> tuple[CompiledRule, ...]:
+        return self.rules_by_event.get(event_type, ()) + self.rules_by_event.get("*", ())
+
+
+def event_scope(design: GameDesign) -> Scope:
+    """Names an event-time expression may read."""
+    names: dict[str, ExpressionType] = {}
+    for key in design.currencies:
+        names[f"currency.{key}"] = ExpressionType.NUMBER
+        if design.currencies[key].levels is not None:
+            names[f"level.{key}"] = ExpressionType.NUMBER
+    for key in design.metrics:
+        names[f"metric.{key}"] = ExpressionType.NUMBER
+        for period in Period:
+            names[f"metric.{key}.{period.value}"] = ExpressionType.NUMBER
+    return Scope(names=names, open_namespaces=frozenset({"event", "item"}))
+
+
+METRIC_SCOPE = Scope(open_namespaces=frozenset({"event", "item"}))
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.issues: list[DesignIssue] = []
+
+    def expression(
+        self, source: str, scope: Scope, expect: ExpressionType, loc: Location
+    ) -> CompiledExpression | None:
+        try:
+            return compile_expression(source, scope, expect)
+        except ExpressionError as error:
+            self.issues.append(DesignIssue(loc, error.message, error.position))
+            return None
+
+
+def parse_design(document: Any) -> GameDesign:
+    try:
+        return GameDesign.model_validate(document)
+    except ValidationError as error:
+        raise DesignError(
+            [
+                DesignIssue(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, "))
+                for e in error.errors(include_url=False)
+            ]
+        ) from None
+
+
+def compile_design(document: Any, version: int = 0) -> CompiledDesign:
+    """Validate and compile a design document; raise DesignError listing every issue."""
+    design = document if isinstance(document, GameDesign) else parse_design(document)
+    found = _Collector()
+    scope = event_scope(design)
+
+    levels: dict[str, CompiledLevelCurve] = {}
+    for key, currency in design.currencies.items():
+        if currency.levels is None:
+            continue
+        try:
+            levels[key] = compile_level_curve(currency.levels)
+        except LevelCurveError as error:
+            found.issues.append(
+                DesignIssue(
+                    ("currencies", key, "levels", *error.loc), error.message, error.position
+                )
+            )
+
+    metrics: list[CompiledMetric] = []
+    for key, metric in design.metrics.items():
+        loc: Location = ("metrics", key)
+        where = (
+            found.expression(metric.where, METRIC_SCOPE, ExpressionType.BOOL, (*loc, "where"))
+            if metric.where
+            else None
+        )
+        of = (
+            found.expression(metric.of, METRIC_SCOPE, ExpressionType.NUMBER, (*loc, "of"))
+            if metric.of
+            else None
+        )
+        metrics.append(CompiledMetric(key, metric, where, of))
+
+    rules: list[CompiledRule] = []
+    for index, rule in enumerate(design.rules):
+        compiled = _compile_rule(rule, ("rules", index), design, scope, found)
+        if compiled is not None:
+            rules.append(compiled)
+
+    if found.issues:
+        raise DesignError(found.issues)
+
+    by_event: dict[str, list[CompiledRule]] = {}
+    for compiled_rule in rules:
+        for event_type in compiled_rule.spec.on:
+            by_event.setdefault(event_type, []).append(compiled_rule)
+    return CompiledDesign(
+        design=design,
+        version=version,
+        currencies=design.currencies,
+        levels=levels,
+        metrics=tuple(metrics),
+        rules=tuple(rules),
+        rules_by_event={k: tuple(v) for k, v in by_event.items()},
+    )
+
+
+def _compile_rule(
+    rule: Rule, loc: Location, design: GameDesign, scope: Scope, found: _Collector
+) -> CompiledRule | None:
+    before = len(found.issues)
+    when = (
+        found.expression(rule.when, scope, ExpressionType.BOOL, (*loc, "when"))
+        if rule.when
+        else None
+    )
+    award: dict[str, CompiledExpression] = {}
+    for currency, source in rule.award.items():
+        if currency not in design.currencies:
+            found.issues.append(
+                DesignIssue((*loc, "award", currency), _unknown("currency", currency, design))
+            )
+            continue
+        expression = found.expression(
+            source, scope, ExpressionType.NUMBER, (*loc, "award", currency)
+        )
+        if expression is not None:
+            award[currency] = expression
+
+    def modifiers(kind: str, entries: list[Any], field_name: str) -> tuple[CompiledModifier, ...]:
+        compiled: list[CompiledModifier] = []
+        for position, entry in enumerate(entries):
+            at: Location = (*loc, kind, position)
+            if entry.currency is not None and entry.currency not in rule.award:
+                found.issues.append(
+                    DesignIssue(
+                        (*at, "currency"),
+                        f"this rule awards no '{entry.currency}'; it awards "
+                        + ", ".join(sorted(rule.award)),
+                    )
+                )
+            condition = (
+                found.expression(entry.when, scope, ExpressionType.BOOL, (*at, "when"))
+                if entry.when
+                else None
+            )
+            value = found.expression(
+                getattr(entry, field_name), scope, ExpressionType.NUMBER, (*at, field_name)
+            )
+            if value is not None:
+                compiled.append(CompiledModifier(entry.name, condition, value, entry.currency))
+        return tuple(compiled)
+
+    multiply = modifiers("multiply", list(rule.multiply), "by")
+    add = modifiers("add", list(rule.add), "amount")
+    if len(found.issues) > before or (rule.when and when is None):
+        return None
+    return CompiledRule(rule, when, award, multiply, add)
+
+
+def _unknown(kind: str, key: str, design: GameDesign) -> str:
+    known = sorted(design.currencies) if kind == "currency" else []
+    listing = ", ".join(known) if known else "none are declared"
+    return f"unknown {kind} '{key}' (declared: {listing})"
+
+
+def as_decimal(value: object) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    raise TypeError(f"expected a number, got {value!r}")

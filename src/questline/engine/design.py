@@ -1,0 +1,205 @@
+"""The game design document: what a designer writes, validated as data.
+
+These models only check shape. `compile_design` (in compiler.py) checks meaning:
+every expression parses, names exist and types fit.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
+EventType = Annotated[str, StringConstraints(pattern=r"^(\*|[A-Za-z0-9][A-Za-z0-9_.:-]{0,99})$")]
+# Amounts may be written as plain numbers (`award: {xp: 10}`); they are kept as text so
+# that 1.15 stays exactly 1.15 when compiled to a Decimal.
+ExpressionText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
+_DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _number_as_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return repr(value)
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rounding(StrEnum):
+    FLOOR = "floor"
+    CEIL = "ceil"
+    HALF_UP = "half_up"
+    HALF_EVEN = "half_even"
+
+
+class LevelCurve(_Model):
+    """Either a formula of `total` (lifetime earned) or a table of thresholds."""
+
+    formula: ExpressionText | None = None
+    thresholds: list[Annotated[int, Field(ge=0)]] | None = None
+    max_level: Annotated[int, Field(ge=1, le=100_000)] = 1000
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.formula is None) == (self.thresholds is None):
+            raise ValueError("a level curve needs exactly one of 'formula' or 'thresholds'")
+        if self.thresholds is not None:
+            if not self.thresholds or self.thresholds[0] != 0:
+                raise ValueError("thresholds must start at 0 (the first level needs nothing)")
+            if any(b <= a for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
+                raise ValueError("thresholds must be strictly increasing")
+        return self
+
+
+class Currency(_Model):
+    name: str | None = None
+    spendable: bool = False
+    min: int | None = 0
+    max: int | None = None
+    rounding: Rounding = Rounding.FLOOR
+    daily_cap: Annotated[int, Field(gt=0)] | None = None
+    levels: LevelCurve | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Self:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min must not exceed max")
+        if self.min is not None and self.min > 0:
+            raise ValueError("min must be 0 or below: every balance starts at 0")
+        if self.max is not None and self.max < 0:
+            raise ValueError("max must be 0 or above: every balance starts at 0")
+        return self
+
+
+class Metric(_Model):
+    """A counter derived from events: exactly one of count, sum or active_days."""
+
+    description: str | None = None
+    count: EventType | None = None
+    sum: EventType | None = None
+    of: ExpressionText | None = None
+    active_days: EventType | None = None
+    where: ExpressionText | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "of" in data:
+            data = {**data, "of": _number_as_text(data["of"])}
+        return data
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        kinds = [k for k in ("count", "sum", "active_days") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a metric needs exactly one of 'count', 'sum' or 'active_days'")
+        if (self.sum is None) != (self.of is None):
+            raise ValueError("'sum' needs 'of' (the value to add up) and 'of' needs 'sum'")
+        return self
+
+    @property
+    def event_type(self) -> str:
+        return self.count or self.sum or self.active_days or "*"
+
+
+class Multiplier(_Model):
+    name: str
+    when: ExpressionText | None = None
+    by: ExpressionText
+    currency: Key | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "by" in data:
+            data = {**data, "by": _number_as_text(data["by"])}
+        return data
+
+
+class Bonus(_Model):
+    name: str
+    when: ExpressionText | None = None
+    amount: ExpressionText
+    currency: Key | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "amount" in data:
+            data = {**data, "amount": _number_as_text(data["amount"])}
+        return data
+
+
+class LimitPeriod(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    ALL = "all"
+
+
+class RuleLimit(_Model):
+    times: Annotated[int, Field(ge=1)]
+    per: LimitPeriod = LimitPeriod.DAY
+
+
+class Rule(_Model):
+    id: RuleId
+    name: str | None = None
+    on: Annotated[list[EventType], Field(min_length=1)]
+    when: ExpressionText | None = None
+    award: Annotated[dict[Key, ExpressionText], Field(min_length=1)]
+    multiply: list[Multiplier] = Field(default_factory=list)
+    add: list[Bonus] = Field(default_factory=list)
+    limit: RuleLimit | None = None
+    cooldown: str | None = Field(default=None, description="a duration such as 30s, 10m, 2h, 1d")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            if isinstance(data.get("on"), str):
+                data["on"] = [data["on"]]
+            if isinstance(data.get("award"), dict):
+                data["award"] = {k: _number_as_text(v) for k, v in data["award"].items()}
+        return data
+
+    @model_validator(mode="after")
+    def _cooldown(self) -> Self:
+        if self.cooldown is not None and _DURATION.match(self.cooldown.strip()) is None:
+            raise ValueError("cooldown must be a duration such as 30s, 10m, 2h or 1d")
+        return self
+
+    @property
+    def cooldown_seconds(self) -> int | None:
+        if self.cooldown is None:
+            return None
+        match = _DURATION.match(self.cooldown.strip())
+        assert match is not None  # checked by the validator
+        return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+
+
+class GameDesign(_Model):
+    name: str | None = None
+    description: str | None = None
+    currencies: dict[Key, Currency] = Field(default_factory=dict)
+    metrics: dict[Key, Metric] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id '{rule.id}' is used twice")
+            seen.add(rule.id)
+        return self

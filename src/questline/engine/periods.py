@@ -1,0 +1,54 @@
+"""Calendar periods in a player's own time zone.
+
+Periods are named by local calendar dates, never by "now - 86,400 s": a day in
+America/New_York can last 23 or 25 hours, and Asia/Kathmandu is UTC+05:45.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ALL_TIME = "all"
+
+
+class Period(StrEnum):
+    TODAY = "today"
+    WEEK = "week"
+    ALL = "all"
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def is_valid_zone(name: str) -> bool:
+    try:
+        zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def local_date(at: datetime, time_zone: str) -> date:
+    if at.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
+    return at.astimezone(zone(time_zone)).date()
+
+
+def day_key(day: date) -> str:
+    return f"d:{day.isoformat()}"
+
+
+def week_key(day: date) -> str:
+    # ISO weeks start on Monday; the ISO year can differ from the calendar year
+    # around New Year, which is why the key uses isocalendar() and not day.year.
+    iso = day.isocalendar()
+    return f"w:{iso.year}-W{iso.week:02d}"
+
+
+def period_keys(day: date) -> dict[Period, str]:
+    return {Period.TODAY: day_key(day), Period.WEEK: week_key(day), Period.ALL: ALL_TIME}

@@ -1,0 +1,326 @@
+"""engine.process: one event, one player's state, one design -> the facts that follow.
+
+Pure and deterministic: no clock, no I/O. The worker loads the state, calls this
+and writes the effects in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from questline.engine.compiler import CompiledDesign, CompiledModifier, CompiledRule
+from questline.engine.design import Currency, LimitPeriod, Rounding
+from questline.engine.effects import (
+    CurrencyAwarded,
+    Effect,
+    Effects,
+    LevelReached,
+    MetricIncremented,
+    RuleFired,
+    RuleSkipped,
+    apply_effect,
+)
+from questline.engine.expressions import CompiledExpression, EvaluationError, Value
+from questline.engine.periods import ALL_TIME, Period, local_date, period_keys
+from questline.engine.state import EARNED_TODAY, METRIC, RULE, Event, PlayerState
+
+_ROUNDING = {
+    Rounding.FLOOR: ROUND_FLOOR,
+    Rounding.CEIL: ROUND_CEILING,
+    Rounding.HALF_UP: ROUND_HALF_UP,
+    Rounding.HALF_EVEN: ROUND_HALF_EVEN,
+}
+_LIMIT_PERIOD = {
+    LimitPeriod.DAY: Period.TODAY,
+    LimitPeriod.WEEK: Period.WEEK,
+    LimitPeriod.ALL: Period.ALL,
+}
+
+
+class EventRejected(Exception):
+    """The event cannot be processed under this design (e.g. a property it needs is missing)."""
+
+    def __init__(self, message: str, *, rule: str | None = None, metric: str | None = None) -> None:
+        where = f"rule '{rule}'" if rule else f"metric '{metric}'" if metric else None
+        super().__init__(f"{where}: {message}" if where else message)
+        self.rule = rule
+        self.metric = metric
+
+
+@dataclass
+class _Reader:
+    """Resolves expression names against the event and the evolving player state."""
+
+    state: PlayerState
+    event: Event
+    periods: dict[Period, str]
+    design: CompiledDesign
+
+    def resolve(self, path: str) -> Value | None:
+        namespace, _, rest = path.partition(".")
+        if namespace == "event":
+            return self.event.properties.get(rest)
+        if namespace == "item":
+            item = self.event.item
+            return None if item is None else item.attributes.get(rest)
+        if namespace == "currency":
+            return Decimal(self.state.balance(rest).balance)
+        if namespace == "level":
+            return Decimal(self.design.levels[rest].level_for(self.state.balance(rest).earned))
+        if namespace == "metric":
+            key, _, period = rest.partition(".")
+            period_key = self.periods[Period(period)] if period else ALL_TIME
+            return Decimal(self.state.counter(METRIC + key, period_key))
+        return None
+
+
+def _evaluate(expression: CompiledExpression, reader: _Reader) -> tuple[Value, dict[str, Any]]:
+    value, inputs = expression.evaluate_traced(reader)
+    return value, {name: _plain(v) for name, v in inputs.items()}
+
+
+def _plain(value: Value | None) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value.normalize())
+    return value
+
+
+def process(state: PlayerState, event: Event, design: CompiledDesign) -> Effects:
+    """Evaluate one event for one player. Raises EventRejected for an event it cannot score."""
+    working = state.copy()
+    periods = period_keys(local_date(event.occurred_at, event.time_zone))
+    reader = _Reader(working, event, periods, design)
+    found: list[Effect] = []
+
+    def emit(effect: Effect) -> None:
+        apply_effect(working, effect)
+        found.append(effect)
+
+    try:
+        for metric_effect in _metrics(reader):
+            emit(metric_effect)
+        for rule in design.rules_for(event.type):
+            for rule_effect in _rule(rule, reader):
+                emit(rule_effect)
+    except EvaluationError as error:
+        raise EventRejected(str(error)) from None
+    return Effects(event.seq, design.version, tuple(found))
+
+
+def _metrics(reader: _Reader) -> list[Effect]:
+    found: list[Effect] = []
+    state, periods = reader.state, reader.periods
+    for metric in reader.design.metrics:
+        if not metric.matches(reader.event.type):
+            continue
+        key = METRIC + metric.key
+        try:
+            if metric.where is not None and reader_bool(metric.where, reader) is not True:
+                continue
+            if metric.spec.active_days is not None:
+                if state.counter(key, periods[Period.TODAY]) > 0:
+                    continue
+                by = 1
+            elif metric.of is not None:
+                value, _ = _evaluate(metric.of, reader)
+                assert isinstance(value, Decimal)
+                by = int(value.to_integral_value(rounding=ROUND_HALF_UP))
+            else:
+                by = 1
+        except EvaluationError as error:
+            raise EventRejected(str(error), metric=metric.key) from None
+        if by == 0:
+            continue
+        values = {p: state.counter(key, p) + by for p in periods.values()}
+        if metric.spec.active_days is not None:
+            values[periods[Period.TODAY]] = 1
+        found.append(MetricIncremented(metric.key, by, values))
+    return found
+
+
+def reader_bool(expression: CompiledExpression, reader: _Reader) -> bool:
+    value = expression.evaluate(reader)
+    if not isinstance(value, bool):
+        raise EvaluationError(f"expected true or false, got {value!r}", source=expression.source)
+    return value
+
+
+def _rule(rule: CompiledRule, reader: _Reader) -> list[Effect]:
+    state, event, periods = reader.state, reader.event, reader.periods
+    try:
+        if rule.when is not None and not reader_bool(rule.when, reader):
+            return []
+    except EvaluationError as error:
+        raise EventRejected(str(error), rule=rule.id) from None
+
+    spec = rule.spec
+    cooldown = spec.cooldown_seconds
+    last = state.rule_fired_at.get(rule.id)
+    if (
+        cooldown is not None
+        and last is not None
+        and event.occurred_at < last + timedelta(seconds=cooldown)
+    ):
+        return [
+            RuleSkipped(
+                rule.id, f"cooling down until {(last + timedelta(seconds=cooldown)).isoformat()}"
+            )
+        ]
+    if spec.limit is not None:
+        period = periods[_LIMIT_PERIOD[spec.limit.per]]
+        if state.counter(RULE + rule.id, period) >= spec.limit.times:
+            return [
+                RuleSkipped(
+                    rule.id, f"already fired {spec.limit.times} time(s) this {spec.limit.per.value}"
+                )
+            ]
+
+    fired_at = max(event.occurred_at, last) if last is not None else event.occurred_at
+    found: list[Effect] = [
+        RuleFired(
+            rule.id, fired_at, {p: state.counter(RULE + rule.id, p) + 1 for p in periods.values()}
+        )
+    ]
+    for currency, expression in rule.award.items():
+        try:
+            found.extend(_award(rule, currency, expression, reader))
+        except EvaluationError as error:
+            raise EventRejected(str(error), rule=rule.id) from None
+    return found
+
+
+def _award(
+    rule: CompiledRule, currency: str, expression: CompiledExpression, reader: _Reader
+) -> list[Effect]:
+    design, state, periods = reader.design, reader.state, reader.periods
+    spec: Currency = design.currencies[currency]
+    base, inputs = _evaluate(expression, reader)
+    assert isinstance(base, Decimal)
+    steps: list[dict[str, Any]] = []
+    amount = base
+
+    def applies(modifier: CompiledModifier) -> bool:
+        if modifier.currency not in (None, currency):
+            return False
+        if modifier.when is None:
+            return True
+        matched, seen = modifier.when.evaluate_traced(reader)
+        inputs.update({k: _plain(v) for k, v in seen.items()})
+        return matched is True
+
+    for modifier in rule.multiply:
+        if applies(modifier):
+            factor, seen = _evaluate(modifier.value, reader)
+            inputs.update(seen)
+            assert isinstance(factor, Decimal)
+            amount = amount * factor
+            steps.append(
+                {
+                    "step": "multiply",
+                    "name": modifier.name,
+                    "by": _plain(factor),
+                    "result": _plain(amount),
+                }
+            )
+    for modifier in rule.add:
+        if applies(modifier):
+            bonus, seen = _evaluate(modifier.value, reader)
+            inputs.update(seen)
+            assert isinstance(bonus, Decimal)
+            amount = amount + bonus
+            steps.append(
+                {
+                    "step": "add",
+                    "name": modifier.name,
+                    "amount": _plain(bonus),
+                    "result": _plain(amount),
+                }
+            )
+
+    rounded = int(amount.to_integral_value(rounding=_ROUNDING[spec.rounding]))
+    if rounded != amount:
+        steps.append({"step": "round", "mode": spec.rounding.value, "result": rounded})
+    awarded = rounded
+
+    today = periods[Period.TODAY]
+    earned_today = state.counter(EARNED_TODAY + currency, today)
+    if spec.daily_cap is not None and awarded > 0:
+        room = max(spec.daily_cap - earned_today, 0)
+        if awarded > room:
+            steps.append(
+                {
+                    "step": "daily_cap",
+                    "cap": spec.daily_cap,
+                    "earned_today": earned_today,
+                    "result": room,
+                }
+            )
+            awarded = room
+
+    held = state.balance(currency)
+    after = held.balance + awarded
+    if spec.max is not None and after > spec.max:
+        after = max(spec.max, held.balance)
+    if spec.min is not None and after < spec.min:
+        after = min(spec.min, held.balance)
+    if after != held.balance + awarded:
+        steps.append(
+            {"step": "bounds", "min": spec.min, "max": spec.max, "result": after - held.balance}
+        )
+        awarded = after - held.balance
+
+    earned_after = held.earned + max(awarded, 0)
+    breakdown: dict[str, Any] = {
+        "rule": rule.id,
+        "currency": currency,
+        "expression": expression.source,
+        "inputs": inputs,
+        "base": _plain(base),
+        "steps": steps,
+        "amount": awarded,
+        "config_version": design.version,
+    }
+    found: list[Effect] = [
+        CurrencyAwarded(
+            rule=rule.id,
+            currency=currency,
+            amount=awarded,
+            balance_after=after,
+            earned_after=earned_after,
+            earned_today=(today, earned_today + max(awarded, 0)),
+            explanation=explain(breakdown),
+            breakdown=breakdown,
+        )
+    ]
+    curve = design.levels.get(currency)
+    if curve is not None and earned_after > held.earned:
+        before_level, after_level = curve.level_for(held.earned), curve.level_for(earned_after)
+        if after_level > before_level:
+            found.append(LevelReached(currency, after_level, before_level))
+    return found
+
+
+def explain(breakdown: dict[str, Any]) -> str:
+    """One line a player or support agent can read: how the amount came to be."""
+    inputs = ", ".join(f"{k} = {v}" for k, v in breakdown["inputs"].items())
+    text = f"{breakdown['rule']}: {breakdown['expression']}"
+    if inputs:
+        text += f" with {inputs}"
+    text += f" gives {breakdown['base']}"
+    for step in breakdown["steps"]:
+        match step["step"]:
+            case "multiply":
+                text += f"; {step['name']} ×{step['by']} → {step['result']}"
+            case "add":
+                text += f"; {step['name']} +{step['amount']} → {step['result']}"
+            case "round":
+                text += f"; rounded {step['mode'].replace('_', ' ')} → {step['result']}"
+            case "daily_cap":
+                text += f"; daily cap {step['cap']} ({step['earned_today']} earned today)"
+                text += f" → {step['result']}"
+            case "bounds":
+                text += f"; kept within bounds → {step['result']}"
+    return f"{text}: {breakdown['amount']:+d} {breakdown['currency']}"

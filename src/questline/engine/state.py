@@ -1,0 +1,60 @@
+"""Plain data the engine reads: a player's state and one event."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from questline.engine.expressions import Value
+
+# Counter keys are namespaced so that one table can hold them all.
+METRIC = "metric:"
+EARNED_TODAY = "earned:"
+RULE = "rule:"
+
+CounterKey = tuple[str, str]  # (key, period key) e.g. ("metric:passed", "w:2026-W47")
+
+
+@dataclass(frozen=True)
+class Balance:
+    balance: int = 0
+    earned: int = 0  # lifetime total of positive awards; levels are computed from it
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    kind: str
+    attributes: Mapping[str, Value]
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    type: str
+    occurred_at: datetime
+    time_zone: str  # the player's zone when the event happened
+    properties: Mapping[str, Value]
+    item: Item | None = None
+
+
+@dataclass
+class PlayerState:
+    """What the engine needs of one player. Counters hold only the periods loaded."""
+
+    player: str
+    balances: dict[str, Balance] = field(default_factory=dict)
+    counters: dict[CounterKey, int] = field(default_factory=dict)
+    rule_fired_at: dict[str, datetime] = field(default_factory=dict)
+
+    def balance(self, currency: str) -> Balance:
+        return self.balances.get(currency, Balance())
+
+    def counter(self, key: str, period: str) -> int:
+        return self.counters.get((key, period), 0)
+
+    def copy(self) -> PlayerState:
+        return PlayerState(
+            self.player, dict(self.balances), dict(self.counters), dict(self.rule_fired_at)
+        )

@@ -1,0 +1,73 @@
+"""Domain errors. Each carries its HTTP status; one handler turns them into problem details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class QuestlineError(Exception):
+    status = 500
+    code = "internal_error"
+    title = "Internal error"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class InvalidInput(QuestlineError):
+    status = 422
+    code = "invalid_input"
+    title = "The request is not valid"
+
+
+class InvalidDesign(InvalidInput):
+    code = "invalid_design"
+    title = "The game design is not valid"
+
+
+class MalformedBody(QuestlineError):
+    status = 400
+    code = "malformed_body"
+    title = "The request body could not be parsed"
+
+
+class Unauthorized(QuestlineError):
+    status = 401
+    code = "unauthorized"
+    title = "Authentication required"
+
+
+class Forbidden(QuestlineError):
+    status = 403
+    code = "forbidden"
+    title = "Not allowed"
+
+
+class NotFound(QuestlineError):
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(QuestlineError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class PayloadTooLarge(QuestlineError):
+    status = 413
+    code = "payload_too_large"
+    title = "The request body is too large"
+
+
+class Unavailable(QuestlineError):
+    status = 503
+    code = "unavailable"
+    title = "Temporarily unavailable"
+
+
+class SchemaMismatch(RuntimeError):
+    """The database schema does not match this version of Questline."""

@@ -1,0 +1,1 @@
+"""From the API to the engine and back: ingest, process, dispatch."""

@@ -1,0 +1,313 @@
+"""Apply the engine to pending events: load state, process, write effects — all in
+one transaction per batch, so an event's processed mark and its effects commit
+together or not at all.
+
+Lock order (PostgreSQL): player rows by ascending id, taken before anything is
+written. Every writer follows it, so two workers can wait on each other but never
+deadlock. SQLite takes its database-wide write lock at BEGIN IMMEDIATE instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from questline.engine.compiler import CompiledDesign
+from questline.engine.effects import CurrencyAwarded, Effects, MetricIncremented, RuleFired
+from questline.engine.expressions import coerce_value
+from questline.engine.periods import local_date, period_keys
+from questline.engine.process import EventRejected, process
+from questline.engine.state import Balance, Event, Item, PlayerState
+from questline.processing.designs import DesignCache
+from questline.storage.database import Database, after_commit
+from questline.storage.items import items_by_key
+from questline.storage.models import Balance as BalanceRow
+from questline.storage.models import Counter, LedgerEntry, Player, RuleState
+from questline.storage.models import Event as EventRow
+from questline.storage.upsert import table_of, upsert
+
+PENDING, PROCESSED, FAILED = "pending", "processed", "failed"
+
+
+@dataclass(frozen=True)
+class Processed:
+    seq: int
+    app_id: int
+    player_id: int
+    status: str
+    effects: Effects | None
+
+
+ProcessedHook = Callable[[list[Processed]], None]
+
+
+class Worker:
+    def __init__(self, database: Database, designs: DesignCache | None = None) -> None:
+        self.database = database
+        self.designs = designs or DesignCache()
+        self._hooks: list[ProcessedHook] = []
+
+    def on_processed(self, hook: ProcessedHook) -> None:
+        """Called after commit with what a batch did (leaderboards, notifications)."""
+        self._hooks.append(hook)
+
+    def drain(
+        self,
+        *,
+        player_ids: Sequence[int] | None = None,
+        up_to_seq: int | None = None,
+        batch: int = 500,
+    ) -> int:
+        """Process pending events until none are left (within the filter); returns how many."""
+        total = 0
+        while True:
+            done = self.process_batch(player_ids=player_ids, up_to_seq=up_to_seq, limit=batch)
+            total += done
+            if done == 0:
+                return total
+
+    def process_batch(
+        self,
+        *,
+        player_ids: Sequence[int] | None = None,
+        up_to_seq: int | None = None,
+        limit: int = 500,
+    ) -> int:
+        with self.database.transaction() as session:
+            results = _process_batch(session, self.designs, player_ids, up_to_seq, limit)
+            if results:
+                for hook in self._hooks:
+                    after_commit(session, lambda hook=hook: hook(results))  # type: ignore[misc]
+            return len(results)
+
+
+def _process_batch(
+    session: Session,
+    designs: DesignCache,
+    player_ids: Sequence[int] | None,
+    up_to_seq: int | None,
+    limit: int,
+) -> list[Processed]:
+    candidates = select(EventRow.seq, EventRow.player_id).where(EventRow.status == PENDING)
+    if player_ids is not None:
+        candidates = candidates.where(EventRow.player_id.in_(player_ids))
+    if up_to_seq is not None:
+        candidates = candidates.where(EventRow.seq <= up_to_seq)
+    picked = session.execute(candidates.order_by(EventRow.seq).limit(limit)).all()
+    if not picked:
+        return []
+    locked = sorted({player_id for _, player_id in picked})
+    last_seq = max(seq for seq, _ in picked)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(Player.id).where(Player.id.in_(locked)).order_by(Player.id).with_for_update()
+        )
+    # Re-read under the lock: another worker may have processed some meanwhile, and an
+    # earlier event of a locked player must go first to keep per-player order.
+    events = session.scalars(
+        select(EventRow)
+        .where(EventRow.status == PENDING, EventRow.player_id.in_(locked), EventRow.seq <= last_seq)
+        .order_by(EventRow.seq)
+    ).all()
+    if not events:
+        return []
+
+    batch = _Batch.load(session, designs, events)
+    results = [batch.run(row) for row in events]
+    batch.write(session)
+    return results
+
+
+class _Batch:
+    """The state of every player in a batch, kept in memory while the batch runs."""
+
+    def __init__(self) -> None:
+        self.states: dict[int, PlayerState] = {}
+        self.designs: dict[int, CompiledDesign] = {}
+        self.items: dict[tuple[int, str], Item] = {}
+        self.now = datetime.now(UTC)
+        self.ledger: list[dict[str, Any]] = []
+        self.event_updates: list[dict[str, Any]] = []
+        self.touched_balances: set[tuple[int, str]] = set()
+        self.touched_counters: set[tuple[int, str, str]] = set()
+        self.touched_rules: set[tuple[int, str]] = set()
+        self.app_of_player: dict[int, int] = {}
+
+    @classmethod
+    def load(cls, session: Session, designs: DesignCache, events: Sequence[EventRow]) -> _Batch:
+        batch = cls()
+        player_ids = {row.player_id for row in events}
+        periods: set[str] = set()
+        for row in events:
+            periods.update(period_keys(local_date(row.occurred_at, row.time_zone)).values())
+            batch.app_of_player[row.player_id] = row.app_id
+        batch.designs = designs.current(session, {row.app_id for row in events})
+        for app_id in {row.app_id for row in events}:
+            keys = {row.item_key for row in events if row.app_id == app_id and row.item_key}
+            for key, item in items_by_key(session, app_id, keys).items():
+                attributes = {
+                    k: v
+                    for k, v in ((k, coerce_value(v)) for k, v in item.attributes.items())
+                    if v is not None
+                }
+                batch.items[(app_id, key)] = Item(item.key, item.kind, attributes)
+
+        names = select(Player.id, Player.external_id).where(Player.id.in_(player_ids))
+        externals: dict[int, str] = {pid: ext for pid, ext in session.execute(names).tuples()}  # noqa: C416
+        batch.states = {pid: PlayerState(externals[pid]) for pid in player_ids}
+        balances = select(
+            BalanceRow.player_id, BalanceRow.currency, BalanceRow.balance, BalanceRow.earned
+        ).where(BalanceRow.player_id.in_(player_ids))
+        for player_id, currency, balance, earned in session.execute(balances):
+            batch.states[player_id].balances[currency] = Balance(balance, earned)
+        counters = select(Counter.player_id, Counter.key, Counter.period, Counter.value).where(
+            Counter.player_id.in_(player_ids), Counter.period.in_(periods)
+        )
+        for player_id, key, period, value in session.execute(counters):
+            batch.states[player_id].counters[(key, period)] = value
+        rules = select(RuleState.player_id, RuleState.rule_id, RuleState.last_fired_at).where(
+            RuleState.player_id.in_(player_ids)
+        )
+        for player_id, rule_id, last_fired_at in session.execute(rules):
+            batch.states[player_id].rule_fired_at[rule_id] = last_fired_at
+        return batch
+
+    def run(self, row: EventRow) -> Processed:
+        design = self.designs.get(row.app_id)
+        state = self.states[row.player_id]
+        update_row: dict[str, Any] = {"b_seq": row.seq, "processed_at": self.now, "error": None}
+        if design is None:
+            # No design published yet: the event stays in the log, scored by nothing.
+            update_row.update(status=PROCESSED, config_version=None, effects=[])
+            self.event_updates.append(update_row)
+            return Processed(row.seq, row.app_id, row.player_id, PROCESSED, None)
+        event = Event(
+            seq=row.seq,
+            type=row.type,
+            occurred_at=row.occurred_at,
+            time_zone=row.time_zone,
+            properties={
+                k: v
+                for k, v in ((k, coerce_value(v)) for k, v in row.properties.items())
+                if v is not None
+            },
+            item=self.items.get((row.app_id, row.item_key)) if row.item_key else None,
+        )
+        try:
+            effects = process(state, event, design)
+        except EventRejected as rejected:
+            update_row.update(
+                status=FAILED, config_version=design.version, effects=[], error=str(rejected)
+            )
+            self.event_updates.append(update_row)
+            return Processed(row.seq, row.app_id, row.player_id, FAILED, None)
+        self._fold(row, state, effects)
+        update_row.update(
+            status=PROCESSED, config_version=design.version, effects=effects.to_list()
+        )
+        self.event_updates.append(update_row)
+        return Processed(row.seq, row.app_id, row.player_id, PROCESSED, effects)
+
+    def _fold(self, row: EventRow, state: PlayerState, effects: Effects) -> None:
+        from questline.engine.effects import apply_effect
+
+        for effect in effects.items:
+            apply_effect(state, effect)
+            if isinstance(effect, CurrencyAwarded):
+                self.touched_balances.add((row.player_id, effect.currency))
+                self.touched_counters.add(
+                    (row.player_id, "earned:" + effect.currency, effect.earned_today[0])
+                )
+                if effect.amount != 0:
+                    self.ledger.append(
+                        {
+                            "app_id": row.app_id,
+                            "player_id": row.player_id,
+                            "currency": effect.currency,
+                            "amount": effect.amount,
+                            "balance_after": effect.balance_after,
+                            "cause": "rule",
+                            "cause_id": effect.rule,
+                            "event_seq": row.seq,
+                            "config_version": effects.config_version,
+                            "explanation": effect.explanation,
+                            "breakdown": effect.breakdown,
+                            "created_at": self.now,
+                        }
+                    )
+            elif isinstance(effect, MetricIncremented):
+                for period in effect.values:
+                    self.touched_counters.add((row.player_id, "metric:" + effect.metric, period))
+            elif isinstance(effect, RuleFired):
+                self.touched_rules.add((row.player_id, effect.rule))
+                for period in effect.counts:
+                    self.touched_counters.add((row.player_id, "rule:" + effect.rule, period))
+
+    def write(self, session: Session) -> None:
+        if self.ledger:
+            session.execute(insert(table_of(LedgerEntry)), self.ledger)
+        upsert(
+            session,
+            BalanceRow,
+            [
+                {"player_id": pid, "currency": c, "balance": b.balance, "earned": b.earned}
+                for pid, c in sorted(self.touched_balances)
+                for b in [self.states[pid].balance(c)]
+            ],
+            keys=["player_id", "currency"],
+            update=["balance", "earned"],
+        )
+        upsert(
+            session,
+            Counter,
+            [
+                {
+                    "player_id": pid,
+                    "key": key,
+                    "period": period,
+                    "value": self.states[pid].counter(key, period),
+                }
+                for pid, key, period in sorted(self.touched_counters)
+            ],
+            keys=["player_id", "key", "period"],
+            update=["value"],
+        )
+        upsert(
+            session,
+            RuleState,
+            [
+                {
+                    "player_id": pid,
+                    "rule_id": rule,
+                    "last_fired_at": self.states[pid].rule_fired_at[rule],
+                }
+                for pid, rule in sorted(self.touched_rules)
+            ],
+            keys=["player_id", "rule_id"],
+            update=["last_fired_at"],
+        )
+        statement = (
+            update(table_of(EventRow))
+            .where(table_of(EventRow).c.seq == bindparam("b_seq"))
+            .values(
+                status=bindparam("status"),
+                processed_at=bindparam("processed_at"),
+                config_version=bindparam("config_version"),
+                effects=bindparam("effects"),
+                error=bindparam("error"),
+            )
+        )
+        session.connection().execute(statement, self.event_updates)
+
+
+def pending_by_player(rows: Sequence[Processed]) -> dict[int, list[Processed]]:
+    grouped: dict[int, list[Processed]] = defaultdict(list)
+    for row in rows:
+        grouped[row.player_id].append(row)
+    return grouped

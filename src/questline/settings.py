@@ -1,0 +1,37 @@
+"""All configuration, from QUESTLINE_* environment variables (or a .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QUESTLINE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/questline.db",
+        description="SQLite file (embedded default) or postgresql+psycopg://user@host/db",
+    )
+    bootstrap_key: SecretStr | None = Field(
+        default=None, description="an admin API key for the default app, created at start"
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    max_body_bytes: int = 1024 * 1024
+    # FULL survives power loss; NORMAL (in WAL mode) survives a process crash only.
+    sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "FULL"
+    embedded_worker: bool = Field(
+        default=True, description="drain the event log in a background thread of the API process"
+    )
+    worker_batch_size: int = Field(default=500, ge=1, le=5000)
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

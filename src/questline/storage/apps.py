@@ -1,0 +1,66 @@
+"""Apps (tenants) and their API keys."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from questline.auth.keys import display_prefix, generate_key, hash_key
+from questline.storage.models import ApiKey, App
+
+DEFAULT_APP = "default"
+# Writing last_used_at on every request would make every read a write.
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def get_app(session: Session, slug: str) -> App | None:
+    return session.scalar(select(App).where(App.slug == slug))
+
+
+def ensure_app(session: Session, slug: str = DEFAULT_APP, name: str | None = None) -> App:
+    app = get_app(session, slug)
+    if app is None:
+        app = App(slug=slug, name=name or slug.title(), created_at=datetime.now(UTC))
+        session.add(app)
+        session.flush()
+    return app
+
+
+def create_key(
+    session: Session, app: App, *, name: str, scopes: list[str], secret: str | None = None
+) -> tuple[ApiKey, str]:
+    """Store a key (hashed) and return it with its secret, which is shown only now."""
+    secret = secret or generate_key()
+    key = ApiKey(
+        app_id=app.id,
+        name=name,
+        prefix=display_prefix(secret),
+        secret_hash=hash_key(secret),
+        scopes=scopes,
+        created_at=datetime.now(UTC),
+    )
+    session.add(key)
+    session.flush()
+    return key, secret
+
+
+def ensure_key(session: Session, app: App, *, secret: str, name: str, scopes: list[str]) -> ApiKey:
+    existing = find_key(session, secret)
+    if existing is not None:
+        return existing
+    key, _ = create_key(session, app, name=name, scopes=scopes, secret=secret)
+    return key
+
+
+def find_key(session: Session, secret: str) -> ApiKey | None:
+    return session.scalar(select(ApiKey).where(ApiKey.secret_hash == hash_key(secret)))
+
+
+def needs_touch(key: ApiKey, now: datetime) -> bool:
+    return key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION
+
+
+def touch_key(session: Session, key_id: int, now: datetime) -> None:
+    session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))

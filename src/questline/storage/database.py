@@ -1,0 +1,100 @@
+"""The database handle: engine, sessions, transactions and after-commit hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+AFTER_COMMIT = "questline.after_commit"
+
+
+def _sqlite_connect_args(url: str) -> dict[str, Any]:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # The in-process worker and request threads share the pool.
+    return {"check_same_thread": False, "timeout": 30}
+
+
+def build_engine(url: str, *, sqlite_synchronous: str = "FULL", writer: bool = True) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args=_sqlite_connect_args(url), pool_size=8)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            # Writers BEGIN IMMEDIATE: it takes the write lock up front (SQLite's way of
+            # locking the player rows) and avoids deadlocks on read-to-write upgrades.
+            # Readers BEGIN DEFERRED and, in WAL mode, never wait for writers.
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+class Database:
+    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL") -> None:
+        self.url = url
+        self.engine = build_engine(url, sqlite_synchronous=sqlite_synchronous)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if self.engine.dialect.name == "sqlite":
+            self.read_engine = build_engine(
+                url, sqlite_synchronous=sqlite_synchronous, writer=False
+            )
+        else:
+            self.read_engine = self.engine
+        self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on error, then runs
+        the after-commit hooks queued during it (only if it committed)."""
+        session = self.sessions()
+        try:
+            with session.begin():
+                yield session
+            hooks: list[Callable[[], None]] = session.info.pop(AFTER_COMMIT, [])
+        finally:
+            session.close()
+        for hook in hooks:
+            hook()
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A read-only unit of work (rolled back at the end)."""
+        session = self.read_sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
+
+def after_commit(session: Session, hook: Callable[[], None]) -> None:
+    """Queue a side effect (notify, dispatch, cache write) for after the commit."""
+    session.info.setdefault(AFTER_COMMIT, []).append(hook)

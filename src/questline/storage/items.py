@@ -1,0 +1,38 @@
+"""Catalog items: what events can refer to (an exercise, a challenge, a lesson)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from questline.storage.models import Item
+
+
+def get_item(
+    session: Session, app_id: int, key: str, *, include_deleted: bool = False
+) -> Item | None:
+    statement = select(Item).where(Item.app_id == app_id, Item.key == key)
+    if not include_deleted:
+        statement = statement.where(Item.deleted_at.is_(None))
+    return session.scalar(statement)
+
+
+def items_by_key(session: Session, app_id: int, keys: Iterable[str]) -> dict[str, Item]:
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(Item).where(Item.app_id == app_id, Item.key.in_(wanted), Item.deleted_at.is_(None))
+    )
+    return {item.key: item for item in rows}
+
+
+def list_items(app_id: int, *, kind: str | None, after_id: int | None) -> Select[tuple[Item]]:
+    statement = select(Item).where(Item.app_id == app_id, Item.deleted_at.is_(None))
+    if kind is not None:
+        statement = statement.where(Item.kind == kind)
+    if after_id is not None:
+        statement = statement.where(Item.id > after_id)
+    return statement.order_by(Item.id)

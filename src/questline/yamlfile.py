@@ -1,0 +1,40 @@
+"""Reading YAML written by people: YAML 1.2 booleans and no aliases.
+
+PyYAML follows YAML 1.1, where `on`, `off`, `yes` and `no` are booleans — so a rule's
+`on: attempt.submitted` would silently become `True: attempt.submitted`. Only `true`
+and `false` are booleans here. Anchors and aliases are refused: they let a 1 KiB
+document expand to gigabytes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+
+class DesignLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.MarkedYAMLError(
+                "while reading the document",
+                None,
+                "anchors and aliases are not allowed",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+DesignLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+DesignLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=DesignLoader)  # noqa: S506 - a SafeLoader subclass

@@ -1,0 +1,58 @@
+"""Fixtures shared by the whole suite.
+
+Every test that touches storage runs twice: on SQLite and on a real PostgreSQL
+server that these fixtures start on loopback (and stop at the end).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine
+
+from questline.storage.schema import migrate
+from tests.support.postgres import PostgresServer
+
+ADMIN_KEY = "ql_sk_test-admin-key-0123456789abcdefghijklmnop"
+_TEMPLATE = "questline_template"
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    server.start()
+    try:
+        url = server.create_database(_TEMPLATE)
+        engine = create_engine(url)
+        try:
+            migrate(engine)
+        finally:
+            engine.dispose()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh, migrated database of each kind."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "questline.db"
+        url = f"sqlite:///{path}"
+        engine = create_engine(url)
+        try:
+            migrate(engine)
+        finally:
+            engine.dispose()
+        yield url
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"test_{os.getpid()}_{next(_names)}"
+    yield server.create_database(name, template=_TEMPLATE)
+    server.drop_database(name)

@@ -1,0 +1,80 @@
+"""Game designs: validate, publish immutable versions, read history, roll back."""
+
+from __future__ import annotations
+
+from tests.integration.conftest import Api
+
+V1 = """
+currencies: {xp: {}}
+rules: [{id: r, on: did, award: {xp: 10}}]
+"""
+V2 = """
+currencies: {xp: {}}
+rules: [{id: r, on: did, award: {xp: 20}}]
+"""
+
+
+def test_each_publish_is_a_new_version_and_events_use_the_current_one(api: Api) -> None:
+    assert api.publish(V1)["version"] == 1
+    first = api.event("p", "did")
+    assert api.publish(V2)["version"] == 2
+    second = api.event("p", "did")
+    assert [
+        e["breakdown"]["config_version"]
+        for e in first["effects"] + second["effects"]
+        if e["kind"] == "currency_awarded"
+    ] == [1, 2]
+    ledger = api.get("/v1/players/p/ledger").json()["data"]
+    assert [(e["amount"], e["config_version"]) for e in ledger] == [(20, 2), (10, 1)]
+
+
+def test_versions_are_listed_newest_first_and_readable_one_by_one(api: Api) -> None:
+    api.publish(V1)
+    api.publish(V2)
+    listed = api.get("/v1/config/versions", expect=200).json()
+    assert [v["version"] for v in listed["data"]] == [2, 1]
+    assert api.get("/v1/config/versions/1", expect=200).json()["document"]["rules"][0]["award"] == {
+        "xp": 10
+    }
+    assert api.get("/v1/config", expect=200).json()["version"] == 2
+    api.get("/v1/config/versions/9", expect=404)
+
+
+def test_rollback_publishes_the_earlier_document_as_a_new_version(api: Api) -> None:
+    api.publish(V1)
+    api.publish(V2)
+    rolled = api.post("/v1/config/rollback", json={"version": 1}, expect=201).json()
+    assert rolled["version"] == 3
+    assert rolled["comment"] == "rollback to version 1"
+    assert api.event("p", "did")["effects"][1]["amount"] == 10
+
+
+def test_validate_checks_without_publishing(api: Api) -> None:
+    ok = api.post(
+        "/v1/config/validate",
+        content=V1.encode(),
+        headers={"Content-Type": "application/yaml"},
+        expect=200,
+    ).json()
+    assert ok == {"valid": True, "currencies": ["xp"], "metrics": [], "rules": ["r"]}
+    api.get("/v1/config", expect=404)
+    bad = api.post(
+        "/v1/config/validate",
+        content=b'{"currencies": {"xp": {"levels": {"formula": "floor(total"}}}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"] == ["currencies", "xp", "levels", "formula"]
+
+
+def test_json_designs_are_accepted_too(api: Api) -> None:
+    response = api.request(
+        "PUT", "/v1/config", json={"currencies": {"xp": {}}, "rules": []}, expect=201
+    )
+    assert response.json()["document"] == {"currencies": {"xp": {}}, "rules": []}
+
+
+def test_unknown_design_fields_are_rejected_with_their_path(api: Api) -> None:
+    response = api.request("PUT", "/v1/config", json={"currencies": {"xp": {"colour": "red"}}})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["currencies", "xp", "colour"]

@@ -1,0 +1,57 @@
+"""A worker killed between writing effects and committing loses and doubles nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from questline.processing.designs import DesignCache
+from questline.processing.ingest import NewEvent, ingest
+from questline.processing.worker import Worker
+from questline.storage import configs
+from questline.storage.apps import ensure_app
+from questline.storage.database import Database
+from questline.storage.models import Balance, Event, LedgerEntry
+
+ROOT = Path(__file__).resolve().parents[2]
+DESIGN = {"currencies": {"xp": {}}, "rules": [{"id": "r", "on": "did", "award": {"xp": "event.n"}}]}
+
+
+def test_a_worker_killed_before_commit_leaves_events_pending_and_a_restart_awards_once(
+    database_url: str,
+) -> None:
+    database = Database(database_url)
+    try:
+        with database.transaction() as session:
+            app = ensure_app(session, "default")
+            configs.publish(session, app.id, DESIGN, source=None, comment=None, created_by=None)
+            ingest(
+                session,
+                app.id,
+                [NewEvent("did", "p", key=f"e{n}", properties={"n": n}) for n in range(1, 11)],
+                datetime.now(UTC),
+            )
+
+        crashed = subprocess.run(
+            [sys.executable, "-m", "tests.support.crash_worker", database_url],
+            cwd=ROOT,
+            capture_output=True,
+            timeout=60,
+        )
+        assert crashed.returncode == 86, crashed.stderr.decode()
+
+        with database.reader() as session:
+            assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+            assert session.scalar(select(func.count()).where(Event.status == "pending")) == 10
+
+        assert Worker(database, DesignCache()).drain() == 10
+        assert Worker(database, DesignCache()).drain() == 0  # a second restart finds nothing to do
+        with database.reader() as session:
+            assert session.scalar(select(Balance.balance)) == 55
+            assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 10
+    finally:
+        database.dispose()
