@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -20,8 +20,8 @@ class MetricIncremented:
 @dataclass(frozen=True)
 class RuleFired:
     rule: str
-    at: datetime
-    counts: dict[str, int]  # period key -> times fired in that period, after this event
+    at: datetime | None  # kept only for rules with a cool-down
+    counts: dict[str, int]  # limit period key -> times fired in it, after this event
     kind: str = field(default="rule_fired", init=False)
 
 
@@ -39,7 +39,7 @@ class CurrencyAwarded:
     amount: int
     balance_after: int
     earned_after: int
-    earned_today: tuple[str, int]  # (day key, earned that day after this award), for caps
+    earned_today: tuple[str, int] | None  # (day key, earned that day after), for daily caps
     explanation: str
     breakdown: dict[str, Any]
     kind: str = field(default="currency_awarded", init=False)
@@ -72,13 +72,36 @@ class Effects:
 
 
 def effect_to_dict(effect: Effect) -> dict[str, Any]:
-    found = asdict(effect)
-    if isinstance(effect, RuleFired):
-        found["at"] = effect.at.isoformat()
+    """The public, JSON-ready form (stored with the event, returned by the API)."""
+    # Hand-written rather than dataclasses.asdict: asdict deep-copies every breakdown,
+    # and this runs for every effect of every event.
     if isinstance(effect, CurrencyAwarded):
-        found.pop("earned_today")
-        found.pop("earned_after")
-    return {"kind": found.pop("kind"), **found}
+        return {
+            "kind": effect.kind,
+            "rule": effect.rule,
+            "currency": effect.currency,
+            "amount": effect.amount,
+            "balance_after": effect.balance_after,
+            "explanation": effect.explanation,
+            "breakdown": effect.breakdown,
+        }
+    if isinstance(effect, MetricIncremented):
+        return {
+            "kind": effect.kind,
+            "metric": effect.metric,
+            "by": effect.by,
+            "values": effect.values,
+        }
+    if isinstance(effect, RuleFired):
+        return {"kind": effect.kind, "rule": effect.rule}
+    if isinstance(effect, RuleSkipped):
+        return {"kind": effect.kind, "rule": effect.rule, "reason": effect.reason}
+    return {
+        "kind": effect.kind,
+        "currency": effect.currency,
+        "level": effect.level,
+        "previous_level": effect.previous_level,
+    }
 
 
 def apply_effect(state: PlayerState, effect: Effect) -> None:
@@ -87,10 +110,12 @@ def apply_effect(state: PlayerState, effect: Effect) -> None:
         for period, value in effect.values.items():
             state.counters[(METRIC + effect.metric, period)] = value
     elif isinstance(effect, RuleFired):
-        state.rule_fired_at[effect.rule] = effect.at
+        if effect.at is not None:
+            state.rule_fired_at[effect.rule] = effect.at
         for period, value in effect.counts.items():
             state.counters[(RULE + effect.rule, period)] = value
     elif isinstance(effect, CurrencyAwarded):
         state.balances[effect.currency] = Balance(effect.balance_after, effect.earned_after)
-        day, earned = effect.earned_today
-        state.counters[(EARNED_TODAY + effect.currency, day)] = earned
+        if effect.earned_today is not None:
+            day, earned = effect.earned_today
+            state.counters[(EARNED_TODAY + effect.currency, day)] = earned

@@ -107,7 +107,9 @@ class CompiledExpression:
     def evaluate(self, resolver: Resolver) -> Value:
         try:
             result: Value = self._fn(resolver)
-            return result
+            if not isinstance(result, Decimal) or result.copy_abs() <= LIMIT:
+                return result
+            message = "result too large"  # an input passed through unchanged, say
         except _StepError as error:
             message = str(error)
         except decimal.DivisionByZero:
@@ -334,8 +336,10 @@ class _Compiler:
         if type_ is None:
             if path in self.scope.open_namespaces:
                 raise self.error(f"{path} needs a property name after it, like {path}.score", node)
-            last = path.rsplit(".", 1)[-1]
-            candidates = [*self.scope.names, *(f"{ns}.{last}" for ns in self.scope.open_namespaces)]
+            open_ = [
+                f"{ns}.{segments[0]}" for ns in self.scope.open_namespaces if len(segments) == 1
+            ]
+            candidates = [*self.scope.names, *open_]  # open_: a misspelt namespace, like evnt.x
             raise self.error(f"unknown name '{path}'{_suggest(path, sorted(candidates))}", node)
         self.references.setdefault(path)
         return path, type_

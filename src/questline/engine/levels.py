@@ -67,11 +67,27 @@ class CompiledLevelCurve:
     thresholds: tuple[int, ...] | None = None
     formula: CompiledExpression | None = None
     _threshold_cache: dict[int, int | None] = field(default_factory=dict, repr=False)
+    # Thresholds of levels 1..n found so far, ascending: known[i] starts level i + 1.
+    _known: list[int] = field(default_factory=list, repr=False)
 
     def level_for(self, total: int) -> int:
         total = max(total, 0)
         if self.thresholds is not None:
             return min(bisect.bisect_right(self.thresholds, total), self.max_level)
+        # Levels found so far are remembered as thresholds, so the formula is evaluated
+        # only while searching for a new level's threshold, not for every award.
+        known = self._known
+        if known and total < known[-1]:
+            return bisect.bisect_right(known, total)
+        level = self._formula_level(total)
+        while len(known) < level:
+            found = self.threshold(len(known) + 1)
+            if found is None:
+                break
+            known.append(found)
+        return level
+
+    def _formula_level(self, total: int) -> int:
         assert self.formula is not None
         value = self.formula.evaluate(_Total(total))
         if not isinstance(value, Decimal):
@@ -94,12 +110,12 @@ class CompiledLevelCurve:
         return self._threshold_cache[level]
 
     def _search(self, level: int) -> int | None:
-        if self.level_for(_SEARCH_CEILING) < level:
+        if self._formula_level(_SEARCH_CEILING) < level:
             return None
         low, high = 0, _SEARCH_CEILING
         while low < high:
             middle = (low + high) // 2
-            if self.level_for(middle) >= level:
+            if self._formula_level(middle) >= level:
                 high = middle
             else:
                 low = middle + 1
@@ -124,7 +140,7 @@ def compile_level_curve(curve: LevelCurve) -> CompiledLevelCurve:
     previous = 0
     for total in _PROBES:
         try:
-            level = compiled.level_for(total)
+            level = compiled._formula_level(total)
         except EvaluationError as error:
             raise LevelCurveError(("formula",), f"at total {total}: {error}") from None
         if level < previous:

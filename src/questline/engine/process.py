@@ -178,12 +178,16 @@ def _rule(rule: CompiledRule, reader: _Reader) -> list[Effect]:
                 )
             ]
 
-    fired_at = max(event.occurred_at, last) if last is not None else event.occurred_at
-    found: list[Effect] = [
-        RuleFired(
-            rule.id, fired_at, {p: state.counter(RULE + rule.id, p) + 1 for p in periods.values()}
-        )
-    ]
+    # Only what a later event can ask about is tracked: firing counts for a rule with a
+    # limit (in the limit's period), the last firing for a rule with a cool-down.
+    fired_at = None
+    if cooldown is not None:
+        fired_at = max(event.occurred_at, last) if last is not None else event.occurred_at
+    counts = {}
+    if spec.limit is not None:
+        period = periods[_LIMIT_PERIOD[spec.limit.per]]
+        counts[period] = state.counter(RULE + rule.id, period) + 1
+    found: list[Effect] = [RuleFired(rule.id, fired_at, counts)]
     for currency, expression in rule.award.items():
         try:
             found.extend(_award(rule, currency, expression, reader))
@@ -290,7 +294,7 @@ def _award(
             amount=awarded,
             balance_after=after,
             earned_after=earned_after,
-            earned_today=(today, earned_today + max(awarded, 0)),
+            earned_today=(today, earned_today + max(awarded, 0)) if spec.daily_cap else None,
             explanation=explain(breakdown),
             breakdown=breakdown,
         )

@@ -15,24 +15,40 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questline.engine.compiler import CompiledDesign
-from questline.engine.effects import CurrencyAwarded, Effects, MetricIncremented, RuleFired
+from questline.engine.effects import (
+    CurrencyAwarded,
+    Effects,
+    MetricIncremented,
+    RuleFired,
+    apply_effect,
+)
 from questline.engine.expressions import coerce_value
 from questline.engine.periods import local_date, period_keys
 from questline.engine.process import EventRejected, process
-from questline.engine.state import Balance, Event, Item, PlayerState
+from questline.engine.state import EARNED_TODAY, METRIC, RULE, Balance, Event, Item, PlayerState
 from questline.processing.designs import DesignCache
+from questline.storage.bulk import BulkWriter
 from questline.storage.database import Database, after_commit
 from questline.storage.items import items_by_key
 from questline.storage.models import Balance as BalanceRow
-from questline.storage.models import Counter, LedgerEntry, Player, RuleState
+from questline.storage.models import Counter, Player, RuleState
 from questline.storage.models import Event as EventRow
-from questline.storage.upsert import table_of, upsert
 
 PENDING, PROCESSED, FAILED = "pending", "processed", "failed"
+_EVENT_COLUMNS = (
+    EventRow.seq,
+    EventRow.app_id,
+    EventRow.player_id,
+    EventRow.type,
+    EventRow.occurred_at,
+    EventRow.time_zone,
+    EventRow.properties,
+    EventRow.item_key,
+)
 
 
 @dataclass(frozen=True)
@@ -110,9 +126,13 @@ def _process_batch(
         )
     # Re-read under the lock: another worker may have processed some meanwhile, and an
     # earlier event of a locked player must go first to keep per-player order.
-    events = session.scalars(
-        select(EventRow)
-        .where(EventRow.status == PENDING, EventRow.player_id.in_(locked), EventRow.seq <= last_seq)
+    events = session.execute(
+        select(*_EVENT_COLUMNS)
+        .where(
+            EventRow.status == PENDING,
+            EventRow.player_id.in_(locked),
+            EventRow.seq <= last_seq,
+        )
         .order_by(EventRow.seq)
     ).all()
     if not events:
@@ -132,15 +152,16 @@ class _Batch:
         self.designs: dict[int, CompiledDesign] = {}
         self.items: dict[tuple[int, str], Item] = {}
         self.now = datetime.now(UTC)
-        self.ledger: list[dict[str, Any]] = []
-        self.event_updates: list[dict[str, Any]] = []
+        # Rows to write, as tuples in the column order of the statements in write().
+        self.ledger: list[tuple[Any, ...]] = []
+        self.event_updates: list[tuple[int, str, int | None, list[Any], str | None]] = []
         self.touched_balances: set[tuple[int, str]] = set()
         self.touched_counters: set[tuple[int, str, str]] = set()
         self.touched_rules: set[tuple[int, str]] = set()
         self.app_of_player: dict[int, int] = {}
 
     @classmethod
-    def load(cls, session: Session, designs: DesignCache, events: Sequence[EventRow]) -> _Batch:
+    def load(cls, session: Session, designs: DesignCache, events: Sequence[Any]) -> _Batch:
         batch = cls()
         player_ids = {row.player_id for row in events}
         periods: set[str] = set()
@@ -178,132 +199,115 @@ class _Batch:
             batch.states[player_id].rule_fired_at[rule_id] = last_fired_at
         return batch
 
-    def run(self, row: EventRow) -> Processed:
+    def run(self, row: Any) -> Processed:
         design = self.designs.get(row.app_id)
         state = self.states[row.player_id]
-        update_row: dict[str, Any] = {"b_seq": row.seq, "processed_at": self.now, "error": None}
         if design is None:
             # No design published yet: the event stays in the log, scored by nothing.
-            update_row.update(status=PROCESSED, config_version=None, effects=[])
-            self.event_updates.append(update_row)
+            self.event_updates.append((row.seq, PROCESSED, None, [], None))
             return Processed(row.seq, row.app_id, row.player_id, PROCESSED, None)
+        properties = {}
+        for name, raw in row.properties.items():
+            value = coerce_value(raw)
+            if value is not None:
+                properties[name] = value
         event = Event(
             seq=row.seq,
             type=row.type,
             occurred_at=row.occurred_at,
             time_zone=row.time_zone,
-            properties={
-                k: v
-                for k, v in ((k, coerce_value(v)) for k, v in row.properties.items())
-                if v is not None
-            },
+            properties=properties,
             item=self.items.get((row.app_id, row.item_key)) if row.item_key else None,
         )
         try:
             effects = process(state, event, design)
         except EventRejected as rejected:
-            update_row.update(
-                status=FAILED, config_version=design.version, effects=[], error=str(rejected)
-            )
-            self.event_updates.append(update_row)
+            self.event_updates.append((row.seq, FAILED, design.version, [], str(rejected)))
             return Processed(row.seq, row.app_id, row.player_id, FAILED, None)
         self._fold(row, state, effects)
-        update_row.update(
-            status=PROCESSED, config_version=design.version, effects=effects.to_list()
-        )
-        self.event_updates.append(update_row)
+        self.event_updates.append((row.seq, PROCESSED, design.version, effects.to_list(), None))
         return Processed(row.seq, row.app_id, row.player_id, PROCESSED, effects)
 
-    def _fold(self, row: EventRow, state: PlayerState, effects: Effects) -> None:
-        from questline.engine.effects import apply_effect
-
+    def _fold(self, row: Any, state: PlayerState, effects: Effects) -> None:
         for effect in effects.items:
             apply_effect(state, effect)
             if isinstance(effect, CurrencyAwarded):
                 self.touched_balances.add((row.player_id, effect.currency))
-                self.touched_counters.add(
-                    (row.player_id, "earned:" + effect.currency, effect.earned_today[0])
-                )
+                if effect.earned_today is not None:
+                    self.touched_counters.add(
+                        (row.player_id, EARNED_TODAY + effect.currency, effect.earned_today[0])
+                    )
                 if effect.amount != 0:
                     self.ledger.append(
-                        {
-                            "app_id": row.app_id,
-                            "player_id": row.player_id,
-                            "currency": effect.currency,
-                            "amount": effect.amount,
-                            "balance_after": effect.balance_after,
-                            "cause": "rule",
-                            "cause_id": effect.rule,
-                            "event_seq": row.seq,
-                            "config_version": effects.config_version,
-                            "explanation": effect.explanation,
-                            "breakdown": effect.breakdown,
-                            "created_at": self.now,
-                        }
+                        (
+                            row.app_id,
+                            row.player_id,
+                            effect.currency,
+                            effect.amount,
+                            effect.balance_after,
+                            effect.rule,
+                            row.seq,
+                            effects.config_version,
+                            effect.explanation,
+                            effect.breakdown,
+                        )
                     )
             elif isinstance(effect, MetricIncremented):
                 for period in effect.values:
-                    self.touched_counters.add((row.player_id, "metric:" + effect.metric, period))
+                    self.touched_counters.add((row.player_id, METRIC + effect.metric, period))
             elif isinstance(effect, RuleFired):
-                self.touched_rules.add((row.player_id, effect.rule))
+                if effect.at is not None:
+                    self.touched_rules.add((row.player_id, effect.rule))
                 for period in effect.counts:
-                    self.touched_counters.add((row.player_id, "rule:" + effect.rule, period))
+                    self.touched_counters.add((row.player_id, RULE + effect.rule, period))
 
     def write(self, session: Session) -> None:
-        if self.ledger:
-            session.execute(insert(table_of(LedgerEntry)), self.ledger)
-        upsert(
-            session,
-            BalanceRow,
+        bulk = BulkWriter(session)
+        bulk.executemany(
+            "INSERT INTO ledger_entries (app_id, player_id, currency, amount, balance_after, cause,"
+            " cause_id, event_seq, config_version, explanation, breakdown, created_at)"
+            " VALUES (?, ?, ?, ?, ?, 'rule', ?, ?, ?, ?, ?json, ?)",
             [
-                {"player_id": pid, "currency": c, "balance": b.balance, "earned": b.earned}
-                for pid, c in sorted(self.touched_balances)
-                for b in [self.states[pid].balance(c)]
+                (*entry[:-1], bulk.json(entry[-1]), bulk.timestamp(self.now))
+                for entry in self.ledger
             ],
-            keys=["player_id", "currency"],
-            update=["balance", "earned"],
         )
-        upsert(
-            session,
-            Counter,
+        bulk.executemany(
+            "INSERT INTO balances (player_id, currency, balance, earned) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (player_id, currency)"
+            " DO UPDATE SET balance = excluded.balance, earned = excluded.earned",
             [
-                {
-                    "player_id": pid,
-                    "key": key,
-                    "period": period,
-                    "value": self.states[pid].counter(key, period),
-                }
+                (pid, currency, held.balance, held.earned)
+                for pid, currency in sorted(self.touched_balances)
+                for held in [self.states[pid].balance(currency)]
+            ],
+        )
+        bulk.executemany(
+            "INSERT INTO counters (player_id, key, period, value) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (player_id, key, period) DO UPDATE SET value = excluded.value",
+            [
+                (pid, key, period, self.states[pid].counters[(key, period)])
                 for pid, key, period in sorted(self.touched_counters)
             ],
-            keys=["player_id", "key", "period"],
-            update=["value"],
         )
-        upsert(
-            session,
-            RuleState,
+        bulk.executemany(
+            "INSERT INTO rule_states (player_id, rule_id, last_fired_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (player_id, rule_id)"
+            " DO UPDATE SET last_fired_at = excluded.last_fired_at",
             [
-                {
-                    "player_id": pid,
-                    "rule_id": rule,
-                    "last_fired_at": self.states[pid].rule_fired_at[rule],
-                }
+                (pid, rule, bulk.timestamp(self.states[pid].rule_fired_at[rule]))
                 for pid, rule in sorted(self.touched_rules)
             ],
-            keys=["player_id", "rule_id"],
-            update=["last_fired_at"],
         )
-        statement = (
-            update(table_of(EventRow))
-            .where(table_of(EventRow).c.seq == bindparam("b_seq"))
-            .values(
-                status=bindparam("status"),
-                processed_at=bindparam("processed_at"),
-                config_version=bindparam("config_version"),
-                effects=bindparam("effects"),
-                error=bindparam("error"),
-            )
+        processed_at = bulk.timestamp(self.now)
+        bulk.executemany(
+            "UPDATE events SET status = ?, processed_at = ?, config_version = ?,"
+            " effects = ?json, error = ? WHERE seq = ?",
+            [
+                (status, processed_at, version, bulk.json(effects), error, seq)
+                for seq, status, version, effects, error in self.event_updates
+            ],
         )
-        session.connection().execute(statement, self.event_updates)
 
 
 def pending_by_player(rows: Sequence[Processed]) -> dict[int, list[Processed]]:
