@@ -78,3 +78,21 @@ def test_unknown_design_fields_are_rejected_with_their_path(api: Api) -> None:
     response = api.request("PUT", "/v1/config", json={"currencies": {"xp": {"colour": "red"}}})
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["currencies", "xp", "colour"]
+
+
+def test_a_key_given_twice_in_yaml_is_an_error_not_a_silent_overwrite(api: Api) -> None:
+    response = api.request(
+        "PUT",
+        "/v1/config",
+        content=b"currencies:\n  xp: {}\n  xp: {max: 5}\n",
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert response.status_code == 400
+    assert "duplicate key 'xp'" in response.json()["detail"]
+
+
+def test_on_is_an_event_type_not_a_yaml_boolean(api: Api) -> None:
+    published = api.publish(
+        "currencies: {xp: {}}\nrules:\n  - id: r\n    on: did\n    award: {xp: 1}\n"
+    )
+    assert published["document"]["rules"][0]["on"] == "did"

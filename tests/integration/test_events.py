@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
+
+import pytest
 
 from tests.integration.conftest import Api
 
@@ -130,3 +133,98 @@ def test_the_ledger_pages_newest_first_with_explanations(api: Api) -> None:
     ).json()
     assert [e["amount"] for e in second["data"] + third["data"]] == [3, 2, 1]
     assert third["next_cursor"] is None
+
+
+def test_a_rule_listed_under_a_type_and_the_wildcard_fires_once(api: Api) -> None:
+    api.publish("currencies: {xp: {}}\nrules: [{id: r, on: [did, '*', did], award: {xp: 1}}]\n")
+    result = api.event("p", "did")
+    assert [e["kind"] for e in result["effects"]] == ["rule_fired", "currency_awarded"]
+    assert api.player("p")["currencies"]["xp"]["balance"] == 1
+
+
+def test_an_award_too_large_to_store_fails_that_event_only(api: Api) -> None:
+    api.publish(DESIGN)
+    huge = api.post(
+        "/v1/events",
+        params={"wait": "true"},
+        json={"type": "did", "player": "p", "properties": {"n": 10**15}},
+        expect=202,
+    ).json()
+    assert huge["status"] == "failed"
+    assert "beyond the limit" in huge["error"]
+    assert api.event("p", "did", n=2)["status"] == "processed"
+    assert api.player("p")["currencies"]["xp"]["balance"] == 2
+
+
+def test_numbers_that_cannot_be_stored_exactly_are_refused(api: Api) -> None:
+    too_big = api.post(
+        "/v1/events", json={"type": "did", "player": "p", "properties": {"n": 2**70}}
+    )
+    assert too_big.status_code == 422
+    not_a_number = api.post(
+        "/v1/events",
+        content=b'{"type": "did", "player": "p", "properties": {"n": NaN}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert not_a_number.status_code in (400, 422)
+    assert (
+        api.post(
+            "/v1/events", json={"type": "did", "player": "p", "properties": {"flag": 1}}
+        ).status_code
+        == 202
+    )
+
+
+def test_ids_with_a_slash_are_refused_because_they_could_not_be_read_back(api: Api) -> None:
+    response = api.post("/v1/events", json={"id": "a/b", "type": "did", "player": "x/y"})
+    assert response.status_code == 422
+    assert {tuple(e["loc"]) for e in response.json()["errors"]} == {("id",), ("player",)}
+
+
+def test_a_replay_changes_no_player(api: Api) -> None:
+    api.publish(DESIGN)
+    api.post(
+        "/v1/events",
+        params={"wait": "true"},
+        json={"id": "e1", "type": "did", "player": "ann", "properties": {"n": 1}},
+        expect=202,
+    )
+    replay = {"id": "e1", "type": "did", "player": "bob", "profile": {"time_zone": "Asia/Tokyo"}}
+    assert api.post("/v1/events", json=replay, expect=200).json()["duplicate"] is True
+    api.get("/v1/players/bob", expect=404)
+
+
+def test_batch_results_name_only_ids_the_client_gave(api: Api) -> None:
+    result = api.post(
+        "/v1/events/batch",
+        json={"events": [{"type": "did", "player": "p", "item": "nope"}, {"type": 5}]},
+        expect=202,
+    ).json()
+    assert [r["id"] for r in result["results"]] == [None, None]
+    assert [r["status"] for r in result["results"]] == ["rejected", "rejected"]
+
+
+def test_one_event_that_breaks_processing_does_not_hold_up_the_others(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import questline.processing.worker as worker
+
+    real_step = worker.step
+
+    def step_that_breaks_on_poison(state: Any, event: Any, design: Any) -> Any:
+        if event.properties.get("poison") is True:
+            raise RuntimeError("a bug in the engine")
+        return real_step(state, event, design)
+
+    monkeypatch.setattr(worker, "step", step_that_breaks_on_poison)
+    api.publish(DESIGN)
+    events = [
+        {"id": "ok1", "type": "did", "player": "p", "properties": {"n": 1}},
+        {"id": "bad", "type": "did", "player": "p", "properties": {"n": 1, "poison": True}},
+        {"id": "ok2", "type": "did", "player": "q", "properties": {"n": 2}},
+    ]
+    api.post("/v1/events/batch", params={"wait": "true"}, json={"events": events}, expect=202)
+    assert api.get("/v1/events/bad").json()["status"] == "failed"
+    assert api.get("/v1/events/ok1").json()["status"] == "processed"
+    assert api.get("/v1/events/ok2").json()["status"] == "processed"
+    assert api.player("q")["currencies"]["xp"]["balance"] == 2

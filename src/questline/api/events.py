@@ -5,19 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Query, Response, status
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     field_validator,
 )
 from sqlalchemy import select
 
-from questline.api.deps import ContextDep, CurrentKey, EventWriter, ReaderDep
+from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep
 from questline.engine.periods import is_valid_zone
 from questline.errors import NotFound
 from questline.processing.ingest import NewEvent, Profile
@@ -27,8 +34,24 @@ from questline.storage.models import Event, Player
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
 EventType = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")]
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
-Scalar = str | int | float | bool | None
+# No "/" so that every id can be used in a URL path as it is.
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s/]+$")]
+
+
+def _storable(value: Any) -> Any:
+    # Whole numbers must fit in 64 bits (what storage and JSON keep exactly); in a
+    # plain union an out-of-range int would quietly become an inexact float.
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        raise ValueError("whole numbers must be between -2^63 and 2^63 - 1")
+    return value
+
+
+# Strict types: in lax mode 1 would be read as true.
+Scalar = Annotated[
+    StrictStr | StrictBool | StrictInt | Annotated[StrictFloat, Field(allow_inf_nan=False)] | None,
+    Field(union_mode="smart"),
+    BeforeValidator(_storable),
+]
 Wait = Annotated[bool, Query(description="process now and return the effects in the answer")]
 
 
@@ -178,18 +201,24 @@ def post_event(
     if result.error is not None:
         raise result.error
     assert result.seq is not None
+    assert result.key is not None
     if result.duplicate:
         response.status_code = status.HTTP_200_OK
     return _accepted(result.key, found[result.seq], result.duplicate)
 
 
-@router.post("/batch", status_code=status.HTTP_202_ACCEPTED, summary="Record up to 1,000 events")
-def post_batch(
-    body: BatchIn, principal: EventWriter, context: ContextDep, wait: Wait = False
-) -> BatchResult:
+_EVENT_LIST = TypeAdapter(list[EventIn])
+
+
+def _validate_each(raw_events: list[dict[str, Any]]) -> tuple[list[EventIn | None], dict[int, Any]]:
+    """Validate the whole list at once; only if that fails, find the bad ones one by one."""
+    try:
+        return list(_EVENT_LIST.validate_python(raw_events)), {}
+    except ValidationError:
+        pass
     parsed: list[EventIn | None] = []
-    problems: dict[int, dict[str, Any]] = {}
-    for index, raw in enumerate(body.events):
+    problems: dict[int, Any] = {}
+    for index, raw in enumerate(raw_events):
         try:
             parsed.append(EventIn.model_validate(raw))
         except ValidationError as error:
@@ -202,7 +231,20 @@ def post_batch(
                     for e in error.errors(include_url=False)
                 ],
             }
-    valid = [(i, event) for i, event in enumerate(parsed) if event is not None]
+    return parsed, problems
+
+
+@router.post(
+    "/batch",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Record up to 1,000 events",
+    response_model=BatchResult,
+)
+def post_batch(
+    body: BatchIn, principal: EventWriter, context: ContextDep, wait: Wait = False
+) -> Response:
+    parsed, problems = _validate_each(body.events)
+    valid = [(index, event) for index, event in enumerate(parsed) if event is not None]
     results, found = submit(
         context.database,
         context.worker,
@@ -211,56 +253,63 @@ def post_batch(
         [event.to_new_event() for _, event in valid],
         wait=wait,
     )
-    answers: list[BatchItemResult] = [
-        BatchItemResult(
-            index=i,
-            id=raw.get("id") if isinstance(raw.get("id"), str) else None,
-            status="rejected",
-            error=problems[i],
-        )
-        for i, raw in enumerate(body.events)
-        if i in problems
-    ]
+    answers: list[dict[str, Any] | None] = [None] * len(parsed)
+    for index, problem in problems.items():
+        given = body.events[index].get("id")
+        answers[index] = {
+            "index": index,
+            "id": given if isinstance(given, str) else None,
+            "status": "rejected",
+            "duplicate": False,
+            "error": problem,
+        }
+    accepted = duplicates = 0
     for (index, _), result in zip(valid, results, strict=True):
         if result.error is not None:
-            answers.append(
-                BatchItemResult(
-                    index=index,
-                    id=result.key,
-                    status="rejected",
-                    error={
-                        "code": result.error.code,
-                        "detail": result.error.detail,
-                        "errors": [
-                            {**e, "loc": ["events", index, *e["loc"]]} for e in result.error.errors
-                        ],
-                    },
-                )
-            )
+            answers[index] = {
+                "index": index,
+                "id": result.key,
+                "status": "rejected",
+                "duplicate": False,
+                "error": {
+                    "code": result.error.code,
+                    "detail": result.error.detail,
+                    "errors": [
+                        {**e, "loc": ["events", index, *e["loc"]]} for e in result.error.errors
+                    ],
+                },
+            }
             continue
         assert result.seq is not None
         state = found[result.seq]
-        answers.append(
-            BatchItemResult(
-                index=index,
-                id=result.key,
-                status=state.status,
-                duplicate=result.duplicate,
-                effects=state.effects if state.status == "processed" and wait else None,
-                error={"code": "processing_failed", "detail": state.error} if state.error else None,
-            )
-        )
-    answers.sort(key=lambda answer: answer.index)
-    return BatchResult(
-        accepted=sum(1 for a in answers if a.status != "rejected" and not a.duplicate),
-        duplicates=sum(1 for a in answers if a.duplicate),
-        rejected=sum(1 for a in answers if a.status == "rejected"),
-        results=answers,
+        duplicates += result.duplicate
+        accepted += not result.duplicate
+        answer: dict[str, Any] = {
+            "index": index,
+            "id": result.key,
+            "status": state.status,
+            "duplicate": result.duplicate,
+        }
+        if state.status == "processed" and (wait or result.duplicate):
+            answer["effects"] = state.effects
+        if state.error:
+            answer["error"] = {"code": "processing_failed", "detail": state.error}
+        answers[index] = answer
+    # Built by hand and encoded once: validating 1,000 result models again on the way
+    # out cost as much as ingesting the events.
+    payload = {
+        "accepted": accepted,
+        "duplicates": duplicates,
+        "rejected": len(parsed) - accepted - duplicates,
+        "results": answers,
+    }
+    return Response(
+        orjson.dumps(payload), status_code=status.HTTP_202_ACCEPTED, media_type="application/json"
     )
 
 
 @router.get("/{event_id}", summary="An event, its status and its effects")
-def get_event(event_id: str, principal: CurrentKey, session: ReaderDep) -> EventOut:
+def get_event(event_id: str, principal: PlayerReader, session: ReaderDep) -> EventOut:
     row = session.execute(
         select(Event, Player.external_id)
         .join(Player, Player.id == Event.player_id)

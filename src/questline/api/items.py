@@ -19,6 +19,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.events import Scalar
 from questline.errors import Conflict, NotFound
 from questline.storage.items import get_item, list_items
 from questline.storage.models import Item
@@ -28,7 +29,6 @@ router = APIRouter(prefix="/v1/items", tags=["items"])
 ItemKey = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s/]+$")]
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,62}$")]
-Scalar = str | int | float | bool | None
 Locale = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
 
 

@@ -104,5 +104,5 @@ def install_problem_handlers(app: FastAPI) -> None:
             status=500,
             code="internal_error",
             title="Internal error",
-            detail="an unexpected error occurred; nothing was changed by this request",
+            detail="an unexpected error occurred; it has been logged with this request id",
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -86,10 +85,17 @@ class CompiledDesign:
     levels: Mapping[str, CompiledLevelCurve]
     metrics: tuple[CompiledMetric, ...]
     rules: tuple[CompiledRule, ...]
-    rules_by_event: Mapping[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
+    _rules_by_event: dict[str, tuple[CompiledRule, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def rules_for(self, event_type: str) -> tuple[CompiledRule, ...]:
-        return self.rules_by_event.get(event_type, ()) + self.rules_by_event.get("*", ())
+        """The rules an event type triggers, in the order the design lists them, each once."""
+        found = self._rules_by_event.get(event_type)
+        if found is None:
+            found = tuple(r for r in self.rules if event_type in r.spec.on or "*" in r.spec.on)
+            self._rules_by_event[event_type] = found
+        return found
 
 
 def event_scope(design: GameDesign) -> Scope:
@@ -178,10 +184,6 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
     if found.issues:
         raise DesignError(found.issues)
 
-    by_event: dict[str, list[CompiledRule]] = {}
-    for compiled_rule in rules:
-        for event_type in compiled_rule.spec.on:
-            by_event.setdefault(event_type, []).append(compiled_rule)
     return CompiledDesign(
         design=design,
         version=version,
@@ -189,7 +191,6 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
         levels=levels,
         metrics=tuple(metrics),
         rules=tuple(rules),
-        rules_by_event={k: tuple(v) for k, v in by_event.items()},
     )
 
 
@@ -250,9 +251,3 @@ def _unknown(kind: str, key: str, design: GameDesign) -> str:
     known = sorted(design.currencies) if kind == "currency" else []
     listing = ", ".join(known) if known else "none are declared"
     return f"unknown {kind} '{key}' (declared: {listing})"
-
-
-def as_decimal(value: object) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    raise TypeError(f"expected a number, got {value!r}")

@@ -169,6 +169,8 @@ class Rule(_Model):
             data = dict(data)
             if isinstance(data.get("on"), str):
                 data["on"] = [data["on"]]
+            if isinstance(data.get("on"), list):
+                data["on"] = list(dict.fromkeys(data["on"]))
             if isinstance(data.get("award"), dict):
                 data["award"] = {k: _number_as_text(v) for k, v in data["award"].items()}
         return data

@@ -80,7 +80,8 @@ class CompiledLevelCurve:
         if known and total < known[-1]:
             return bisect.bisect_right(known, total)
         level = self._formula_level(total)
-        while len(known) < level:
+        # Down to the next level's threshold too, so the next call for this total is a lookup.
+        while len(known) <= level:
             found = self.threshold(len(known) + 1)
             if found is None:
                 break

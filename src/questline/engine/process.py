@@ -40,6 +40,11 @@ _LIMIT_PERIOD = {
 }
 
 
+# Balances are 64-bit integers in storage; capping single awards far below that keeps
+# every reachable balance representable.
+MAX_AWARD = 10**12
+
+
 class EventRejected(Exception):
     """The event cannot be processed under this design (e.g. a property it needs is missing)."""
 
@@ -90,6 +95,12 @@ def _plain(value: Value | None) -> Any:
 
 def process(state: PlayerState, event: Event, design: CompiledDesign) -> Effects:
     """Evaluate one event for one player. Raises EventRejected for an event it cannot score."""
+    return step(state, event, design)[0]
+
+
+def step(state: PlayerState, event: Event, design: CompiledDesign) -> tuple[Effects, PlayerState]:
+    """`process`, also returning the state after the effects (the input is left alone),
+    so a caller running many events need not fold the effects in again."""
     working = state.copy()
     periods = period_keys(local_date(event.occurred_at, event.time_zone))
     reader = _Reader(working, event, periods, design)
@@ -107,7 +118,7 @@ def process(state: PlayerState, event: Event, design: CompiledDesign) -> Effects
                 emit(rule_effect)
     except EvaluationError as error:
         raise EventRejected(str(error)) from None
-    return Effects(event.seq, design.version, tuple(found))
+    return Effects(event.seq, design.version, tuple(found)), working
 
 
 def _metrics(reader: _Reader) -> list[Effect]:
@@ -245,6 +256,11 @@ def _award(
             )
 
     rounded = int(amount.to_integral_value(rounding=_ROUNDING[spec.rounding]))
+    if abs(rounded) > MAX_AWARD:
+        raise EvaluationError(
+            f"an award of {rounded} {currency} is beyond the limit of {MAX_AWARD:,}",
+            source=expression.source,
+        )
     if rounded != amount:
         steps.append({"step": "round", "mode": spec.rounding.value, "result": rounded})
     awarded = rounded

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from questline.errors import InvalidInput, QuestlineError
 from questline.storage.items import items_by_key
-from questline.storage.models import Event, Player
+from questline.storage.models import Event, Item, Player
 from questline.storage.upsert import insert_ignoring_conflicts
 
 
@@ -37,7 +37,10 @@ class NewEvent:
 
 @dataclass
 class Ingested:
-    key: str
+    """What became of one event: appended (seq), a replay of a known key, or rejected."""
+
+    key: str | None
+    received_at: datetime
     seq: int | None = None
     player_id: int | None = None
     duplicate: bool = False
@@ -52,36 +55,35 @@ def ingest(
     session: Session, app_id: int, events: Sequence[NewEvent], now: datetime
 ) -> list[Ingested]:
     """Append events to the log. One result per event, in order; a bad event does not
-    stop the others. Replays of a known key award nothing and say `duplicate`."""
-    results = [Ingested(key=event.key or new_event_key()) for event in events]
+    stop the others. A replay of a known key appends nothing, changes no player and
+    says `duplicate`; so does a key repeated within one call (the first one counts)."""
+    results = [Ingested(key=event.key, received_at=now) for event in events]
     known_items = items_by_key(session, app_id, {e.item for e in events if e.item})
+    existing = _existing(session, app_id, {e.key for e in events if e.key})
     first_of_key: dict[str, int] = {}
-    accepted: list[int] = []
+    fresh: list[int] = []
     for index, (event, result) in enumerate(zip(events, results, strict=True)):
-        if event.item is not None and (
-            event.item not in known_items or not known_items[event.item].active
+        if (event.key is not None and event.key in existing) or (
+            event.key is not None and event.key in first_of_key
         ):
-            result.error = InvalidInput(
-                f"unknown item '{event.item}'",
-                errors=[{"loc": ["item"], "message": f"no active item with key '{event.item}'"}],
-            )
-        elif result.key in first_of_key:
-            result.duplicate = True  # same key twice in one request: the first one counts
+            result.duplicate = True
+        elif (problem := _item_problem(event, known_items)) is not None:
+            result.error = problem
         else:
+            result.key = event.key or new_event_key()
             first_of_key[result.key] = index
-            accepted.append(index)
+            fresh.append(index)
 
-    players = _resolve_players(session, app_id, [events[i] for i in accepted], now)
+    players = _resolve_players(session, app_id, [events[i] for i in fresh], now)
     rows = []
-    for index in accepted:
-        event = events[index]
-        player_id, time_zone = players[event.player]
-        results[index].player_id = player_id
+    for index in fresh:
+        event, result = events[index], results[index]
+        result.player_id, time_zone = players[event.player]
         rows.append(
             {
                 "app_id": app_id,
-                "key": results[index].key,
-                "player_id": player_id,
+                "key": result.key,
+                "player_id": result.player_id,
                 "type": event.type,
                 "occurred_at": event.occurred_at or now,
                 "received_at": now,
@@ -97,32 +99,49 @@ def ingest(
         found = session.execute(statement.returning(Event.key, Event.seq), rows)
         inserted = {key: seq for key, seq in found.tuples()}  # noqa: C416
 
-    replayed = {results[i].key for i in accepted if results[i].key not in inserted}
-    existing = _existing(session, app_id, replayed | {r.key for r in results if r.duplicate})
-    for result in results:
+    # A key another request appended between our check and our insert is a replay too.
+    raced = {results[i].key for i in fresh if results[i].key not in inserted}
+    existing.update(_existing(session, app_id, {k for k in raced if k is not None}))
+    appended = set(fresh)
+    for index, result in enumerate(results):
         if result.error is not None:
             continue
-        if result.key in inserted and not result.duplicate:
+        if index in appended and result.key in inserted:
             result.seq = inserted[result.key]
-        else:
-            result.duplicate = True
-            result.seq, result.player_id = existing.get(
-                result.key, (inserted.get(result.key), None)
-            )
-            if result.player_id is None and result.seq is not None:
-                result.player_id = players[events[first_of_key[result.key]].player][0]
+            continue
+        result.duplicate = True
+        key = result.key
+        if key in existing:
+            result.seq, result.player_id, result.received_at = existing[key]
+        elif key in first_of_key:  # repeated within this call: the first one's result
+            first = results[first_of_key[key]]
+            result.seq, result.player_id = first.seq, first.player_id
     return results
 
 
-def _existing(session: Session, app_id: int, keys: set[str]) -> dict[str, tuple[int, int]]:
+def _item_problem(event: NewEvent, known: dict[str, Item]) -> QuestlineError | None:
+    if event.item is None:
+        return None
+    item = known.get(event.item)
+    if item is not None and item.active:
+        return None
+    return InvalidInput(
+        f"unknown item '{event.item}'",
+        errors=[{"loc": ["item"], "message": f"no active item with key '{event.item}'"}],
+    )
+
+
+def _existing(
+    session: Session, app_id: int, keys: set[str]
+) -> dict[str, tuple[int, int, datetime]]:
     if not keys:
         return {}
     rows = session.execute(
-        select(Event.key, Event.seq, Event.player_id).where(
+        select(Event.key, Event.seq, Event.player_id, Event.received_at).where(
             Event.app_id == app_id, Event.key.in_(keys)
         )
     )
-    return {key: (seq, player_id) for key, seq, player_id in rows}
+    return {key: (seq, player_id, received_at) for key, seq, player_id, received_at in rows}
 
 
 def _resolve_players(
@@ -138,7 +157,7 @@ def _resolve_players(
         if event.profile is not None:
             profiles[event.player] = _merge(profiles.get(event.player), event.profile)
 
-    def load() -> dict[str, dict[str, Any]]:
+    def load() -> dict[str, list[Any]]:
         rows = session.execute(
             select(
                 Player.external_id,
@@ -148,7 +167,7 @@ def _resolve_players(
                 Player.locale,
             ).where(Player.app_id == app_id, Player.external_id.in_(wanted))
         )
-        return {row.external_id: dict(row._mapping) for row in rows}
+        return {row[0]: list(row[1:]) for row in rows.tuples()}
 
     found = load()
     missing = wanted - found.keys()
@@ -173,22 +192,24 @@ def _resolve_players(
         found = load()
 
     for external_id, profile in profiles.items():
-        player = found[external_id]
-        values = {
+        player_id, *current = found[external_id]
+        given = [profile.display_name, profile.time_zone, profile.locale]
+        changed = {
             name: value
-            for name, value in (
-                ("display_name", profile.display_name),
-                ("time_zone", profile.time_zone),
-                ("locale", profile.locale),
+            for name, value, before in zip(
+                ("display_name", "time_zone", "locale"), given, current, strict=True
             )
-            if value is not None and player[name] != value
+            if value is not None and value != before
         }
-        if values:
+        if changed:
             session.execute(
-                update(Player).where(Player.id == player["id"]).values(updated_at=now, **values)
+                update(Player).where(Player.id == player_id).values(updated_at=now, **changed)
             )
-            player.update(values)
-    return {external_id: (p["id"], p["time_zone"]) for external_id, p in found.items()}
+            kept = [
+                new if new is not None else old for new, old in zip(given, current, strict=True)
+            ]
+            found[external_id] = [player_id, *kept]
+    return {external_id: (row[0], row[2]) for external_id, row in found.items()}
 
 
 def _merge(earlier: Profile | None, later: Profile) -> Profile:

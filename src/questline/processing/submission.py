@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from questline.processing.dispatch import Dispatcher
 from questline.processing.ingest import Ingested, NewEvent, ingest
-from questline.processing.worker import Worker
+from questline.processing.worker import PENDING, Worker
 from questline.storage.database import Database, after_commit
 from questline.storage.models import Event
 
@@ -34,19 +34,25 @@ def submit(
     wait: bool,
 ) -> tuple[list[Ingested], dict[int, EventStatus]]:
     """Make the events durable; with `wait`, also process them (and any earlier
-    pending events of the same players, to keep per-player order) before returning."""
+    pending events of the same players, to keep per-player order) before returning.
+    Returns each event's result and the status of every appended or replayed one."""
     with database.transaction() as session:
         results = ingest(session, app_id, events, datetime.now(UTC))
-        player_ids = sorted(
-            {r.player_id for r in results if r.player_id is not None and not r.duplicate}
-        )
-        if player_ids and not wait:
-            after_commit(session, lambda: dispatcher.events_committed(player_ids))
-    seqs = [r.seq for r in results if r.seq is not None]
-    if wait and seqs:
+        new_players = sorted({r.player_id for r in results if r.player_id and not r.duplicate})
+        if new_players and not wait:
+            after_commit(session, lambda: dispatcher.events_committed(new_players))
+    if wait:
         touched = sorted({r.player_id for r in results if r.player_id is not None})
-        worker.drain(player_ids=touched, up_to_seq=max(seqs))
-    return results, statuses(database, seqs)
+        seqs = [r.seq for r in results if r.seq is not None]
+        if seqs:
+            worker.drain(player_ids=touched, up_to_seq=max(seqs))
+        return results, statuses(database, seqs)
+    # Without waiting, what was just appended is pending: only replays need a look-up.
+    found = statuses(database, [r.seq for r in results if r.duplicate and r.seq is not None])
+    for result in results:
+        if result.seq is not None and not result.duplicate:
+            found[result.seq] = EventStatus(PENDING, result.received_at, None, None)
+    return results, found
 
 
 def statuses(database: Database, seqs: Sequence[int]) -> dict[int, EventStatus]:

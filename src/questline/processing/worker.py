@@ -9,13 +9,14 @@ deadlock. SQLite takes its database-wide write lock at BEGIN IMMEDIATE instead.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from questline.engine.compiler import CompiledDesign
@@ -24,11 +25,10 @@ from questline.engine.effects import (
     Effects,
     MetricIncremented,
     RuleFired,
-    apply_effect,
 )
 from questline.engine.expressions import coerce_value
 from questline.engine.periods import local_date, period_keys
-from questline.engine.process import EventRejected, process
+from questline.engine.process import EventRejected, step
 from questline.engine.state import EARNED_TODAY, METRIC, RULE, Balance, Event, Item, PlayerState
 from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
@@ -38,6 +38,7 @@ from questline.storage.models import Balance as BalanceRow
 from questline.storage.models import Counter, Player, RuleState
 from questline.storage.models import Event as EventRow
 
+log = logging.getLogger(__name__)
 PENDING, PROCESSED, FAILED = "pending", "processed", "failed"
 _EVENT_COLUMNS = (
     EventRow.seq,
@@ -95,12 +96,64 @@ class Worker:
         up_to_seq: int | None = None,
         limit: int = 500,
     ) -> int:
+        """Process up to `limit` pending events in one transaction; returns how many.
+
+        If the batch fails for a reason other than the database being unreachable, it
+        is retried one event at a time, and an event that still fails is marked failed
+        with the reason: one poisoned event must not hold up every event behind it."""
+        try:
+            return self._commit_batch(player_ids, up_to_seq, limit)
+        except (OperationalError, InterfaceError):
+            raise  # the database is away or busy: everything stays pending for a retry
+        except Exception:
+            if limit > 1:
+                log.exception("a processing batch failed; retrying its events one by one")
+                done = 0
+                for _ in range(limit):
+                    one = self.process_batch(player_ids=player_ids, up_to_seq=up_to_seq, limit=1)
+                    if one == 0:
+                        break
+                    done += one
+                return done
+            log.exception("an event could not be processed; marking it failed")
+            return self._fail_next(player_ids, up_to_seq)
+
+    def _commit_batch(
+        self, player_ids: Sequence[int] | None, up_to_seq: int | None, limit: int
+    ) -> int:
         with self.database.transaction() as session:
             results = _process_batch(session, self.designs, player_ids, up_to_seq, limit)
             if results:
                 for hook in self._hooks:
                     after_commit(session, lambda hook=hook: hook(results))  # type: ignore[misc]
             return len(results)
+
+    def _fail_next(self, player_ids: Sequence[int] | None, up_to_seq: int | None) -> int:
+        with self.database.transaction() as session:
+            statement = _pending(player_ids, up_to_seq).with_only_columns(EventRow.seq).limit(1)
+            seq = session.scalar(statement)
+            if seq is None:
+                return 0
+            session.execute(
+                update(EventRow)
+                .where(EventRow.seq == seq, EventRow.status == PENDING)
+                .values(
+                    status=FAILED,
+                    processed_at=datetime.now(UTC),
+                    effects=[],
+                    error="internal error while processing this event; see the server log",
+                )
+            )
+            return 1
+
+
+def _pending(player_ids: Sequence[int] | None, up_to_seq: int | None) -> Select[Any]:
+    statement = select(EventRow.seq, EventRow.player_id).where(EventRow.status == PENDING)
+    if player_ids is not None:
+        statement = statement.where(EventRow.player_id.in_(player_ids))
+    if up_to_seq is not None:
+        statement = statement.where(EventRow.seq <= up_to_seq)
+    return statement.order_by(EventRow.seq)
 
 
 def _process_batch(
@@ -110,12 +163,7 @@ def _process_batch(
     up_to_seq: int | None,
     limit: int,
 ) -> list[Processed]:
-    candidates = select(EventRow.seq, EventRow.player_id).where(EventRow.status == PENDING)
-    if player_ids is not None:
-        candidates = candidates.where(EventRow.player_id.in_(player_ids))
-    if up_to_seq is not None:
-        candidates = candidates.where(EventRow.seq <= up_to_seq)
-    picked = session.execute(candidates.order_by(EventRow.seq).limit(limit)).all()
+    picked = session.execute(_pending(player_ids, up_to_seq).limit(limit)).all()
     if not picked:
         return []
     locked = sorted({player_id for _, player_id in picked})
@@ -220,17 +268,17 @@ class _Batch:
             item=self.items.get((row.app_id, row.item_key)) if row.item_key else None,
         )
         try:
-            effects = process(state, event, design)
+            effects, self.states[row.player_id] = step(state, event, design)
         except EventRejected as rejected:
             self.event_updates.append((row.seq, FAILED, design.version, [], str(rejected)))
             return Processed(row.seq, row.app_id, row.player_id, FAILED, None)
-        self._fold(row, state, effects)
+        self._track(row, effects)
         self.event_updates.append((row.seq, PROCESSED, design.version, effects.to_list(), None))
         return Processed(row.seq, row.app_id, row.player_id, PROCESSED, effects)
 
-    def _fold(self, row: Any, state: PlayerState, effects: Effects) -> None:
+    def _track(self, row: Any, effects: Effects) -> None:
+        """Note which rows the effects touched, and the ledger entries they make."""
         for effect in effects.items:
-            apply_effect(state, effect)
             if isinstance(effect, CurrencyAwarded):
                 self.touched_balances.add((row.player_id, effect.currency))
                 if effect.earned_today is not None:
@@ -263,14 +311,12 @@ class _Batch:
 
     def write(self, session: Session) -> None:
         bulk = BulkWriter(session)
+        now = bulk.timestamp(self.now)
         bulk.executemany(
             "INSERT INTO ledger_entries (app_id, player_id, currency, amount, balance_after, cause,"
             " cause_id, event_seq, config_version, explanation, breakdown, created_at)"
             " VALUES (?, ?, ?, ?, ?, 'rule', ?, ?, ?, ?, ?json, ?)",
-            [
-                (*entry[:-1], bulk.json(entry[-1]), bulk.timestamp(self.now))
-                for entry in self.ledger
-            ],
+            [(*entry[:-1], bulk.json(entry[-1]), now) for entry in self.ledger],
         )
         bulk.executemany(
             "INSERT INTO balances (player_id, currency, balance, earned) VALUES (?, ?, ?, ?)"
@@ -278,7 +324,7 @@ class _Batch:
             " DO UPDATE SET balance = excluded.balance, earned = excluded.earned",
             [
                 (pid, currency, held.balance, held.earned)
-                for pid, currency in sorted(self.touched_balances)
+                for pid, currency in self.touched_balances
                 for held in [self.states[pid].balance(currency)]
             ],
         )
@@ -287,7 +333,7 @@ class _Batch:
             " ON CONFLICT (player_id, key, period) DO UPDATE SET value = excluded.value",
             [
                 (pid, key, period, self.states[pid].counters[(key, period)])
-                for pid, key, period in sorted(self.touched_counters)
+                for pid, key, period in self.touched_counters
             ],
         )
         bulk.executemany(
@@ -296,22 +342,14 @@ class _Batch:
             " DO UPDATE SET last_fired_at = excluded.last_fired_at",
             [
                 (pid, rule, bulk.timestamp(self.states[pid].rule_fired_at[rule]))
-                for pid, rule in sorted(self.touched_rules)
+                for pid, rule in self.touched_rules
             ],
         )
-        processed_at = bulk.timestamp(self.now)
         bulk.executemany(
             "UPDATE events SET status = ?, processed_at = ?, config_version = ?,"
             " effects = ?json, error = ? WHERE seq = ?",
             [
-                (status, processed_at, version, bulk.json(effects), error, seq)
+                (status, now, version, bulk.json(effects), error, seq)
                 for seq, status, version, effects, error in self.event_updates
             ],
         )
-
-
-def pending_by_player(rows: Sequence[Processed]) -> dict[int, list[Processed]]:
-    grouped: dict[int, list[Processed]] = defaultdict(list)
-    for row in rows:
-        grouped[row.player_id].append(row)
-    return grouped

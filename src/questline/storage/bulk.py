@@ -8,12 +8,13 @@ all this module translates.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+
+from questline.storage.types import dumps_json
 
 _JSON = "?json"
 
@@ -36,7 +37,7 @@ class BulkWriter:
 
     @staticmethod
     def json(value: Any) -> str:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return dumps_json(value)
 
     def executemany(self, text: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if rows:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from questline.storage.types import dumps_json, loads_json
 
 AFTER_COMMIT = "questline.after_commit"
 
@@ -24,7 +27,13 @@ def _sqlite_connect_args(url: str) -> dict[str, Any]:
 
 def build_engine(url: str, *, sqlite_synchronous: str = "FULL", writer: bool = True) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args=_sqlite_connect_args(url), pool_size=8)
+        engine = create_engine(
+            url,
+            connect_args=_sqlite_connect_args(url),
+            pool_size=8,
+            json_serializer=dumps_json,
+            json_deserializer=loads_json,
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -45,7 +54,14 @@ def build_engine(url: str, *, sqlite_synchronous: str = "FULL", writer: bool = T
             connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        json_serializer=dumps_json,
+        json_deserializer=loads_json,
+    )
 
 
 class Database:
@@ -60,6 +76,12 @@ class Database:
         else:
             self.read_engine = self.engine
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Writers of this process queue here, where the
+        # next one wakes the moment the lock is free; SQLite's own busy handler would make
+        # them poll with sleeps of up to 100 ms. Other processes still meet busy_timeout.
+        self._writer_turn: AbstractContextManager[Any] = (
+            threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        )
 
     @property
     def dialect(self) -> str:
@@ -69,13 +91,14 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on error, then runs
         the after-commit hooks queued during it (only if it committed)."""
-        session = self.sessions()
-        try:
-            with session.begin():
-                yield session
-            hooks: list[Callable[[], None]] = session.info.pop(AFTER_COMMIT, [])
-        finally:
-            session.close()
+        with self._writer_turn:
+            session = self.sessions()
+            try:
+                with session.begin():
+                    yield session
+                hooks: list[Callable[[], None]] = session.info.pop(AFTER_COMMIT, [])
+            finally:
+                session.close()
         for hook in hooks:
             hook()
 

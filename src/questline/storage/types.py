@@ -5,9 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
+
+
+def dumps_json(value: Any) -> str:
+    # orjson: JSON columns are written for every event and award, and the standard
+    # library's encoder was a fifth of the worker's time.
+    return orjson.dumps(value).decode()
+
+
+loads_json = orjson.loads
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
