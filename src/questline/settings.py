@@ -25,8 +25,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     # FULL survives power loss; NORMAL (in WAL mode) survives a process crash only.
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "FULL"
-    embedded_worker: bool = Field(
-        default=True, description="drain the event log in a background thread of the API process"
+    embedded_worker: Literal["thread", "process", "off"] = Field(
+        default="thread",
+        description="where the API server processes events: a background thread (default),"
+        " a child process (a core of its own), or off (another process runs the worker)",
     )
     worker_batch_size: int = Field(default=500, ge=1, le=5000)
     worker_poll_seconds: float = Field(default=1.0, gt=0)

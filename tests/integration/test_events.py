@@ -228,3 +228,25 @@ def test_one_event_that_breaks_processing_does_not_hold_up_the_others(
     assert api.get("/v1/events/ok1").json()["status"] == "processed"
     assert api.get("/v1/events/ok2").json()["status"] == "processed"
     assert api.player("q")["currencies"]["xp"]["balance"] == 2
+
+
+def test_the_worker_can_run_in_a_child_process_of_the_server(database_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from questline.api.app import create_app
+    from tests.integration.conftest import make_settings
+
+    settings = make_settings(database_url, embedded_worker="process")
+    with TestClient(create_app(settings)) as client:
+        api = Api(client)
+        api.publish(DESIGN)
+        api.post(
+            "/v1/events",
+            json={"id": "e1", "type": "did", "player": "p", "properties": {"n": 4}},
+            expect=202,
+        )
+        deadline = time.monotonic() + 30
+        while api.get("/v1/events/e1").json()["status"] == "pending":
+            assert time.monotonic() < deadline, "the worker process did not process the event"
+            time.sleep(0.05)
+        assert api.player("p")["currencies"]["xp"]["balance"] == 4

@@ -15,7 +15,12 @@ from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from questline.api.problems import install_problem_handlers
 from questline.auth.keys import Scope
 from questline.processing.designs import DesignCache
-from questline.processing.dispatch import Dispatcher, InProcessDispatcher, NoDispatcher
+from questline.processing.dispatch import (
+    Dispatcher,
+    InProcessDispatcher,
+    NoDispatcher,
+    ProcessDispatcher,
+)
 from questline.processing.worker import Worker
 from questline.settings import Settings, get_settings
 from questline.storage.apps import DEFAULT_APP, ensure_app, ensure_key
@@ -29,13 +34,20 @@ def build_context(settings: Settings) -> Context:
     database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     designs = DesignCache()
     worker = Worker(database, designs)
-    dispatcher: Dispatcher = (
-        InProcessDispatcher(
+    dispatcher: Dispatcher
+    if settings.embedded_worker == "thread":
+        dispatcher = InProcessDispatcher(
             worker, poll_seconds=settings.worker_poll_seconds, batch=settings.worker_batch_size
         )
-        if settings.embedded_worker
-        else NoDispatcher()
-    )
+    elif settings.embedded_worker == "process":
+        dispatcher = ProcessDispatcher(
+            settings.database_url,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            poll_seconds=settings.worker_poll_seconds,
+            batch=settings.worker_batch_size,
+        )
+    else:
+        dispatcher = NoDispatcher()
     return Context(settings, database, designs, worker, dispatcher)
 
 

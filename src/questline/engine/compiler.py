@@ -88,6 +88,16 @@ class CompiledDesign:
     _rules_by_event: dict[str, tuple[CompiledRule, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _metrics_by_event: dict[str, tuple[CompiledMetric, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def metrics_for(self, event_type: str) -> tuple[CompiledMetric, ...]:
+        found = self._metrics_by_event.get(event_type)
+        if found is None:
+            found = tuple(m for m in self.metrics if m.matches(event_type))
+            self._metrics_by_event[event_type] = found
+        return found
 
     def rules_for(self, event_type: str) -> tuple[CompiledRule, ...]:
         """The rules an event type triggers, in the order the design lists them, each once."""

@@ -50,5 +50,7 @@ def week_key(day: date) -> str:
     return f"w:{iso.year}-W{iso.week:02d}"
 
 
+@lru_cache(maxsize=4096)
 def period_keys(day: date) -> dict[Period, str]:
+    """The keys of the periods a day belongs to. Shared between callers: do not mutate."""
     return {Period.TODAY: day_key(day), Period.WEEK: week_key(day), Period.ALL: ALL_TIME}

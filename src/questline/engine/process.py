@@ -45,6 +45,9 @@ _LIMIT_PERIOD = {
 MAX_AWARD = 10**12
 
 
+_PERIODS = {period.value: period for period in Period}
+
+
 class EventRejected(Exception):
     """The event cannot be processed under this design (e.g. a property it needs is missing)."""
 
@@ -77,7 +80,7 @@ class _Reader:
             return Decimal(self.design.levels[rest].level_for(self.state.balance(rest).earned))
         if namespace == "metric":
             key, _, period = rest.partition(".")
-            period_key = self.periods[Period(period)] if period else ALL_TIME
+            period_key = self.periods[_PERIODS[period]] if period else ALL_TIME
             return Decimal(self.state.counter(METRIC + key, period_key))
         return None
 
@@ -124,9 +127,7 @@ def step(state: PlayerState, event: Event, design: CompiledDesign) -> tuple[Effe
 def _metrics(reader: _Reader) -> list[Effect]:
     found: list[Effect] = []
     state, periods = reader.state, reader.periods
-    for metric in reader.design.metrics:
-        if not metric.matches(reader.event.type):
-            continue
+    for metric in reader.design.metrics_for(reader.event.type):
         key = METRIC + metric.key
         try:
             if metric.where is not None and reader_bool(metric.where, reader) is not True:

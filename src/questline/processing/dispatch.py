@@ -5,6 +5,7 @@ distributed mode will enqueue Celery tasks instead."""
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 from collections.abc import Sequence
 from typing import Protocol
@@ -75,3 +76,95 @@ class NoDispatcher:
 
     def stop(self) -> None:
         pass
+
+
+def _drain_forever(
+    database_url: str,
+    sqlite_synchronous: str,
+    wake: EventLike,
+    stopping: EventLike,
+    poll_seconds: float,
+    batch: int,
+) -> None:
+    """The body of the worker process: the same worker, its own connections."""
+    from questline.storage.database import Database
+
+    database = Database(database_url, sqlite_synchronous=sqlite_synchronous)
+    worker = Worker(database)
+    try:
+        while not stopping.is_set():
+            wake.clear()
+            try:
+                while not stopping.is_set() and worker.process_batch(limit=batch):
+                    pass
+            except Exception:
+                log.exception("processing failed; will retry")
+            wake.wait(poll_seconds)
+    finally:
+        database.dispose()
+
+
+class EventLike(Protocol):
+    def set(self) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class ProcessDispatcher:
+    """The embedded worker in a child process of the server, so that processing has a
+    core of its own instead of sharing one interpreter lock with the API. Same worker,
+    same database file; per-player order holds because each batch is the oldest pending
+    events, and SQLite's single writer decides who commits first."""
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        sqlite_synchronous: str,
+        poll_seconds: float = 1.0,
+        batch: int = 500,
+    ) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._wake = context.Event()
+        self._stopping = context.Event()
+        self._process = context.Process(
+            target=_drain_forever,
+            args=(
+                database_url,
+                sqlite_synchronous,
+                self._wake,
+                self._stopping,
+                poll_seconds,
+                batch,
+            ),
+            name="questline-worker",
+            daemon=True,
+        )
+        self._started = False
+
+    def events_committed(self, player_ids: Sequence[int]) -> None:  # noqa: ARG002
+        self._wake.set()
+
+    def start(self) -> None:
+        if not self._started:
+            self._process.start()
+            self._started = True
+
+    def stop(self) -> None:
+        if not self._started:
+            return
+        self._stopping.set()
+        self._wake.set()
+        self._process.join(timeout=30)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
+        self._process.close()
+        self._started = False
+        # Drop the shared events now: their semaphores are released when collected,
+        # and at interpreter exit that would be too late for multiprocessing's tracker.
+        del self._wake, self._stopping, self._process

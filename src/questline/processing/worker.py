@@ -34,9 +34,8 @@ from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
 from questline.storage.database import Database, after_commit
 from questline.storage.items import items_by_key
-from questline.storage.models import Balance as BalanceRow
-from questline.storage.models import Counter, Player, RuleState
 from questline.storage.models import Event as EventRow
+from questline.storage.models import Player, RuleState
 
 log = logging.getLogger(__name__)
 PENDING, PROCESSED, FAILED = "pending", "processed", "failed"
@@ -121,12 +120,43 @@ class Worker:
     def _commit_batch(
         self, player_ids: Sequence[int] | None, up_to_seq: int | None, limit: int
     ) -> int:
+        if self.database.dialect == "sqlite":
+            done = self._optimistic_batch(player_ids, up_to_seq, limit)
+            if done is not None:
+                return done
         with self.database.transaction() as session:
             results = _process_batch(session, self.designs, player_ids, up_to_seq, limit)
-            if results:
-                for hook in self._hooks:
-                    after_commit(session, lambda hook=hook: hook(results))  # type: ignore[misc]
+            self._after_commit(session, results)
             return len(results)
+
+    def _optimistic_batch(
+        self, player_ids: Sequence[int] | None, up_to_seq: int | None, limit: int
+    ) -> int | None:
+        """SQLite has one writer for the whole database, so the batch is read and scored
+        on a snapshot, and the write lock is taken only to write. If any of its events
+        was processed meanwhile (by another process), nothing is written and None says
+        to redo the batch under the lock."""
+        with self.database.reader() as session:
+            events = session.execute(
+                _pending(player_ids, up_to_seq).with_only_columns(*_EVENT_COLUMNS).limit(limit)
+            ).all()
+            if not events:
+                return 0
+            batch = _Batch.load(session, self.designs, events)
+        results = [batch.run(row) for row in events]
+        try:
+            with self.database.transaction() as session:
+                if not batch.write(session, verify=True):
+                    raise _Overtaken
+                self._after_commit(session, results)
+        except _Overtaken:
+            return None
+        return len(results)
+
+    def _after_commit(self, session: Session, results: list[Processed]) -> None:
+        if results:
+            for hook in self._hooks:
+                after_commit(session, lambda hook=hook: hook(results))  # type: ignore[misc]
 
     def _fail_next(self, player_ids: Sequence[int] | None, up_to_seq: int | None) -> int:
         with self.database.transaction() as session:
@@ -192,6 +222,10 @@ def _process_batch(
     return results
 
 
+class _Overtaken(Exception):
+    """Another processor got to some of the batch's events first."""
+
+
 class _Batch:
     """The state of every player in a batch, kept in memory while the batch runs."""
 
@@ -227,19 +261,23 @@ class _Batch:
                 }
                 batch.items[(app_id, key)] = Item(item.key, item.kind, attributes)
 
-        names = select(Player.id, Player.external_id).where(Player.id.in_(player_ids))
-        externals: dict[int, str] = {pid: ext for pid, ext in session.execute(names).tuples()}  # noqa: C416
-        batch.states = {pid: PlayerState(externals[pid]) for pid in player_ids}
-        balances = select(
-            BalanceRow.player_id, BalanceRow.currency, BalanceRow.balance, BalanceRow.earned
-        ).where(BalanceRow.player_id.in_(player_ids))
-        for player_id, currency, balance, earned in session.execute(balances):
-            batch.states[player_id].balances[currency] = Balance(balance, earned)
-        counters = select(Counter.player_id, Counter.key, Counter.period, Counter.value).where(
-            Counter.player_id.in_(player_ids), Counter.period.in_(periods)
+        batch.states = {pid: PlayerState(str(pid)) for pid in player_ids}
+        # Thousands of rows per batch: read as plain tuples, without ORM row objects.
+        bulk = BulkWriter(session)
+        ids = sorted(player_ids)
+        balances = (
+            "SELECT player_id, currency, balance, earned FROM balances WHERE player_id IN ?list"
         )
-        for player_id, key, period, value in session.execute(counters):
+        for player_id, currency, balance, earned in bulk.fetch(balances, ids):
+            batch.states[player_id].balances[currency] = Balance(balance, earned)
+        counters = (
+            "SELECT player_id, key, period, value FROM counters"
+            " WHERE player_id IN ?list AND period IN ?list"
+        )
+        for player_id, key, period, value in bulk.fetch(counters, ids, sorted(periods)):
             batch.states[player_id].counters[(key, period)] = value
+        if not any(rule.spec.cooldown for d in batch.designs.values() for rule in d.rules):
+            return batch  # only cool-downs read when a rule last fired
         rules = select(RuleState.player_id, RuleState.rule_id, RuleState.last_fired_at).where(
             RuleState.player_id.in_(player_ids)
         )
@@ -309,9 +347,21 @@ class _Batch:
                 for period in effect.counts:
                     self.touched_counters.add((row.player_id, RULE + effect.rule, period))
 
-    def write(self, session: Session) -> None:
+    def write(self, session: Session, *, verify: bool = False) -> bool:
+        """Write the batch. With `verify`, False (roll back: nothing is worth keeping) if
+        any of its events is no longer pending, i.e. another processor got there first."""
         bulk = BulkWriter(session)
         now = bulk.timestamp(self.now)
+        marked = bulk.executemany(
+            "UPDATE events SET status = ?, processed_at = ?, config_version = ?,"
+            " effects = ?json, error = ? WHERE seq = ? AND status = 'pending'",
+            [
+                (status, now, version, bulk.json(effects), error, seq)
+                for seq, status, version, effects, error in self.event_updates
+            ],
+        )
+        if verify and marked != len(self.event_updates):
+            return False
         bulk.executemany(
             "INSERT INTO ledger_entries (app_id, player_id, currency, amount, balance_after, cause,"
             " cause_id, event_seq, config_version, explanation, breakdown, created_at)"
@@ -345,11 +395,4 @@ class _Batch:
                 for pid, rule in self.touched_rules
             ],
         )
-        bulk.executemany(
-            "UPDATE events SET status = ?, processed_at = ?, config_version = ?,"
-            " effects = ?json, error = ? WHERE seq = ?",
-            [
-                (status, now, version, bulk.json(effects), error, seq)
-                for seq, status, version, effects, error in self.event_updates
-            ],
-        )
+        return True

@@ -39,6 +39,22 @@ class BulkWriter:
     def json(value: Any) -> str:
         return dumps_json(value)
 
-    def executemany(self, text: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        if rows:
-            self.session.connection().exec_driver_sql(self.sql(text), list(rows))
+    def fetch(self, text: str, *lists: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Run a query whose `IN ?list` markers take the given lists, in order."""
+        params: list[Any] = []
+        for values in lists:
+            if self.postgres:
+                text = text.replace("IN ?list", "= ANY(?)", 1)
+                params.append(list(values))
+            else:
+                text = text.replace("IN ?list", f"IN ({', '.join('?' * len(values))})", 1)
+                params.extend(values)
+        cursor = self.session.connection().exec_driver_sql(self.sql(text), tuple(params))
+        return [tuple(row) for row in cursor]
+
+    def executemany(self, text: str, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Run one statement for many rows; returns the number of rows it affected."""
+        if not rows:
+            return 0
+        result = self.session.connection().exec_driver_sql(self.sql(text), list(rows))
+        return int(result.rowcount)

@@ -165,8 +165,14 @@ class LedgerEntry(Base):
     created_at: Mapped[datetime]
 
 
+# Tables keyed by (player, …) and read and upserted by that key only are clustered on
+# it in SQLite (WITHOUT ROWID): one B-tree instead of a table plus a key index.
+_CLUSTERED = {"sqlite_with_rowid": False}
+
+
 class Balance(Base):
     __tablename__ = "balances"
+    __table_args__ = (_CLUSTERED,)
 
     player_id: Mapped[int] = mapped_column(ForeignKey("players.id"), primary_key=True)
     currency: Mapped[str] = mapped_column(String(63), primary_key=True)
@@ -176,6 +182,7 @@ class Balance(Base):
 
 class Counter(Base):
     __tablename__ = "counters"
+    __table_args__ = (_CLUSTERED,)
 
     player_id: Mapped[int] = mapped_column(ForeignKey("players.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
@@ -185,6 +192,7 @@ class Counter(Base):
 
 class RuleState(Base):
     __tablename__ = "rule_states"
+    __table_args__ = (_CLUSTERED,)
 
     player_id: Mapped[int] = mapped_column(ForeignKey("players.id"), primary_key=True)
     rule_id: Mapped[str] = mapped_column(String(100), primary_key=True)

@@ -129,6 +129,7 @@ def upgrade() -> None:
             ["player_id"], ["players.id"], name=op.f("fk_balances_player_id_players")
         ),
         sa.PrimaryKeyConstraint("player_id", "currency", name=op.f("pk_balances")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "counters",
@@ -142,6 +143,7 @@ def upgrade() -> None:
             ["player_id"], ["players.id"], name=op.f("fk_counters_player_id_players")
         ),
         sa.PrimaryKeyConstraint("player_id", "key", "period", name=op.f("pk_counters")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "events",
@@ -206,6 +208,7 @@ def upgrade() -> None:
             ["player_id"], ["players.id"], name=op.f("fk_rule_states_player_id_players")
         ),
         sa.PrimaryKeyConstraint("player_id", "rule_id", name=op.f("pk_rule_states")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "ledger_entries",
