@@ -105,17 +105,27 @@ class Worker:
         except (OperationalError, InterfaceError):
             raise  # the database is away or busy: everything stays pending for a retry
         except Exception:
-            if limit > 1:
-                log.exception("a processing batch failed; retrying its events one by one")
-                done = 0
-                for _ in range(limit):
-                    one = self.process_batch(player_ids=player_ids, up_to_seq=up_to_seq, limit=1)
-                    if one == 0:
-                        break
-                    done += one
-                return done
-            log.exception("an event could not be processed; marking it failed")
-            return self._fail_next(player_ids, up_to_seq)
+            log.exception("a processing batch failed; retrying its events one by one")
+        done = 0
+        for _ in range(limit):
+            seq = self._next_pending(player_ids, up_to_seq)
+            if seq is None:
+                break
+            try:
+                # Exactly this event (or nothing, if another worker got to it first).
+                done += self._commit_batch(player_ids, seq, 1)
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception:
+                log.exception("event %s could not be processed; marking it failed", seq)
+                done += self._fail(seq)
+        return done
+
+    def _next_pending(self, player_ids: Sequence[int] | None, up_to_seq: int | None) -> int | None:
+        with self.database.reader() as session:
+            statement = _pending(player_ids, up_to_seq).with_only_columns(EventRow.seq).limit(1)
+            seq: int | None = session.scalar(statement)
+            return seq
 
     def _commit_batch(
         self, player_ids: Sequence[int] | None, up_to_seq: int | None, limit: int
@@ -158,13 +168,9 @@ class Worker:
             for hook in self._hooks:
                 after_commit(session, lambda hook=hook: hook(results))  # type: ignore[misc]
 
-    def _fail_next(self, player_ids: Sequence[int] | None, up_to_seq: int | None) -> int:
+    def _fail(self, seq: int) -> int:
         with self.database.transaction() as session:
-            statement = _pending(player_ids, up_to_seq).with_only_columns(EventRow.seq).limit(1)
-            seq = session.scalar(statement)
-            if seq is None:
-                return 0
-            session.execute(
+            result = session.connection().execute(
                 update(EventRow)
                 .where(EventRow.seq == seq, EventRow.status == PENDING)
                 .values(
@@ -174,7 +180,7 @@ class Worker:
                     error="internal error while processing this event; see the server log",
                 )
             )
-            return 1
+            return int(result.rowcount)
 
 
 def _pending(player_ids: Sequence[int] | None, up_to_seq: int | None) -> Select[Any]:
