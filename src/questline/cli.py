@@ -50,6 +50,7 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the start-up schema check
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,

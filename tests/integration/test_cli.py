@@ -1,0 +1,117 @@
+"""The `questline` command, run as a user runs it: a separate process, settings from
+the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from questline.api.app import create_app
+from questline.errors import SchemaMismatch
+from tests.conftest import ADMIN_KEY
+from tests.integration.conftest import BLUEPRINTS, make_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def questline(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QUESTLINE_DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "questline.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def empty_sqlite(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'fresh.db'}"
+
+
+def test_migrate_creates_the_schema_and_is_safe_to_repeat(empty_sqlite: str) -> None:
+    first = questline(empty_sqlite, "migrate")
+    assert first.returncode == 0, first.stderr
+    assert "empty -> 0001" in first.stdout
+    again = questline(empty_sqlite, "migrate")
+    assert again.returncode == 0
+    assert "0001 -> 0001" in again.stdout
+
+
+def test_the_server_refuses_an_unmigrated_database_with_a_clear_message(empty_sqlite: str) -> None:
+    with (
+        pytest.raises(SchemaMismatch, match="run `questline migrate`"),
+        TestClient(create_app(make_settings(empty_sqlite))),
+    ):
+        pass
+
+
+def test_the_server_refuses_a_schema_newer_than_it_knows(database_url: str) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with (
+        pytest.raises(SchemaMismatch, match="newer than this Questline"),
+        TestClient(create_app(make_settings(database_url))),
+    ):
+        pass
+
+
+def test_apply_publishes_a_design_and_reports_every_problem_of_a_bad_one(
+    database_url: str, tmp_path: Path
+) -> None:
+    applied = questline(database_url, "apply", str(BLUEPRINTS / "skillquest.yaml"))
+    assert applied.returncode == 0, applied.stderr
+    assert "version 1" in applied.stdout
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "currencies: {xp: {}}\n"
+        "rules:\n"
+        "  - {id: r, on: did, award: {xp: 'event.n +'}}\n"
+        "  - {id: s, on: did, award: {gold: 1}}\n"
+    )
+    refused = questline(database_url, "apply", str(broken))
+    assert refused.returncode == 1
+    assert "rules.0.award.xp" in refused.stderr
+    assert "rules.1.award.gold: unknown currency 'gold'" in refused.stderr
+
+
+def test_demo_loads_once_and_keys_create_makes_a_scoped_key(database_url: str) -> None:
+    loaded = questline(database_url, "demo", "--if-empty")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "7 events processed" in loaded.stdout
+    assert "already has events" in questline(database_url, "demo", "--if-empty").stdout
+
+    created = questline(
+        database_url, "keys", "create", "--name", "ingest", "--scope", "events:write"
+    )
+    assert created.returncode == 0, created.stderr
+    secret = created.stdout.strip()
+    assert secret.startswith("ql_sk_")
+    with TestClient(create_app(make_settings(database_url))) as client:
+        headers = {"Authorization": f"Bearer {secret}"}
+        assert client.get("/v1/players/ada", headers=headers).status_code == 403
+        admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        ada = client.get("/v1/players/ada", headers=admin).json()
+        # the seed: 85 % of 100 + 92 % of 150 + 78 % of 250 + 95 % of 300 = 85 + 138 + 195 + 285
+        assert ada["currencies"]["xp"]["balance"] == 703
+        posted = client.post(
+            "/v1/events",
+            headers=headers,
+            json={
+                "type": "attempt.submitted",
+                "player": "ada",
+                "item": "joins",
+                "properties": {"score": 50},
+            },
+        )
+        assert posted.status_code == 202
