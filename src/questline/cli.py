@@ -45,12 +45,14 @@ def serve(
     import uvicorn
 
     from questline.api.app import create_app
+    from questline.processing.dispatch import relax_garbage_collection
 
     settings = get_settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the start-up schema check
+    relax_garbage_collection()
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,

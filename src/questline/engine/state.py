@@ -16,20 +16,20 @@ RULE = "rule:"
 CounterKey = tuple[str, str]  # (key, period key) e.g. ("metric:passed", "w:2026-W47")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Balance:
     balance: int = 0
     earned: int = 0  # lifetime total of positive awards; levels are computed from it
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
     key: str
     kind: str
     attributes: Mapping[str, Value]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Event:
     seq: int
     type: str

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -36,6 +36,7 @@ from questline.storage.database import Database, after_commit
 from questline.storage.items import items_by_key
 from questline.storage.models import Event as EventRow
 from questline.storage.models import Player, RuleState
+from questline.storage.types import loads_json
 
 log = logging.getLogger(__name__)
 PENDING, PROCESSED, FAILED = "pending", "processed", "failed"
@@ -51,7 +52,7 @@ _EVENT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Processed:
     seq: int
     app_id: int
@@ -147,9 +148,7 @@ class Worker:
         was processed meanwhile (by another process), nothing is written and None says
         to redo the batch under the lock."""
         with self.database.reader() as session:
-            events = session.execute(
-                _pending(player_ids, up_to_seq).with_only_columns(*_EVENT_COLUMNS).limit(limit)
-            ).all()
+            events = _sqlite_pending(session, player_ids, up_to_seq, limit)
             if not events:
                 return 0
             batch = _Batch.load(session, self.designs, events)
@@ -190,6 +189,49 @@ def _pending(player_ids: Sequence[int] | None, up_to_seq: int | None) -> Select[
     if up_to_seq is not None:
         statement = statement.where(EventRow.seq <= up_to_seq)
     return statement.order_by(EventRow.seq)
+
+
+class _PendingEvent(NamedTuple):
+    seq: int
+    app_id: int
+    player_id: int
+    type: str
+    occurred_at: datetime
+    time_zone: str
+    properties: dict[str, Any]
+    item_key: str | None
+
+
+def _sqlite_pending(
+    session: Session, player_ids: Sequence[int] | None, up_to_seq: int | None, limit: int
+) -> list[_PendingEvent]:
+    """The oldest pending events, read without ORM rows (SQLite's storage formats)."""
+    text = (
+        "SELECT seq, app_id, player_id, type, occurred_at, time_zone, properties, item_key"
+        " FROM events WHERE status = 'pending'"
+    )
+    lists: list[Sequence[Any]] = []
+    if player_ids is not None:
+        text += " AND player_id IN ?list"
+        lists.append(list(player_ids))
+    if up_to_seq is not None:
+        text += f" AND seq <= {int(up_to_seq)}"
+    text += f" ORDER BY seq LIMIT {int(limit)}"
+    return [
+        _PendingEvent(
+            seq,
+            app_id,
+            player_id,
+            type_,
+            datetime.fromisoformat(occurred_at).replace(tzinfo=UTC),
+            time_zone,
+            loads_json(properties),
+            item_key,
+        )
+        for seq, app_id, player_id, type_, occurred_at, time_zone, properties, item_key in (
+            BulkWriter(session).fetch(text, *lists)
+        )
+    ]
 
 
 def _process_batch(
