@@ -49,8 +49,12 @@ class BulkWriter:
             else:
                 text = text.replace("IN ?list", f"IN ({', '.join('?' * len(values))})", 1)
                 params.extend(values)
-        cursor = self.session.connection().exec_driver_sql(self.sql(text), tuple(params))
-        return [tuple(row) for row in cursor]
+        result = self.session.connection().exec_driver_sql(self.sql(text), tuple(params))
+        # The driver's own fetchall: SQLAlchemy's row-by-row iteration cost more than
+        # the query for the thousands of rows a batch reads.
+        rows = list(result.cursor.fetchall())
+        result.close()
+        return rows
 
     def executemany(self, text: str, rows: Sequence[tuple[Any, ...]]) -> int:
         """Run one statement for many rows; returns the number of rows it affected."""
