@@ -210,13 +210,15 @@ def _sqlite_pending(
         "SELECT seq, app_id, player_id, type, occurred_at, time_zone, properties, item_key"
         " FROM events WHERE status = 'pending'"
     )
-    lists: list[Sequence[Any]] = []
+    params: list[Any] = []
     if player_ids is not None:
         text += " AND player_id IN ?list"
-        lists.append(list(player_ids))
+        params.append(list(player_ids))
     if up_to_seq is not None:
-        text += f" AND seq <= {int(up_to_seq)}"
-    text += f" ORDER BY seq LIMIT {int(limit)}"
+        text += " AND seq <= ?"
+        params.append(up_to_seq)
+    text += " ORDER BY seq LIMIT ?"
+    params.append(limit)
     return [
         _PendingEvent(
             seq,
@@ -229,7 +231,7 @@ def _sqlite_pending(
             item_key,
         )
         for seq, app_id, player_id, type_, occurred_at, time_zone, properties, item_key in (
-            BulkWriter(session).fetch(text, *lists)
+            BulkWriter(session).fetch(text, *params)
         )
     ]
 

@@ -8,6 +8,7 @@ all this module translates.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from questline.storage.types import dumps_json
 
 _JSON = "?json"
+_PLACEHOLDER = re.compile(r"IN \?list|\?(?!json)")
 
 
 class BulkWriter:
@@ -39,22 +41,48 @@ class BulkWriter:
     def json(value: Any) -> str:
         return dumps_json(value)
 
-    def fetch(self, text: str, *lists: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """Run a query whose `IN ?list` markers take the given lists, in order."""
-        params: list[Any] = []
-        for values in lists:
-            if self.postgres:
-                text = text.replace("IN ?list", "= ANY(?)", 1)
-                params.append(list(values))
+    def fetch(self, text: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Run a query. Its placeholders take `params` in order: `?` one value, and
+        `IN ?list` a list of values."""
+        values: list[Any] = []
+        pieces = _PLACEHOLDER.split(text)
+        markers = _PLACEHOLDER.findall(text)
+        if len(markers) != len(params):
+            raise ValueError(f"{len(markers)} placeholders, {len(params)} parameters")
+        text = pieces[0]
+        for marker, param, piece in zip(markers, params, pieces[1:], strict=True):
+            if marker == "?":
+                text += "?"
+                values.append(param)
+            elif self.postgres:
+                text += "= ANY(?)"
+                values.append(list(param))
             else:
-                text = text.replace("IN ?list", f"IN ({', '.join('?' * len(values))})", 1)
-                params.extend(values)
-        result = self.session.connection().exec_driver_sql(self.sql(text), tuple(params))
+                text += f"IN ({', '.join('?' * len(param))})"
+                values.extend(param)
+            text += piece
+        params = tuple(values)
+        result = self.session.connection().exec_driver_sql(self.sql(text), params)
         # The driver's own fetchall: SQLAlchemy's row-by-row iteration cost more than
         # the query for the thousands of rows a batch reads.
         rows = list(result.cursor.fetchall())
         result.close()
         return rows
+
+    def insert_returning(
+        self, head: str, values: str, tail: str, rows: Sequence[tuple[Any, ...]], chunk: int = 500
+    ) -> list[tuple[Any, ...]]:
+        """`head VALUES values, values, … tail` in chunks of multi-row INSERTs, returning
+        what `tail`'s RETURNING clause asks for (executemany cannot return rows)."""
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            text = f"{head} VALUES {', '.join([values] * len(part))} {tail}"
+            params = tuple(value for row in part for value in row)
+            result = self.session.connection().exec_driver_sql(self.sql(text), params)
+            found.extend(result.cursor.fetchall())
+            result.close()
+        return found
 
     def executemany(self, text: str, rows: Sequence[tuple[Any, ...]]) -> int:
         """Run one statement for many rows; returns the number of rows it affected."""
