@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     )
     worker_batch_size: int = Field(default=500, ge=1, le=5000)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    worker_linger_seconds: float = Field(
+        default=0.02,
+        ge=0,
+        le=1,
+        description="after a wake-up, how long the embedded worker thread waits for more"
+        " events to batch with (latency of background processing, not of the API)",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -37,7 +37,10 @@ def build_context(settings: Settings) -> Context:
     dispatcher: Dispatcher
     if settings.embedded_worker == "thread":
         dispatcher = InProcessDispatcher(
-            worker, poll_seconds=settings.worker_poll_seconds, batch=settings.worker_batch_size
+            worker,
+            poll_seconds=settings.worker_poll_seconds,
+            batch=settings.worker_batch_size,
+            linger_seconds=settings.worker_linger_seconds,
         )
     elif settings.embedded_worker == "process":
         dispatcher = ProcessDispatcher(

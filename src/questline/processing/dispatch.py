@@ -38,9 +38,17 @@ class InProcessDispatcher:
     """One background thread drains the log in sequence order, so per-player order
     holds. It also polls, so events left pending by a crash are picked up at start."""
 
-    def __init__(self, worker: Worker, *, poll_seconds: float = 1.0, batch: int = 500) -> None:
+    def __init__(
+        self,
+        worker: Worker,
+        *,
+        poll_seconds: float = 1.0,
+        batch: int = 500,
+        linger_seconds: float = 0.0,
+    ) -> None:
         self.worker = worker
         self.poll_seconds = poll_seconds
+        self.linger_seconds = linger_seconds
         self.batch = batch
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -72,7 +80,10 @@ class InProcessDispatcher:
                 # A storage hiccup must not kill the worker; the events stay pending
                 # and the next wake-up or poll retries them.
                 log.exception("processing failed; will retry")
-            self._wake.wait(self.poll_seconds)
+            if self._wake.wait(self.poll_seconds) and self.linger_seconds:
+                # Let a burst of single events gather into one batch instead of
+                # competing with each request for the interpreter and the write lock.
+                self._stopping.wait(self.linger_seconds)
 
 
 class NoDispatcher:
