@@ -207,16 +207,16 @@ def test_batch_results_name_only_ids_the_client_gave(api: Api) -> None:
 def test_one_event_that_breaks_processing_does_not_hold_up_the_others(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import questline.processing.worker as worker
+    import questline.processing.batch as batch
 
-    real_step = worker.step
+    real_step = batch.step
 
     def step_that_breaks_on_poison(state: Any, event: Any, design: Any) -> Any:
         if event.properties.get("poison") is True:
             raise RuntimeError("a bug in the engine")
         return real_step(state, event, design)
 
-    monkeypatch.setattr(worker, "step", step_that_breaks_on_poison)
+    monkeypatch.setattr(batch, "step", step_that_breaks_on_poison)
     api.publish(DESIGN)
     events = [
         {"id": "ok1", "type": "did", "player": "p", "properties": {"n": 1}},

@@ -15,7 +15,6 @@ from questline.errors import InvalidInput, QuestlineError
 from questline.storage.bulk import BulkWriter
 from questline.storage.items import items_by_key
 from questline.storage.models import Event, Item, Player
-from questline.storage.upsert import insert_ignoring_conflicts
 
 
 @dataclass(frozen=True)
@@ -180,23 +179,28 @@ def _resolve_players(
     found = load()
     missing = wanted - found.keys()
     if missing:
+        stamp = bulk.timestamp(now)
         new_rows = []
         for external_id in sorted(missing):
             profile = profiles.get(external_id, Profile())
             new_rows.append(
-                {
-                    "app_id": app_id,
-                    "external_id": external_id,
-                    "display_name": profile.display_name,
-                    "time_zone": profile.time_zone or "UTC",
-                    "locale": profile.locale,
-                    "attributes": {},
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                (
+                    app_id,
+                    external_id,
+                    profile.display_name,
+                    profile.time_zone or "UTC",
+                    profile.locale,
+                    stamp,
+                    stamp,
+                )
             )
-        statement = insert_ignoring_conflicts(session, Player, ["app_id", "external_id"])
-        session.execute(statement, new_rows)
+        # DO NOTHING: a concurrent request may create the same player first.
+        bulk.executemany(
+            "INSERT INTO players (app_id, external_id, display_name, time_zone, locale,"
+            " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, '{}', ?, ?)"
+            " ON CONFLICT (app_id, external_id) DO NOTHING",
+            new_rows,
+        )
         found = load()
 
     for external_id, profile in profiles.items():

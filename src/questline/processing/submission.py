@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from questline.processing.batch import PENDING
 from questline.processing.dispatch import Dispatcher
 from questline.processing.ingest import Ingested, NewEvent, ingest
-from questline.processing.worker import PENDING, Worker
+from questline.processing.worker import Worker
 from questline.storage.database import Database, after_commit
 from questline.storage.models import Event
 
