@@ -30,7 +30,7 @@ class Settings(BaseSettings):
         description="where the API server processes events: a background thread (default),"
         " a child process (a core of its own), or off (another process runs the worker)",
     )
-    worker_batch_size: int = Field(default=500, ge=1, le=5000)
+    worker_batch_size: int = Field(default=2000, ge=1, le=5000)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     worker_linger_seconds: float = Field(
         default=0.02,
