@@ -11,10 +11,12 @@ import os
 from collections.abc import Iterator
 
 import pytest
+import redis
 from sqlalchemy import create_engine
 
 from questline.storage.schema import migrate
 from tests.support.postgres import PostgresServer
+from tests.support.redis import RedisServer
 
 ADMIN_KEY = "ql_sk_test-admin-key-0123456789abcdefghijklmnop"
 _TEMPLATE = "questline_template"
@@ -35,6 +37,26 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One real Redis server for the session; tests use ``redis_url`` for a clean database."""
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> Iterator[str]:
+    """A URL of an empty Redis database (flushed before and after the test)."""
+    url = redis_server.url_for(0)
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+        yield url
+        client.flushdb()
+    finally:
+        client.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -16,6 +16,11 @@ class Settings(BaseSettings):
         default="sqlite:///var/questline.db",
         description="SQLite file (embedded default) or postgresql+psycopg://user@host/db",
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db — set it to run distributed: Celery broker,"
+        " leaderboards, caches, rate limits and live fan-out move to Redis",
+    )
     bootstrap_key: SecretStr | None = Field(
         default=None, description="an admin API key for the default app, created at start"
     )
