@@ -21,6 +21,16 @@ from questline.engine.expressions import (
     compile_expression,
 )
 from questline.engine.levels import CompiledLevelCurve, LevelCurveError, compile_level_curve
+from questline.engine.mechanics_compiler import (
+    CompiledAchievement,
+    CompiledQuest,
+    CompiledScore,
+    CompiledStreak,
+    compile_achievements,
+    compile_quests,
+    compile_scores,
+    compile_streaks,
+)
 from questline.engine.periods import Period
 
 Location = tuple[str | int, ...]
@@ -91,6 +101,17 @@ class CompiledDesign:
     _metrics_by_event: dict[str, tuple[CompiledMetric, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    achievements: tuple[CompiledAchievement, ...] = ()
+    streaks: tuple[CompiledStreak, ...] = ()
+    quests: tuple[CompiledQuest, ...] = ()
+    scores: Mapping[str, CompiledScore] = field(default_factory=dict)
+
+    @property
+    def has_mechanics(self) -> bool:
+        return bool(self.achievements or self.streaks or self.quests or self.scores)
+
+    def achievement(self, achievement_id: str) -> CompiledAchievement | None:
+        return next((a for a in self.achievements if a.id == achievement_id), None)
 
     def metrics_for(self, event_type: str) -> tuple[CompiledMetric, ...]:
         found = self._metrics_by_event.get(event_type)
@@ -137,6 +158,9 @@ class _Collector:
         except ExpressionError as error:
             self.issues.append(DesignIssue(loc, error.message, error.position))
             return None
+
+    def issue(self, loc: Location, message: str) -> None:
+        self.issues.append(DesignIssue(loc, message))
 
 
 def parse_design(document: Any) -> GameDesign:
@@ -185,6 +209,24 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
         )
         metrics.append(CompiledMetric(key, metric, where, of))
 
+    achievements, hidden = compile_achievements(design, found)
+    for key, (index, on, where_source) in hidden.items():
+        # An achievement that counts filtered events keeps its count as a hidden metric.
+        where = (
+            found.expression(
+                where_source,
+                METRIC_SCOPE,
+                ExpressionType.BOOL,
+                ("achievements", index, "count", "where"),
+            )
+            if where_source
+            else None
+        )
+        metrics.append(CompiledMetric(key, Metric(count=on, where=where_source), where, None))
+    streaks = compile_streaks(design, found)
+    scores = compile_scores(design, found)
+    quests = compile_quests(design, found)
+
     rules: list[CompiledRule] = []
     for index, rule in enumerate(design.rules):
         compiled = _compile_rule(rule, ("rules", index), design, scope, found)
@@ -201,6 +243,10 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
         levels=levels,
         metrics=tuple(metrics),
         rules=tuple(rules),
+        achievements=achievements,
+        streaks=streaks,
+        quests=quests,
+        scores=scores,
     )
 
 

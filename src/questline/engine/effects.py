@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from questline.engine.mechanic_effects import (
+    MECHANIC_EFFECTS,
+    MechanicEffect,
+    apply_mechanic_effect,
+    mechanic_effect_to_dict,
+)
 from questline.engine.state import EARNED_TODAY, METRIC, RULE, Balance, PlayerState
 
 
@@ -47,6 +53,7 @@ class CurrencyAwarded:
     earned_today: tuple[str, int] | None  # (day key, earned that day after), for daily caps
     explanation: str
     breakdown: dict[str, Any]
+    cause: str = "rule"  # or "achievement" / "quest", for rewards
     kind: str = field(default="currency_awarded", init=False)
 
 
@@ -60,7 +67,9 @@ class LevelReached:
 
 T = TypeVar("T")
 
-Effect = MetricIncremented | RuleFired | RuleSkipped | CurrencyAwarded | LevelReached
+Effect = (
+    MetricIncremented | RuleFired | RuleSkipped | CurrencyAwarded | LevelReached | MechanicEffect
+)
 
 
 @dataclass(slots=True)
@@ -81,7 +90,7 @@ def effect_to_dict(effect: Effect) -> dict[str, Any]:
     # Hand-written rather than dataclasses.asdict: asdict deep-copies every breakdown,
     # and this runs for every effect of every event.
     if isinstance(effect, CurrencyAwarded):
-        return {
+        awarded = {
             "kind": effect.kind,
             "rule": effect.rule,
             "currency": effect.currency,
@@ -90,6 +99,9 @@ def effect_to_dict(effect: Effect) -> dict[str, Any]:
             "explanation": effect.explanation,
             "breakdown": effect.breakdown,
         }
+        if effect.cause != "rule":
+            awarded["cause"] = effect.cause
+        return awarded
     if isinstance(effect, MetricIncremented):
         return {
             "kind": effect.kind,
@@ -101,6 +113,8 @@ def effect_to_dict(effect: Effect) -> dict[str, Any]:
         return {"kind": effect.kind, "rule": effect.rule}
     if isinstance(effect, RuleSkipped):
         return {"kind": effect.kind, "rule": effect.rule, "reason": effect.reason}
+    if isinstance(effect, MECHANIC_EFFECTS):
+        return mechanic_effect_to_dict(effect)
     return {
         "kind": effect.kind,
         "currency": effect.currency,
@@ -124,3 +138,5 @@ def apply_effect(state: PlayerState, effect: Effect) -> None:
         if effect.earned_today is not None:
             day, earned = effect.earned_today
             state.counters[(EARNED_TODAY + effect.currency, day)] = earned
+    elif isinstance(effect, MECHANIC_EFFECTS):
+        apply_mechanic_effect(state, effect)

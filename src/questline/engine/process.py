@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from questline.engine import progression
 from questline.engine.compiler import CompiledDesign, CompiledModifier, CompiledRule
 from questline.engine.design import Currency, LimitPeriod, Rounding
 from questline.engine.effects import (
@@ -24,7 +25,8 @@ from questline.engine.effects import (
     apply_effect,
 )
 from questline.engine.expressions import CompiledExpression, EvaluationError, Value
-from questline.engine.periods import ALL_TIME, Period, local_date, period_keys
+from questline.engine.periods import Period, local_date, period_keys
+from questline.engine.reader import StateReader
 from questline.engine.state import EARNED_TODAY, METRIC, RULE, Event, PlayerState
 
 _ROUNDING = {
@@ -45,9 +47,6 @@ _LIMIT_PERIOD = {
 MAX_AWARD = 10**12
 
 
-_PERIODS = {period.value: period for period in Period}
-
-
 class EventRejected(Exception):
     """The event cannot be processed under this design (e.g. a property it needs is missing)."""
 
@@ -59,13 +58,10 @@ class EventRejected(Exception):
 
 
 @dataclass
-class _Reader:
+class _Reader(StateReader):
     """Resolves expression names against the event and the evolving player state."""
 
-    state: PlayerState
     event: Event
-    periods: dict[Period, str]
-    design: CompiledDesign
 
     def resolve(self, path: str) -> Value | None:
         namespace, _, rest = path.partition(".")
@@ -74,15 +70,7 @@ class _Reader:
         if namespace == "item":
             item = self.event.item
             return None if item is None else item.attributes.get(rest)
-        if namespace == "currency":
-            return Decimal(self.state.balance(rest).balance)
-        if namespace == "level":
-            return Decimal(self.design.levels[rest].level_for(self.state.balance(rest).earned))
-        if namespace == "metric":
-            key, _, period = rest.partition(".")
-            period_key = self.periods[_PERIODS[period]] if period else ALL_TIME
-            return Decimal(self.state.counter(METRIC + key, period_key))
-        return None
+        return StateReader.resolve(self, path)
 
 
 def _evaluate(expression: CompiledExpression, reader: _Reader) -> tuple[Value, dict[str, Any]]:
@@ -106,19 +94,22 @@ def step(state: PlayerState, event: Event, design: CompiledDesign) -> tuple[Effe
     so a caller running many events need not fold the effects in again."""
     working = state.copy()
     periods = period_keys(local_date(event.occurred_at, event.time_zone))
-    reader = _Reader(working, event, periods, design)
+    reader = _Reader(working, periods, design, event)
     found: list[Effect] = []
 
     def emit(effect: Effect) -> None:
         apply_effect(working, effect)
         found.append(effect)
 
+    before = progression.measure_before(reader) if design.has_mechanics else None
     try:
         for metric_effect in _metrics(reader):
             emit(metric_effect)
         for rule in design.rules_for(event.type):
             for rule_effect in _rule(rule, reader):
                 emit(rule_effect)
+        if before is not None:
+            progression.advance(reader, event, before, list(found), emit)
     except EvaluationError as error:
         raise EventRejected(str(error)) from None
     return Effects(event.seq, design.version, tuple(found)), working

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from questline.engine.expressions import Value
 
@@ -12,6 +12,8 @@ from questline.engine.expressions import Value
 METRIC = "metric:"
 EARNED_TODAY = "earned:"
 RULE = "rule:"
+QUEST = "quest:"  # progress of one objective: quest:<quest>.<metric>
+QUEST_DONE = "quest-done:"
 
 CounterKey = tuple[str, str]  # (key, period key) e.g. ("metric:passed", "w:2026-W47")
 
@@ -39,6 +41,25 @@ class Event:
     item: Item | None = None
 
 
+@dataclass(slots=True, frozen=True)
+class StreakState:
+    """One streak of one player. Periods are named by their first local date (the day
+    itself, or the Monday of an ISO week)."""
+
+    current: int = 0
+    longest: int = 0
+    started_on: date | None = None
+    last_on: date | None = None  # the last period counted
+    last_zone: str | None = None  # the zone it was counted in
+    freezes: int = 0
+    since_grant: int = 0  # periods extended since the last auto-granted freeze
+    broken_length: int = 0  # the last streak that broke, kept for an admin restore
+    broken_started_on: date | None = None
+
+
+AwardKey = tuple[str, str, str]  # (achievement, tier or "", period key)
+
+
 @dataclass
 class PlayerState:
     """What the engine needs of one player. Counters hold only the periods loaded."""
@@ -47,6 +68,10 @@ class PlayerState:
     balances: dict[str, Balance] = field(default_factory=dict)
     counters: dict[CounterKey, int] = field(default_factory=dict)
     rule_fired_at: dict[str, datetime] = field(default_factory=dict)
+    # Awards held in the periods loaded (always "all", and the event's day and week).
+    awards: set[AwardKey] = field(default_factory=set)
+    streaks: dict[str, StreakState] = field(default_factory=dict)
+    quest_joins: dict[str, datetime] = field(default_factory=dict)
 
     def balance(self, currency: str) -> Balance:
         return self.balances.get(currency, Balance())
@@ -54,7 +79,16 @@ class PlayerState:
     def counter(self, key: str, period: str) -> int:
         return self.counters.get((key, period), 0)
 
+    def streak(self, key: str) -> StreakState:
+        return self.streaks.get(key) or StreakState()
+
     def copy(self) -> PlayerState:
         return PlayerState(
-            self.player, dict(self.balances), dict(self.counters), dict(self.rule_fired_at)
+            self.player,
+            dict(self.balances),
+            dict(self.counters),
+            dict(self.rule_fired_at),
+            set(self.awards),
+            dict(self.streaks),
+            dict(self.quest_joins),
         )

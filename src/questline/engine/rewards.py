@@ -1,0 +1,69 @@
+"""Rewards for an unlocked achievement or a completed quest: currency grants written to
+the ledger with their explanation, and streak freezes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from questline.engine.effects import CurrencyAwarded, Effect, LevelReached
+from questline.engine.mechanics import Rewards
+from questline.engine.reader import StateReader
+from questline.engine.streaks import grant_freezes
+
+
+def grant(
+    rewards: Rewards, cause: str, cause_id: str, label: str, reader: StateReader
+) -> list[Effect]:
+    """`cause_id` names the source in the ledger (e.g. "ten-passes/gold"); `label` is how
+    the explanation names it (e.g. "achievement ten-passes (gold)")."""
+    design, state = reader.design, reader.state
+    found: list[Effect] = []
+    for currency, amount in rewards.currencies.items():
+        spec = design.currencies[currency]
+        held = state.balance(currency)
+        after = held.balance + amount
+        steps: list[dict[str, Any]] = []
+        if spec.max is not None and after > spec.max:
+            after = max(spec.max, held.balance)
+            steps.append(
+                {"step": "bounds", "min": spec.min, "max": spec.max, "result": after - held.balance}
+            )
+        awarded = after - held.balance
+        earned_after = held.earned + awarded
+        breakdown: dict[str, Any] = {
+            "cause": cause,
+            "source": cause_id,
+            "reward": amount,
+            "steps": steps,
+            "amount": awarded,
+            "currency": currency,
+            "config_version": design.version,
+        }
+        text = f"{label}: reward {amount} {currency}"
+        if steps:
+            text += f"; kept within bounds → {awarded}"
+        found.append(
+            CurrencyAwarded(
+                rule=f"{cause}:{cause_id}",
+                currency=currency,
+                amount=awarded,
+                balance_after=after,
+                earned_after=earned_after,
+                earned_today=None,
+                explanation=f"{text}: {awarded:+d} {currency}",
+                breakdown=breakdown,
+                cause=cause,
+            )
+        )
+        state.balances[currency] = type(held)(after, earned_after)
+        curve = design.levels.get(currency)
+        if curve is not None and earned_after > held.earned:
+            before_level, after_level = curve.level_for(held.earned), curve.level_for(earned_after)
+            if after_level > before_level:
+                found.append(LevelReached(currency, after_level, before_level))
+    for key, count in rewards.streak_freezes.items():
+        streak = next(s for s in design.streaks if s.key == key)
+        granted = grant_freezes(streak, state.streak(key), count, f"{label} reward")
+        state.streaks[key] = granted.state
+        found.append(granted)
+    return found
