@@ -40,10 +40,10 @@ def empty_sqlite(tmp_path: Path) -> str:
 def test_migrate_creates_the_schema_and_is_safe_to_repeat(empty_sqlite: str) -> None:
     first = questline(empty_sqlite, "migrate")
     assert first.returncode == 0, first.stderr
-    assert "empty -> 0001" in first.stdout
+    assert "empty -> 0003" in first.stdout
     again = questline(empty_sqlite, "migrate")
     assert again.returncode == 0
-    assert "0001 -> 0001" in again.stdout
+    assert "0003 -> 0003" in again.stdout
 
 
 def test_the_server_refuses_an_unmigrated_database_with_a_clear_message(empty_sqlite: str) -> None:

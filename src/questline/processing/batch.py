@@ -17,6 +17,7 @@ from questline.engine.expressions import coerce_value
 from questline.engine.periods import local_date, period_keys
 from questline.engine.process import EventRejected, step
 from questline.engine.state import EARNED_TODAY, METRIC, RULE, Balance, Event, Item, PlayerState
+from questline.processing import mechanics_rows
 from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
 from questline.storage.items import items_by_key
@@ -49,6 +50,7 @@ class Batch:
         self.touched_counters: set[tuple[int, str, str]] = set()
         self.touched_rules: set[tuple[int, str]] = set()
         self.app_of_player: dict[int, int] = {}
+        self.mechanics = mechanics_rows.MechanicsRows(self.touched_counters)
 
     @classmethod
     def load(cls, session: Session, designs: DesignCache, events: Sequence[Any]) -> Batch:
@@ -84,6 +86,8 @@ class Batch:
         )
         for player_id, key, period, value in bulk.fetch(counters, ids, sorted(periods)):
             batch.states[player_id].counters[(key, period)] = value
+        if any(design.has_mechanics for design in batch.designs.values()):
+            mechanics_rows.load(bulk, batch.states, ids, sorted(periods))
         if not any(rule.spec.cooldown for d in batch.designs.values() for rule in d.rules):
             return batch  # only cool-downs read when a rule last fired
         rules = select(RuleState.player_id, RuleState.rule_id, RuleState.last_fired_at).where(
@@ -139,7 +143,8 @@ class Batch:
                             effect.currency,
                             effect.amount,
                             effect.balance_after,
-                            effect.rule,
+                            effect.cause,
+                            effect.rule.removeprefix(effect.cause + ":"),
                             row.seq,
                             effects.config_version,
                             effect.explanation,
@@ -154,6 +159,8 @@ class Batch:
                     self.touched_rules.add((row.player_id, effect.rule))
                 for period in effect.counts:
                     self.touched_counters.add((row.player_id, RULE + effect.rule, period))
+            else:
+                self.mechanics.track(row.app_id, row.player_id, row.seq, effects, effect)
 
     def write(self, session: Session, *, verify: bool = False) -> bool:
         """Write the batch. With `verify`, False (roll back: nothing is worth keeping) if
@@ -173,7 +180,7 @@ class Batch:
         bulk.executemany(
             "INSERT INTO ledger_entries (app_id, player_id, currency, amount, balance_after, cause,"
             " cause_id, event_seq, config_version, explanation, breakdown, created_at)"
-            " VALUES (?, ?, ?, ?, ?, 'rule', ?, ?, ?, ?, ?json, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?json, ?)",
             [(*entry[:-1], bulk.json(entry[-1]), now) for entry in self.ledger],
         )
         bulk.executemany(
@@ -203,4 +210,5 @@ class Batch:
                 for pid, rule in self.touched_rules
             ],
         )
+        self.mechanics.write(bulk, self.states, self.now)
         return True
