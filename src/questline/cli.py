@@ -111,6 +111,31 @@ def demo(
     )
 
 
+@cli.command()
+def backfill(app: Annotated[str, typer.Option(help="the app's slug")] = "default") -> None:
+    """Award achievements players already qualify for under the current design (run it
+    after publishing a version that adds an achievement or lowers a target)."""
+    from questline.processing.backfill import backfill_achievements
+    from questline.processing.designs import DesignCache
+    from questline.storage.apps import get_app
+
+    database = _database()
+    try:
+        with database.reader() as session:
+            found = get_app(session, app)
+            app_id = found.id if found is not None else None
+        if app_id is None:
+            typer.echo(f"there is no app '{app}'", err=True)
+            raise typer.Exit(1)
+        report = backfill_achievements(database, DesignCache(), app_id)
+    finally:
+        database.dispose()
+    typer.echo(
+        f"backfill: design version {report.config_version}, {report.players} players,"
+        f" {report.awarded} achievements awarded"
+    )
+
+
 @keys.command("create")
 def create_key(
     name: Annotated[str, typer.Option(help="what the key is for")],

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         description="after a wake-up, how long the embedded worker thread waits for more"
         " events to batch with (latency of background processing, not of the API)",
     )
+    score_cache_ttl_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="how long a computed score may be served from the cache; entries are"
+        " dropped as soon as the player's events are processed, this is a safety net",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -115,3 +115,21 @@ def test_demo_loads_once_and_keys_create_makes_a_scoped_key(database_url: str) -
             },
         )
         assert posted.status_code == 202
+
+
+def test_backfill_awards_what_a_new_version_lowered(database_url: str, tmp_path: Path) -> None:
+    assert questline(database_url, "demo").returncode == 0
+    lowered = tmp_path / "lowered.yaml"
+    text = (BLUEPRINTS / "skillquest.yaml").read_text(encoding="utf-8")
+    lowered.write_text(text.replace("target: 1000", "target: 700"), encoding="utf-8")
+    assert questline(database_url, "apply", str(lowered)).returncode == 0
+    done = questline(database_url, "backfill")
+    assert done.returncode == 0, done.stderr
+    assert "design version 2" in done.stdout
+    assert "1 achievements awarded" in done.stdout  # ada's 703 XP now reach the club
+    assert "0 achievements awarded" in questline(database_url, "backfill").stdout
+    assert questline(database_url, "backfill", "--app", "nope").returncode == 1
+    with TestClient(create_app(make_settings(database_url))) as client:
+        admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        held = client.get("/v1/players/ada/achievements", headers=admin).json()["data"]
+        assert [a["id"] for a in held if a["unlocked"]] == ["thousand-club"]

@@ -9,7 +9,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from questline import __version__
-from questline.api import config, events, health, items, players
+from questline.api import (
+    achievements,
+    config,
+    events,
+    health,
+    items,
+    players,
+    quests,
+    scores,
+    streaks,
+)
 from questline.api.context import Context
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from questline.api.problems import install_problem_handlers
@@ -21,6 +31,7 @@ from questline.processing.dispatch import (
     NoDispatcher,
     ProcessDispatcher,
 )
+from questline.processing.score_cache import build_score_cache
 from questline.processing.worker import Worker
 from questline.settings import Settings, get_settings
 from questline.storage.apps import DEFAULT_APP, ensure_app, ensure_key
@@ -51,7 +62,10 @@ def build_context(settings: Settings) -> Context:
         )
     else:
         dispatcher = NoDispatcher()
-    return Context(settings, database, designs, worker, dispatcher)
+    score_cache = build_score_cache(settings)
+    # A processed event may move any of its player's scores: drop them after commit.
+    worker.on_processed(lambda results: score_cache.invalidate({r.player_id for r in results}))
+    return Context(settings, database, designs, worker, dispatcher, score_cache)
 
 
 def bootstrap(context: Context) -> None:
@@ -97,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     for module in (events, players, config, items, health):
+        app.include_router(module.router)
+    for module in (achievements, streaks, quests, scores):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

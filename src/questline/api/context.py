@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
+from questline.processing.score_cache import InProcessScoreCache, ScoreCache
 from questline.processing.worker import Worker
 from questline.settings import Settings
 from questline.storage.database import Database
@@ -18,3 +19,4 @@ class Context:
     designs: DesignCache
     worker: Worker
     dispatcher: Dispatcher
+    scores: ScoreCache = field(default_factory=InProcessScoreCache)

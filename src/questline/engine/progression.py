@@ -81,26 +81,30 @@ def advance(
                 emit(effect)
 
     if design.achievements:
-        while True:
-            unlocked = achievements.unlock(reader)
-            for effect in unlocked:
-                emit(effect)
-                assert isinstance(effect, AchievementUnlocked)
-                spec = next(a.spec for a in design.achievements if a.id == effect.achievement)
-                tier = next(
-                    t
-                    for t in design.achievement(spec.id).tiers  # type: ignore[union-attr]
-                    if (t.name or None) == effect.tier
-                )
-                source = spec.id + (f"/{effect.tier}" if effect.tier else "")
-                label = f"achievement {spec.id}" + (f" ({effect.tier})" if effect.tier else "")
-                for reward in grant(tier.rewards, "achievement", source, label, reader):
-                    emit(reward)
-            if not unlocked:
-                break
+        unlock_achievements(reader, emit)
         for effect in achievements.unlock(reader, before.achievements):
             emit(effect)
 
     if design.scores:
         for change in scores.tier_changes(before.scores, scores.snapshot(reader)):
             emit(change)
+
+
+def unlock_achievements(reader: StateReader, emit: Callable[[Effect], None]) -> None:
+    """Award every achievement the player qualifies for and lacks, with its rewards,
+    until nothing more unlocks (a reward can complete another achievement)."""
+    design = reader.design
+    while True:
+        unlocked = achievements.unlock(reader)
+        for effect in unlocked:
+            emit(effect)
+            assert isinstance(effect, AchievementUnlocked)
+            compiled = design.achievement(effect.achievement)
+            assert compiled is not None
+            tier = next(t for t in compiled.tiers if (t.name or None) == effect.tier)
+            source = compiled.id + (f"/{effect.tier}" if effect.tier else "")
+            label = f"achievement {compiled.id}" + (f" ({effect.tier})" if effect.tier else "")
+            for reward in grant(tier.rewards, "achievement", source, label, reader):
+                emit(reward)
+        if not unlocked:
+            return

@@ -122,11 +122,11 @@ class Batch:
         except EventRejected as rejected:
             self.event_updates.append((row.seq, FAILED, design.version, [], str(rejected)))
             return Processed(row.seq, row.app_id, row.player_id, FAILED, None)
-        self._track(row, effects)
+        self.track(row, effects)
         self.event_updates.append((row.seq, PROCESSED, design.version, effects.to_list(), None))
         return Processed(row.seq, row.app_id, row.player_id, PROCESSED, effects)
 
-    def _track(self, row: Any, effects: Effects) -> None:
+    def track(self, row: Any, effects: Effects) -> None:
         """Note which rows the effects touched, and the ledger entries they make."""
         for effect in effects.items:
             if isinstance(effect, CurrencyAwarded):

@@ -1,0 +1,237 @@
+"""Achievements: a player's (with progress), the catalog, and the backfill job."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from questline.api.deps import ConfigWriter, ContextDep, PlayerReader, ReaderDep
+from questline.api.mechanic_reads import current_design, localize, player_view
+from questline.engine import achievements
+from questline.engine.mechanics import Rewards
+from questline.processing.backfill import backfill_achievements
+from questline.storage.models import AchievementAward, Player
+
+router = APIRouter(tags=["achievements"])
+LocaleQuery = Query(default=None, description="e.g. `de` or `pt-BR`; default: the player's")
+
+
+class TierOut(BaseModel):
+    tier: str | None
+    target: int
+    rewards: dict[str, Any]
+    rarity: float  # share of the app's players who hold it, 0–1
+
+
+class PlayerTierOut(TierOut):
+    unlocked: bool
+    unlocked_at: datetime | None
+    current: int
+    percent: float
+
+
+class AchievementOut(BaseModel):
+    id: str
+    name: str | None
+    description: str | None
+    category: str | None
+    icon: str | None
+    repeat: str
+    tiers: list[TierOut]
+
+
+class PlayerAchievementOut(BaseModel):
+    id: str
+    name: str | None
+    description: str | None
+    category: str | None
+    icon: str | None
+    secret: bool
+    repeat: str
+    period: str
+    unlocked: bool
+    retired: bool  # awarded under an earlier design that no longer has it
+    tiers: list[PlayerTierOut]
+
+
+class AchievementList(BaseModel):
+    data: list[AchievementOut]
+    next_cursor: str | None = None
+
+
+class PlayerAchievementList(BaseModel):
+    data: list[PlayerAchievementOut]
+    next_cursor: str | None = None
+
+
+class BackfillOut(BaseModel):
+    config_version: int | None
+    players: int
+    awarded: int
+
+
+def _rarity(session: ReaderDep, app_id: int) -> dict[tuple[str, str], float]:
+    players = session.scalar(select(func.count()).where(Player.app_id == app_id)) or 0
+    if players == 0:
+        return {}
+    rows = session.execute(
+        select(
+            AchievementAward.achievement,
+            AchievementAward.tier,
+            func.count(func.distinct(AchievementAward.player_id)),
+        )
+        .where(AchievementAward.app_id == app_id)
+        .group_by(AchievementAward.achievement, AchievementAward.tier)
+    )
+    return {(a, t): round(n / players, 4) for a, t, n in rows}
+
+
+def _rewards(tier_rewards: Rewards) -> dict[str, Any]:
+    dumped: dict[str, Any] = tier_rewards.model_dump(exclude_defaults=True)
+    return dumped
+
+
+@router.get("/v1/achievements", summary="The achievement catalog (secret ones are hidden)")
+def list_achievements(
+    principal: PlayerReader,
+    session: ReaderDep,
+    context: ContextDep,
+    locale: str | None = LocaleQuery,
+) -> AchievementList:
+    design = current_design(context, session, principal.app_id)
+    rarity = _rarity(session, principal.app_id)
+    return AchievementList(
+        data=[
+            AchievementOut(
+                id=a.id,
+                name=localize(a.spec.name, locale),
+                description=localize(a.spec.description, locale),
+                category=a.spec.category,
+                icon=a.spec.icon,
+                repeat=a.spec.repeat.value,
+                tiers=[
+                    TierOut(
+                        tier=t.name or None,
+                        target=t.target,
+                        rewards=_rewards(t.rewards),
+                        rarity=rarity.get((a.id, t.name), 0.0),
+                    )
+                    for t in a.tiers
+                ],
+            )
+            for a in design.achievements
+            if not a.spec.secret
+        ]
+    )
+
+
+@router.get(
+    "/v1/players/{player_id}/achievements",
+    summary="A player's achievements: unlocked ones, and progress towards the rest",
+)
+def player_achievements(
+    player_id: str,
+    principal: PlayerReader,
+    session: ReaderDep,
+    context: ContextDep,
+    locale: str | None = LocaleQuery,
+) -> PlayerAchievementList:
+    view = player_view(context, session, principal.app_id, player_id)
+    locale = locale or view.player.locale
+    rarity = _rarity(session, principal.app_id)
+    awards = session.execute(
+        select(
+            AchievementAward.achievement,
+            AchievementAward.tier,
+            AchievementAward.period,
+            AchievementAward.awarded_at,
+        ).where(AchievementAward.player_id == view.player.id)
+    ).all()
+    awarded_at = {(a, t, p): at for a, t, p, at in awards}
+    found: list[PlayerAchievementOut] = []
+    for achievement in view.design.achievements:
+        period = achievements.award_period(achievement, view.periods)
+        tiers = [
+            PlayerTierOut(
+                tier=progress.tier,
+                target=progress.target,
+                rewards=_rewards(tier.rewards),
+                rarity=rarity.get((achievement.id, tier.name), 0.0),
+                unlocked=progress.unlocked,
+                unlocked_at=awarded_at.get((achievement.id, tier.name, period)),
+                current=progress.current,
+                percent=progress.percent,
+            )
+            for progress, tier in zip(
+                achievements.progress(achievement, view.reader), achievement.tiers, strict=True
+            )
+        ]
+        unlocked = any(t.unlocked for t in tiers)
+        if achievement.spec.secret and not unlocked:
+            continue
+        found.append(
+            PlayerAchievementOut(
+                id=achievement.id,
+                name=localize(achievement.spec.name, locale),
+                description=localize(achievement.spec.description, locale),
+                category=achievement.spec.category,
+                icon=achievement.spec.icon,
+                secret=achievement.spec.secret,
+                repeat=achievement.spec.repeat.value,
+                period=period,
+                unlocked=unlocked,
+                retired=False,
+                tiers=tiers,
+            )
+        )
+    # Nothing awarded disappears: achievements a newer design dropped are still shown.
+    known = {a.id for a in view.design.achievements}
+    retired: dict[str, list[PlayerTierOut]] = {}
+    for achievement_id, tier_name, _period, at in sorted(awards, key=lambda row: row[3]):
+        if achievement_id in known:
+            continue
+        retired.setdefault(achievement_id, []).append(
+            PlayerTierOut(
+                tier=tier_name or None,
+                target=0,
+                rewards={},
+                rarity=rarity.get((achievement_id, tier_name), 0.0),
+                unlocked=True,
+                unlocked_at=at,
+                current=0,
+                percent=100.0,
+            )
+        )
+    for achievement_id, tiers in retired.items():
+        found.append(
+            PlayerAchievementOut(
+                id=achievement_id,
+                name=None,
+                description=None,
+                category=None,
+                icon=None,
+                secret=False,
+                repeat="once",
+                period="all",
+                unlocked=True,
+                retired=True,
+                tiers=tiers,
+            )
+        )
+    return PlayerAchievementList(data=found)
+
+
+@router.post(
+    "/v1/achievements/backfill",
+    summary="Award achievements players already qualify for under the current design",
+)
+def backfill(principal: ConfigWriter, context: ContextDep) -> BackfillOut:
+    report = backfill_achievements(context.database, context.designs, principal.app_id)
+    context.scores.invalidate(report.rewarded)  # rewards can move a score's inputs
+    return BackfillOut(
+        config_version=report.config_version, players=report.players, awarded=report.awarded
+    )

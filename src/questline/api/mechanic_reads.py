@@ -1,0 +1,46 @@
+"""What the achievement, streak, quest and score routers share: the player and design
+they read, and localized names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from questline.api.context import Context
+from questline.engine.compiler import CompiledDesign, compile_design
+from questline.engine.mechanics import Localized
+from questline.errors import NotFound
+from questline.processing.player_view import PlayerView, load_view
+from questline.storage.models import Player
+from questline.storage.players import get_player
+
+_EMPTY = compile_design({}, 0)
+
+
+def current_design(context: Context, session: Session, app_id: int) -> CompiledDesign:
+    """The current design; an app with none published reads as an empty design."""
+    return context.designs.current(session, {app_id}).get(app_id) or _EMPTY
+
+
+def find_player(session: Session, app_id: int, player_id: str) -> Player:
+    player = get_player(session, app_id, player_id)
+    if player is None:
+        raise NotFound(f"no player with id '{player_id}'")
+    return player
+
+
+def player_view(context: Context, session: Session, app_id: int, player_id: str) -> PlayerView:
+    player = find_player(session, app_id, player_id)
+    return load_view(session, current_design(context, session, app_id), player, datetime.now(UTC))
+
+
+def localize(text: Localized | None, locale: str | None) -> str | None:
+    """The text in `locale`, else its language ("pt" for "pt-BR"), else English, else any."""
+    if text is None or isinstance(text, str):
+        return text
+    if locale:
+        for wanted in (locale, locale.split("-")[0]):
+            if wanted in text:
+                return text[wanted]
+    return text.get("en") or next(iter(text.values()))

@@ -1,0 +1,215 @@
+"""Quests: a player's (with progress per objective), joining one, and the catalog."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
+from questline.api.mechanic_reads import current_design, find_player, localize, player_view
+from questline.engine import quests
+from questline.engine.mechanics import QuestPeriod
+from questline.engine.mechanics_compiler import CompiledQuest
+from questline.engine.periods import Period, zone
+from questline.errors import Conflict, InvalidInput, NotFound
+from questline.storage.models import QuestCompletion, QuestJoin
+
+router = APIRouter(tags=["quests"])
+LocaleQuery = Query(default=None, description="e.g. `de` or `pt-BR`; default: the player's")
+
+
+class ObjectiveOut(BaseModel):
+    metric: str
+    name: str | None
+    target: int
+    progress: int
+    percent: float
+
+
+class QuestOut(BaseModel):
+    id: str
+    name: str | None
+    description: str | None
+    period: str
+    join: bool
+    duration_days: int | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    objectives: list[dict[str, Any]]
+    rewards: dict[str, Any]
+
+
+class PlayerQuestOut(BaseModel):
+    id: str
+    name: str | None
+    description: str | None
+    period: str
+    instance: str | None  # the running instance (day, week, window), None if not running
+    active: bool
+    joined_at: datetime | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    objectives: list[ObjectiveOut]
+    completed: bool
+    completed_at: datetime | None
+    rewards: dict[str, Any]
+
+
+class QuestList(BaseModel):
+    data: list[QuestOut]
+    next_cursor: str | None = None
+
+
+class PlayerQuestList(BaseModel):
+    data: list[PlayerQuestOut]
+    next_cursor: str | None = None
+
+
+def _midnight(day: date, time_zone: str) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone(time_zone))
+
+
+def _bounds(
+    quest: CompiledQuest, today: date, joined_at: datetime | None, time_zone: str
+) -> tuple[datetime | None, datetime | None]:
+    spec = quest.spec
+    if spec.period is QuestPeriod.DAY:
+        return _midnight(today, time_zone), _midnight(today + timedelta(days=1), time_zone)
+    if spec.period is QuestPeriod.WEEK:
+        monday = today - timedelta(days=today.weekday())
+        return _midnight(monday, time_zone), _midnight(monday + timedelta(days=7), time_zone)
+    if spec.join:
+        if joined_at is None:
+            return None, None
+        last = quests.expires_on(quest, joined_at, time_zone)
+        return joined_at, _midnight(last + timedelta(days=1), time_zone)
+    return spec.starts, spec.ends
+
+
+@router.get("/v1/quests", summary="The quest catalog (secret ones are hidden)")
+def list_quests(
+    principal: PlayerReader,
+    session: ReaderDep,
+    context: ContextDep,
+    locale: str | None = LocaleQuery,
+) -> QuestList:
+    design = current_design(context, session, principal.app_id)
+    return QuestList(
+        data=[
+            QuestOut(
+                id=q.id,
+                name=localize(q.spec.name, locale),
+                description=localize(q.spec.description, locale),
+                period=q.spec.period.value,
+                join=q.spec.join,
+                duration_days=q.spec.duration_days,
+                starts_at=q.spec.starts,
+                ends_at=q.spec.ends,
+                objectives=[
+                    {"metric": o.metric, "name": localize(o.name, locale), "target": o.target}
+                    for o in q.spec.objectives
+                ],
+                rewards=q.spec.rewards.model_dump(exclude_defaults=True),
+            )
+            for q in design.quests
+            if not q.spec.secret
+        ]
+    )
+
+
+@router.get("/v1/players/{player_id}/quests", summary="A player's quests and their progress")
+def player_quests(
+    player_id: str,
+    principal: PlayerReader,
+    session: ReaderDep,
+    context: ContextDep,
+    locale: str | None = LocaleQuery,
+) -> PlayerQuestList:
+    view = player_view(context, session, principal.app_id, player_id)
+    locale = locale or view.player.locale
+    time_zone = view.player.time_zone
+    today = view.now.astimezone(zone(time_zone)).date()
+    completions = {
+        (quest, instance): at
+        for quest, instance, at in session.execute(
+            select(
+                QuestCompletion.quest, QuestCompletion.instance, QuestCompletion.completed_at
+            ).where(QuestCompletion.player_id == view.player.id)
+        )
+    }
+    found = []
+    for quest in view.design.quests:
+        joined_at = view.state.quest_joins.get(quest.id)
+        running = quests.instance(quest, view.periods, view.now, time_zone, joined_at)
+        # A window quest that ended still shows how far the player got.
+        instance = running or (
+            view.periods[Period.ALL] if quest.spec.period is QuestPeriod.WINDOW else None
+        )
+        progress = quests.progress_of(quest, view.state, instance) if instance else {}
+        done_at = completions.get((quest.id, instance)) if instance else None
+        if quest.spec.secret and done_at is None:
+            continue
+        starts_at, ends_at = _bounds(quest, today, joined_at, time_zone)
+        found.append(
+            PlayerQuestOut(
+                id=quest.id,
+                name=localize(quest.spec.name, locale),
+                description=localize(quest.spec.description, locale),
+                period=quest.spec.period.value,
+                instance=running,
+                active=running is not None and done_at is None,
+                joined_at=joined_at,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                objectives=[
+                    ObjectiveOut(
+                        metric=o.metric,
+                        name=localize(o.name, locale),
+                        target=o.target,
+                        progress=min(progress.get(o.metric, 0), o.target),
+                        percent=round(100 * min(progress.get(o.metric, 0), o.target) / o.target, 1),
+                    )
+                    for o in quest.spec.objectives
+                ],
+                completed=done_at is not None,
+                completed_at=done_at,
+                rewards=quest.spec.rewards.model_dump(exclude_defaults=True),
+            )
+        )
+    return PlayerQuestList(data=found)
+
+
+@router.post(
+    "/v1/players/{player_id}/quests/{quest_id}/join",
+    status_code=status.HTTP_201_CREATED,
+    summary="Start a quest for a player (quests with `join: true`)",
+)
+def join_quest(
+    player_id: str, quest_id: str, principal: EventWriter, session: SessionDep, context: ContextDep
+) -> dict[str, Any]:
+    design = current_design(context, session, principal.app_id)
+    quest = next((q for q in design.quests if q.id == quest_id), None)
+    if quest is None:
+        raise NotFound(f"the game design has no quest '{quest_id}'")
+    if not quest.spec.join:
+        raise InvalidInput(
+            f"quest '{quest_id}' runs for everyone; only quests with `join: true` are joined",
+            errors=[{"loc": ["path", "quest_id"], "message": "this quest is not joined"}],
+        )
+    player = find_player(session, principal.app_id, player_id)
+    if session.get(QuestJoin, (player.id, quest_id)) is not None:
+        raise Conflict(f"player '{player_id}' has already joined quest '{quest_id}'")
+    now = datetime.now(UTC)
+    session.add(QuestJoin(player_id=player.id, quest=quest_id, joined_at=now))
+    session.flush()
+    last = quests.expires_on(quest, now, player.time_zone)
+    return {
+        "quest": quest_id,
+        "player": player_id,
+        "joined_at": now,
+        "ends_at": _midnight(last + timedelta(days=1), player.time_zone),
+    }

@@ -1,0 +1,213 @@
+"""Streak restore, quest joins, backfill, catalogs and the score cache over HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from questline.storage.apps import DEFAULT_APP, create_key, get_app
+from tests.integration.conftest import Api
+
+GAME = """
+currencies:
+  xp: {}
+  gems: {}
+metrics:
+  lessons: {count: lesson.done}
+rules:
+  - {id: lesson-xp, on: lesson.done, award: {xp: 10}}
+streaks:
+  daily:
+    name: {en: Daily lessons, de: Tägliche Lektionen}
+    when: "metric.lessons.today >= 1"
+achievements:
+  - id: starter
+    name: {en: Starter, de: Anfänger}
+    progress: metric.lessons
+    target: TARGET
+    rewards: {currencies: {gems: 7}}
+  - {id: ghost, secret: true, when: "metric.lessons >= 100"}
+quests:
+  - id: bootcamp
+    name: Bootcamp
+    period: window
+    join: true
+    duration_days: 3
+    objectives: [{metric: lessons, target: 2}]
+    rewards: {currencies: {gems: 4}}
+  - id: hidden-quest
+    secret: true
+    objectives: [{metric: lessons, target: 50}]
+"""
+
+
+def _publish(api: Api, target: int = 5, text: str = GAME) -> None:
+    api.publish(text.replace("TARGET", str(target)))
+
+
+def _lesson(api: Api, player: str, at: datetime | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": "lesson.done", "player": player}
+    if at is not None:
+        body["time"] = at.isoformat()
+    return dict(api.post("/v1/events", params={"wait": "true"}, json=body, expect=202).json())
+
+
+def _key(client: TestClient, scopes: list[str]) -> dict[str, str]:
+    context = client.app.state.questline  # type: ignore[attr-defined]
+    with context.database.transaction() as session:
+        app = get_app(session, DEFAULT_APP)
+        assert app is not None
+        _, secret = create_key(session, app, name="reader", scopes=scopes)
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_an_admin_restores_a_broken_streak_once_and_others_may_not(
+    api: Api, client: TestClient
+) -> None:
+    _publish(api)
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    for back in (5, 4, 3, 1, 0):  # three days, a missed day, two days
+        _lesson(api, "ann", today - timedelta(days=back))
+    [before] = api.get("/v1/players/ann/streaks", expect=200).json()["data"]
+    assert (before["current"], before["longest"]) == (2, 3)
+
+    reader = _key(client, ["players:read", "events:write"])
+    refused = api.post("/v1/players/ann/streaks/daily/restore", headers=reader, expect=403)
+    assert refused.json()["code"] == "forbidden"
+
+    restored = api.post("/v1/players/ann/streaks/daily/restore", expect=200).json()
+    assert (restored["current"], restored["longest"]) == (5, 5)
+    assert restored["started_on"] == (today - timedelta(days=5)).date().isoformat()
+    assert restored["name"] == "Daily lessons"
+    again = api.post("/v1/players/ann/streaks/daily/restore", expect=409)
+    assert "no break to restore" in again.json()["detail"]
+    [after] = api.get("/v1/players/ann/streaks", expect=200).json()["data"]
+    assert after["current"] == 5
+    api.post("/v1/players/ann/streaks/weekly/restore", expect=404)
+
+
+def test_a_joined_quest_runs_from_the_join_and_pays_once(api: Api) -> None:
+    _publish(api)
+    _lesson(api, "bo")  # before joining: does not count
+    joined = api.post("/v1/players/bo/quests/bootcamp/join", expect=201).json()
+    assert joined["quest"] == "bootcamp"
+    api.post("/v1/players/bo/quests/bootcamp/join", expect=409)
+    not_joinable = api.post("/v1/players/bo/quests/hidden-quest/join", expect=422).json()
+    assert not_joinable["errors"] == [
+        {"loc": ["path", "quest_id"], "message": "this quest is not joined"}
+    ]
+    api.post("/v1/players/bo/quests/nope/join", expect=404)
+
+    quests = {q["id"]: q for q in api.get("/v1/players/bo/quests", expect=200).json()["data"]}
+    assert set(quests) == {"bootcamp"}  # the secret quest shows once completed
+    assert quests["bootcamp"]["objectives"][0]["progress"] == 0
+    _lesson(api, "bo")
+    result = _lesson(api, "bo")
+    done = [e for e in result["effects"] if e["kind"] == "quest_completed"]
+    assert [(d["quest"], d["instance"]) for d in done] == [("bootcamp", "all")]
+    assert api.player("bo")["currencies"]["gems"]["balance"] == 4
+    assert not [e for e in _lesson(api, "bo")["effects"] if e["kind"] == "quest_completed"]
+    quest = api.get("/v1/players/bo/quests", expect=200).json()["data"][0]
+    assert (quest["completed"], quest["active"], quest["objectives"][0]["percent"]) == (
+        True,
+        False,
+        100.0,
+    )
+
+
+def test_backfill_awards_a_lowered_achievement_and_never_takes_one_away(api: Api) -> None:
+    _publish(api, target=5)
+    for _ in range(3):
+        _lesson(api, "cy")
+    for _ in range(5):
+        _lesson(api, "di")
+    assert _unlocked(api, "cy") == set()
+    assert _unlocked(api, "di") == {"starter"}
+
+    _publish(api, target=3)
+    report = api.post("/v1/achievements/backfill", expect=200).json()
+    assert report == {"config_version": 2, "players": 2, "awarded": 1}
+    assert _unlocked(api, "cy") == {"starter"}
+    assert api.player("cy")["currencies"]["gems"]["balance"] == 7
+    ledger = api.get("/v1/players/cy/ledger", params={"currency": "gems"}, expect=200).json()
+    [entry] = ledger["data"]
+    assert (entry["cause"], entry["cause_id"], entry["event_id"]) == (
+        "achievement",
+        "starter",
+        None,
+    )
+    # Running it again changes nothing.
+    again = api.post("/v1/achievements/backfill", expect=200).json()
+    assert again == {"config_version": 2, "players": 2, "awarded": 0}
+
+    # A version without the achievement keeps what was awarded, marked retired.
+    _publish(api, text=GAME.replace("  - id: starter", "  - id: renamed"), target=50)
+    held = {a["id"]: a for a in api.get("/v1/players/di/achievements", expect=200).json()["data"]}
+    assert held["starter"]["retired"] is True
+    assert held["starter"]["unlocked"] is True
+    assert held["renamed"]["unlocked"] is False
+
+
+def _unlocked(api: Api, player: str) -> set[str]:
+    body = api.get(f"/v1/players/{player}/achievements", expect=200).json()
+    return {a["id"] for a in body["data"] if a["unlocked"]}
+
+
+def test_catalogs_hide_secrets_and_speak_the_asked_language(api: Api) -> None:
+    _publish(api)
+    catalog = api.get("/v1/achievements", params={"locale": "de-AT"}, expect=200).json()
+    assert [(a["id"], a["name"]) for a in catalog["data"]] == [("starter", "Anfänger")]
+    assert catalog["next_cursor"] is None
+    quests = api.get("/v1/quests", expect=200).json()["data"]
+    assert [q["id"] for q in quests] == ["bootcamp"]
+    assert quests[0]["objectives"] == [{"metric": "lessons", "name": None, "target": 2}]
+    _lesson(api, "eve")
+    mine = api.get("/v1/players/eve/achievements", expect=200).json()["data"]
+    assert [(a["id"], a["name"]) for a in mine] == [("starter", "Starter")]
+
+
+def test_reads_of_an_unknown_player_are_404_problems(api: Api) -> None:
+    _publish(api)
+    for path in ("achievements", "streaks", "quests"):
+        response = api.get(f"/v1/players/nobody/{path}", expect=404)
+        assert response.json()["detail"] == "no player with id 'nobody'"
+
+
+SCORE = """
+metrics:
+  done: {count: done}
+scores:
+  level: {formula: "metric.done * 2", max: 10, tiers: [{name: top, min: 10}, {name: base}]}
+"""
+
+
+def test_a_score_read_is_cached_and_dropped_when_an_input_changes(
+    api: Api, client: TestClient
+) -> None:
+    api.publish(SCORE)
+    api.post("/v1/events", params={"wait": "true"}, json={"type": "done", "player": "fay"})
+    first = api.get("/v1/players/fay/scores/level", expect=200).json()
+    second = api.get("/v1/players/fay/scores/level", expect=200).json()
+    assert first["value"] == 2
+    assert second["computed_at"] == first["computed_at"]  # served from the cache
+    api.post("/v1/events", params={"wait": "true"}, json={"type": "done", "player": "fay"})
+    third = api.get("/v1/players/fay/scores/level", expect=200).json()
+    assert (third["value"], third["tier"]) == (4, "base")
+    assert third["computed_at"] != first["computed_at"]
+    cache = client.app.state.questline.scores  # type: ignore[attr-defined]
+    assert type(cache).__name__ == "InProcessScoreCache"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_design_with_a_bad_achievement_is_a_422_with_its_location(api: Api) -> None:
+    text = GAME.replace("TARGET", "5").replace("progress: metric.lessons", "progress: metric.nope")
+    response = api.request(
+        "PUT", "/v1/config", content=text.encode(), headers={"Content-Type": "application/yaml"}
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["achievements", 0, "progress"]
+    assert "unknown name 'metric.nope'" in error["message"]
