@@ -23,7 +23,7 @@ DESIGN = {
     "currencies": {"xp": {}, "gems": {}},
     "metrics": {"tasks": {"count": "task.done"}},
     "rules": [{"id": "task-xp", "on": "task.done", "award": {"xp": 10}}],
-    "streaks": {"daily": {"when": "metric.tasks.today >= 1", "freezes": {"max": 1, "initial": 1}}},
+    "streaks": {"daily": {"when": "metric.tasks.today >= 1", "freezes": {"max": 2, "initial": 1}}},
     "achievements": [
         {
             "id": "worker",
@@ -59,11 +59,13 @@ def _task(index: int, at: datetime) -> NewEvent:
 
 
 def test_two_workers_on_one_player_award_each_tier_and_period_exactly_once(
-    database: Database,
+    database: Database, database_url: str
 ) -> None:
     # 40 tasks over 5 days: bronze and gold once, daily-two once on each of the 5 days.
     _setup(database, [_task(i, START + timedelta(hours=i * 2.4)) for i in range(40)])
-    workers = [Worker(database, DesignCache()) for _ in range(2)]
+    # Each worker with its own engine and pool, as two worker processes would have.
+    other = Database(database_url, sqlite_synchronous="OFF")
+    workers = [Worker(database, DesignCache()), Worker(other, DesignCache())]
     barrier = threading.Barrier(2)
     failures: list[BaseException] = []
 
@@ -80,6 +82,7 @@ def test_two_workers_on_one_player_award_each_tier_and_period_exactly_once(
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    other.dispose()
     assert failures == []
 
     with database.reader() as session:
@@ -178,3 +181,48 @@ def test_a_missed_day_spends_the_freeze_and_records_the_day_it_covered(
         ).one()
     assert [(key, covered.isoformat()) for key, covered in uses] == [("daily", "2026-05-05")]
     assert (streak[0], streak[1], streak[2].isoformat()) == (3, 0, "2026-05-04")
+
+
+def test_a_batch_scored_before_a_freeze_grant_is_redone_not_written_over_it(
+    database: Database,
+) -> None:
+    from questline.processing.batch import Batch
+    from questline.processing.streak_changes import grant_freezes
+    from questline.storage.models import Event as EventRow
+
+    _setup(database, [_task(0, START)])
+    Worker(database, DesignCache()).drain()
+    with database.transaction() as session:
+        ingest(session, 1, [_task(1, START + timedelta(days=1))], datetime.now(UTC))
+    designs = DesignCache()
+    with database.reader() as session:
+        rows = session.execute(
+            select(
+                EventRow.seq,
+                EventRow.app_id,
+                EventRow.player_id,
+                EventRow.type,
+                EventRow.occurred_at,
+                EventRow.time_zone,
+                EventRow.properties,
+                EventRow.item_key,
+            ).where(EventRow.status == "pending")
+        ).all()
+        batch = Batch.load(session, designs, rows)
+    [row] = rows
+    batch.run(row)  # scored on the snapshot: extends the streak to 2, with 1 freeze
+    with database.transaction() as session:
+        streak = designs.current(session, {row.app_id})[row.app_id].streaks[0]
+        grant_freezes(session, row.player_id, streak, 1, "gift")
+
+    def write_stale_batch() -> None:
+        with database.transaction() as session:
+            if not batch.write(session, verify=True):
+                raise LookupError("overtaken")  # as the worker does: roll it all back
+
+    with pytest.raises(LookupError, match="overtaken"):
+        write_stale_batch()
+    Worker(database, DesignCache()).drain()
+    with database.reader() as session:
+        current, freezes = session.execute(select(StreakRow.current, StreakRow.freezes)).one()
+    assert (current, freezes) == (2, 2)  # the gift survives, and so does the extension

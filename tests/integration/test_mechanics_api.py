@@ -211,3 +211,39 @@ def test_a_design_with_a_bad_achievement_is_a_422_with_its_location(api: Api) ->
     [error] = response.json()["errors"]
     assert error["loc"] == ["achievements", 0, "progress"]
     assert "unknown name 'metric.nope'" in error["message"]
+
+
+def test_the_host_app_grants_freezes_up_to_the_maximum_and_a_missed_day_spends_one(
+    api: Api,
+) -> None:
+    _publish(
+        api,
+        text=GAME.replace(
+            '    when: "metric.lessons.today >= 1"\n',
+            '    when: "metric.lessons.today >= 1"\n    freezes: {max: 2}\n',
+        ),
+    )
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    _lesson(api, "gus", today - timedelta(days=3))
+    granted = api.post(
+        "/v1/players/gus/streaks/daily/freezes", json={"count": 5, "reason": "shop"}, expect=200
+    ).json()
+    assert (granted["freezes"], granted["freezes_max"]) == (2, 2)
+    bad = api.post("/v1/players/gus/streaks/daily/freezes", json={"count": 0}, expect=422)
+    assert bad.json()["errors"][0]["loc"] == ["count"]
+    _lesson(api, "gus", today - timedelta(days=1))  # the day before was missed
+    [streak] = api.get("/v1/players/gus/streaks", expect=200).json()["data"]
+    assert (streak["current"], streak["freezes"]) == (2, 1)
+    assert [u["covered"] for u in streak["freezes_used"]] == [
+        (today - timedelta(days=2)).date().isoformat()
+    ]
+    assert (streak["today_done"], streak["at_risk"]) == (False, False)  # a freeze covers it
+
+
+def test_freezes_for_a_streak_without_them_are_refused(api: Api) -> None:
+    _publish(api)
+    _lesson(api, "hal")
+    refused = api.post("/v1/players/hal/streaks/daily/freezes", json={"count": 1}, expect=422)
+    assert refused.json()["errors"] == [
+        {"loc": ["path", "key"], "message": "this streak has no freezes"}
+    ]

@@ -1,4 +1,5 @@
-"""A player's streaks, and an administrator's restore of a broken one."""
+"""A player's streaks, an administrator's restore of a broken one, and freezes granted
+by the host app."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questline.api.deps import (
     ContextDep,
     CurrentKey,
+    EventWriter,
     PlayerReader,
     Principal,
     ReaderDep,
@@ -24,11 +26,10 @@ from questline.auth.keys import Scope
 from questline.engine import streaks
 from questline.engine.mechanics_compiler import CompiledStreak
 from questline.engine.state import StreakState
-from questline.errors import Conflict, NotFound
-from questline.processing.mechanics_rows import streak_from_row, upsert_streaks
-from questline.storage.bulk import BulkWriter
+from questline.errors import Conflict, InvalidInput, NotFound
+from questline.processing import streak_changes
 from questline.storage.database import after_commit
-from questline.storage.models import StreakFreezeUse, StreakRow
+from questline.storage.models import StreakFreezeUse
 
 router = APIRouter(tags=["streaks"])
 
@@ -134,6 +135,14 @@ def player_streaks(
     )
 
 
+def _streak(context: ContextDep, session: Session, app_id: int, key: str) -> CompiledStreak:
+    design = current_design(context, session, app_id)
+    streak = next((s for s in design.streaks if s.key == key), None)
+    if streak is None:
+        raise NotFound(f"the game design has no streak '{key}'")
+    return streak
+
+
 @router.post(
     "/v1/players/{player_id}/streaks/{key}/restore",
     summary="Undo the last break of a streak (administrators; audited)",
@@ -141,36 +150,12 @@ def player_streaks(
 def restore_streak(
     player_id: str, key: str, principal: Admin, session: SessionDep, context: ContextDep
 ) -> StreakOut:
-    design = current_design(context, session, principal.app_id)
-    streak = next((s for s in design.streaks if s.key == key), None)
-    if streak is None:
-        raise NotFound(f"the game design has no streak '{key}'")
+    streak = _streak(context, session, principal.app_id, key)
     player = find_player(session, principal.app_id, player_id)
-    lock = select(StreakRow).where(StreakRow.player_id == player.id, StreakRow.key == key)
-    if session.get_bind().dialect.name == "postgresql":
-        lock = lock.with_for_update()
-    row = session.scalars(lock).one_or_none()
-    if row is None:
-        raise Conflict(f"player '{player_id}' has never had a '{key}' streak to restore")
-    held = streak_from_row(
-        (
-            row.current,
-            row.longest,
-            row.started_on,
-            row.last_on,
-            row.last_zone,
-            row.freezes,
-            row.since_grant,
-            row.broken_length,
-            row.broken_started_on,
-        )
-    )
     try:
-        restored = streaks.restore(held)
+        held, restored = streak_changes.restore(session, player.id, key)
     except streaks.NothingToRestore as error:
         raise Conflict(f"streak '{key}' of player '{player_id}': {error}") from None
-    session.expunge(row)
-    upsert_streaks(BulkWriter(session), [(player.id, key, restored)])
     record_admin_action(
         session,
         app_id=principal.app_id,
@@ -184,3 +169,35 @@ def restore_streak(
     uses = _freeze_uses(session, player.id, key)
     now = datetime.now(UTC)
     return _out(streak, restored, now, player.time_zone, player.locale, uses.get(key, []))
+
+
+class FreezeGrantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(ge=1, le=1000, description="freezes to add (never above the maximum)")
+    reason: str = Field(default="purchase", min_length=1, max_length=200)
+
+
+@router.post(
+    "/v1/players/{player_id}/streaks/{key}/freezes",
+    summary="Give a player streak freezes (a purchase, a gift), up to the maximum",
+)
+def grant_freezes(
+    player_id: str,
+    key: str,
+    body: FreezeGrantIn,
+    principal: EventWriter,
+    session: SessionDep,
+    context: ContextDep,
+) -> StreakOut:
+    streak = _streak(context, session, principal.app_id, key)
+    if streak.spec.freezes is None:
+        raise InvalidInput(
+            f"streak '{key}' has no freezes in the game design",
+            errors=[{"loc": ["path", "key"], "message": "this streak has no freezes"}],
+        )
+    player = find_player(session, principal.app_id, player_id)
+    _, after = streak_changes.grant_freezes(session, player.id, streak, body.count, body.reason)
+    uses = _freeze_uses(session, player.id, key)
+    now = datetime.now(UTC)
+    return _out(streak, after, now, player.time_zone, player.locale, uses.get(key, []))

@@ -88,6 +88,7 @@ class Batch:
             batch.states[player_id].counters[(key, period)] = value
         if any(design.has_mechanics for design in batch.designs.values()):
             mechanics_rows.load(bulk, batch.states, ids, sorted(periods))
+            batch.mechanics.remember_loaded(batch.states)
         if not any(rule.spec.cooldown for d in batch.designs.values() for rule in d.rules):
             return batch  # only cool-downs read when a rule last fired
         rules = select(RuleState.player_id, RuleState.rule_id, RuleState.last_fired_at).where(
@@ -177,6 +178,8 @@ class Batch:
         )
         if verify and marked != len(self.event_updates):
             return False
+        if verify and not self.mechanics.unchanged(bulk):
+            return False  # an administrator changed a streak since it was read
         bulk.executemany(
             "INSERT INTO ledger_entries (app_id, player_id, currency, amount, balance_after, cause,"
             " cause_id, event_seq, config_version, explanation, breakdown, created_at)"

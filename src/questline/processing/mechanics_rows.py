@@ -28,6 +28,8 @@ _STREAK_COLUMNS = (
     " broken_length, broken_started_on"
 )
 
+_SELECT_STREAKS = f"SELECT player_id, key, {_STREAK_COLUMNS} FROM streaks WHERE player_id IN ?list"  # noqa: S608 (constant columns)
+
 
 def as_date(value: Any) -> date | None:
     """SQLite hands dates back as ISO text; PostgreSQL as dates."""
@@ -60,8 +62,7 @@ def load(
     )
     for player_id, achievement, tier, period in bulk.fetch(awards, ids, periods):
         states[player_id].awards.add((achievement, tier, period))
-    streaks = f"SELECT player_id, key, {_STREAK_COLUMNS} FROM streaks WHERE player_id IN ?list"  # noqa: S608 (constant columns)
-    for row in bulk.fetch(streaks, ids):
+    for row in bulk.fetch(_SELECT_STREAKS, ids):
         states[row[0]].streaks[row[1]] = streak_from_row(row[2:])
     joins = "SELECT player_id, quest, joined_at FROM quest_joins WHERE player_id IN ?list"
     for player_id, quest, joined_at in bulk.fetch(joins, ids):
@@ -82,6 +83,26 @@ class MechanicsRows:
         self.freeze_uses: list[tuple[Any, ...]] = []
         self.completions: list[tuple[Any, ...]] = []
         self.touched_streaks: set[tuple[int, str]] = set()
+        self.loaded_streaks: dict[tuple[int, str], StreakState] = {}
+
+    def remember_loaded(self, states: dict[int, PlayerState]) -> None:
+        self.loaded_streaks = {
+            (player_id, key): held
+            for player_id, state in states.items()
+            for key, held in state.streaks.items()
+        }
+
+    def unchanged(self, bulk: BulkWriter) -> bool:
+        """Whether the streaks this batch will write still hold what it read (a batch
+        scored on a snapshot must not overwrite a restore or a grant made meanwhile)."""
+        if not self.touched_streaks:
+            return True
+        players = sorted({player_id for player_id, _ in self.touched_streaks})
+        now = {
+            (row[0], row[1]): streak_from_row(row[2:])
+            for row in bulk.fetch(_SELECT_STREAKS, players)
+        }
+        return all(now.get(key) == self.loaded_streaks.get(key) for key in self.touched_streaks)
 
     def track(
         self, app_id: int, player_id: int, seq: int | None, effects: Effects, effect: Effect
