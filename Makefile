@@ -44,6 +44,7 @@ pytest: $(STAMP)
 ## make bench: ingest and process events on the embedded default; print figures
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/mechanics.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -34,14 +34,20 @@ class Measure:
     inputs: dict[str, Any]
 
 
-def measure(achievement: CompiledAchievement, reader: StateReader) -> Measure:
-    """How far the player is, as a whole number to compare with each tier's target.
+def measure(
+    achievement: CompiledAchievement, reader: StateReader, *, traced: bool = True
+) -> Measure:
+    """How far the player is, as a whole number to compare with each tier's target;
+    with `traced`, also every input read (for a breakdown).
 
     Raises EvaluationError if the condition cannot be evaluated."""
     spec = achievement.spec
     if achievement.condition is not None:
-        value, seen = achievement.condition.evaluate_traced(reader)
-        inputs = {name: _plain(v) for name, v in seen.items()}
+        if traced:
+            value, seen = achievement.condition.evaluate_traced(reader)
+            inputs = {name: _plain(v) for name, v in seen.items()}
+        else:
+            value, inputs = achievement.condition.evaluate(reader), {}
         if isinstance(value, bool):
             return Measure(1 if value else 0, inputs)
         assert isinstance(value, Decimal)
@@ -69,46 +75,37 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def snapshot(reader: StateReader) -> dict[str, int]:
-    """Every achievement's measure (those that cannot be evaluated yet are left out)."""
-    found: dict[str, int] = {}
+def unlock(reader: StateReader, changed: set[str] | None = None) -> list[AchievementUnlocked]:
+    """One pass over the achievements the player may now qualify for and lacks.
+
+    With `changed` (input roots an event moved), an achievement awarded once is checked
+    only if one of its inputs is among them; one that repeats is always checked, since a
+    new day or week makes it available again. Without it (a backfill), all are."""
+    found: list[AchievementUnlocked] = []
+    state = reader.state
     for achievement in reader.design.achievements:
+        if (
+            changed is not None
+            and achievement.spec.repeat is Repeat.ONCE
+            and achievement.inputs.isdisjoint(changed)
+        ):
+            continue
+        period = award_period(achievement, reader.periods)
+        open_tiers = [
+            t for t in achievement.tiers if (achievement.id, t.name, period) not in state.awards
+        ]
+        if not open_tiers:
+            continue
         try:
-            found[achievement.id] = measure(achievement, reader).value
+            measured = measure(achievement, reader, traced=False)
+            if measured.value >= open_tiers[0].target:
+                measured = measure(achievement, reader)  # again, for the breakdown
         except EvaluationError:
             continue
-    return found
-
-
-def unlock(reader: StateReader, before: Mapping[str, int] | None = None) -> list[Any]:
-    """The achievements the player now qualifies for and does not hold yet, and (given
-    the measures before the event) how the locked ones moved. Achievements made of
-    other achievements are re-checked until nothing more unlocks."""
-    found: list[Any] = []
-    design, state = reader.design, reader.state
-    changed = True
-    while changed:
-        changed = False
-        for achievement in design.achievements:
-            period = award_period(achievement, reader.periods)
-            open_tiers = [
-                t for t in achievement.tiers if (achievement.id, t.name, period) not in state.awards
-            ]
-            if not open_tiers:
-                continue
-            try:
-                measured = measure(achievement, reader)
-            except EvaluationError:
-                continue
-            for tier in open_tiers:
-                if measured.value < tier.target:
-                    continue
-                effect = _unlocked(achievement, tier, period, measured)
+        for tier in open_tiers:
+            if measured.value >= tier.target:
                 state.awards.add((achievement.id, tier.name, period))
-                found.append(effect)
-                changed = True
-    if before is not None:
-        found.extend(_progressed(reader, before, {(e.achievement, e.tier) for e in found}))
+                found.append(_unlocked(achievement, tier, period, measured))
     return found
 
 
@@ -155,26 +152,35 @@ def _members_text(achievement: CompiledAchievement) -> str:
     return f"{achievement.needed} of {names}"
 
 
-def _progressed(
-    reader: StateReader, before: Mapping[str, int], unlocked: set[tuple[str, str | None]]
+def progressed(
+    before: StateReader, after: StateReader, changed: set[str]
 ) -> list[AchievementProgressed]:
+    """Locked achievements whose measure the event moved (never a secret one: its
+    progress would give it away), each for the next tier to reach."""
     found: list[AchievementProgressed] = []
-    after = snapshot(reader)
-    for achievement in reader.design.achievements:
-        if achievement.spec.secret:
-            continue  # progress would give the secret away
-        old, new = before.get(achievement.id), after.get(achievement.id)
-        if old is None or new is None or old == new:
+    for achievement in after.design.achievements:
+        if achievement.spec.secret or achievement.inputs.isdisjoint(changed):
             continue
-        period = award_period(achievement, reader.periods)
-        for tier in achievement.tiers:
-            key = (achievement.id, tier.name, period)
-            if key in reader.state.awards or (achievement.id, tier.name or None) in unlocked:
-                continue
+        period = award_period(achievement, after.periods)
+        tier = next(
+            (
+                t
+                for t in achievement.tiers
+                if (achievement.id, t.name, period) not in after.state.awards
+            ),
+            None,
+        )
+        if tier is None:
+            continue
+        try:
+            old = measure(achievement, before, traced=False).value
+            new = measure(achievement, after, traced=False).value
+        except EvaluationError:
+            continue
+        if old != new:
             found.append(
                 AchievementProgressed(achievement.id, tier.name or None, old, new, tier.target)
             )
-            break  # the next tier to reach is the one that moved
     return found
 
 
@@ -191,7 +197,7 @@ def progress(achievement: CompiledAchievement, reader: StateReader) -> list[Tier
     """Each tier: held (in its current period) or how far along, as the player sees it."""
     period = award_period(achievement, reader.periods)
     try:
-        value = measure(achievement, reader).value
+        value = measure(achievement, reader, traced=False).value
     except EvaluationError:
         value = 0
     found = []

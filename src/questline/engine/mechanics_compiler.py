@@ -40,6 +40,9 @@ class CompiledAchievement:
     count_metric: str | None  # the hidden metric counting `count` events
     members: tuple[str, ...]  # all_of / any_of / n_of
     needed: int  # how many members must be held
+    # What its measure depends on, as roots (`metric.tasks`, `currency.xp`,
+    # `streak.daily`, `achievement.ten-passes`): it is re-checked only when one changes.
+    inputs: frozenset[str] = frozenset()
 
     @property
     def id(self) -> str:
@@ -71,6 +74,21 @@ class CompiledScore:
     key: str
     spec: Score
     formula: CompiledExpression
+
+    @cached_property
+    def inputs(self) -> frozenset[str]:
+        return input_roots(self.formula)
+
+
+def input_roots(expression: CompiledExpression) -> frozenset[str]:
+    """`metric.tasks.week` -> `metric.tasks`; `level.xp` -> `currency.xp` (a level
+    follows its currency); `streak.daily.longest` -> `streak.daily`."""
+    found = set()
+    for name in expression.references:
+        namespace, _, rest = name.partition(".")
+        key = rest.partition(".")[0]
+        found.add(f"currency.{key}" if namespace == "level" else f"{namespace}.{key}")
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -141,7 +159,14 @@ def compile_achievements(
                     found.issue(at, f"unknown achievement '{member}'")
                 elif member == spec.id:
                     found.issue(at, "an achievement cannot require itself")
-        compiled.append(CompiledAchievement(spec, condition, count_metric, members, needed))
+        inputs = (
+            input_roots(condition)
+            if condition is not None
+            else frozenset({f"metric.{count_metric}"})
+            if count_metric is not None
+            else frozenset(f"achievement.{member}" for member in members)
+        )
+        compiled.append(CompiledAchievement(spec, condition, count_metric, members, needed, inputs))
     if len(set(ids)) != len(ids):
         twice = sorted({i for i in ids if ids.count(i) > 1})
         found.issue(("achievements",), f"achievement id '{twice[0]}' is used twice")

@@ -101,15 +101,14 @@ def step(state: PlayerState, event: Event, design: CompiledDesign) -> tuple[Effe
         apply_effect(working, effect)
         found.append(effect)
 
-    before = progression.measure_before(reader) if design.has_mechanics else None
     try:
         for metric_effect in _metrics(reader):
             emit(metric_effect)
         for rule in design.rules_for(event.type):
             for rule_effect in _rule(rule, reader):
                 emit(rule_effect)
-        if before is not None:
-            progression.advance(reader, event, before, list(found), emit)
+        if design.has_mechanics:
+            progression.advance(reader, event, state, list(found), emit)
     except EvaluationError as error:
         raise EventRejected(str(error)) from None
     return Effects(event.seq, design.version, tuple(found)), working

@@ -1,45 +1,61 @@
 """After an event's metrics and rules: quests, streaks, achievements and scores move,
-in that order (a quest's reward can unlock an achievement; a streak can too)."""
+in that order (a quest's reward can unlock an achievement; a streak can too).
+
+Only what the event changed is re-checked: each effect names the input roots it moved
+(`metric.tasks`, `currency.xp`, `streak.daily`, `achievement.ten-passes`), and an
+achievement or score is evaluated only when one of its inputs is among them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 
 from questline.engine import achievements, quests, scores, streaks
-from questline.engine.effects import Effect, MetricIncremented
+from questline.engine.effects import CurrencyAwarded, Effect, MetricIncremented
 from questline.engine.expressions import EvaluationError
-from questline.engine.mechanic_effects import AchievementUnlocked
+from questline.engine.mechanic_effects import (
+    AchievementUnlocked,
+    StreakBroken,
+    StreakExtended,
+    StreakFreezesGranted,
+    StreakFrozen,
+)
 from questline.engine.periods import local_date
 from questline.engine.reader import StateReader
 from questline.engine.rewards import grant
-from questline.engine.state import Event
+from questline.engine.state import Event, PlayerState
+
+_STREAK_EFFECTS = (StreakExtended, StreakFrozen, StreakBroken, StreakFreezesGranted)
 
 
-@dataclass
-class Before:
-    """Measures taken before the event, to tell what it changed."""
-
-    achievements: dict[str, int] = field(default_factory=dict)
-    scores: dict[str, scores.ScoreValue] = field(default_factory=dict)
-
-
-def measure_before(reader: StateReader) -> Before:
-    design = reader.design
-    return Before(
-        achievements.snapshot(reader) if design.achievements else {},
-        scores.snapshot(reader) if design.scores else {},
-    )
+def changed_roots(effects: Iterable[Effect], into: set[str]) -> set[str]:
+    for effect in effects:
+        if isinstance(effect, MetricIncremented):
+            into.add(f"metric.{effect.metric}")
+        elif isinstance(effect, CurrencyAwarded):
+            into.add(f"currency.{effect.currency}")
+        elif isinstance(effect, _STREAK_EFFECTS):
+            into.add(f"streak.{effect.streak}")
+        elif isinstance(effect, AchievementUnlocked):
+            into.add(f"achievement.{effect.achievement}")
+    return into
 
 
 def advance(
     reader: StateReader,
     event: Event,
-    before: Before,
+    before: PlayerState,
     effects: list[Effect],
     emit: Callable[[Effect], None],
 ) -> None:
+    """`reader` reads the working state; `before` is the state before the event."""
     design, state = reader.design, reader.state
+    changed = changed_roots(effects, set())
+
+    def record(effect: Effect) -> None:
+        emit(effect)
+        changed_roots((effect,), changed)
+
     gained: dict[str, int] = {}
     for effect in effects:
         if isinstance(effect, MetricIncremented):
@@ -59,12 +75,12 @@ def advance(
             moved = quests.advance(quest, state, key, gained)
             if moved is None:
                 continue
-            emit(moved.progressed)
+            record(moved.progressed)
             if moved.completed is not None:
-                emit(moved.completed)
+                record(moved.completed)
                 label = f"quest {quest.id}"
                 for reward in grant(quest.spec.rewards, "quest", quest.id, label, reader):
-                    emit(reward)
+                    record(reward)
 
     day = local_date(event.occurred_at, event.time_zone)
     for streak in design.streaks:
@@ -78,27 +94,31 @@ def advance(
             for effect in streaks.extend(
                 streak, state.streak(streak.key), day, event.time_zone, event.occurred_at
             ):
-                emit(effect)
+                record(effect)
 
+    if not (design.achievements or design.scores):
+        return
+    earlier = StateReader(before, reader.periods, design)
     if design.achievements:
-        unlock_achievements(reader, emit)
-        for effect in achievements.unlock(reader, before.achievements):
-            emit(effect)
-
+        unlock_achievements(reader, record, changed)
+        for progress in achievements.progressed(earlier, reader, changed):
+            emit(progress)
     if design.scores:
-        for change in scores.tier_changes(before.scores, scores.snapshot(reader)):
+        for change in scores.tier_changes(earlier, reader, changed):
             emit(change)
 
 
-def unlock_achievements(reader: StateReader, emit: Callable[[Effect], None]) -> None:
+def unlock_achievements(
+    reader: StateReader, emit: Callable[[Effect], None], changed: set[str] | None = None
+) -> None:
     """Award every achievement the player qualifies for and lacks, with its rewards,
-    until nothing more unlocks (a reward can complete another achievement)."""
+    until nothing more unlocks (a reward can complete another achievement). `emit`
+    is expected to add what each award and reward moves to `changed`."""
     design = reader.design
     while True:
-        unlocked = achievements.unlock(reader)
+        unlocked = achievements.unlock(reader, changed)
         for effect in unlocked:
             emit(effect)
-            assert isinstance(effect, AchievementUnlocked)
             compiled = design.achievement(effect.achievement)
             assert compiled is not None
             tier = next(t for t in compiled.tiers if (t.name or None) == effect.tier)

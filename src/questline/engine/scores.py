@@ -47,6 +47,17 @@ def compute(score: CompiledScore, reader: StateReader) -> ScoreValue:
     return ScoreValue(score.key, value, tier_of(score, value), components, value != raw)
 
 
+def value_of(score: CompiledScore, reader: StateReader) -> Decimal:
+    """The value alone, within bounds (no components): cheap enough for every event."""
+    value = score.formula.evaluate(reader)
+    assert isinstance(value, Decimal)
+    if score.spec.min is not None:
+        value = max(value, Decimal(score.spec.min))
+    if score.spec.max is not None:
+        value = min(value, Decimal(score.spec.max))
+    return value
+
+
 def tier_of(score: CompiledScore, value: Decimal) -> str | None:
     for tier in score.spec.tiers:
         if tier.min is None or value >= Decimal(repr(tier.min)):
@@ -54,23 +65,22 @@ def tier_of(score: CompiledScore, value: Decimal) -> str | None:
     return None
 
 
-def snapshot(reader: StateReader) -> dict[str, ScoreValue]:
-    found = {}
-    for key, score in reader.design.scores.items():
+def tier_changes(
+    before: StateReader, after: StateReader, changed: set[str]
+) -> list[ScoreTierChanged]:
+    """Scores an event moved into another tier (only those whose inputs it changed)."""
+    found = []
+    for key, score in after.design.scores.items():
+        if score.inputs.isdisjoint(changed):
+            continue
         try:
-            found[key] = compute(score, reader)
+            then_value, now_value = value_of(score, before), value_of(score, after)
+            if tier_of(score, then_value) == tier_of(score, now_value):
+                continue
+            then, now = compute(score, before), compute(score, after)
         except EvaluationError:
             continue
-    return found
-
-
-def tier_changes(
-    before: dict[str, ScoreValue], after: dict[str, ScoreValue]
-) -> list[ScoreTierChanged]:
-    found = []
-    for key, now in after.items():
-        then = before.get(key)
-        if then is not None and then.tier != now.tier:
+        if then.tier != now.tier:
             found.append(
                 ScoreTierChanged(key, now.tier, then.tier, now.plain, then.plain, now.components)
             )
