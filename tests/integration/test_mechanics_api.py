@@ -247,3 +247,33 @@ def test_freezes_for_a_streak_without_them_are_refused(api: Api) -> None:
     assert refused.json()["errors"] == [
         {"loc": ["path", "key"], "message": "this streak has no freezes"}
     ]
+
+
+def test_a_trip_from_tokyo_to_los_angeles_keeps_the_stored_streak_fair(api: Api) -> None:
+    _publish(api)
+    from zoneinfo import ZoneInfo
+
+    def lesson_in(zone: str, *when: int) -> list[dict[str, Any]]:
+        at = datetime(*when, tzinfo=ZoneInfo(zone))  # type: ignore[misc]
+        body = {
+            "type": "lesson.done",
+            "player": "ivy",
+            "time": at.isoformat(),
+            "profile": {"time_zone": zone},
+        }
+        response = api.post("/v1/events", params={"wait": "true"}, json=body, expect=202)
+        return [e for e in response.json()["effects"] if e["kind"].startswith("streak_")]
+
+    lesson_in("Asia/Tokyo", 2026, 3, 8, 20)
+    lesson_in("Asia/Tokyo", 2026, 3, 9, 20)  # Monday evening in Tokyo
+    # Monday again after the flight: counted already, nothing changes.
+    assert lesson_in("America/Los_Angeles", 2026, 3, 9, 16) == []
+    [extended] = lesson_in("America/Los_Angeles", 2026, 3, 10, 9)
+    assert (extended["kind"], extended["current"], extended["started_on"]) == (
+        "streak_extended",
+        3,
+        "2026-03-08",
+    )
+    [streak] = api.get("/v1/players/ivy/streaks", expect=200).json()["data"]
+    # Read months later: it has broken since, but the record stands.
+    assert (streak["current"], streak["longest"], streak["last_period"]) == (0, 3, "2026-03-10")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import itertools
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from questline.engine.compiler import CompiledDesign, compile_design
 from questline.engine.mechanic_effects import StreakBroken, StreakExtended, StreakFrozen
@@ -201,3 +205,25 @@ streaks:
     player.lesson(local("UTC", 2026, 5, 24, 23))  # Sunday of that week
     assert player.streak == 3
     assert player.state.streak("daily").last_on == date(2026, 5, 18)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=30),
+    st.sampled_from(["UTC", "America/New_York", "Europe/Berlin", "Asia/Kathmandu"]),
+)
+def test_without_freezes_the_streak_is_the_last_run_of_consecutive_days(
+    offsets: list[int], zone: str
+) -> None:
+    player = Player(design())
+    start = date(2026, 3, 1)
+    for offset in sorted(offsets):
+        day = start + timedelta(days=offset)
+        player.lesson(datetime.combine(day, time(12), tzinfo=ZoneInfo(zone)))
+    days = sorted({start + timedelta(days=o) for o in offsets})
+    runs = [1]
+    for before, after in itertools.pairwise(days):
+        runs.append(runs[-1] + 1 if (after - before).days == 1 else 1)
+    held = player.state.streak("daily")
+    assert (held.current, held.longest) == (runs[-1], max(runs))
+    assert held.started_on == days[-1] - timedelta(days=runs[-1] - 1)
