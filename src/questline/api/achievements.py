@@ -7,14 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import func, select
 
 from questline.api.deps import ConfigWriter, ContextDep, PlayerReader, ReaderDep
 from questline.api.mechanic_reads import current_design, localize, player_view
 from questline.engine import achievements
 from questline.engine.mechanics import Rewards
 from questline.processing.backfill import backfill_achievements
-from questline.storage.models import AchievementAward, Player
+from questline.storage import mechanics
 
 router = APIRouter(tags=["achievements"])
 LocaleQuery = Query(default=None, description="e.g. `de` or `pt-BR`; default: the player's")
@@ -74,22 +73,6 @@ class BackfillOut(BaseModel):
     awarded: int
 
 
-def _rarity(session: ReaderDep, app_id: int) -> dict[tuple[str, str], float]:
-    players = session.scalar(select(func.count()).where(Player.app_id == app_id)) or 0
-    if players == 0:
-        return {}
-    rows = session.execute(
-        select(
-            AchievementAward.achievement,
-            AchievementAward.tier,
-            func.count(func.distinct(AchievementAward.player_id)),
-        )
-        .where(AchievementAward.app_id == app_id)
-        .group_by(AchievementAward.achievement, AchievementAward.tier)
-    )
-    return {(a, t): round(n / players, 4) for a, t, n in rows}
-
-
 def _rewards(tier_rewards: Rewards) -> dict[str, Any]:
     dumped: dict[str, Any] = tier_rewards.model_dump(exclude_defaults=True)
     return dumped
@@ -103,7 +86,7 @@ def list_achievements(
     locale: str | None = LocaleQuery,
 ) -> AchievementList:
     design = current_design(context, session, principal.app_id)
-    rarity = _rarity(session, principal.app_id)
+    rarity = mechanics.rarity(session, principal.app_id)
     return AchievementList(
         data=[
             AchievementOut(
@@ -142,15 +125,8 @@ def player_achievements(
 ) -> PlayerAchievementList:
     view = player_view(context, session, principal.app_id, player_id)
     locale = locale or view.player.locale
-    rarity = _rarity(session, principal.app_id)
-    awards = session.execute(
-        select(
-            AchievementAward.achievement,
-            AchievementAward.tier,
-            AchievementAward.period,
-            AchievementAward.awarded_at,
-        ).where(AchievementAward.player_id == view.player.id)
-    ).all()
+    rarity = mechanics.rarity(session, principal.app_id)
+    awards = mechanics.awards_of(session, view.player.id)
     awarded_at = {(a, t, p): at for a, t, p, at in awards}
     found: list[PlayerAchievementOut] = []
     for achievement in view.design.achievements:
@@ -191,7 +167,7 @@ def player_achievements(
     # Nothing awarded disappears: achievements a newer design dropped are still shown.
     known = {a.id for a in view.design.achievements}
     retired: dict[str, list[PlayerTierOut]] = {}
-    for achievement_id, tier_name, _period, at in sorted(awards, key=lambda row: row[3]):
+    for achievement_id, tier_name, _period, at in awards:
         if achievement_id in known:
             continue
         retired.setdefault(achievement_id, []).append(

@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
 from questline.api.mechanic_reads import current_design, find_player, localize, player_view
@@ -16,7 +15,7 @@ from questline.engine.mechanics import QuestPeriod
 from questline.engine.mechanics_compiler import CompiledQuest
 from questline.engine.periods import Period, zone
 from questline.errors import Conflict, InvalidInput, NotFound
-from questline.storage.models import QuestCompletion, QuestJoin
+from questline.storage import mechanics
 
 router = APIRouter(tags=["quests"])
 LocaleQuery = Query(default=None, description="e.g. `de` or `pt-BR`; default: the player's")
@@ -133,14 +132,7 @@ def player_quests(
     locale = locale or view.player.locale
     time_zone = view.player.time_zone
     today = view.now.astimezone(zone(time_zone)).date()
-    completions = {
-        (quest, instance): at
-        for quest, instance, at in session.execute(
-            select(
-                QuestCompletion.quest, QuestCompletion.instance, QuestCompletion.completed_at
-            ).where(QuestCompletion.player_id == view.player.id)
-        )
-    }
+    completions = mechanics.completions_of(session, view.player.id)
     found = []
     for quest in view.design.quests:
         joined_at = view.state.quest_joins.get(quest.id)
@@ -201,11 +193,10 @@ def join_quest(
             errors=[{"loc": ["path", "quest_id"], "message": "this quest is not joined"}],
         )
     player = find_player(session, principal.app_id, player_id)
-    if session.get(QuestJoin, (player.id, quest_id)) is not None:
+    if mechanics.has_joined(session, player.id, quest_id):
         raise Conflict(f"player '{player_id}' has already joined quest '{quest_id}'")
     now = datetime.now(UTC)
-    session.add(QuestJoin(player_id=player.id, quest=quest_id, joined_at=now))
-    session.flush()
+    mechanics.join(session, player.id, quest_id, now)
     last = quests.expires_on(quest, now, player.time_zone)
     return {
         "quest": quest_id,

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questline.api.deps import (
@@ -28,8 +27,8 @@ from questline.engine.mechanics_compiler import CompiledStreak
 from questline.engine.state import StreakState
 from questline.errors import Conflict, InvalidInput, NotFound
 from questline.processing import streak_changes
+from questline.storage import mechanics
 from questline.storage.database import after_commit
-from questline.storage.models import StreakFreezeUse
 
 router = APIRouter(tags=["streaks"])
 
@@ -99,19 +98,10 @@ def _out(
 def _freeze_uses(
     session: Session, player_id: int, key: str | None
 ) -> dict[str, list[FreezeUseOut]]:
-    statement = (
-        select(StreakFreezeUse.key, StreakFreezeUse.covered, StreakFreezeUse.used_at)
-        .where(StreakFreezeUse.player_id == player_id)
-        .order_by(StreakFreezeUse.covered.desc())
-    )
-    if key is not None:
-        statement = statement.where(StreakFreezeUse.key == key)
-    found: dict[str, list[FreezeUseOut]] = {}
-    for streak_key, covered, used_at in session.execute(statement):
-        uses = found.setdefault(streak_key, [])
-        if len(uses) < 30:
-            uses.append(FreezeUseOut(covered=covered, used_at=used_at))
-    return found
+    return {
+        streak: [FreezeUseOut(covered=covered, used_at=used_at) for covered, used_at in uses]
+        for streak, uses in mechanics.freeze_uses(session, player_id, key).items()
+    }
 
 
 @router.get("/v1/players/{player_id}/streaks", summary="A player's streaks, as they stand now")

@@ -1,0 +1,74 @@
+"""Reading a player's score: from the cache, or computed from the stored state (never
+from history) and cached."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from questline.engine.compiler import CompiledDesign
+from questline.engine.expressions import EvaluationError
+from questline.engine.mechanics import Localized
+from questline.engine.periods import local_date, period_keys
+from questline.engine.reader import StateReader
+from questline.engine.scores import compute
+from questline.engine.state import PlayerState
+from questline.errors import NotFound, Unavailable
+from questline.processing.player_view import load_view
+from questline.processing.score_cache import ScoreCache
+from questline.storage.players import get_player
+
+
+def read_score(
+    session: Session,
+    cache: ScoreCache,
+    design: CompiledDesign,
+    app_id: int,
+    player_id: str,
+    key: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The score as JSON-ready data: key, name, value, tier, bounds, components,
+    config_version and computed_at. A player with no events yet scores the formula on
+    zero inputs (and is not cached: there is nothing to invalidate it by)."""
+    score = design.scores.get(key)
+    if score is None:
+        raise NotFound(f"the game design has no score '{key}'")
+    player = get_player(session, app_id, player_id)
+    cache_key = (app_id, player.id, key, design.version) if player is not None else None
+    if cache_key is not None:
+        cached = cache.get(cache_key)
+        if cached is not None:
+            return cached
+    if player is None:
+        periods = period_keys(local_date(now, "UTC"))
+        reader = StateReader(PlayerState(player_id), periods, design)
+    else:
+        reader = load_view(session, design, player, now).reader
+    try:
+        computed = compute(score, reader)
+    except EvaluationError as error:
+        raise Unavailable(f"score '{key}' cannot be computed: {error.message}") from None
+    value = computed.plain
+    found: dict[str, Any] = {
+        "key": key,
+        "name": _name(score.spec.name),
+        "value": value if isinstance(value, int) else float(value),
+        "tier": computed.tier,
+        "min": score.spec.min,
+        "max": score.spec.max,
+        "components": computed.components,
+        "config_version": design.version,
+        "computed_at": now.isoformat(),
+    }
+    if cache_key is not None:
+        cache.put(cache_key, found)
+    return found
+
+
+def _name(text: Localized | None) -> str | None:
+    if text is None or isinstance(text, str):
+        return text
+    return text.get("en") or next(iter(text.values()))
