@@ -31,6 +31,7 @@ def test_entries_are_kept_per_player_score_and_version_until_invalidated(redis_u
         cache.invalidate([10])
         assert cache.get((1, 10, "rep", 1)) is None
         assert cache.get((1, 11, "rep", 1)) == {**ENTRY, "value": 4}
+        cache.close()
 
 
 def test_entries_expire_after_the_ttl(redis_url: str) -> None:
@@ -41,6 +42,7 @@ def test_entries_expire_after_the_ttl(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
     RedisScoreCache(client, ttl_seconds=30).put((1, 10, "rep", 1), ENTRY)
     assert 0 < client.ttl("ql:scores:10") <= 30
+    client.close()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -53,8 +55,9 @@ def test_a_server_with_redis_serves_and_invalidates_scores_there(
         api.publish("metrics: {done: {count: done}}\nscores: {s: {formula: 'metric.done'}}\n")
         api.post("/v1/events", params={"wait": "true"}, json={"type": "done", "player": "ann"})
         assert api.get("/v1/players/ann/scores/s", expect=200).json()["value"] == 1
-        keys = redis.Redis.from_url(redis_url).keys("ql:scores:*")
-        assert len(keys) == 1
+        watcher = redis.Redis.from_url(redis_url)
+        assert len(watcher.keys("ql:scores:*")) == 1
         api.post("/v1/events", params={"wait": "true"}, json={"type": "done", "player": "ann"})
-        assert redis.Redis.from_url(redis_url).keys("ql:scores:*") == []
+        assert watcher.keys("ql:scores:*") == []
         assert api.get("/v1/players/ann/scores/s", expect=200).json()["value"] == 2
+        watcher.close()

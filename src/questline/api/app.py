@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             context.dispatcher.stop()
+            context.scores.close()
             context.database.dispose()
 
     app = FastAPI(

@@ -27,6 +27,8 @@ class ScoreCache(Protocol):
 
     def invalidate(self, player_ids: Iterable[int]) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class InProcessScoreCache:
     """For the embedded mode: a dict per player, bounded, with a TTL."""
@@ -60,6 +62,10 @@ class InProcessScoreCache:
             for player_id in player_ids:
                 self._entries.pop(player_id, None)
 
+    def close(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
 
 class RedisScoreCache:
     """For the distributed mode: one Redis hash per player, so invalidating a player is
@@ -90,6 +96,9 @@ class RedisScoreCache:
         names = [f"{self.prefix}{player_id}" for player_id in player_ids]
         if names:
             self.client.delete(*names)
+
+    def close(self) -> None:
+        self.client.close()
 
 
 def build_score_cache(settings: Settings) -> ScoreCache:
