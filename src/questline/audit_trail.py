@@ -22,7 +22,7 @@ def record_admin_action(
     before: dict[str, Any],
     after: dict[str, Any],
 ) -> None:
-    del session
+    del session  # unused until the audit log is a table written in the same transaction
     log.info(
         "admin action %s on %s by %s (app %s): %s -> %s",
         action,

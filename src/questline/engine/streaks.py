@@ -53,9 +53,10 @@ def _gap(held: StreakState, start: date, period: StreakPeriod, at: datetime, tim
     """How many periods after the last counted one `start` is (1 = the very next)."""
     assert held.last_on is not None
     gap = (start - held.last_on) // period_length(period)
-    if gap > 1 and held.last_zone not in (None, time_zone):
+    earlier_zone = held.last_zone
+    if gap > 1 and earlier_zone is not None and earlier_zone != time_zone:
         next_period = held.last_on + period_length(period)
-        if at < period_end(next_period, period, held.last_zone):  # type: ignore[arg-type]
+        if at < period_end(next_period, period, earlier_zone):
             return 1
     return gap
 
