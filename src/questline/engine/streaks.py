@@ -70,9 +70,11 @@ def extend(
     step = period_length(spec.period)
     found: list[StreakEffect] = []
     if held.last_on is None:
-        freezes = min(spec.freezes.initial, spec.freezes.max) if spec.freezes else 0
+        # Freezes granted before the first extension (a purchase, a reward) are kept.
+        initial = spec.freezes.initial if spec.freezes else 0
+        most = spec.freezes.max if spec.freezes else 0
         current, started_on = 1, start
-        held = replace(held, freezes=freezes)
+        held = replace(held, freezes=min(held.freezes + initial, most))
     elif start <= held.last_on:
         return []  # already counted (or a flight west repeated the date)
     else:

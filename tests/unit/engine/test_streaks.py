@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from questline.engine.compiler import CompiledDesign, compile_design
 from questline.engine.mechanic_effects import StreakBroken, StreakExtended, StreakFrozen
 from questline.engine.process import step
-from questline.engine.state import Event, PlayerState
+from questline.engine.state import Event, PlayerState, StreakState
 from questline.engine.streaks import NothingToRestore, restore, status
 from questline.yamlfile import load_yaml
 
@@ -227,3 +227,15 @@ def test_without_freezes_the_streak_is_the_last_run_of_consecutive_days(
     held = player.state.streak("daily")
     assert (held.current, held.longest) == (runs[-1], max(runs))
     assert held.started_on == days[-1] - timedelta(days=runs[-1] - 1)
+
+
+def test_freezes_given_before_the_first_day_are_kept_with_the_initial_ones() -> None:
+    from questline.engine.streaks import grant_freezes
+
+    compiled = design(freezes=1)
+    [streak] = compiled.streaks
+    player = Player(compiled)
+    player.state.streaks["daily"] = grant_freezes(streak, StreakState(), 5, "gift").state
+    assert player.state.streak("daily").freezes == 2  # the maximum
+    player.lesson(local("UTC", 2026, 5, 4, 9))
+    assert player.state.streak("daily").freezes == 2
