@@ -232,6 +232,10 @@ def compile_scores(design: GameDesign, found: Collector) -> Mapping[str, Compile
     return compiled
 
 
+# Progress is stored under the counter key "quest:<id>.<metric>" (at most 120 characters).
+_QUEST_PROGRESS_KEY = 120 - len("quest:.")
+
+
 def compile_quests(design: GameDesign, found: Collector) -> tuple[CompiledQuest, ...]:
     ids = [quest.id for quest in design.quests]
     for index, quest in enumerate(design.quests):
@@ -243,6 +247,12 @@ def compile_quests(design: GameDesign, found: Collector) -> tuple[CompiledQuest,
                 found.issue(
                     (*loc, "objectives", position, "metric"),
                     f"unknown metric '{objective.metric}'",
+                )
+            elif len(quest.id) + len(objective.metric) > _QUEST_PROGRESS_KEY:
+                found.issue(
+                    (*loc, "objectives", position, "metric"),
+                    f"the quest id and the metric key are {len(quest.id) + len(objective.metric)}"
+                    f" characters together; at most {_QUEST_PROGRESS_KEY}",
                 )
         _check_rewards(quest.rewards, (*loc, "rewards"), design, found)
     return tuple(CompiledQuest(quest) for quest in design.quests)

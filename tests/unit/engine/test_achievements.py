@@ -267,3 +267,20 @@ def test_achievements_are_monotone_never_unlocked_twice_and_never_lost(
                 seen.add(key)
         assert held <= player.state.awards  # nothing held is ever lost
         held = set(player.state.awards)
+
+
+def test_a_quest_whose_id_and_metric_are_too_long_to_store_is_refused() -> None:
+    long_id = "q" * 60
+    metric = "m" + "x" * 59
+    text = f"""
+metrics:
+  {metric}: {{count: did}}
+quests:
+  - id: {long_id}
+    objectives: [{{metric: {metric}, target: 1}}]
+"""
+    with pytest.raises(DesignError) as error:
+        compiled(text)
+    [issue] = error.value.issues
+    assert issue.loc == ("quests", 0, "objectives", 0, "metric")
+    assert "at most 113" in issue.message
