@@ -284,3 +284,75 @@ quests:
     [issue] = error.value.issues
     assert issue.loc == ("quests", 0, "objectives", 0, "metric")
     assert "at most 113" in issue.message
+
+
+def test_a_window_quest_counts_only_events_inside_its_window() -> None:
+    text = """
+metrics:
+  tasks: {count: task.done}
+quests:
+  - id: winter
+    period: window
+    starts: 2026-05-05T00:00:00Z
+    ends: 2026-05-07T00:00:00Z
+    objectives: [{metric: tasks, target: 2}]
+"""
+    player = Player(compiled(text))
+    player.send("task.done", MONDAY)  # 4 May: before the window
+    player.send("task.done", MONDAY + timedelta(days=1))
+    assert player.state.counter("quest:winter.tasks", "all") == 1
+    player.send("task.done", MONDAY + timedelta(days=3))  # 7 May: after it
+    assert player.state.counter("quest-done:winter", "all") == 0
+    effects = player.send("task.done", MONDAY + timedelta(days=2))
+    assert [e.quest for e in effects if isinstance(e, QuestCompleted)] == ["winter"]
+
+
+@pytest.mark.parametrize(
+    ("design_text", "loc", "message"),
+    [
+        (
+            "achievements: [{id: a, progress: '1', tiers: [{name: b, target: 5},"
+            " {name: c, target: 5}]}]",
+            ("achievements", 0),
+            "tier targets must be strictly increasing",
+        ),
+        (
+            "achievements: [{id: a, when: 'true', target: 3}]",
+            ("achievements", 0),
+            "'when' sets its own target",
+        ),
+        (
+            "achievements: [{id: a, progress: '1'}]",
+            ("achievements", 0),
+            "'progress' needs exactly one of 'target' or 'tiers'",
+        ),
+        (
+            "achievements: [{id: a}]",
+            ("achievements", 0),
+            "an achievement needs exactly one of",
+        ),
+        (
+            "scores: {s: {formula: '1', tiers: [{name: low}, {name: high, min: 5}]}}",
+            ("scores", "s"),
+            "only the last tier may leave out 'min'",
+        ),
+        (
+            "quests: [{id: q, period: window, objectives: [{metric: m, target: 1}]}]",
+            ("quests", 0),
+            "a window quest needs 'starts' and 'ends'",
+        ),
+        (
+            "streaks: {s: {when: 'true', period: month}}",
+            ("streaks", "s", "period"),
+            "Input should be 'day' or 'week'",
+        ),
+    ],
+)
+def test_a_badly_shaped_mechanic_is_refused_with_where_and_what(
+    design_text: str, loc: tuple[object, ...], message: str
+) -> None:
+    with pytest.raises(DesignError) as error:
+        compiled("metrics: {m: {count: did}}\n" + design_text)
+    assert any(issue.loc == loc and message in issue.message for issue in error.value.issues), (
+        error.value.issues
+    )
