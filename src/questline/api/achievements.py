@@ -86,7 +86,7 @@ def list_achievements(
     locale: str | None = LocaleQuery,
 ) -> AchievementList:
     design = current_design(context, session, principal.app_id)
-    rarity = mechanics.rarity(session, principal.app_id)
+    rarity = context.rarity.get(session, principal.app_id)
     return AchievementList(
         data=[
             AchievementOut(
@@ -125,7 +125,7 @@ def player_achievements(
 ) -> PlayerAchievementList:
     view = player_view(context, session, principal.app_id, player_id)
     locale = locale or view.player.locale
-    rarity = mechanics.rarity(session, principal.app_id)
+    rarity = context.rarity.get(session, principal.app_id)
     awards = mechanics.awards_of(session, view.player.id)
     awarded_at = {(a, t, p): at for a, t, p, at in awards}
     found: list[PlayerAchievementOut] = []
@@ -207,6 +207,7 @@ def player_achievements(
 )
 def backfill(principal: ConfigWriter, context: ContextDep) -> BackfillOut:
     report = backfill_achievements(context.database, context.designs, principal.app_id)
+    context.rarity.invalidate([principal.app_id])
     context.scores.invalidate(report.rewarded)  # rewards can move a score's inputs
     return BackfillOut(
         config_version=report.config_version, players=report.players, awarded=report.awarded

@@ -31,6 +31,7 @@ from questline.processing.dispatch import (
     NoDispatcher,
     ProcessDispatcher,
 )
+from questline.processing.rarity import RarityCache
 from questline.processing.score_cache import build_score_cache
 from questline.processing.worker import Worker
 from questline.settings import Settings, get_settings
@@ -65,7 +66,9 @@ def build_context(settings: Settings) -> Context:
     score_cache = build_score_cache(settings)
     # A processed event may move any of its player's scores: drop them after commit.
     worker.on_processed(lambda results: score_cache.invalidate({r.player_id for r in results}))
-    return Context(settings, database, designs, worker, dispatcher, score_cache)
+    rarity = RarityCache()
+    worker.on_processed(rarity.after_batch)
+    return Context(settings, database, designs, worker, dispatcher, score_cache, rarity)
 
 
 def bootstrap(context: Context) -> None:

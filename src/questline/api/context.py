@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
+from questline.processing.rarity import RarityCache
 from questline.processing.score_cache import InProcessScoreCache, ScoreCache
 from questline.processing.worker import Worker
 from questline.settings import Settings
@@ -20,3 +21,4 @@ class Context:
     worker: Worker
     dispatcher: Dispatcher
     scores: ScoreCache = field(default_factory=InProcessScoreCache)
+    rarity: RarityCache = field(default_factory=RarityCache)
