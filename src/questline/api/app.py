@@ -6,10 +6,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from questline import __version__
 from questline.api import config, events, health, items, players
+from questline.api.access import authorize
 from questline.api.context import Context
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from questline.api.problems import install_problem_handlers
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="A self-hostable gamification engine",
         description="Send what your users did; get points, levels and their explanations back.",
         lifespan=lifespan,
+        # auth.policy decides, for every route, who may call it.
+        dependencies=[Depends(authorize)],
     )
     install_problem_handlers(app)
     for module in (events, players, config, items, health):

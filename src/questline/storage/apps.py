@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from questline.auth.keys import display_prefix, generate_key, hash_key
 from questline.storage.models import ApiKey, App
+
+if TYPE_CHECKING:
+    from questline.storage.database import Database
 
 DEFAULT_APP = "default"
 # Writing last_used_at on every request would make every read a write.
@@ -64,3 +69,38 @@ def needs_touch(key: ApiKey, now: datetime) -> bool:
 
 def touch_key(session: Session, key_id: int, now: datetime) -> None:
     session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+
+
+class AppSettings(BaseModel):
+    """What each app decides for itself about access."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    player_event_types: list[str] = Field(
+        default_factory=list,
+        description="event types a player token may submit for its own player; empty: none",
+        max_length=100,
+    )
+    rate_limit_per_key: str | None = Field(
+        default=None,
+        description="requests allowed per API key or console user, e.g. `600/minute`;"
+        " unset: the server's default",
+        max_length=100,
+    )
+    rate_limit_per_player: str | None = Field(
+        default=None,
+        description="requests allowed per player token, e.g. `60/minute`;"
+        " unset: the server's default",
+        max_length=100,
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="browser origins allowed to call the API for this app",
+        max_length=100,
+    )
+
+
+def app_settings(database: Database, app_id: int) -> AppSettings:
+    with database.reader() as session:
+        raw = session.scalar(select(App.settings).where(App.id == app_id))
+    return AppSettings.model_validate(raw or {})

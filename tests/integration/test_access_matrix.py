@@ -1,0 +1,178 @@
+"""The authorization matrix: every route in the OpenAPI schema, called by every kind of
+caller, is allowed or refused exactly as ``auth.policy`` decides, and a route nobody
+decided about is refused to everyone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from questline.api.app import create_app
+from questline.auth.policy import (
+    POLICY,
+    ROLE_PERMISSIONS,
+    SCOPE_PERMISSIONS,
+    Access,
+    Role,
+    Scope,
+    decision_for,
+)
+from questline.settings import Settings
+from questline.storage.apps import create_key, ensure_app
+from questline.storage.database import Database
+from tests.integration.conftest import make_settings
+
+OWN_PLAYER = "zoe"
+PATH_VALUES = {"player_id": OWN_PLAYER, "version": "1", "key_id": "1"}
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    token: str | None
+    scopes: tuple[Scope, ...] = ()
+    role: Role | None = None
+    player: str | None = None
+    valid: bool = True
+
+
+def routes(app: FastAPI) -> list[tuple[str, str]]:
+    found = []
+    for path, operations in app.openapi()["paths"].items():
+        for method in operations:
+            found.append((method.upper(), path))
+    return sorted(found)
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda match: PATH_VALUES.get(match[1], "x"), path)
+
+
+def expected_allowed(access: Access, caller: Caller) -> bool:
+    """The matrix as a reader states it, from the policy's own tables."""
+    if access.permission is None:
+        return True
+    if not caller.valid:
+        return False
+    if caller.player is not None:
+        return access.own_player and caller.player == OWN_PLAYER
+    granted = set()
+    for scope in caller.scopes:
+        granted |= SCOPE_PERMISSIONS[scope]
+    if caller.role is not None:
+        granted |= ROLE_PERMISSIONS[caller.role]
+    return access.permission in granted
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture
+def callers(settings: Settings) -> Iterator[list[Caller]]:
+    database = Database(settings.database_url)
+    found = [
+        Caller("anonymous", None, valid=False),
+        Caller("garbage", "not-a-token", valid=False),
+        Caller("unknown key", "ql_sk_" + "x" * 43, valid=False),
+    ]
+    try:
+        with database.transaction() as session:
+            app = ensure_app(session, "default")
+            other = ensure_app(session, "other")
+            for scope in Scope:
+                _, secret = create_key(session, app, name=scope.value, scopes=[scope.value])
+                found.append(Caller(f"key {scope.value}", secret, scopes=(scope,)))
+            _, secret = create_key(session, other, name="other", scopes=[Scope.ADMIN.value])
+            found.append(Caller("admin key of another app", secret, scopes=(Scope.ADMIN,)))
+            revoked, secret = create_key(session, app, name="old", scopes=[Scope.ADMIN.value])
+            revoked.revoked_at = datetime.now(UTC)
+            found.append(Caller("revoked admin key", secret, valid=False))
+            expired, secret = create_key(session, app, name="gone", scopes=[Scope.ADMIN.value])
+            expired.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+            found.append(Caller("expired admin key", secret, valid=False))
+        yield found
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def client(settings: Settings, callers: list[Caller]) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_every_route_in_the_schema_has_a_decision(client: TestClient) -> None:
+    missing = [f"{m} {p}" for m, p in routes(client.app) if decision_for(m, p) is None]  # type: ignore[arg-type]
+    assert missing == [], f"add these routes to auth.policy.POLICY: {missing}"
+
+
+def test_no_decision_is_left_over_from_a_removed_route(client: TestClient) -> None:
+    present = {f"{m} {p}" for m, p in routes(client.app)}  # type: ignore[arg-type]
+    assert set(POLICY) - present == set()
+
+
+def test_a_route_without_a_decision_is_refused_even_to_an_admin(
+    settings: Settings, callers: list[Caller]
+) -> None:
+    app = create_app(settings)
+
+    @app.get("/v1/undecided")
+    def undecided() -> dict[str, str]:
+        return {"secret": "data"}
+
+    admin = next(c for c in callers if c.name == "key admin")
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        assert ("GET", "/v1/undecided") in routes(app)
+        response = test_client.get(
+            "/v1/undecided", headers={"Authorization": f"Bearer {admin.token}"}
+        )
+    assert response.status_code == 403
+    assert "no access decision" in response.json()["detail"]
+
+
+def test_every_caller_gets_exactly_what_the_policy_grants(
+    client: TestClient, callers: list[Caller]
+) -> None:
+    wrong: list[str] = []
+    for method, path in routes(client.app):  # type: ignore[arg-type]
+        access = decision_for(method, path)
+        assert access is not None
+        for caller in callers:
+            headers = {"Authorization": f"Bearer {caller.token}"} if caller.token else {}
+            response = client.request(method, concrete(path), headers=headers)
+            assert response.status_code < 500, f"{method} {path} as {caller.name}: {response.text}"
+            allowed = response.status_code not in (401, 403)
+            if allowed != expected_allowed(access, caller):
+                wrong.append(f"{method} {path} as {caller.name}: {response.status_code}")
+            if not allowed:
+                assert response.headers["content-type"] == "application/problem+json"
+                if caller.token is None or not caller.valid:
+                    assert response.status_code == 401, f"{method} {path} as {caller.name}"
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("scope", "route", "allowed"),
+    [
+        (Scope.PLAYERS_READ, "POST /v1/events", False),
+        (Scope.PLAYERS_READ, "GET /v1/players/{player_id}", True),
+        (Scope.EVENTS_WRITE, "GET /v1/players/{player_id}", False),
+        (Scope.EVENTS_WRITE, "PUT /v1/config", False),
+        (Scope.CONFIG_WRITE, "PUT /v1/config", True),
+        (Scope.CONFIG_WRITE, "POST /v1/events", False),
+        (Scope.ADMIN, "PUT /v1/config", True),
+    ],
+)
+def test_the_decisions_a_reader_would_expect(scope: Scope, route: str, allowed: bool) -> None:
+    method, path = route.split(" ", 1)
+    access = decision_for(method, path)
+    assert access is not None
+    assert expected_allowed(access, Caller("k", "t", scopes=(scope,))) is allowed
