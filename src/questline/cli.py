@@ -7,15 +7,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from questline.auth.keys import Scope
 from questline.engine.compiler import DesignError
 from questline.settings import get_settings
 from questline.storage.database import Database
+from questline.storage.models import App
 
 cli = typer.Typer(help="Questline: a self-hostable gamification engine.", no_args_is_help=True)
 keys = typer.Typer(help="API keys.", no_args_is_help=True)
 cli.add_typer(keys, name="keys")
+apps = typer.Typer(help="Apps (tenants).", no_args_is_help=True)
+cli.add_typer(apps, name="apps")
 
 
 def _database() -> Database:
@@ -113,27 +117,152 @@ def demo(
 
 @keys.command("create")
 def create_key(
-    name: Annotated[str, typer.Option(help="what the key is for")],
     scope: Annotated[list[Scope], typer.Option(help="repeat for several")],
-    app: Annotated[str, typer.Option(help="the app's slug")] = "default",
+    name: Annotated[str, typer.Option(help="what the key is for")] = "cli",
+    app: Annotated[str, typer.Option(help="the app's id")] = "default",
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, help="the key stops working after this many days")
+    ] = None,
 ) -> None:
     """Create an API key. The secret is printed once and never stored."""
-    from questline.storage.apps import create_key as store_key
-    from questline.storage.apps import ensure_app
+    from datetime import UTC, datetime, timedelta
 
+    from questline.storage import audit
+    from questline.storage.apps import create_key as store_key
+
+    expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
     database = _database()
     try:
         with database.transaction() as session:
+            found = _app(session, app)
             key, secret = store_key(
-                session, ensure_app(session, app), name=name, scopes=[s.value for s in scope]
+                session,
+                found,
+                name=name,
+                scopes=sorted({s.value for s in scope}),
+                expires_at=expires_at,
+            )
+            audit.record(
+                session,
+                "cli",
+                "key.create",
+                "key",
+                key.id,
+                after={"name": key.name, "scopes": key.scopes, "prefix": key.prefix},
+                app_id=found.id,
             )
     finally:
         database.dispose()
     typer.echo(secret)
     typer.echo(
-        f"key '{key.name}' ({key.prefix}…) for app '{app}': store it now, it is not shown again",
+        f"key {key.id} '{key.name}' ({key.prefix}…) for app '{app}':"
+        " store it now, it is not shown again",
         err=True,
     )
+
+
+@keys.command("list")
+def list_keys(app: Annotated[str, typer.Option(help="the app's id")] = "default") -> None:
+    """List an app's keys (never their secrets)."""
+    from questline.storage.apps import keys_page
+
+    database = _database()
+    try:
+        with database.reader() as session:
+            lines = []
+            for key in session.scalars(keys_page(_app(session, app).id, after_id=None)):
+                state = "revoked" if key.revoked_at else "active"
+                used = key.last_used_at.isoformat() if key.last_used_at else "never"
+                lines.append(
+                    f"{key.id}\t{key.prefix}…\t{key.name}\t{','.join(key.scopes)}"
+                    f"\t{state}\tused {used}"
+                )
+    finally:
+        database.dispose()
+    for line in lines:
+        typer.echo(line)
+
+
+@keys.command("revoke")
+def revoke(
+    key_id: Annotated[int, typer.Argument(help="the key's id (from `keys list`)")],
+    app: Annotated[str, typer.Option(help="the app's id")] = "default",
+) -> None:
+    """Revoke a key: it stops working at once."""
+    from datetime import UTC, datetime
+
+    from questline.storage import audit
+    from questline.storage.apps import get_key, revoke_key
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            found = _app(session, app)
+            key = get_key(session, found.id, key_id)
+            if key is None:
+                typer.echo(f"app '{app}' has no key {key_id}", err=True)
+                raise typer.Exit(1)
+            if key.revoked_at is None:
+                revoke_key(key, datetime.now(UTC))
+                audit.record(session, "cli", "key.revoke", "key", key.id, app_id=found.id)
+    finally:
+        database.dispose()
+    typer.echo(f"key {key_id} revoked")
+
+
+@apps.command("create")
+def create_app(
+    slug: Annotated[str, typer.Argument(help="the app's id: lower-case letters, digits, dashes")],
+    name: Annotated[str | None, typer.Option(help="a name people read")] = None,
+) -> None:
+    """Create an app (a tenant)."""
+    import re
+
+    from questline.errors import Conflict
+    from questline.storage import audit
+    from questline.storage.apps import create_app as store_app
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", slug):
+        typer.echo("an app id is 1-63 lower-case letters, digits and dashes", err=True)
+        raise typer.Exit(2)
+    database = _database()
+    try:
+        with database.transaction() as session:
+            app = store_app(session, slug, name or slug.title())
+            audit.record(session, "cli", "app.create", "app", slug, app_id=app.id)
+    except Conflict as error:
+        typer.echo(error.detail, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+    typer.echo(f"app '{slug}' created")
+
+
+@apps.command("list")
+def list_apps() -> None:
+    """List the apps this server hosts."""
+    from sqlalchemy import select
+
+    from questline.storage.models import App
+
+    database = _database()
+    try:
+        with database.reader() as session:
+            rows = [(app.slug, app.name) for app in session.scalars(select(App).order_by(App.id))]
+    finally:
+        database.dispose()
+    for slug, name in rows:
+        typer.echo(f"{slug}\t{name}")
+
+
+def _app(session: Session, slug: str) -> App:
+    from questline.storage.apps import get_app
+
+    app = get_app(session, slug)
+    if app is None:
+        typer.echo(f"no app '{slug}': create it with `questline apps create {slug}`", err=True)
+        raise typer.Exit(1)
+    return app
 
 
 def main() -> None:

@@ -29,7 +29,8 @@ from questline.storage.database import Database
 from tests.integration.conftest import make_settings
 
 OWN_PLAYER = "zoe"
-PATH_VALUES = {"player_id": OWN_PLAYER, "version": "1", "key_id": "1"}
+# Ids that exist nowhere, so that allowed calls (a DELETE among them) change nothing.
+PATH_VALUES = {"player_id": OWN_PLAYER, "version": "1", "key_id": "999999", "app_id": "default"}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from questline import __version__
-from questline.api import config, events, health, items, players
+from questline.api import apps, audit, config, events, health, items, keys, players
 from questline.api.access import authorize
 from questline.api.context import Context
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -100,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     for module in (events, players, config, items, health):
+        app.include_router(module.router)
+    for module in (apps, keys, audit):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     AUDIT_READ = "audit:read"
     APPS_CREATE = "apps:create"
+    APP_SETTINGS = "app:settings"
 
 
 class Scope(StrEnum):
@@ -119,6 +120,15 @@ POLICY: dict[str, Access] = {
     "GET /v1/items/{key}": needs(_P.CONFIG_READ),
     "PATCH /v1/items/{key}": needs(_P.CONFIG_WRITE),
     "DELETE /v1/items/{key}": needs(_P.CONFIG_WRITE),
+    "GET /v1/apps": needs(_P.CONFIG_READ),
+    "POST /v1/apps": needs(_P.APPS_CREATE),
+    "GET /v1/apps/{app_id}": needs(_P.CONFIG_READ),
+    "PUT /v1/apps/{app_id}/settings": needs(_P.APP_SETTINGS),
+    "POST /v1/keys": needs(_P.KEYS_MANAGE),
+    "GET /v1/keys": needs(_P.KEYS_MANAGE),
+    "GET /v1/keys/{key_id}": needs(_P.KEYS_MANAGE),
+    "DELETE /v1/keys/{key_id}": needs(_P.KEYS_MANAGE),
+    "GET /v1/audit": needs(_P.AUDIT_READ),
 }
 
 

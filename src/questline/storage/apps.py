@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from questline.auth.keys import display_prefix, generate_key, hash_key
+from questline.errors import Conflict
 from questline.storage.models import ApiKey, App
 
 if TYPE_CHECKING:
@@ -34,7 +35,13 @@ def ensure_app(session: Session, slug: str = DEFAULT_APP, name: str | None = Non
 
 
 def create_key(
-    session: Session, app: App, *, name: str, scopes: list[str], secret: str | None = None
+    session: Session,
+    app: App,
+    *,
+    name: str,
+    scopes: list[str],
+    secret: str | None = None,
+    expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """Store a key (hashed) and return it with its secret, which is shown only now."""
     secret = secret or generate_key()
@@ -45,6 +52,7 @@ def create_key(
         secret_hash=hash_key(secret),
         scopes=scopes,
         created_at=datetime.now(UTC),
+        expires_at=expires_at,
     )
     session.add(key)
     session.flush()
@@ -104,3 +112,33 @@ def app_settings(database: Database, app_id: int) -> AppSettings:
     with database.reader() as session:
         raw = session.scalar(select(App.settings).where(App.id == app_id))
     return AppSettings.model_validate(raw or {})
+
+
+def create_app(session: Session, slug: str, name: str) -> App:
+    if get_app(session, slug) is not None:
+        raise Conflict(f"an app with id '{slug}' already exists")
+    return ensure_app(session, slug, name)
+
+
+def apps_by_id(session: Session, app_ids: list[int]) -> list[App]:
+    return list(session.scalars(select(App).where(App.id.in_(app_ids)).order_by(App.id)))
+
+
+def update_settings(app: App, settings: AppSettings) -> None:
+    app.settings = settings.model_dump(mode="json", exclude_defaults=True)
+
+
+def keys_page(app_id: int, *, after_id: int | None) -> Select[tuple[ApiKey]]:
+    statement = select(ApiKey).where(ApiKey.app_id == app_id)
+    if after_id is not None:
+        statement = statement.where(ApiKey.id > after_id)
+    return statement.order_by(ApiKey.id)
+
+
+def get_key(session: Session, app_id: int, key_id: int) -> ApiKey | None:
+    return session.scalar(select(ApiKey).where(ApiKey.app_id == app_id, ApiKey.id == key_id))
+
+
+def revoke_key(key: ApiKey, now: datetime) -> None:
+    if key.revoked_at is None:
+        key.revoked_at = now
