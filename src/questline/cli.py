@@ -10,6 +10,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from questline.auth.keys import Scope
+from questline.auth.policy import Role
 from questline.engine.compiler import DesignError
 from questline.settings import get_settings
 from questline.storage.database import Database
@@ -20,6 +21,8 @@ keys = typer.Typer(help="API keys.", no_args_is_help=True)
 cli.add_typer(keys, name="keys")
 apps = typer.Typer(help="Apps (tenants).", no_args_is_help=True)
 cli.add_typer(apps, name="apps")
+users = typer.Typer(help="Console users.", no_args_is_help=True)
+cli.add_typer(users, name="users")
 
 
 def _database() -> Database:
@@ -255,9 +258,58 @@ def list_apps() -> None:
         typer.echo(f"{slug}\t{name}")
 
 
-def _app(session: Session, slug: str) -> App:
-    from questline.storage.apps import get_app
+@users.command("create")
+def create_user(
+    email: Annotated[str, typer.Argument(help="the user's email, their sign-in name")],
+    role: Annotated[Role, typer.Option(help="their role in the app")],
+    app: Annotated[str, typer.Option(help="the app's id")] = "default",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Create a console user (or give an existing one a role in another app)."""
+    import sys
 
+    from questline.auth.passwords import hash_password
+    from questline.storage import audit
+    from questline.storage.users import create_user as store_user
+    from questline.storage.users import find_user, set_role
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            found = _app(session, app)
+            user = find_user(session, email)
+            if user is None:
+                if password_stdin:
+                    password = sys.stdin.readline().rstrip("\n")
+                else:
+                    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+                if len(password) < 12:
+                    typer.echo("a password has at least 12 characters", err=True)
+                    raise typer.Exit(2)
+                user = store_user(session, email, hash_password(password))
+            before = set_role(session, user, found.id, role)
+            audit.record(
+                session,
+                "cli",
+                "user.role",
+                "user",
+                user.email,
+                before={"role": before.value} if before else None,
+                after={"role": role.value},
+                app_id=found.id,
+            )
+    finally:
+        database.dispose()
+    typer.echo(f"{email} is {role.value} of app '{app}'")
+
+
+def _app(session: Session, slug: str) -> App:
+    from questline.storage.apps import DEFAULT_APP, ensure_app, get_app
+
+    if slug == DEFAULT_APP:
+        return ensure_app(session, DEFAULT_APP, "Default app")
     app = get_app(session, slug)
     if app is None:
         typer.echo(f"no app '{slug}': create it with `questline apps create {slug}`", err=True)

@@ -24,6 +24,21 @@ class Settings(BaseSettings):
     bootstrap_key: SecretStr | None = Field(
         default=None, description="an admin API key for the default app, created at start"
     )
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="signs console access tokens and player tokens; unset: console login"
+        " and player tokens are unavailable (`make run` writes one to var/jwt.secret)",
+    )
+    access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=7, ge=1, le=90)
+    player_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_limit_per_account: str = Field(
+        default="10 per 15 minutes", description="failed console logins allowed per email"
+    )
+    login_limit_per_ip: str = Field(
+        default="50 per 15 minutes", description="failed console logins allowed per client IP"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"

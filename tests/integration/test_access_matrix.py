@@ -27,6 +27,7 @@ from questline.settings import Settings
 from questline.storage.apps import create_key, ensure_app
 from questline.storage.database import Database
 from tests.integration.conftest import make_settings
+from tests.support.accounts import PASSWORD, add_user
 
 OWN_PLAYER = "zoe"
 # Ids that exist nowhere, so that allowed calls (a DELETE among them) change nothing.
@@ -77,7 +78,7 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def callers(settings: Settings) -> Iterator[list[Caller]]:
+def callers(settings: Settings) -> list[Caller]:
     database = Database(settings.database_url)
     found = [
         Caller("anonymous", None, valid=False),
@@ -99,14 +100,25 @@ def callers(settings: Settings) -> Iterator[list[Caller]]:
             expired, secret = create_key(session, app, name="gone", scopes=[Scope.ADMIN.value])
             expired.expires_at = datetime.now(UTC) - timedelta(seconds=1)
             found.append(Caller("expired admin key", secret, valid=False))
-        yield found
     finally:
         database.dispose()
+    for role in Role:
+        add_user(settings.database_url, f"{role.value}@example.com", role)
+    add_user(settings.database_url, "owner@other.example.com", Role.OWNER, app="other")
+    return found
 
 
 @pytest.fixture
 def client(settings: Settings, callers: list[Caller]) -> Iterator[TestClient]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        for email, role in [(f"{r.value}@example.com", r) for r in Role] + [
+            ("owner@other.example.com", Role.OWNER)
+        ]:
+            signed_in = test_client.post(
+                "/v1/auth/login", json={"email": email, "password": PASSWORD}
+            )
+            assert signed_in.status_code == 200, signed_in.text
+            callers.append(Caller(f"user {email}", signed_in.json()["access_token"], role=role))
         yield test_client
 
 
@@ -161,7 +173,7 @@ def test_every_caller_gets_exactly_what_the_policy_grants(
 
 
 @pytest.mark.parametrize(
-    ("scope", "route", "allowed"),
+    ("grant", "route", "allowed"),
     [
         (Scope.PLAYERS_READ, "POST /v1/events", False),
         (Scope.PLAYERS_READ, "GET /v1/players/{player_id}", True),
@@ -170,10 +182,29 @@ def test_every_caller_gets_exactly_what_the_policy_grants(
         (Scope.CONFIG_WRITE, "PUT /v1/config", True),
         (Scope.CONFIG_WRITE, "POST /v1/events", False),
         (Scope.ADMIN, "PUT /v1/config", True),
+        (Scope.ADMIN, "POST /v1/apps", False),
+        (Scope.ADMIN, "PUT /v1/users/{email}", False),
+        (Role.VIEWER, "GET /v1/players/{player_id}", True),
+        (Role.VIEWER, "PUT /v1/config", False),
+        (Role.VIEWER, "GET /v1/audit", False),
+        (Role.EDITOR, "PUT /v1/config", True),
+        (Role.EDITOR, "POST /v1/keys", False),
+        (Role.ADMIN, "POST /v1/keys", True),
+        (Role.ADMIN, "GET /v1/audit", True),
+        (Role.ADMIN, "PUT /v1/users/{email}", False),
+        (Role.OWNER, "PUT /v1/users/{email}", True),
+        (Role.OWNER, "POST /v1/apps", True),
     ],
 )
-def test_the_decisions_a_reader_would_expect(scope: Scope, route: str, allowed: bool) -> None:
+def test_the_decisions_a_reader_would_expect(
+    grant: Scope | Role, route: str, allowed: bool
+) -> None:
     method, path = route.split(" ", 1)
     access = decision_for(method, path)
     assert access is not None
-    assert expected_allowed(access, Caller("k", "t", scopes=(scope,))) is allowed
+    caller = (
+        Caller("k", "t", scopes=(grant,))
+        if isinstance(grant, Scope)
+        else Caller("u", "t", role=grant)
+    )
+    assert expected_allowed(access, caller) is allowed

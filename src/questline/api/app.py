@@ -9,12 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from questline import __version__
-from questline.api import apps, audit, config, events, health, items, keys, players
+from questline.api import apps, audit, auth, config, events, health, items, keys, players, users
 from questline.api.access import authorize
 from questline.api.context import Context
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from questline.api.problems import install_problem_handlers
 from questline.auth.keys import Scope
+from questline.auth.throttle import Throttle
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import (
     Dispatcher,
@@ -52,7 +53,8 @@ def build_context(settings: Settings) -> Context:
         )
     else:
         dispatcher = NoDispatcher()
-    return Context(settings, database, designs, worker, dispatcher)
+    throttle = Throttle(settings.redis_url)
+    return Context(settings, database, designs, worker, dispatcher, throttle)
 
 
 def bootstrap(context: Context) -> None:
@@ -101,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for module in (events, players, config, items, health):
         app.include_router(module.router)
-    for module in (apps, keys, audit):
+    for module in (auth, apps, keys, users, audit):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from questline.auth.throttle import Throttle
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
 from questline.processing.worker import Worker
@@ -18,3 +19,4 @@ class Context:
     designs: DesignCache
     worker: Worker
     dispatcher: Dispatcher
+    throttle: Throttle = field(default_factory=Throttle)

@@ -129,6 +129,12 @@ POLICY: dict[str, Access] = {
     "GET /v1/keys/{key_id}": needs(_P.KEYS_MANAGE),
     "DELETE /v1/keys/{key_id}": needs(_P.KEYS_MANAGE),
     "GET /v1/audit": needs(_P.AUDIT_READ),
+    "POST /v1/auth/login": PUBLIC,
+    "POST /v1/auth/refresh": PUBLIC,
+    "POST /v1/auth/logout": PUBLIC,
+    "GET /v1/users": needs(_P.USERS_MANAGE),
+    "PUT /v1/users/{email}": needs(_P.USERS_MANAGE),
+    "DELETE /v1/users/{email}": needs(_P.USERS_MANAGE),
 }
 
 
