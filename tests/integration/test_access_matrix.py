@@ -119,6 +119,14 @@ def client(settings: Settings, callers: list[Caller]) -> Iterator[TestClient]:
             )
             assert signed_in.status_code == 200, signed_in.text
             callers.append(Caller(f"user {email}", signed_in.json()["access_token"], role=role))
+        admin = next(c for c in callers if c.name == "key admin")
+        for player in (OWN_PLAYER, "max"):
+            minted = test_client.post(
+                f"/v1/players/{player}/token",
+                headers={"Authorization": f"Bearer {admin.token}"},
+            )
+            assert minted.status_code == 200, minted.text
+            callers.append(Caller(f"player {player}", minted.json()["token"], player=player))
         yield test_client
 
 
@@ -170,6 +178,20 @@ def test_every_caller_gets_exactly_what_the_policy_grants(
                 if caller.token is None or not caller.valid:
                     assert response.status_code == 401, f"{method} {path} as {caller.name}"
     assert wrong == []
+
+
+def test_a_player_token_reads_its_own_player_and_nothing_else() -> None:
+    own = Caller("p", "t", player=OWN_PLAYER)
+    other = Caller("p", "t", player="max")
+    for route in ("GET /v1/players/{player_id}", "GET /v1/players/{player_id}/ledger"):
+        access = decision_for(*route.split(" ", 1))
+        assert access is not None
+        assert expected_allowed(access, own)
+        assert not expected_allowed(access, other)
+    for route in ("GET /v1/events/{event_id}", "GET /v1/config", "GET /v1/items"):
+        access = decision_for(*route.split(" ", 1))
+        assert access is not None
+        assert not expected_allowed(access, own)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,19 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from questline import __version__
-from questline.api import apps, audit, auth, config, events, health, items, keys, players, users
+from questline.api import (
+    apps,
+    audit,
+    auth,
+    config,
+    events,
+    health,
+    items,
+    keys,
+    player_tokens,
+    players,
+    users,
+)
 from questline.api.access import authorize
 from questline.api.context import Context
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -103,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for module in (events, players, config, items, health):
         app.include_router(module.router)
-    for module in (auth, apps, keys, users, audit):
+    for module in (auth, apps, keys, users, player_tokens, audit):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -129,6 +129,7 @@ POLICY: dict[str, Access] = {
     "GET /v1/keys/{key_id}": needs(_P.KEYS_MANAGE),
     "DELETE /v1/keys/{key_id}": needs(_P.KEYS_MANAGE),
     "GET /v1/audit": needs(_P.AUDIT_READ),
+    "POST /v1/players/{player_id}/token": needs(_P.PLAYERS_MANAGE),
     "POST /v1/auth/login": PUBLIC,
     "POST /v1/auth/refresh": PUBLIC,
     "POST /v1/auth/logout": PUBLIC,
