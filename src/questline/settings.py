@@ -39,6 +39,20 @@ class Settings(BaseSettings):
     login_limit_per_ip: str = Field(
         default="50 per 15 minutes", description="failed console logins allowed per client IP"
     )
+    rate_limit_per_key: str | None = Field(
+        default=None,
+        description="requests allowed per API key or console user (e.g. `6000/minute`),"
+        " unless the app sets its own; unset: no limit (keys live on trusted servers)",
+    )
+    rate_limit_per_player: str = Field(
+        default="120/minute",
+        description="requests allowed per player token, unless the app sets its own",
+    )
+    request_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="an endpoint that has not begun answering by then gets 503 `timeout`",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -60,6 +60,9 @@ async def authorize(request: Request, credentials: Credentials) -> Principal | N
         raise Unauthorized("send credentials as `Authorization: Bearer <token>`")
     context: Context = request.app.state.questline
     principal = await run_in_threadpool(resolve_bearer, context, credentials.credentials)
+    if context.rate_limits is not None:
+        # Counted before the permission check: refused calls cost as much as allowed ones.
+        request.state.rate_limit = await run_in_threadpool(context.rate_limits.hit, principal)
     check(access, principal, dict(request.path_params))
     if principal.kind is PrincipalKind.PLAYER and access.player_events:
         await _check_player_events(request, context, principal)

@@ -26,6 +26,11 @@ from questline.api.access import authorize
 from questline.api.context import Context
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from questline.api.problems import install_problem_handlers
+from questline.api.rate_limits import (
+    RateLimitHeadersMiddleware,
+    RateLimits,
+    TimeoutMiddleware,
+)
 from questline.auth.keys import Scope
 from questline.auth.throttle import Throttle
 from questline.processing.designs import DesignCache
@@ -66,7 +71,13 @@ def build_context(settings: Settings) -> Context:
     else:
         dispatcher = NoDispatcher()
     throttle = Throttle(settings.redis_url)
-    return Context(settings, database, designs, worker, dispatcher, throttle)
+    rate_limits = RateLimits(
+        throttle,
+        database,
+        per_key=settings.rate_limit_per_key,
+        per_player=settings.rate_limit_per_player,
+    )
+    return Context(settings, database, designs, worker, dispatcher, throttle, rate_limits)
 
 
 def bootstrap(context: Context) -> None:
@@ -117,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in (auth, apps, keys, users, player_tokens, audit):
         app.include_router(module.router)
+    app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

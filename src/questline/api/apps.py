@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 
-from questline.api.deps import Authorized, ReaderDep, SessionDep
+from questline.api.deps import Authorized, ContextDep, ReaderDep, SessionDep
 from questline.auth.policy import Role
 from questline.auth.principals import Principal, PrincipalKind
 from questline.errors import NotFound
@@ -21,6 +21,7 @@ from questline.storage.apps import (
     get_app,
     update_settings,
 )
+from questline.storage.database import after_commit
 from questline.storage.models import App, Membership
 
 router = APIRouter(prefix="/v1/apps", tags=["apps"])
@@ -150,11 +151,18 @@ def get_one(app_id: AppSlug, principal: Authorized, session: ReaderDep) -> AppOu
 
 @router.put("/{app_id}/settings", summary="Replace the app's access settings")
 def put_settings(
-    app_id: AppSlug, body: AppSettings, principal: Authorized, session: SessionDep
+    app_id: AppSlug,
+    body: AppSettings,
+    principal: Authorized,
+    session: SessionDep,
+    context: ContextDep,
 ) -> AppOut:
     app = _own(session, principal, app_id)
     before = _out(app).settings.model_dump(mode="json")
     update_settings(app, body)
+    if context.rate_limits is not None:
+        limits = context.rate_limits
+        after_commit(session, lambda: limits.forget(app.id))
     out = _out(app)
     audit.record(
         session,

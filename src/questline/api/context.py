@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from questline.api.rate_limits import RateLimits
 from questline.auth.throttle import Throttle
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
@@ -20,3 +21,4 @@ class Context:
     worker: Worker
     dispatcher: Dispatcher
     throttle: Throttle = field(default_factory=Throttle)
+    rate_limits: RateLimits | None = None

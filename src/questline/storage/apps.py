@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from questline.auth.keys import display_prefix, generate_key, hash_key
+from questline.auth.throttle import parse_limit
 from questline.errors import Conflict
 from questline.storage.models import ApiKey, App
 
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from questline.storage.database import Database
 
 DEFAULT_APP = "default"
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 # Writing last_used_at on every request would make every read a write.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -106,6 +109,24 @@ class AppSettings(BaseModel):
         description="browser origins allowed to call the API for this app",
         max_length=100,
     )
+
+    @field_validator("rate_limit_per_key", "rate_limit_per_player")
+    @classmethod
+    def _a_limit(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_limit(value)
+            except ValueError:
+                raise ValueError("not a rate limit such as '600/minute'") from None
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"'{origin}' is not an origin such as https://app.example.com")
+        return value
 
 
 def app_settings(database: Database, app_id: int) -> AppSettings:
