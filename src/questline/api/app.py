@@ -20,6 +20,7 @@ from questline.api import (
     keys,
     player_tokens,
     players,
+    privacy,
     users,
 )
 from questline.api.access import authorize
@@ -126,7 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for module in (events, players, config, items, health):
         app.include_router(module.router)
-    for module in (auth, apps, keys, users, player_tokens, audit):
+    for module in (auth, apps, keys, users, player_tokens, privacy, audit):
         app.include_router(module.router)
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -19,7 +19,8 @@ from enum import StrEnum
 class Permission(StrEnum):
     EVENTS_WRITE = "events:write"
     PLAYERS_READ = "players:read"
-    PLAYERS_MANAGE = "players:manage"  # manual grants, export, erasure, player tokens
+    PLAYERS_MANAGE = "players:manage"  # manual grants, export, erasure
+    PLAYER_TOKENS = "player-tokens:create"
     CONFIG_READ = "config:read"
     CONFIG_WRITE = "config:write"
     KEYS_MANAGE = "keys:manage"
@@ -52,7 +53,7 @@ _APP_ADMIN = frozenset(Permission) - {Permission.APPS_CREATE, Permission.USERS_M
 SCOPE_PERMISSIONS: dict[Scope, frozenset[Permission]] = {
     # A server that sends events also mints player tokens for its users' clients.
     Scope.EVENTS_WRITE: frozenset(
-        {Permission.EVENTS_WRITE, Permission.CONFIG_READ, Permission.PLAYERS_MANAGE}
+        {Permission.EVENTS_WRITE, Permission.CONFIG_READ, Permission.PLAYER_TOKENS}
     ),
     Scope.PLAYERS_READ: frozenset({Permission.PLAYERS_READ, Permission.CONFIG_READ}),
     Scope.CONFIG_WRITE: frozenset({Permission.CONFIG_WRITE, Permission.CONFIG_READ}),
@@ -129,7 +130,9 @@ POLICY: dict[str, Access] = {
     "GET /v1/keys/{key_id}": needs(_P.KEYS_MANAGE),
     "DELETE /v1/keys/{key_id}": needs(_P.KEYS_MANAGE),
     "GET /v1/audit": needs(_P.AUDIT_READ),
-    "POST /v1/players/{player_id}/token": needs(_P.PLAYERS_MANAGE),
+    "POST /v1/players/{player_id}/token": needs(_P.PLAYER_TOKENS),
+    "GET /v1/players/{player_id}/export": own(_P.PLAYERS_MANAGE),
+    "DELETE /v1/players/{player_id}": needs(_P.PLAYERS_MANAGE),
     "POST /v1/auth/login": PUBLIC,
     "POST /v1/auth/refresh": PUBLIC,
     "POST /v1/auth/logout": PUBLIC,
