@@ -25,6 +25,7 @@ from questline.api import (
 )
 from questline.api.access import authorize
 from questline.api.context import Context
+from questline.api.input_guard import NulRefusalMiddleware, install_data_error_handler
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from questline.api.problems import install_problem_handlers
 from questline.api.rate_limits import (
@@ -125,11 +126,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(authorize)],
     )
     install_problem_handlers(app)
+    install_data_error_handler(app)
     for module in (events, players, config, items, health):
         app.include_router(module.router)
     for module in (auth, apps, keys, users, player_tokens, privacy, audit):
         app.include_router(module.router)
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
+    app.add_middleware(NulRefusalMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)

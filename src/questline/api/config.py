@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -69,7 +69,9 @@ class ValidationResult(BaseModel):
 class RollbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1, description="the version whose document becomes current again")
+    version: int = Field(
+        ge=1, le=2**31 - 1, description="the version whose document becomes current again"
+    )
     comment: str | None = Field(default=None, max_length=500)
 
 
@@ -191,7 +193,11 @@ def list_versions(
 
 
 @router.get("/versions/{version}", summary="One published version")
-def get_version(version: int, principal: CurrentKey, session: ReaderDep) -> ConfigVersionOut:
+def get_version(
+    version: Annotated[int, Path(ge=1, le=2**31 - 1, description="a published version")],
+    principal: CurrentKey,
+    session: ReaderDep,
+) -> ConfigVersionOut:
     row = configs.get_version(session, principal.app_id, version)
     if row is None:
         raise NotFound(f"there is no version {version}")

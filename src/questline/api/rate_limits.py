@@ -128,13 +128,17 @@ class TimeoutMiddleware:
             await send(message)
 
         timed_out = False
+        failure: list[BaseException] = []
         async with anyio.create_task_group() as group:
-            group.start_soon(self._run, scope, receive, tracking_send, started)
+            group.start_soon(self._run, scope, receive, tracking_send, started, failure)
             with anyio.move_on_after(self.seconds):
                 await started.wait()
             if not started.is_set():
                 timed_out = True
                 group.cancel_scope.cancel()
+        if failure:
+            # Re-raised out here so that it reaches the server unwrapped (not as a group).
+            raise failure[0]
         if timed_out:
             await _send_problem(
                 scope,
@@ -146,9 +150,18 @@ class TimeoutMiddleware:
                 " so retry with the same idempotency key",
             )
 
-    async def _run(self, scope: Scope, receive: Receive, send: Send, started: anyio.Event) -> None:
+    async def _run(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        started: anyio.Event,
+        failure: list[BaseException],
+    ) -> None:
         try:
             await self.app(scope, receive, send)
+        except Exception as error:
+            failure.append(error)
         finally:
             started.set()  # finished (or failed) without answering: stop waiting
 
