@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -230,3 +231,9 @@ def test_the_decisions_a_reader_would_expect(
         else Caller("u", "t", role=grant)
     )
     assert expected_allowed(access, caller) is allowed
+
+
+def test_the_security_page_lists_every_decision() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
+    missing = [route for route in POLICY if f"| `{route}` |" not in page]
+    assert missing == [], f"docs/security.md lacks {missing}"
