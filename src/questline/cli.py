@@ -52,12 +52,11 @@ def serve(
     import uvicorn
 
     from questline.api.app import create_app
+    from questline.logs import configure_logging
     from questline.processing.dispatch import relax_garbage_collection
 
     settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the start-up schema check
     relax_garbage_collection()
     uvicorn.run(
@@ -65,6 +64,8 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
+        log_config=None,  # uvicorn's own lines go through the same (JSON) handler
+        access_log=False,  # questline.access logs each request, with its request id
         timeout_graceful_shutdown=30,
     )
 

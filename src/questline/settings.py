@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one object per line, with the request id"
+    )
     max_body_bytes: int = 1024 * 1024
     # FULL survives power loss; NORMAL (in WAL mode) survives a process crash only.
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "FULL"

@@ -35,6 +35,7 @@ from questline.api.rate_limits import (
 )
 from questline.auth.keys import Scope
 from questline.auth.throttle import Throttle
+from questline.logs import AccessLogMiddleware
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import (
     Dispatcher,
@@ -135,5 +136,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(NulRefusalMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

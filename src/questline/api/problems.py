@@ -99,7 +99,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=error)
+        # This handler runs outside the request-id middleware: name the request explicitly.
+        request_id = getattr(request.state, "request_id", None)
+        log.exception("unhandled error", exc_info=error, extra={"request_id": request_id})
         return problem(
             request,
             status=500,
