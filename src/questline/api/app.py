@@ -25,6 +25,7 @@ from questline.api import (
 )
 from questline.api.access import authorize
 from questline.api.context import Context
+from questline.api.cors import CorsMiddleware
 from questline.api.input_guard import NulRefusalMiddleware, install_data_error_handler
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from questline.api.problems import install_problem_handlers
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(NulRefusalMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(CorsMiddleware)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app
