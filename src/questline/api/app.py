@@ -18,6 +18,7 @@ from questline.api import (
     health,
     items,
     keys,
+    openapi_docs,
     player_tokens,
     players,
     privacy,
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(authorize)],
     )
     install_problem_handlers(app)
+    openapi_docs.install(app)
     install_data_error_handler(app)
     for module in (events, players, config, items, health):
         app.include_router(module.router)

@@ -46,10 +46,6 @@ class AuditEntryOut(BaseModel):
 class AuditPage(BaseModel):
     """A page of the audit log, newest first."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"data": [_EXAMPLE], "next_cursor": None}]}
-    )
-
     data: list[AuditEntryOut]
     next_cursor: str | None
 

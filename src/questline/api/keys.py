@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -26,16 +26,7 @@ from questline.storage.models import ApiKey, App
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 KeyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the key's id")]
 
-_KEY_EXAMPLE: dict[str, Any] = {
-    "id": 7,
-    "name": "web backend",
-    "prefix": "ql_sk_Xy3k9A",
-    "scopes": ["events:write", "players:read"],
-    "created_at": "2026-11-21T16:35:51Z",
-    "last_used_at": None,
-    "expires_at": "2027-11-21T00:00:00Z",
-    "revoked_at": None,
-}
+# Examples of the answers (with their nulls) are in api.openapi_docs.
 
 
 class KeyIn(BaseModel):
@@ -66,8 +57,6 @@ class KeyIn(BaseModel):
 class KeyOut(BaseModel):
     """An API key, without its secret."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_KEY_EXAMPLE]})
-
     id: int
     name: str
     prefix: str = Field(description="the start of the secret, to recognise it in logs")
@@ -81,19 +70,11 @@ class KeyOut(BaseModel):
 class KeyCreated(KeyOut):
     """A new key with its secret: store it now, it is never shown again."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{**_KEY_EXAMPLE, "secret": "ql_sk_Xy3k9A…"}]}
-    )
-
     secret: str
 
 
 class KeyList(BaseModel):
     """A page of keys, oldest first."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"data": [_KEY_EXAMPLE], "next_cursor": None}]}
-    )
 
     data: list[KeyOut]
     next_cursor: str | None

@@ -72,23 +72,6 @@ class MemberOut(BaseModel):
 class MemberList(BaseModel):
     """The app's console users."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "data": [
-                        {
-                            "email": "ada@example.com",
-                            "role": "owner",
-                            "created_at": "2026-11-21T16:35:51Z",
-                        }
-                    ],
-                    "next_cursor": None,
-                }
-            ]
-        }
-    )
-
     data: list[MemberOut]
     next_cursor: str | None
 
