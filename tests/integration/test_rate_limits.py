@@ -84,11 +84,11 @@ def test_an_endpoint_that_does_not_answer_in_time_gets_503(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(POLICY, "GET /v1/slow", PUBLIC)
-    app = create_app(make_settings(database_url, request_timeout_seconds=0.2))
+    app = create_app(make_settings(database_url, request_timeout_seconds=2))
 
     @app.get("/v1/slow")
     async def slow() -> dict[str, str]:
-        await anyio.sleep(5)
+        await anyio.sleep(60)
         return {"status": "late"}
 
     with TestClient(app) as client:
@@ -99,5 +99,5 @@ def test_an_endpoint_that_does_not_answer_in_time_gets_503(
         assert response.json()["code"] == "timeout"
         assert response.json()["request_id"] == "slow-1"
         assert response.headers["x-request-id"] == "slow-1"
-        assert waited < 4
+        assert waited < 30  # answered at the limit, not when the endpoint finished
         assert client.get("/health").status_code == 200
