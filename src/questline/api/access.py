@@ -17,6 +17,7 @@ from questline.api.context import Context
 from questline.auth.credentials import resolve_bearer
 from questline.auth.policy import Access, decision_for
 from questline.auth.principals import Principal, PrincipalKind
+from questline.auth.throttle import Verdict
 from questline.errors import Forbidden, Unauthorized
 
 bearer = HTTPBearer(
@@ -59,15 +60,22 @@ async def authorize(request: Request, credentials: Credentials) -> Principal | N
     if credentials is None:
         raise Unauthorized("send credentials as `Authorization: Bearer <token>`")
     context: Context = request.app.state.questline
-    principal = await run_in_threadpool(resolve_bearer, context, credentials.credentials)
-    if context.rate_limits is not None:
-        # Counted before the permission check: refused calls cost as much as allowed ones.
-        request.state.rate_limit = await run_in_threadpool(context.rate_limits.hit, principal)
+    principal, verdict = await run_in_threadpool(_identify, context, credentials.credentials)
+    request.state.rate_limit = verdict
     check(access, principal, dict(request.path_params))
     if principal.kind is PrincipalKind.PLAYER and access.player_events:
         await _check_player_events(request, context, principal)
     request.state.principal = principal
     return principal
+
+
+def _identify(context: Context, token: str) -> tuple[Principal, Verdict | None]:
+    """Who is calling, counted against their rate limit (one trip to the thread pool).
+
+    Counted before the permission check: refused calls cost as much as allowed ones."""
+    principal = resolve_bearer(context, token)
+    verdict = context.rate_limits.hit(principal) if context.rate_limits is not None else None
+    return principal, verdict
 
 
 async def _check_player_events(request: Request, context: Context, principal: Principal) -> None:
