@@ -19,6 +19,7 @@ from questline.auth.policy import Access, decision_for
 from questline.auth.principals import Principal, PrincipalKind
 from questline.auth.throttle import Verdict
 from questline.errors import Forbidden, Unauthorized
+from questline.storage.apps import app_settings
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -79,8 +80,6 @@ def _identify(context: Context, token: str) -> tuple[Principal, Verdict | None]:
 
 
 async def _check_player_events(request: Request, context: Context, principal: Principal) -> None:
-    from questline.storage.apps import app_settings
-
     allowed = await run_in_threadpool(app_settings, context.database, principal.app_id)
     types = set(allowed.player_event_types)
     if not types:
