@@ -235,3 +235,29 @@ def test_without_a_signing_secret_console_sign_in_is_unavailable(database_url: s
         response = login(client, "ada@example.com")
         assert response.status_code == 503
         assert "QUESTLINE_JWT_SECRET" in response.json()["detail"]
+
+
+def test_a_password_hashed_under_weaker_settings_is_upgraded_at_sign_in(
+    settings: Settings, client: TestClient
+) -> None:
+    from argon2 import PasswordHasher
+
+    from questline.storage.database import Database
+    from questline.storage.users import find_user
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    database = Database(settings.database_url)
+    try:
+        with database.transaction() as session:
+            user = find_user(session, "vic@example.com")
+            assert user is not None
+            user.password_hash = weak
+        assert login(client, "vic@example.com").status_code == 200
+        with database.reader() as session:
+            upgraded = find_user(session, "vic@example.com")
+            assert upgraded is not None
+            assert upgraded.password_hash != weak
+            assert upgraded.password_hash.startswith("$argon2id$")
+    finally:
+        database.dispose()
+    assert login(client, "vic@example.com").status_code == 200

@@ -3,6 +3,7 @@ works once, and the first replay revokes the whole family for good."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -65,3 +66,32 @@ def test_each_token_works_once_and_a_replay_ends_the_family(
     with db.transaction() as session:
         last = rotate_refresh(session, issued[-1], WEEK)
     assert last.outcome is (Refresh.UNKNOWN if revoked else Refresh.ROTATED)
+
+
+def test_two_clients_racing_with_one_token_get_one_pair_and_lose_the_family(
+    database: tuple[Database, int, int],
+) -> None:
+    db, user_id, app_id = database
+    with db.transaction() as session:
+        token, _ = issue_refresh(session, user_id, app_id, WEEK)
+    barrier = threading.Barrier(2)
+    outcomes: list[Refresh] = []
+    newest: list[str] = []
+
+    def present() -> None:
+        barrier.wait()
+        with db.transaction() as session:
+            rotation = rotate_refresh(session, token, WEEK)
+        outcomes.append(rotation.outcome)
+        if rotation.token is not None:
+            newest.append(rotation.token)
+
+    threads = [threading.Thread(target=present) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcome.value for outcome in outcomes) == ["reused", "rotated"]
+    # The winner's new token went down with the family when the loser replayed.
+    with db.transaction() as session:
+        assert rotate_refresh(session, newest[0], WEEK).outcome is Refresh.UNKNOWN

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from questline.api.context import Context
 from questline.api.deps import ContextDep
-from questline.auth.passwords import verify_password
+from questline.auth.passwords import hash_password, needs_rehash, verify_password
 from questline.auth.throttle import TooManyRequests, parse_limit
 from questline.auth.tokens import TokenType, issue
 from questline.errors import Forbidden, Unauthorized, Unavailable
@@ -139,6 +139,9 @@ def _login(context: Context, body: LoginIn, client_ip: str) -> TokenPair:
             failed = True
         else:
             failed = False
+            if needs_rehash(user.password_hash):
+                # Hashed under older parameters: upgrade while the password is at hand.
+                user.password_hash = hash_password(body.password)
             app = get_app(session, body.app) if body.app else None
             app_id = app.id if app else (None if body.app else first_app(session, user.id))
             role = role_in(session, user.id, app_id) if app_id is not None else None
