@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@mkdir -p var
 	@test -s var/admin.key || $(BIN)/python -c "from questline.auth.keys import generate_key; print(generate_key())" > var/admin.key
+	@test -s var/jwt.secret || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > var/jwt.secret
 	@$(BIN)/questline migrate
 	@$(BIN)/questline demo --if-empty
 	@echo
@@ -23,7 +24,7 @@ run: $(STAMP)
 	@echo "Admin key: $$(cat var/admin.key)"
 	@echo "Try:  curl -s -H \"Authorization: Bearer $$(cat var/admin.key)\" http://127.0.0.1:8000/v1/players/ada"
 	@echo
-	@QUESTLINE_BOOTSTRAP_KEY=$$(cat var/admin.key) $(BIN)/questline serve
+	@QUESTLINE_BOOTSTRAP_KEY=$$(cat var/admin.key) QUESTLINE_JWT_SECRET=$$(cat var/jwt.secret) $(BIN)/questline serve
 
 ## make test: install dev tools and servers, lint, type-check, run the whole suite
 test: $(STAMP) system-deps lint typecheck pytest
@@ -41,10 +42,11 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-## make bench: ingest and process events on the embedded default; print figures
+## make bench: ingest and process events on the embedded default, sign in; print figures
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/mechanics.py
+	$(BIN)/python bench/login.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -7,15 +7,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from questline.auth.keys import Scope
+from questline.auth.policy import Role
 from questline.engine.compiler import DesignError
 from questline.settings import get_settings
 from questline.storage.database import Database
+from questline.storage.models import App
 
 cli = typer.Typer(help="Questline: a self-hostable gamification engine.", no_args_is_help=True)
 keys = typer.Typer(help="API keys.", no_args_is_help=True)
 cli.add_typer(keys, name="keys")
+apps = typer.Typer(help="Apps (tenants).", no_args_is_help=True)
+cli.add_typer(apps, name="apps")
+users = typer.Typer(help="Console users.", no_args_is_help=True)
+cli.add_typer(users, name="users")
 
 
 def _database() -> Database:
@@ -45,12 +52,11 @@ def serve(
     import uvicorn
 
     from questline.api.app import create_app
+    from questline.logs import configure_logging
     from questline.processing.dispatch import relax_garbage_collection
 
     settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the start-up schema check
     relax_garbage_collection()
     uvicorn.run(
@@ -58,6 +64,8 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
+        log_config=None,  # uvicorn's own lines go through the same (JSON) handler
+        access_log=False,  # questline.access logs each request, with its request id
         timeout_graceful_shutdown=30,
     )
 
@@ -138,27 +146,201 @@ def backfill(app: Annotated[str, typer.Option(help="the app's slug")] = "default
 
 @keys.command("create")
 def create_key(
-    name: Annotated[str, typer.Option(help="what the key is for")],
     scope: Annotated[list[Scope], typer.Option(help="repeat for several")],
-    app: Annotated[str, typer.Option(help="the app's slug")] = "default",
+    name: Annotated[str, typer.Option(help="what the key is for")] = "cli",
+    app: Annotated[str, typer.Option(help="the app's id")] = "default",
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, help="the key stops working after this many days")
+    ] = None,
 ) -> None:
     """Create an API key. The secret is printed once and never stored."""
-    from questline.storage.apps import create_key as store_key
-    from questline.storage.apps import ensure_app
+    from datetime import UTC, datetime, timedelta
 
+    from questline.storage import audit
+    from questline.storage.apps import create_key as store_key
+
+    expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
     database = _database()
     try:
         with database.transaction() as session:
+            found = _app(session, app)
             key, secret = store_key(
-                session, ensure_app(session, app), name=name, scopes=[s.value for s in scope]
+                session,
+                found,
+                name=name,
+                scopes=sorted({s.value for s in scope}),
+                expires_at=expires_at,
+            )
+            audit.record(
+                session,
+                "cli",
+                "key.create",
+                "key",
+                key.id,
+                after={"name": key.name, "scopes": key.scopes, "prefix": key.prefix},
+                app_id=found.id,
             )
     finally:
         database.dispose()
     typer.echo(secret)
     typer.echo(
-        f"key '{key.name}' ({key.prefix}…) for app '{app}': store it now, it is not shown again",
+        f"key {key.id} '{key.name}' ({key.prefix}…) for app '{app}':"
+        " store it now, it is not shown again",
         err=True,
     )
+
+
+@keys.command("list")
+def list_keys(app: Annotated[str, typer.Option(help="the app's id")] = "default") -> None:
+    """List an app's keys (never their secrets)."""
+    from questline.storage.apps import keys_page
+
+    database = _database()
+    try:
+        with database.reader() as session:
+            lines = []
+            for key in session.scalars(keys_page(_app(session, app).id, after_id=None)):
+                state = "revoked" if key.revoked_at else "active"
+                used = key.last_used_at.isoformat() if key.last_used_at else "never"
+                lines.append(
+                    f"{key.id}\t{key.prefix}…\t{key.name}\t{','.join(key.scopes)}"
+                    f"\t{state}\tused {used}"
+                )
+    finally:
+        database.dispose()
+    for line in lines:
+        typer.echo(line)
+
+
+@keys.command("revoke")
+def revoke(
+    key_id: Annotated[int, typer.Argument(help="the key's id (from `keys list`)")],
+    app: Annotated[str, typer.Option(help="the app's id")] = "default",
+) -> None:
+    """Revoke a key: it stops working at once."""
+    from datetime import UTC, datetime
+
+    from questline.storage import audit
+    from questline.storage.apps import get_key, revoke_key
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            found = _app(session, app)
+            key = get_key(session, found.id, key_id)
+            if key is None:
+                typer.echo(f"app '{app}' has no key {key_id}", err=True)
+                raise typer.Exit(1)
+            if key.revoked_at is None:
+                revoke_key(key, datetime.now(UTC))
+                audit.record(session, "cli", "key.revoke", "key", key.id, app_id=found.id)
+    finally:
+        database.dispose()
+    typer.echo(f"key {key_id} revoked")
+
+
+@apps.command("create")
+def create_app(
+    slug: Annotated[str, typer.Argument(help="the app's id: lower-case letters, digits, dashes")],
+    name: Annotated[str | None, typer.Option(help="a name people read")] = None,
+) -> None:
+    """Create an app (a tenant)."""
+    import re
+
+    from questline.errors import Conflict
+    from questline.storage import audit
+    from questline.storage.apps import create_app as store_app
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", slug):
+        typer.echo("an app id is 1-63 lower-case letters, digits and dashes", err=True)
+        raise typer.Exit(2)
+    database = _database()
+    try:
+        with database.transaction() as session:
+            app = store_app(session, slug, name or slug.title())
+            audit.record(session, "cli", "app.create", "app", slug, app_id=app.id)
+    except Conflict as error:
+        typer.echo(error.detail, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+    typer.echo(f"app '{slug}' created")
+
+
+@apps.command("list")
+def list_apps() -> None:
+    """List the apps this server hosts."""
+    from sqlalchemy import select
+
+    from questline.storage.models import App
+
+    database = _database()
+    try:
+        with database.reader() as session:
+            rows = [(app.slug, app.name) for app in session.scalars(select(App).order_by(App.id))]
+    finally:
+        database.dispose()
+    for slug, name in rows:
+        typer.echo(f"{slug}\t{name}")
+
+
+@users.command("create")
+def create_user(
+    email: Annotated[str, typer.Argument(help="the user's email, their sign-in name")],
+    role: Annotated[Role, typer.Option(help="their role in the app")],
+    app: Annotated[str, typer.Option(help="the app's id")] = "default",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Create a console user (or give an existing one a role in another app)."""
+    import sys
+
+    from questline.auth.passwords import hash_password
+    from questline.storage import audit
+    from questline.storage.users import create_user as store_user
+    from questline.storage.users import find_user, set_role
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            found = _app(session, app)
+            user = find_user(session, email)
+            if user is None:
+                if password_stdin:
+                    password = sys.stdin.readline().rstrip("\n")
+                else:
+                    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+                if len(password) < 12:
+                    typer.echo("a password has at least 12 characters", err=True)
+                    raise typer.Exit(2)
+                user = store_user(session, email, hash_password(password))
+            before = set_role(session, user, found.id, role)
+            audit.record(
+                session,
+                "cli",
+                "user.role",
+                "user",
+                user.email,
+                before={"role": before.value} if before else None,
+                after={"role": role.value},
+                app_id=found.id,
+            )
+    finally:
+        database.dispose()
+    typer.echo(f"{email} is {role.value} of app '{app}'")
+
+
+def _app(session: Session, slug: str) -> App:
+    from questline.storage.apps import DEFAULT_APP, ensure_app, get_app
+
+    if slug == DEFAULT_APP:
+        return ensure_app(session, DEFAULT_APP, "Default app")
+    app = get_app(session, slug)
+    if app is None:
+        typer.echo(f"no app '{slug}': create it with `questline apps create {slug}`", err=True)
+        raise typer.Exit(1)
+    return app
 
 
 def main() -> None:

@@ -24,9 +24,41 @@ class Settings(BaseSettings):
     bootstrap_key: SecretStr | None = Field(
         default=None, description="an admin API key for the default app, created at start"
     )
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="signs console access tokens and player tokens; unset: console login"
+        " and player tokens are unavailable (`make run` writes one to var/jwt.secret)",
+    )
+    access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=7, ge=1, le=90)
+    player_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_limit_per_account: str = Field(
+        default="10 per 15 minutes", description="failed console logins allowed per email"
+    )
+    login_limit_per_ip: str = Field(
+        default="50 per 15 minutes", description="failed console logins allowed per client IP"
+    )
+    rate_limit_per_key: str | None = Field(
+        default=None,
+        description="requests allowed per API key or console user (e.g. `6000/minute`),"
+        " unless the app sets its own; unset: no limit (keys live on trusted servers)",
+    )
+    rate_limit_per_player: str = Field(
+        default="120/minute",
+        description="requests allowed per player token, unless the app sets its own",
+    )
+    request_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="an endpoint that has not begun answering by then gets 503 `timeout`",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one object per line, with the request id"
+    )
     max_body_bytes: int = 1024 * 1024
     # FULL survives power loss; NORMAL (in WAL mode) survives a process crash only.
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "FULL"

@@ -14,6 +14,7 @@ from questline.settings import Settings
 from tests.conftest import ADMIN_KEY
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
+JWT_SECRET = "test-jwt-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 class Api:
@@ -71,6 +72,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "bootstrap_key": ADMIN_KEY,
+        "jwt_secret": JWT_SECRET,
         "sqlite_synchronous": "NORMAL",
         "worker_poll_seconds": 0.05,
         **overrides,

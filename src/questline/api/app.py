@@ -6,24 +6,42 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from questline import __version__
 from questline.api import (
     achievements,
+    apps,
+    audit,
+    auth,
     config,
     events,
     health,
     items,
+    keys,
+    openapi_docs,
+    player_tokens,
     players,
+    privacy,
     quests,
     scores,
     streaks,
+    users,
 )
+from questline.api.access import authorize
 from questline.api.context import Context
+from questline.api.cors import CorsMiddleware
+from questline.api.input_guard import NulRefusalMiddleware, install_data_error_handler
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from questline.api.problems import install_problem_handlers
+from questline.api.rate_limits import (
+    RateLimitHeadersMiddleware,
+    RateLimits,
+    TimeoutMiddleware,
+)
 from questline.auth.keys import Scope
+from questline.auth.throttle import Throttle
+from questline.logs import AccessLogMiddleware
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import (
     Dispatcher,
@@ -68,7 +86,16 @@ def build_context(settings: Settings) -> Context:
     worker.on_processed(lambda results: score_cache.invalidate({r.player_id for r in results}))
     rarity = RarityCache()
     worker.on_processed(rarity.after_batch)
-    return Context(settings, database, designs, worker, dispatcher, score_cache, rarity)
+    throttle = Throttle(settings.redis_url)
+    rate_limits = RateLimits(
+        throttle,
+        database,
+        per_key=settings.rate_limit_per_key,
+        per_player=settings.rate_limit_per_player,
+    )
+    return Context(
+        settings, database, designs, worker, dispatcher, score_cache, rarity, throttle, rate_limits
+    )
 
 
 def bootstrap(context: Context) -> None:
@@ -112,12 +139,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="A self-hostable gamification engine",
         description="Send what your users did; get points, levels and their explanations back.",
         lifespan=lifespan,
+        # auth.policy decides, for every route, who may call it.
+        dependencies=[Depends(authorize)],
     )
     install_problem_handlers(app)
+    openapi_docs.install(app)
+    install_data_error_handler(app)
     for module in (events, players, config, items, health):
         app.include_router(module.router)
     for module in (achievements, streaks, quests, scores):
         app.include_router(module.router)
+    for module in (auth, apps, keys, users, player_tokens, privacy, audit):
+        app.include_router(module.router)
+    app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
+    app.add_middleware(NulRefusalMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(CorsMiddleware)
+    app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

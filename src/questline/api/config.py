@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from questline.api.deps import (
     CurrentKey,
     Cursor,
     Limit,
+    Principal,
     ReaderDep,
     SessionDep,
     decode_cursor,
@@ -25,7 +26,7 @@ from questline.api.deps import (
 from questline.engine.compiler import CompiledDesign, DesignError, compile_design
 from questline.engine.design import GameDesign
 from questline.errors import InvalidDesign, MalformedBody, NotFound
-from questline.storage import configs
+from questline.storage import audit, configs
 from questline.storage.models import ConfigVersion
 from questline.yamlfile import load_yaml
 
@@ -68,7 +69,9 @@ class ValidationResult(BaseModel):
 class RollbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1, description="the version whose document becomes current again")
+    version: int = Field(
+        ge=1, le=2**31 - 1, description="the version whose document becomes current again"
+    )
     comment: str | None = Field(default=None, max_length=500)
 
 
@@ -149,9 +152,8 @@ async def put_config(
 ) -> ConfigVersionOut:
     document, source = parse_document(await request.body(), request.headers.get("content-type", ""))
     with context.database.transaction() as session:
-        row = _publish(
-            session, principal.app_id, document, source, comment, f"key:{principal.key_name}"
-        )
+        row = _publish(session, principal.app_id, document, source, comment, principal.actor)
+        _audit_publish(session, principal, row, "config.publish")
     return _out(row)
 
 
@@ -191,7 +193,11 @@ def list_versions(
 
 
 @router.get("/versions/{version}", summary="One published version")
-def get_version(version: int, principal: CurrentKey, session: ReaderDep) -> ConfigVersionOut:
+def get_version(
+    version: Annotated[int, Path(ge=1, le=2**31 - 1, description="a published version")],
+    principal: CurrentKey,
+    session: ReaderDep,
+) -> ConfigVersionOut:
     row = configs.get_version(session, principal.app_id, version)
     if row is None:
         raise NotFound(f"there is no version {version}")
@@ -206,13 +212,21 @@ def rollback(body: RollbackIn, principal: ConfigWriter, session: SessionDep) -> 
     if earlier is None:
         raise NotFound(f"there is no version {body.version}")
     comment = body.comment or f"rollback to version {body.version}"
-    return _out(
-        _publish(
-            session,
-            principal.app_id,
-            earlier.document,
-            earlier.source,
-            comment,
-            f"key:{principal.key_name}",
-        )
+    row = _publish(
+        session, principal.app_id, earlier.document, earlier.source, comment, principal.actor
+    )
+    _audit_publish(session, principal, row, "config.rollback")
+    return _out(row)
+
+
+def _audit_publish(session: Session, principal: Principal, row: ConfigVersion, action: str) -> None:
+    previous = configs.get_version(session, principal.app_id, row.version - 1)
+    audit.record(
+        session,
+        principal,
+        action,
+        "config",
+        row.version,
+        before={"version": previous.version, "document": previous.document} if previous else None,
+        after={"version": row.version, "comment": row.comment, "document": row.document},
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from questline.api.rate_limits import RateLimits
+from questline.auth.throttle import Throttle
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
 from questline.processing.rarity import RarityCache
@@ -22,3 +24,5 @@ class Context:
     dispatcher: Dispatcher
     scores: ScoreCache = field(default_factory=InProcessScoreCache)
     rarity: RarityCache = field(default_factory=RarityCache)
+    throttle: Throttle = field(default_factory=Throttle)
+    rate_limits: RateLimits | None = None

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from questline.api.access import Authorized, Credentials
 from questline.api.context import Context
-from questline.auth.keys import Scope, allows
-from questline.errors import Forbidden, InvalidInput, Unauthorized
-from questline.storage.apps import find_key, needs_touch, touch_key
+from questline.auth.credentials import resolve_bearer
+from questline.auth.principals import Principal
+from questline.errors import InvalidInput, Unauthorized
+
+__all__ = [
+    "Authorized",
+    "ConfigWriter",
+    "ContextDep",
+    "CurrentKey",
+    "Cursor",
+    "EventWriter",
+    "Limit",
+    "PlayerManager",
+    "PlayerReader",
+    "Principal",
+    "ReaderDep",
+    "SessionDep",
+    "authenticate",
+    "decode_cursor",
+    "encode_cursor",
+]
 
 
 def get_context(request: Request) -> Context:
@@ -42,54 +58,22 @@ def get_reader(context: ContextDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReaderDep = Annotated[Session, Depends(get_reader, scope="function")]
 
-_bearer = HTTPBearer(auto_error=False, description="an API key: `Bearer ql_sk_…`")
 
-
-@dataclass(frozen=True)
-class Principal:
-    app_id: int
-    key_id: int
-    key_name: str
-    scopes: tuple[str, ...]
-
-    def require(self, scope: Scope) -> None:
-        if not allows(list(self.scopes), scope):
-            raise Forbidden(f"this key lacks the '{scope.value}' scope")
-
-
-def authenticate(
-    context: ContextDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+def authenticate(context: ContextDep, credentials: Credentials) -> Principal:
+    """Who is calling, without deciding what they may do (``auth.policy`` decides that)."""
     if credentials is None:
-        raise Unauthorized("send an API key as `Authorization: Bearer <key>`")
-    now = datetime.now(UTC)
-    with context.database.reader() as session:
-        key = find_key(session, credentials.credentials)
-        if key is None or key.revoked_at is not None or (key.expires_at and key.expires_at <= now):
-            raise Unauthorized("the API key is unknown, revoked or expired")
-        principal = Principal(key.app_id, key.id, key.name, tuple(key.scopes))
-        stale = needs_touch(key, now)
-    if stale:
-        with context.database.transaction() as session:
-            touch_key(session, principal.key_id, now)
-    return principal
+        raise Unauthorized("send credentials as `Authorization: Bearer <token>`")
+    return resolve_bearer(context, credentials.credentials)
 
 
-CurrentKey = Annotated[Principal, Depends(authenticate)]
-
-
-def _scoped(scope: Scope) -> Callable[[Principal], Principal]:
-    def check(principal: CurrentKey) -> Principal:
-        principal.require(scope)
-        return principal
-
-    return check
-
-
-EventWriter = Annotated[Principal, Depends(_scoped(Scope.EVENTS_WRITE))]
-PlayerReader = Annotated[Principal, Depends(_scoped(Scope.PLAYERS_READ))]
-ConfigWriter = Annotated[Principal, Depends(_scoped(Scope.CONFIG_WRITE))]
+# Every route passes through ``authorize`` (the app installs it globally), which applies the
+# route's line in ``auth.policy.POLICY``. These names say what a handler expects its caller
+# to be; the policy is what grants it.
+CurrentKey = Authorized
+EventWriter = Authorized
+PlayerReader = Authorized
+ConfigWriter = Authorized
+PlayerManager = Authorized
 
 
 def encode_cursor(value: int) -> str:

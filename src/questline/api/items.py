@@ -21,6 +21,7 @@ from questline.api.deps import (
 )
 from questline.api.events import Scalar
 from questline.errors import Conflict, NotFound
+from questline.storage import audit
 from questline.storage.items import get_item, list_items
 from questline.storage.models import Item
 
@@ -94,6 +95,10 @@ def _out(item: Item) -> ItemOut:
     )
 
 
+def _audited(item: ItemOut) -> dict[str, Any]:
+    return item.model_dump(mode="json", include={"kind", "attributes", "names", "active"})
+
+
 def _found(session: SessionDep | ReaderDep, app_id: int, key: str) -> Item:
     item = get_item(session, app_id, key)
     if item is None:
@@ -121,7 +126,9 @@ def create_item(body: ItemIn, principal: ConfigWriter, session: SessionDep) -> I
         session.flush()
     except IntegrityError:
         raise Conflict(f"an item with key '{body.key}' already exists") from None
-    return _out(item)
+    out = _out(item)
+    audit.record(session, principal, "item.create", "item", item.key, after=_audited(out))
+    return out
 
 
 @router.get("", summary="List catalog items")
@@ -149,13 +156,18 @@ def read_item(key: str, principal: CurrentKey, session: ReaderDep) -> ItemOut:
 @router.patch("/{key}", summary="Change an item; omitted fields keep their value")
 def update_item(key: str, body: ItemPatch, principal: ConfigWriter, session: SessionDep) -> ItemOut:
     item = _found(session, principal.app_id, key)
+    before = _audited(_out(item))
     for name, value in body.model_dump(exclude_unset=True).items():
         if value is None:
             continue
         setattr(item, name, value)
     item.updated_at = datetime.now(UTC)
     session.flush()
-    return _out(item)
+    out = _out(item)
+    audit.record(
+        session, principal, "item.update", "item", item.key, before=before, after=_audited(out)
+    )
+    return out
 
 
 @router.delete(
@@ -163,6 +175,7 @@ def update_item(key: str, body: ItemPatch, principal: ConfigWriter, session: Ses
 )
 def delete_item(key: str, principal: ConfigWriter, session: SessionDep) -> Response:
     item = _found(session, principal.app_id, key)
+    audit.record(session, principal, "item.delete", "item", item.key, before=_audited(_out(item)))
     now = datetime.now(UTC)
     item.deleted_at = now
     item.active = False

@@ -68,7 +68,8 @@ def _validation_errors(
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(QuestlineError)
     async def _domain(request: Request, error: QuestlineError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+        headers |= getattr(error, "headers", {})  # e.g. Retry-After on 429
         return problem(
             request,
             status=error.status,
@@ -76,7 +77,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             title=error.title,
             detail=error.detail,
             errors=error.errors,
-            headers=headers,
+            headers=headers or None,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -98,7 +99,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=error)
+        # This handler runs outside the request-id middleware: name the request explicitly.
+        request_id = getattr(request.state, "request_id", None)
+        log.exception("unhandled error", exc_info=error, extra={"request_id": request_id})
         return problem(
             request,
             status=500,

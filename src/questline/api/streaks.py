@@ -4,41 +4,29 @@ by the host app."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from questline.api.deps import (
     ContextDep,
-    CurrentKey,
     EventWriter,
+    PlayerManager,
     PlayerReader,
-    Principal,
     ReaderDep,
     SessionDep,
 )
 from questline.api.mechanic_reads import current_design, find_player, localize, player_view
-from questline.audit_trail import record_admin_action
-from questline.auth.keys import Scope
 from questline.engine import streaks
 from questline.engine.mechanics_compiler import CompiledStreak
 from questline.engine.state import StreakState
 from questline.errors import Conflict, InvalidInput, NotFound
 from questline.processing import streak_changes
-from questline.storage import mechanics
+from questline.storage import audit, mechanics
 from questline.storage.database import after_commit
 
 router = APIRouter(tags=["streaks"])
-
-
-def _admin(principal: CurrentKey) -> Principal:
-    principal.require(Scope.ADMIN)
-    return principal
-
-
-Admin = Annotated[Principal, Depends(_admin)]
 
 
 class FreezeUseOut(BaseModel):
@@ -138,7 +126,7 @@ def _streak(context: ContextDep, session: Session, app_id: int, key: str) -> Com
     summary="Undo the last break of a streak (administrators; audited)",
 )
 def restore_streak(
-    player_id: str, key: str, principal: Admin, session: SessionDep, context: ContextDep
+    player_id: str, key: str, principal: PlayerManager, session: SessionDep, context: ContextDep
 ) -> StreakOut:
     streak = _streak(context, session, principal.app_id, key)
     player = find_player(session, principal.app_id, player_id)
@@ -146,12 +134,12 @@ def restore_streak(
         held, restored = streak_changes.restore(session, player.id, key)
     except streaks.NothingToRestore as error:
         raise Conflict(f"streak '{key}' of player '{player_id}': {error}") from None
-    record_admin_action(
+    audit.record(
         session,
-        app_id=principal.app_id,
-        actor=f"key:{principal.key_name}",
-        action="streak.restore",
-        target=f"player:{player_id}/streak:{key}",
+        principal,
+        "streak.restore",
+        "streak",
+        f"{player_id}/{key}",
         before={"current": held.current, "broken_length": held.broken_length},
         after={"current": restored.current},
     )
@@ -187,7 +175,16 @@ def grant_freezes(
             errors=[{"loc": ["path", "key"], "message": "this streak has no freezes"}],
         )
     player = find_player(session, principal.app_id, player_id)
-    _, after = streak_changes.grant_freezes(session, player.id, streak, body.count, body.reason)
+    added, after = streak_changes.grant_freezes(session, player.id, streak, body.count, body.reason)
+    audit.record(
+        session,
+        principal,
+        "streak.freezes.grant",
+        "streak",
+        f"{player_id}/{key}",
+        before={"freezes": after.freezes - added},
+        after={"freezes": after.freezes, "reason": body.reason},
+    )
     uses = _freeze_uses(session, player.id, key)
     now = datetime.now(UTC)
     return _out(streak, after, now, player.time_zone, player.locale, uses.get(key, []))

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from enum import StrEnum
+
+from questline.auth.policy import Scope
+
+__all__ = ["KEY_PREFIX", "Scope", "allows", "display_prefix", "generate_key", "hash_key"]
 
 KEY_PREFIX = "ql_sk_"
-
-
-class Scope(StrEnum):
-    EVENTS_WRITE = "events:write"
-    PLAYERS_READ = "players:read"
-    CONFIG_WRITE = "config:write"
-    ADMIN = "admin"
 
 
 def generate_key() -> str:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from questline.auth.keys import display_prefix, generate_key, hash_key
+from questline.auth.throttle import parse_limit
+from questline.errors import Conflict
 from questline.storage.models import ApiKey, App
 
+if TYPE_CHECKING:
+    from questline.storage.database import Database
+
 DEFAULT_APP = "default"
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 # Writing last_used_at on every request would make every read a write.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -29,7 +38,13 @@ def ensure_app(session: Session, slug: str = DEFAULT_APP, name: str | None = Non
 
 
 def create_key(
-    session: Session, app: App, *, name: str, scopes: list[str], secret: str | None = None
+    session: Session,
+    app: App,
+    *,
+    name: str,
+    scopes: list[str],
+    secret: str | None = None,
+    expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """Store a key (hashed) and return it with its secret, which is shown only now."""
     secret = secret or generate_key()
@@ -40,6 +55,7 @@ def create_key(
         secret_hash=hash_key(secret),
         scopes=scopes,
         created_at=datetime.now(UTC),
+        expires_at=expires_at,
     )
     session.add(key)
     session.flush()
@@ -64,3 +80,86 @@ def needs_touch(key: ApiKey, now: datetime) -> bool:
 
 def touch_key(session: Session, key_id: int, now: datetime) -> None:
     session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+
+
+class AppSettings(BaseModel):
+    """What each app decides for itself about access."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    player_event_types: list[str] = Field(
+        default_factory=list,
+        description="event types a player token may submit for its own player; empty: none",
+        max_length=100,
+    )
+    rate_limit_per_key: str | None = Field(
+        default=None,
+        description="requests allowed per API key or console user, e.g. `600/minute`;"
+        " unset: the server's default",
+        max_length=100,
+    )
+    rate_limit_per_player: str | None = Field(
+        default=None,
+        description="requests allowed per player token, e.g. `60/minute`;"
+        " unset: the server's default",
+        max_length=100,
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="browser origins allowed to call the API for this app",
+        max_length=100,
+    )
+
+    @field_validator("rate_limit_per_key", "rate_limit_per_player")
+    @classmethod
+    def _a_limit(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_limit(value)
+            except ValueError:
+                raise ValueError("not a rate limit such as '600/minute'") from None
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"'{origin}' is not an origin such as https://app.example.com")
+        return value
+
+
+def app_settings(database: Database, app_id: int) -> AppSettings:
+    with database.reader() as session:
+        raw = session.scalar(select(App.settings).where(App.id == app_id))
+    return AppSettings.model_validate(raw or {})
+
+
+def create_app(session: Session, slug: str, name: str) -> App:
+    if get_app(session, slug) is not None:
+        raise Conflict(f"an app with id '{slug}' already exists")
+    return ensure_app(session, slug, name)
+
+
+def apps_by_id(session: Session, app_ids: list[int]) -> list[App]:
+    return list(session.scalars(select(App).where(App.id.in_(app_ids)).order_by(App.id)))
+
+
+def update_settings(app: App, settings: AppSettings) -> None:
+    app.settings = settings.model_dump(mode="json", exclude_defaults=True)
+
+
+def keys_page(app_id: int, *, after_id: int | None) -> Select[tuple[ApiKey]]:
+    statement = select(ApiKey).where(ApiKey.app_id == app_id)
+    if after_id is not None:
+        statement = statement.where(ApiKey.id > after_id)
+    return statement.order_by(ApiKey.id)
+
+
+def get_key(session: Session, app_id: int, key_id: int) -> ApiKey | None:
+    return session.scalar(select(ApiKey).where(ApiKey.app_id == app_id, ApiKey.id == key_id))
+
+
+def revoke_key(key: ApiKey, now: datetime) -> None:
+    if key.revoked_at is None:
+        key.revoked_at = now

@@ -48,6 +48,8 @@ class App(Base):
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # Per-app access settings (player event types, rate limits, CORS origins).
+    settings: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'"))
 
 
 class ApiKey(Base):
@@ -78,6 +80,7 @@ class Player(Base):
     attributes: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    erased_at: Mapped[datetime | None]  # personal data removed on the player's request
 
 
 class Event(Base):
@@ -286,3 +289,58 @@ class QuestJoin(Base):
     player_id: Mapped[int] = mapped_column(ForeignKey("players.id"), primary_key=True)
     quest: Mapped[str] = mapped_column(String(100), primary_key=True)
     joined_at: Mapped[datetime]
+
+
+class User(Base):
+    """A console user: signs in with email and password, has a role in some apps."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-cased
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class RefreshToken(Base):
+    """One refresh token; ``family`` links every token rotated from one login."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    family: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"))
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Append-only: who changed what, when, from what to what, under which request."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_app_id", "app_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(400))
+    action: Mapped[str] = mapped_column(String(63))
+    target_type: Mapped[str] = mapped_column(String(63))
+    target_id: Mapped[str] = mapped_column(String(200))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+    request_id: Mapped[str | None] = mapped_column(String(128))

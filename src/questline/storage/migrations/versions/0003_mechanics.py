@@ -1,7 +1,7 @@
 """achievements, streaks and quests
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-21
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import questline.storage.types
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,109 @@
+"""The dependency that enforces ``auth.policy`` on every route.
+
+It runs before any other dependency and before the body is validated, so a caller who may
+not use an endpoint learns nothing about it beyond 401/403.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from questline.api.context import Context
+from questline.auth.credentials import resolve_bearer
+from questline.auth.policy import Access, decision_for
+from questline.auth.principals import Principal, PrincipalKind
+from questline.auth.throttle import Verdict
+from questline.errors import Forbidden, Unauthorized
+from questline.storage.apps import app_settings
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="an API key (`ql_sk_…`), a console access token or a player token",
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def route_template(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "path_format", request.url.path))
+
+
+def check(access: Access, principal: Principal, path_params: dict[str, Any]) -> None:
+    """Raise Forbidden unless ``principal`` may use an endpoint with this decision."""
+    assert access.permission is not None
+    if principal.kind is PrincipalKind.PLAYER:
+        if access.own_player:
+            if path_params.get("player_id") != principal.player:
+                raise Forbidden("a player token reads only its own player")
+            return
+        if access.player_events:
+            return  # what it may submit is checked against the body
+        raise Forbidden("a player token cannot use this endpoint")
+    if not principal.can(access.permission):
+        who = f"key '{principal.key_name}'" if principal.kind is PrincipalKind.KEY else "role"
+        if principal.kind is PrincipalKind.USER and principal.role is not None:
+            who = f"role '{principal.role.value}'"
+        raise Forbidden(f"the {who} lacks the '{access.permission.value}' permission")
+
+
+async def authorize(request: Request, credentials: Credentials) -> Principal | None:
+    access = decision_for(request.method, route_template(request))
+    if access is None:
+        # Fail closed: an endpoint nobody decided about is open to nobody.
+        raise Forbidden("no access decision is recorded for this endpoint")
+    if access.permission is None:
+        return None
+    if credentials is None:
+        raise Unauthorized("send credentials as `Authorization: Bearer <token>`")
+    context: Context = request.app.state.questline
+    principal, verdict = await run_in_threadpool(_identify, context, credentials.credentials)
+    request.state.rate_limit = verdict
+    check(access, principal, dict(request.path_params))
+    if principal.kind is PrincipalKind.PLAYER and access.player_events:
+        await _check_player_events(request, context, principal)
+    request.state.principal = principal
+    return principal
+
+
+def _identify(context: Context, token: str) -> tuple[Principal, Verdict | None]:
+    """Who is calling, counted against their rate limit (one trip to the thread pool).
+
+    Counted before the permission check: refused calls cost as much as allowed ones."""
+    principal = resolve_bearer(context, token)
+    verdict = context.rate_limits.hit(principal) if context.rate_limits is not None else None
+    return principal, verdict
+
+
+async def _check_player_events(request: Request, context: Context, principal: Principal) -> None:
+    allowed = await run_in_threadpool(app_settings, context.database, principal.app_id)
+    types = set(allowed.player_event_types)
+    if not types:
+        raise Forbidden("this app does not let players submit events")
+    try:
+        body = json.loads(await request.body() or b"null")
+    except ValueError:
+        return  # the endpoint answers malformed bodies itself
+    events = body.get("events") if isinstance(body, dict) and "events" in body else [body]
+    for index, event in enumerate(events if isinstance(events, list) else []):
+        if not isinstance(event, dict):
+            continue
+        if event.get("player") != principal.player:
+            raise Forbidden(f"event {index}: a player token submits events only for itself")
+        if event.get("type") not in types:
+            raise Forbidden(
+                f"event {index}: players may submit only {', '.join(sorted(types))} events"
+            )
+
+
+def current_principal(principal: Annotated[Principal | None, Depends(authorize)]) -> Principal:
+    if principal is None:
+        raise Unauthorized("this endpoint is public and has no caller")
+    return principal
+
+
+Authorized = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,176 @@
+"""/v1/apps: the tenants one server hosts, and each app's access settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import select
+
+from questline.api.deps import Authorized, ContextDep, ReaderDep, SessionDep
+from questline.auth.policy import Role
+from questline.auth.principals import Principal, PrincipalKind
+from questline.errors import NotFound
+from questline.storage import audit
+from questline.storage.apps import (
+    AppSettings,
+    apps_by_id,
+    create_app,
+    get_app,
+    update_settings,
+)
+from questline.storage.database import after_commit
+from questline.storage.models import App, Membership
+
+router = APIRouter(prefix="/v1/apps", tags=["apps"])
+
+AppSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+
+
+class AppIn(BaseModel):
+    """A new app (tenant)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"id": "fitness", "name": "Fitness tracker"}]},
+    )
+
+    id: AppSlug = Field(description="the app's id: lower-case letters, digits and dashes")
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="a name people read"
+    )
+
+
+class AppOut(BaseModel):
+    """An app and its access settings."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "fitness",
+                    "name": "Fitness tracker",
+                    "created_at": "2026-11-21T16:35:51Z",
+                    "settings": {"player_event_types": ["workout.logged"]},
+                }
+            ]
+        }
+    )
+
+    id: str = Field(description="the app's id")
+    name: str
+    created_at: datetime
+    settings: AppSettings
+
+
+class AppList(BaseModel):
+    """The apps the caller belongs to."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": [
+                        {
+                            "id": "default",
+                            "name": "Default app",
+                            "created_at": "2026-11-21T16:35:51Z",
+                            "settings": {},
+                        }
+                    ],
+                    "next_cursor": None,
+                }
+            ]
+        }
+    )
+
+    data: list[AppOut]
+    next_cursor: str | None = None
+
+
+def _out(app: App) -> AppOut:
+    return AppOut(
+        id=app.slug,
+        name=app.name,
+        created_at=app.created_at,
+        settings=AppSettings.model_validate(app.settings or {}),
+    )
+
+
+def _own(session: SessionDep | ReaderDep, principal: Principal, slug: str) -> App:
+    app = get_app(session, slug)
+    # Another app's existence is nobody else's business: 404, not 403.
+    if app is None or app.id != principal.app_id:
+        raise NotFound(f"no app with id '{slug}'")
+    return app
+
+
+@router.get("", summary="The apps the caller belongs to")
+def list_apps(principal: Authorized, session: ReaderDep) -> AppList:
+    app_ids = [principal.app_id]
+    if principal.kind is PrincipalKind.USER:
+        app_ids = list(
+            session.scalars(
+                select(Membership.app_id).where(Membership.user_id == principal.user_id)
+            )
+        )
+    return AppList(data=[_out(app) for app in apps_by_id(session, app_ids)])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create an app (console owners)")
+def post_app(body: AppIn, principal: Authorized, session: SessionDep) -> AppOut:
+    app = create_app(session, body.id, body.name)
+    if principal.user_id is not None:
+        session.add(
+            Membership(
+                user_id=principal.user_id,
+                app_id=app.id,
+                role=Role.OWNER.value,
+                created_at=app.created_at,
+            )
+        )
+    out = _out(app)
+    audit.record(
+        session,
+        principal,
+        "app.create",
+        "app",
+        app.slug,
+        after=out.model_dump(mode="json"),
+        app_id=app.id,
+    )
+    return out
+
+
+@router.get("/{app_id}", summary="One app and its access settings")
+def get_one(app_id: AppSlug, principal: Authorized, session: ReaderDep) -> AppOut:
+    return _out(_own(session, principal, app_id))
+
+
+@router.put("/{app_id}/settings", summary="Replace the app's access settings")
+def put_settings(
+    app_id: AppSlug,
+    body: AppSettings,
+    principal: Authorized,
+    session: SessionDep,
+    context: ContextDep,
+) -> AppOut:
+    app = _own(session, principal, app_id)
+    before = _out(app).settings.model_dump(mode="json")
+    update_settings(app, body)
+    if context.rate_limits is not None:
+        limits = context.rate_limits
+        after_commit(session, lambda: limits.forget(app.id))
+    out = _out(app)
+    audit.record(
+        session,
+        principal,
+        "app.settings",
+        "app",
+        app.slug,
+        before=before,
+        after=out.settings.model_dump(mode="json"),
+    )
+    return out

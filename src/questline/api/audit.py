@@ -1,0 +1,81 @@
+"""/v1/audit: who changed what in the app, when, and from what to what."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from questline.api.deps import Authorized, Cursor, Limit, ReaderDep, decode_cursor, encode_cursor
+from questline.storage.audit import audit_page
+from questline.storage.models import AuditEntry
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+_EXAMPLE: dict[str, Any] = {
+    "id": 12,
+    "at": "2026-11-21T16:35:51Z",
+    "actor": "user:ada@example.com",
+    "action": "key.revoke",
+    "target_type": "key",
+    "target_id": "7",
+    "before": {"revoked_at": None},
+    "after": {"revoked_at": "2026-11-21T16:35:51Z"},
+    "request_id": "4f9c2a",
+}
+
+
+class AuditEntryOut(BaseModel):
+    """One recorded change."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    id: int
+    at: datetime
+    actor: str = Field(description="`key:<name>`, `user:<email>`, `player:<id>` or `cli`")
+    action: str = Field(description="what happened, e.g. `config.publish`, `key.revoke`")
+    target_type: str
+    target_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    request_id: str | None = Field(description="the X-Request-ID of the request that did it")
+
+
+class AuditPage(BaseModel):
+    """A page of the audit log, newest first."""
+
+    data: list[AuditEntryOut]
+    next_cursor: str | None
+
+
+def _out(entry: AuditEntry) -> AuditEntryOut:
+    return AuditEntryOut(
+        id=entry.id,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        target_type=entry.target_type,
+        target_id=entry.target_id,
+        before=entry.before,
+        after=entry.after,
+        request_id=entry.request_id,
+    )
+
+
+@router.get("", summary="The app's audit log, newest first")
+def get_audit(
+    principal: Authorized,
+    session: ReaderDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    action: str | None = None,
+    target_type: str | None = None,
+) -> AuditPage:
+    statement = audit_page(
+        principal.app_id, before_id=decode_cursor(cursor), action=action, target_type=target_type
+    )
+    rows = list(session.scalars(statement.limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return AuditPage(data=[_out(entry) for entry in rows[:limit]], next_cursor=next_cursor)

@@ -1,0 +1,155 @@
+"""/v1/keys: the app's API keys. A secret is shown once, when the key is created."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from questline.api.deps import (
+    Authorized,
+    Cursor,
+    Limit,
+    ReaderDep,
+    SessionDep,
+    decode_cursor,
+    encode_cursor,
+)
+from questline.auth.policy import Scope
+from questline.errors import InvalidInput, NotFound
+from questline.storage import audit
+from questline.storage.apps import create_key, get_key, keys_page, revoke_key
+from questline.storage.models import ApiKey, App
+
+router = APIRouter(prefix="/v1/keys", tags=["keys"])
+KeyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the key's id")]
+
+# Examples of the answers (with their nulls) are in api.openapi_docs.
+
+
+class KeyIn(BaseModel):
+    """A new API key."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "web backend",
+                    "scopes": ["events:write", "players:read"],
+                    "expires_at": "2027-11-21T00:00:00Z",
+                }
+            ]
+        },
+    )
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="what the key is for, shown in lists and the audit log"
+    )
+    scopes: list[Scope] = Field(min_length=1, max_length=4, description="what the key may do")
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="when the key stops working; unset: never"
+    )
+
+
+class KeyOut(BaseModel):
+    """An API key, without its secret."""
+
+    id: int
+    name: str
+    prefix: str = Field(description="the start of the secret, to recognise it in logs")
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class KeyCreated(KeyOut):
+    """A new key with its secret: store it now, it is never shown again."""
+
+    secret: str
+
+
+class KeyList(BaseModel):
+    """A page of keys, oldest first."""
+
+    data: list[KeyOut]
+    next_cursor: str | None
+
+
+def _out(key: ApiKey) -> KeyOut:
+    return KeyOut(
+        id=key.id,
+        name=key.name,
+        prefix=key.prefix,
+        scopes=list(key.scopes),
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        expires_at=key.expires_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a key (secret shown once)")
+def post_key(body: KeyIn, principal: Authorized, session: SessionDep) -> KeyCreated:
+    if body.expires_at is not None and body.expires_at <= datetime.now(UTC):
+        raise InvalidInput(
+            "a key cannot expire in the past",
+            errors=[{"loc": ["expires_at"], "message": "must be in the future"}],
+        )
+    app = session.get_one(App, principal.app_id)
+    key, secret = create_key(
+        session,
+        app,
+        name=body.name,
+        scopes=sorted({scope.value for scope in body.scopes}),
+        expires_at=body.expires_at,
+    )
+    out = _out(key)
+    audit.record(session, principal, "key.create", "key", key.id, after=out.model_dump(mode="json"))
+    return KeyCreated(**out.model_dump(), secret=secret)
+
+
+@router.get("", summary="The app's keys, oldest first")
+def list_keys(
+    principal: Authorized, session: ReaderDep, limit: Limit = 50, cursor: Cursor = None
+) -> KeyList:
+    rows = list(
+        session.scalars(
+            keys_page(principal.app_id, after_id=decode_cursor(cursor)).limit(limit + 1)
+        )
+    )
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return KeyList(data=[_out(key) for key in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.get("/{key_id}", summary="One key")
+def read_key(key_id: KeyId, principal: Authorized, session: ReaderDep) -> KeyOut:
+    key = get_key(session, principal.app_id, key_id)
+    if key is None:
+        raise NotFound(f"no key with id {key_id}")
+    return _out(key)
+
+
+@router.delete("/{key_id}", summary="Revoke a key: it stops working at once")
+def delete_key(key_id: KeyId, principal: Authorized, session: SessionDep) -> KeyOut:
+    key = get_key(session, principal.app_id, key_id)
+    if key is None:
+        raise NotFound(f"no key with id {key_id}")
+    before = _out(key).model_dump(mode="json")
+    revoke_key(key, datetime.now(UTC))
+    out = _out(key)
+    if before["revoked_at"] is None:
+        audit.record(
+            session,
+            principal,
+            "key.revoke",
+            "key",
+            key.id,
+            before=before,
+            after=out.model_dump(mode="json"),
+        )
+    return out

@@ -1,0 +1,278 @@
+"""The OpenAPI schema as clients read it: every model described and shown by example,
+and errors described as the problem details they are.
+
+Models may carry their own docstring and ``json_schema_extra`` examples; those here fill
+in for models that do not, keyed by the schema's component name. A test fails for a
+component that has neither.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+_T = "2026-11-21T16:35:51Z"
+_LEVEL = {
+    "level": 3,
+    "total": 520,
+    "level_started_at": 400,
+    "next_level_at": 900,
+    "remaining": 380,
+    "percent": 24.0,
+}
+_EFFECT = {"kind": "currency_awarded", "currency": "xp", "amount": 85, "rule": "attempt-xp"}
+_ITEM = {
+    "key": "squat",
+    "kind": "exercise",
+    "attributes": {"base_points": 10},
+    "names": {"en": "Squat", "he": "סקוואט"},
+    "active": True,
+    "created_at": _T,
+    "updated_at": _T,
+}
+_VERSION = {
+    "version": 2,
+    "created_at": _T,
+    "created_by": "user:ada@example.com",
+    "comment": "double XP weekend",
+    "document": {"currencies": {"xp": {}}},
+}
+_LEDGER = {
+    "id": 41,
+    "currency": "xp",
+    "amount": 85,
+    "balance_after": 520,
+    "cause": "rule",
+    "cause_id": "attempt-xp",
+    "event_id": "attempt-8812",
+    "config_version": 2,
+    "explanation": "item.xp * event.score / 100 = 100 * 85 / 100 = 85",
+    "breakdown": {"item.xp": 100, "event.score": 85},
+    "created_at": _T,
+}
+_KEY = {
+    "id": 7,
+    "name": "web backend",
+    "prefix": "ql_sk_Xy3k9A",
+    "scopes": ["events:write", "players:read"],
+    "created_at": _T,
+    "last_used_at": None,
+    "expires_at": "2027-11-21T00:00:00Z",
+    "revoked_at": None,
+}
+_AUDIT = {
+    "id": 12,
+    "at": _T,
+    "actor": "user:ada@example.com",
+    "action": "key.revoke",
+    "target_type": "key",
+    "target_id": "7",
+    "before": {"revoked_at": None},
+    "after": {"revoked_at": _T},
+    "request_id": "d7a1c68d0e16448b9e2994a990c975f3",
+}
+PROBLEM_EXAMPLE = {
+    "type": "urn:questline:problem:invalid_input",
+    "title": "The request is not valid",
+    "status": 422,
+    "detail": "player: String should have at most 200 characters",
+    "code": "invalid_input",
+    "errors": [{"loc": ["player"], "message": "String should have at most 200 characters"}],
+    "request_id": "d7a1c68d0e16448b9e2994a990c975f3",
+}
+
+DOCS: dict[str, tuple[str, Any]] = {
+    "AppSettings": ("", {"player_event_types": ["workout.logged"], "cors_origins": []}),
+    "BatchIn": ("Up to 1,000 events at once.", {"events": [{"type": "did", "player": "ada"}]}),
+    "BatchItemResult": (
+        "What became of one event of a batch.",
+        {
+            "index": 0,
+            "id": "e-1",
+            "status": "pending",
+            "duplicate": False,
+            "effects": None,
+            "error": None,
+        },
+    ),
+    "BatchResult": (
+        "What became of each event of a batch, in order.",
+        {
+            "accepted": 1,
+            "duplicates": 0,
+            "rejected": 0,
+            "results": [{"index": 0, "id": "e-1", "status": "pending", "duplicate": False}],
+        },
+    ),
+    "ConfigVersionList": (
+        "Published versions, newest first.",
+        {"data": [_VERSION], "next_cursor": None},
+    ),
+    "ConfigVersionOut": ("One published version of the game design.", _VERSION),
+    "CurrencyOut": (
+        "A player's balance in one currency, and their level if it has a curve.",
+        {"balance": 520, "earned": 520, "level": _LEVEL},
+    ),
+    "EventAccepted": (
+        "The event is stored; with `wait=true`, also processed, with its effects.",
+        {
+            "id": "attempt-8812",
+            "status": "processed",
+            "duplicate": False,
+            "received_at": _T,
+            "effects": [_EFFECT],
+            "error": None,
+        },
+    ),
+    "EventIn": ("Something a player did.", None),
+    "EventOut": (
+        "An event as stored, its processing status and its effects.",
+        {
+            "id": "attempt-8812",
+            "type": "attempt.submitted",
+            "player": "ada",
+            "time": _T,
+            "received_at": _T,
+            "time_zone": "Europe/London",
+            "properties": {"score": 85},
+            "item": "sql-basics",
+            "status": "processed",
+            "processed_at": _T,
+            "config_version": 2,
+            "effects": [_EFFECT],
+            "error": None,
+        },
+    ),
+    "ExportedProfile": (
+        "The player's profile as held.",
+        {
+            "id": "zoe",
+            "display_name": "Zoe",
+            "time_zone": "Europe/Paris",
+            "locale": "fr",
+            "attributes": {},
+            "created_at": _T,
+            "updated_at": _T,
+        },
+    ),
+    "ItemIn": ("A new catalog item.", None),
+    "KeyOut": ("", _KEY),
+    "KeyCreated": ("", {**_KEY, "secret": "ql_sk_Xy3k9A…"}),
+    "KeyList": ("", {"data": [_KEY], "next_cursor": None}),
+    "AuditPage": ("", {"data": [_AUDIT], "next_cursor": None}),
+    "MemberList": (
+        "",
+        {
+            "data": [{"email": "ada@example.com", "role": "owner", "created_at": _T}],
+            "next_cursor": None,
+        },
+    ),
+    "ItemList": ("Catalog items, oldest first.", {"data": [_ITEM], "next_cursor": None}),
+    "ItemOut": ("A catalog item.", _ITEM),
+    "ItemPatch": ("Fields to change; omitted ones keep their value.", {"active": False}),
+    "LedgerEntryOut": ("One balance change and how it was computed.", _LEDGER),
+    "LedgerPage": ("Balance changes, newest first.", {"data": [_LEDGER], "next_cursor": None}),
+    "LevelOut": ("Progress along a currency's level curve.", _LEVEL),
+    "MetricOut": (
+        "A metric's value today, this week and all time.",
+        {"today": 2, "week": 9, "all": 31},
+    ),
+    "PlayerOut": (
+        "A player's balances, levels and metrics.",
+        {
+            "id": "ada",
+            "display_name": "Ada",
+            "time_zone": "Europe/London",
+            "locale": "en",
+            "created_at": _T,
+            "currencies": {"xp": {"balance": 520, "earned": 520, "level": _LEVEL}},
+            "metrics": {"passed": {"today": 1, "week": 3, "all": 12}},
+        },
+    ),
+    "ProfileIn": (
+        "Optional profile fields to set on the player with this event.",
+        {"name": "Ada", "time_zone": "Europe/London", "locale": "en"},
+    ),
+    "Problem": ("An RFC 9457 problem: what went wrong, and where.", PROBLEM_EXAMPLE),
+    "Role": ("A console user's role in an app.", "editor"),
+    "RollbackIn": ("The version to publish again.", {"version": 1, "comment": "undo"}),
+    "Scope": ("What an API key may do.", "events:write"),
+    "ValidationResult": (
+        "The design compiles; what it declares.",
+        {"valid": True, "currencies": ["xp"], "metrics": ["passed"], "rules": ["attempt-xp"]},
+    ),
+}
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string", "description": "`urn:questline:problem:<code>`"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "what went wrong, for a person"},
+        "code": {"type": "string", "description": "what went wrong, for a program"},
+        "errors": {
+            "type": "array",
+            "description": "field-level problems, each with its location",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+        "request_id": {"type": "string", "description": "the request's X-Request-ID"},
+    },
+}
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+def document(app: FastAPI) -> dict[str, Any]:
+    """Build the schema once: FastAPI's, with the descriptions, examples and error
+    responses filled in."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        summary=app.summary,
+        description=app.description,
+        routes=app.routes,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    components["Problem"] = dict(_PROBLEM_SCHEMA)
+    for name, component in components.items():
+        description, example = DOCS.get(name, ("", None))
+        if description and "description" not in component:
+            component["description"] = description
+        if example is not None and "examples" not in component and "example" not in component:
+            component["examples"] = [example]
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = _problem_response("the request is not valid")
+            if operation.get("security"):
+                responses.setdefault("401", _problem_response("no or bad credentials"))
+                responses.setdefault("403", _problem_response("the caller may not do this"))
+                responses.setdefault("429", _problem_response("over the rate limit"))
+    app.openapi_schema = schema
+    return schema
+
+
+def install(app: FastAPI) -> None:
+    app.openapi = lambda: document(app)  # type: ignore[method-assign]

@@ -1,0 +1,135 @@
+"""A player's data on request: everything held about them, and erasure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response, status
+from pydantic import BaseModel, ConfigDict
+
+from questline.api.deps import Authorized, ReaderDep, SessionDep
+from questline.errors import NotFound
+from questline.storage import audit
+from questline.storage.players import get_player
+from questline.storage.privacy import erase_player, export_player, lock_player
+
+router = APIRouter(prefix="/v1/players", tags=["privacy"])
+PlayerId = Annotated[str, Path(min_length=1, max_length=200, description="the host app's id")]
+
+
+class ExportedProfile(BaseModel):
+    id: str
+    display_name: str | None
+    time_zone: str
+    locale: str | None
+    attributes: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class PlayerExport(BaseModel):
+    """Everything Questline holds about one player."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "player": {
+                        "id": "zoe",
+                        "display_name": "Zoe",
+                        "time_zone": "Europe/Paris",
+                        "locale": "fr",
+                        "attributes": {},
+                        "created_at": "2026-11-21T16:35:51Z",
+                        "updated_at": "2026-11-21T16:35:51Z",
+                    },
+                    "balances": {"xp": {"balance": 85, "earned": 85}},
+                    "counters": [{"key": "metric:passed", "period": "all", "value": 1}],
+                    "events": [
+                        {
+                            "id": "attempt-1",
+                            "type": "attempt.submitted",
+                            "time": "2026-11-21T16:35:51Z",
+                            "received_at": "2026-11-21T16:35:51Z",
+                            "time_zone": "Europe/Paris",
+                            "properties": {"score": 85},
+                            "item": "sql-basics",
+                            "status": "processed",
+                        }
+                    ],
+                    "ledger": [
+                        {
+                            "id": 1,
+                            "currency": "xp",
+                            "amount": 85,
+                            "balance_after": 85,
+                            "cause": "rule",
+                            "cause_id": "attempt-xp",
+                            "explanation": "item.xp * event.score / 100 = 100 * 85 / 100 = 85",
+                            "created_at": "2026-11-21T16:35:51Z",
+                        }
+                    ],
+                    "achievements": [
+                        {
+                            "achievement": "first-pass",
+                            "tier": None,
+                            "period": "all",
+                            "value": 1,
+                            "target": 1,
+                            "rewards": {},
+                            "awarded_at": "2026-11-21T16:35:51Z",
+                        }
+                    ],
+                    "streaks": [
+                        {
+                            "key": "practice",
+                            "current": 1,
+                            "longest": 1,
+                            "started_on": "2026-11-21",
+                            "last_on": "2026-11-21",
+                            "time_zone": "Europe/Paris",
+                            "freezes": 0,
+                        }
+                    ],
+                    "streak_freezes_used": [],
+                    "quests": [],
+                    "quests_joined": [],
+                }
+            ]
+        }
+    )
+
+    player: ExportedProfile
+    balances: dict[str, dict[str, int]]
+    counters: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    ledger: list[dict[str, Any]]
+    achievements: list[dict[str, Any]]
+    streaks: list[dict[str, Any]]
+    streak_freezes_used: list[dict[str, Any]]
+    quests: list[dict[str, Any]]
+    quests_joined: list[dict[str, Any]]
+
+
+@router.get("/{player_id}/export", summary="Everything held about a player")
+def export(player_id: PlayerId, principal: Authorized, session: ReaderDep) -> PlayerExport:
+    player = get_player(session, principal.app_id, player_id)
+    if player is None:
+        raise NotFound(f"no player with id '{player_id}'")
+    return PlayerExport.model_validate(export_player(session, player))
+
+
+@router.delete(
+    "/{player_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Erase a player's personal data; their numbers stay, under a pseudonym",
+)
+def erase(player_id: PlayerId, principal: Authorized, session: SessionDep) -> Response:
+    player = lock_player(session, principal.app_id, player_id)
+    if player is None:
+        raise NotFound(f"no player with id '{player_id}'")
+    pseudonym = erase_player(session, player)
+    # The entry names the pseudonym only: the log must not keep what was erased.
+    audit.record(session, principal, "player.erase", "player", pseudonym)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

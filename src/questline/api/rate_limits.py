@@ -1,0 +1,194 @@
+"""Per-caller rate limits (per API key or console user, and per player token, with each
+app's own limits, cached briefly, or the server's defaults) and the request time limit."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import anyio
+import limits
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from questline.auth.principals import Principal, PrincipalKind
+from questline.auth.throttle import Throttle, TooManyRequests, Verdict, parse_limit
+from questline.storage.apps import AppSettings, app_settings
+from questline.storage.database import Database
+
+_SETTINGS_TTL_SECONDS = 10.0
+
+
+class RateLimits:
+    def __init__(
+        self, throttle: Throttle, database: Database, *, per_key: str | None, per_player: str
+    ) -> None:
+        self.throttle = throttle
+        self.database = database
+        self.per_key = parse_limit(per_key) if per_key else None
+        self.per_player = parse_limit(per_player)
+        self._cache: dict[int, tuple[float, AppSettings]] = {}
+        self._lock = threading.Lock()
+
+    def settings_of(self, app_id: int) -> AppSettings:
+        """The app's settings, read at most every few seconds per process."""
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(app_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        found = app_settings(self.database, app_id)
+        with self._lock:
+            self._cache[app_id] = (now + _SETTINGS_TTL_SECONDS, found)
+        return found
+
+    def forget(self, app_id: int) -> None:
+        with self._lock:
+            self._cache.pop(app_id, None)
+
+    def limit_for(
+        self, principal: Principal
+    ) -> tuple[limits.RateLimitItem | None, tuple[str, ...]]:
+        settings = self.settings_of(principal.app_id)
+        if principal.kind is PrincipalKind.PLAYER:
+            text = settings.rate_limit_per_player
+            per_player = parse_limit(text) if text else self.per_player
+            return per_player, ("player", str(principal.app_id), str(principal.player))
+        text = settings.rate_limit_per_key
+        per_key = parse_limit(text) if text else self.per_key
+        if principal.kind is PrincipalKind.KEY:
+            return per_key, ("key", str(principal.key_id))
+        return per_key, ("user", str(principal.user_id), str(principal.app_id))
+
+    def hit(self, principal: Principal) -> Verdict | None:
+        """Count one request; raise 429 if the caller is over its limit."""
+        limit, key = self.limit_for(principal)
+        if limit is None:
+            return None
+        verdict = self.throttle.hit(limit, *key)
+        if not verdict.allowed:
+            raise TooManyRequests(
+                f"rate limit of {limit} exceeded for this {principal.kind.value}",
+                retry_after=verdict.reset_seconds,
+                limit=verdict.limit,
+            )
+        return verdict
+
+
+class RateLimitHeadersMiddleware:
+    """Adds RateLimit-Limit/-Remaining/-Reset to answers of rate-limited requests
+    (whatever the endpoint returned: a model, a Response or a stream)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                verdict: Verdict | None = scope.get("state", {}).get("rate_limit")
+                if verdict is not None:
+                    headers = message.setdefault("headers", [])
+                    names = {name.lower() for name, _ in headers}
+                    if b"ratelimit-limit" not in names:
+                        headers += [
+                            (b"ratelimit-limit", str(verdict.limit).encode()),
+                            (b"ratelimit-remaining", str(verdict.remaining).encode()),
+                            (b"ratelimit-reset", str(verdict.reset_seconds).encode()),
+                        ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class TimeoutMiddleware:
+    """Answers 503 if an endpoint has not begun its response within the time limit.
+
+    The work itself is not undone: a transaction already under way still commits or rolls
+    back as a whole, so a client that retries with the same idempotency key is safe.
+    Streams are unaffected once their first bytes are out.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = anyio.Event()
+
+        async def tracking_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.set()
+            await send(message)
+
+        timed_out = False
+        failure: list[BaseException] = []
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._run, scope, receive, tracking_send, started, failure)
+            with anyio.move_on_after(self.seconds):
+                await started.wait()
+            if not started.is_set():
+                timed_out = True
+                group.cancel_scope.cancel()
+        if failure:
+            # Re-raised out here so that it reaches the server unwrapped (not as a group).
+            raise failure[0]
+        if timed_out:
+            await _send_problem(
+                scope,
+                send,
+                status=503,
+                code="timeout",
+                title="The request took too long",
+                detail=f"no answer within {self.seconds:g} s; it may still complete,"
+                " so retry with the same idempotency key",
+            )
+
+    async def _run(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        started: anyio.Event,
+        failure: list[BaseException],
+    ) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except Exception as error:
+            failure.append(error)
+        finally:
+            started.set()  # finished (or failed) without answering: stop waiting
+
+
+async def _send_problem(
+    scope: Scope, send: Send, *, status: int, code: str, title: str, detail: str
+) -> None:
+    body: dict[str, object] = {
+        "type": f"urn:questline:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    request_id = scope.get("state", {}).get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"retry-after", b"1"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

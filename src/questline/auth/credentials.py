@@ -1,0 +1,74 @@
+"""Turn a bearer token into a Principal, or refuse it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from questline.auth.keys import KEY_PREFIX
+from questline.auth.policy import ROLE_PERMISSIONS, scope_permissions
+from questline.auth.principals import Principal, PrincipalKind
+from questline.auth.tokens import TokenType, verify
+from questline.errors import Unauthorized
+from questline.storage.apps import find_key, needs_touch, touch_key
+from questline.storage.models import User
+from questline.storage.users import role_in
+
+if TYPE_CHECKING:
+    from questline.api.context import Context
+
+
+def resolve_bearer(context: Context, token: str) -> Principal:
+    if token.startswith(KEY_PREFIX):
+        return _api_key(context, token)
+    secret = context.settings.jwt_secret
+    if secret is None or token.count(".") != 2:
+        raise Unauthorized("the credentials are not an API key or a token this server issued")
+    claims = verify(secret.get_secret_value(), token)
+    app_id: int = claims["app"]
+    if claims["typ"] == TokenType.PLAYER:
+        return Principal(
+            app_id=app_id, kind=PrincipalKind.PLAYER, permissions=frozenset(), player=claims["sub"]
+        )
+    return _console_user(context, app_id, claims["sub"])
+
+
+def _console_user(context: Context, app_id: int, subject: str) -> Principal:
+    if not subject.isdigit():
+        raise Unauthorized("the token is not one this server signed")
+    with context.database.reader() as session:
+        user = session.get(User, int(subject))
+        role = role_in(session, user.id, app_id) if user and user.disabled_at is None else None
+        if user is None or role is None:
+            # Checked on every request, so that removing a user takes effect at once.
+            raise Unauthorized("this account no longer has access to the app")
+        return Principal(
+            app_id=app_id,
+            kind=PrincipalKind.USER,
+            permissions=ROLE_PERMISSIONS[role],
+            user_id=user.id,
+            email=user.email,
+            role=role,
+        )
+
+
+def _api_key(context: Context, secret: str) -> Principal:
+    now = datetime.now(UTC)
+    with context.database.reader() as session:
+        key = find_key(session, secret)
+        if key is None or key.revoked_at is not None or (key.expires_at and key.expires_at <= now):
+            raise Unauthorized("the API key is unknown, revoked or expired")
+        principal = Principal(
+            app_id=key.app_id,
+            kind=PrincipalKind.KEY,
+            permissions=scope_permissions(key.scopes),
+            key_id=key.id,
+            key_name=key.name,
+            scopes=tuple(key.scopes),
+        )
+        stale = needs_touch(key, now)
+        key_id = key.id
+    if stale:
+        with context.database.transaction() as session:
+            touch_key(session, key_id, now)
+    return principal

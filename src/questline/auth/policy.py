@@ -1,0 +1,156 @@
+"""Who may call what: the one place that decides.
+
+Every route of the API has exactly one line in ``POLICY``, keyed by ``"METHOD /path/{template}"``
+as it appears in the OpenAPI schema. A route without a line is refused to everyone (and the
+authorization-matrix test fails), so a new endpoint cannot ship open by accident.
+
+A decision names the *permission* a caller needs. API keys get permissions from their scopes,
+console users from their role in the app, and player tokens get none: they may call only the
+routes marked ``own_player`` (and then only for their own player) and, if the app allows it,
+submit events for themselves (``player_events``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    EVENTS_WRITE = "events:write"
+    PLAYERS_READ = "players:read"
+    PLAYERS_MANAGE = "players:manage"  # manual grants, export, erasure
+    PLAYER_TOKENS = "player-tokens:create"
+    CONFIG_READ = "config:read"
+    CONFIG_WRITE = "config:write"
+    KEYS_MANAGE = "keys:manage"
+    USERS_MANAGE = "users:manage"
+    AUDIT_READ = "audit:read"
+    APPS_CREATE = "apps:create"
+    APP_SETTINGS = "app:settings"
+
+
+class Scope(StrEnum):
+    """What an API key may be granted."""
+
+    EVENTS_WRITE = "events:write"
+    PLAYERS_READ = "players:read"
+    CONFIG_WRITE = "config:write"
+    ADMIN = "admin"
+
+
+class Role(StrEnum):
+    """A console user's role in one app."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+
+_APP_ADMIN = frozenset(Permission) - {Permission.APPS_CREATE, Permission.USERS_MANAGE}
+
+SCOPE_PERMISSIONS: dict[Scope, frozenset[Permission]] = {
+    # A server that sends events also mints player tokens for its users' clients.
+    Scope.EVENTS_WRITE: frozenset(
+        {Permission.EVENTS_WRITE, Permission.CONFIG_READ, Permission.PLAYER_TOKENS}
+    ),
+    Scope.PLAYERS_READ: frozenset({Permission.PLAYERS_READ, Permission.CONFIG_READ}),
+    Scope.CONFIG_WRITE: frozenset({Permission.CONFIG_WRITE, Permission.CONFIG_READ}),
+    Scope.ADMIN: _APP_ADMIN,
+}
+
+_VIEWER = frozenset({Permission.PLAYERS_READ, Permission.CONFIG_READ})
+_EDITOR = _VIEWER | {Permission.CONFIG_WRITE}
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.VIEWER: _VIEWER,
+    Role.EDITOR: _EDITOR,
+    Role.ADMIN: _APP_ADMIN,
+    Role.OWNER: frozenset(Permission),
+}
+
+
+def scope_permissions(scopes: list[str] | tuple[str, ...]) -> frozenset[Permission]:
+    granted: frozenset[Permission] = frozenset()
+    for scope in scopes:
+        if scope in Scope.__members__.values():
+            granted |= SCOPE_PERMISSIONS[Scope(scope)]
+    return granted
+
+
+@dataclass(frozen=True)
+class Access:
+    """The decision for one route. ``permission=None`` means public."""
+
+    permission: Permission | None
+    own_player: bool = False
+    player_events: bool = False
+
+
+PUBLIC = Access(None)
+
+
+def needs(permission: Permission) -> Access:
+    return Access(permission)
+
+
+def own(permission: Permission) -> Access:
+    """Also open to a player token, for its own player (the ``{player_id}`` in the path)."""
+    return Access(permission, own_player=True)
+
+
+_P = Permission
+
+# One line per route. Adding an endpoint means adding its line here.
+POLICY: dict[str, Access] = {
+    "GET /health": PUBLIC,
+    "GET /ready": PUBLIC,
+    "POST /v1/events": Access(_P.EVENTS_WRITE, player_events=True),
+    "POST /v1/events/batch": Access(_P.EVENTS_WRITE, player_events=True),
+    "GET /v1/events/{event_id}": needs(_P.PLAYERS_READ),
+    "GET /v1/players/{player_id}": own(_P.PLAYERS_READ),
+    "GET /v1/players/{player_id}/ledger": own(_P.PLAYERS_READ),
+    "GET /v1/config": needs(_P.CONFIG_READ),
+    "PUT /v1/config": needs(_P.CONFIG_WRITE),
+    "POST /v1/config/validate": needs(_P.CONFIG_READ),
+    "GET /v1/config/versions": needs(_P.CONFIG_READ),
+    "GET /v1/config/versions/{version}": needs(_P.CONFIG_READ),
+    "POST /v1/config/rollback": needs(_P.CONFIG_WRITE),
+    "GET /v1/items": needs(_P.CONFIG_READ),
+    "POST /v1/items": needs(_P.CONFIG_WRITE),
+    "GET /v1/items/{key}": needs(_P.CONFIG_READ),
+    "PATCH /v1/items/{key}": needs(_P.CONFIG_WRITE),
+    "DELETE /v1/items/{key}": needs(_P.CONFIG_WRITE),
+    "GET /v1/apps": needs(_P.CONFIG_READ),
+    "POST /v1/apps": needs(_P.APPS_CREATE),
+    "GET /v1/apps/{app_id}": needs(_P.CONFIG_READ),
+    "PUT /v1/apps/{app_id}/settings": needs(_P.APP_SETTINGS),
+    "POST /v1/keys": needs(_P.KEYS_MANAGE),
+    "GET /v1/keys": needs(_P.KEYS_MANAGE),
+    "GET /v1/keys/{key_id}": needs(_P.KEYS_MANAGE),
+    "DELETE /v1/keys/{key_id}": needs(_P.KEYS_MANAGE),
+    "GET /v1/audit": needs(_P.AUDIT_READ),
+    "POST /v1/players/{player_id}/token": needs(_P.PLAYER_TOKENS),
+    "GET /v1/players/{player_id}/export": own(_P.PLAYERS_MANAGE),
+    "DELETE /v1/players/{player_id}": needs(_P.PLAYERS_MANAGE),
+    "POST /v1/auth/login": PUBLIC,
+    "POST /v1/auth/refresh": PUBLIC,
+    "POST /v1/auth/logout": PUBLIC,
+    "GET /v1/users": needs(_P.USERS_MANAGE),
+    "PUT /v1/users/{email}": needs(_P.USERS_MANAGE),
+    "DELETE /v1/users/{email}": needs(_P.USERS_MANAGE),
+    "GET /v1/achievements": needs(_P.CONFIG_READ),
+    "POST /v1/achievements/backfill": needs(_P.CONFIG_WRITE),
+    "GET /v1/players/{player_id}/achievements": own(_P.PLAYERS_READ),
+    "GET /v1/players/{player_id}/streaks": own(_P.PLAYERS_READ),
+    "POST /v1/players/{player_id}/streaks/{key}/restore": needs(_P.PLAYERS_MANAGE),
+    "POST /v1/players/{player_id}/streaks/{key}/freezes": needs(_P.EVENTS_WRITE),
+    "GET /v1/quests": needs(_P.CONFIG_READ),
+    "GET /v1/players/{player_id}/quests": own(_P.PLAYERS_READ),
+    "POST /v1/players/{player_id}/quests/{quest_id}/join": needs(_P.EVENTS_WRITE),
+    "GET /v1/players/{player_id}/scores/{key}": own(_P.PLAYERS_READ),
+}
+
+
+def decision_for(method: str, path: str) -> Access | None:
+    return POLICY.get(f"{method.upper()} {path}")

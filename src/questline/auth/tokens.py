@@ -1,0 +1,74 @@
+"""Signed tokens: console access tokens and player tokens (JWT, HS256), and opaque
+refresh tokens (stored only as a digest).
+
+Each JWT says what it is (``typ``), so an access token is never accepted where a player
+token is expected, and neither is accepted as a refresh token (which is not a JWT at all).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+
+from questline.errors import Unauthorized
+
+ISSUER = "questline"
+REFRESH_PREFIX = "ql_rt_"
+_ALGORITHM = "HS256"
+
+
+class TokenType(StrEnum):
+    ACCESS = "access"
+    PLAYER = "player"
+
+
+def issue(
+    secret: str, typ: TokenType, *, subject: str, app_id: int, lifetime: timedelta
+) -> tuple[str, datetime]:
+    now = datetime.now(UTC)
+    expires = now + lifetime
+    claims = {
+        "iss": ISSUER,
+        "typ": typ.value,
+        "sub": subject,
+        "app": app_id,
+        "iat": now,
+        "exp": expires,
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, secret, algorithm=_ALGORITHM), expires
+
+
+def verify(secret: str, token: str) -> dict[str, Any]:
+    """The claims of a token this server signed and that has not expired; else 401."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            secret,
+            algorithms=[_ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "iss"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("the token has expired") from None
+    except jwt.InvalidTokenError:
+        raise Unauthorized("the token is not one this server signed") from None
+    if claims.get("typ") not in TokenType.__members__.values() or not isinstance(
+        claims.get("app"), int
+    ):
+        raise Unauthorized("the token is not one this server signed")
+    return claims
+
+
+def new_refresh_token() -> str:
+    return REFRESH_PREFIX + secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

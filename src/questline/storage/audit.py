@@ -1,0 +1,79 @@
+"""The audit log: every change to config, items, keys, users and manual grants.
+
+Call ``record`` inside the transaction that makes the change, so the entry commits with it
+(and disappears with it on rollback).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from questline.request_context import request_id
+from questline.storage.models import AuditEntry
+
+
+class Actor(Protocol):
+    """Anything that can say who it is: a Principal, or a CLI run."""
+
+    @property
+    def app_id(self) -> int: ...
+
+    @property
+    def actor(self) -> str: ...
+
+
+def record(
+    session: Session,
+    who: Actor | str,
+    action: str,
+    target_type: str,
+    target_id: str | int,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    app_id: int | None = None,
+) -> AuditEntry:
+    """Record one change. ``action`` is a dotted verb such as ``key.create``; ``who`` is the
+    principal that made it (or a string such as ``cli``, then ``app_id`` is required)."""
+    if isinstance(who, str):
+        actor = who
+        if app_id is None:
+            raise ValueError("an audit entry needs the app it belongs to")
+    else:
+        actor = who.actor
+        app_id = who.app_id if app_id is None else app_id
+    entry = AuditEntry(
+        app_id=app_id,
+        at=datetime.now(UTC),
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        before=before,
+        after=after,
+        request_id=request_id.get(),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def audit_page(
+    app_id: int,
+    *,
+    before_id: int | None,
+    action: str | None = None,
+    target_type: str | None = None,
+) -> Select[tuple[AuditEntry]]:
+    statement = select(AuditEntry).where(AuditEntry.app_id == app_id)
+    if before_id is not None:
+        statement = statement.where(AuditEntry.id < before_id)
+    if action is not None:
+        statement = statement.where(AuditEntry.action == action)
+    if target_type is not None:
+        statement = statement.where(AuditEntry.target_type == target_type)
+    return statement.order_by(AuditEntry.id.desc())

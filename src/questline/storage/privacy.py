@@ -1,0 +1,174 @@
+"""What is held about one player, and erasing the personal part of it.
+
+Erasure keeps every number: balances, counters, ledger entries and the events' types and
+times stay, attached to a pseudonym, so app-wide totals and counts do not change. What
+identifies or describes the person goes: the host's id for them, their display name,
+locale and attributes, and the free-form properties of their events.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import String, select, update
+from sqlalchemy.orm import Session
+
+from questline.storage.models import (
+    AchievementAward,
+    Balance,
+    Counter,
+    Event,
+    LedgerEntry,
+    Player,
+    QuestCompletion,
+    QuestJoin,
+    StreakFreezeUse,
+    StreakRow,
+)
+
+ERASED_PREFIX = "erased-"
+
+
+def lock_player(session: Session, app_id: int, external_id: str) -> Player | None:
+    return session.scalar(
+        select(Player)
+        .where(Player.app_id == app_id, Player.external_id == external_id)
+        .with_for_update()
+    )
+
+
+def export_player(session: Session, player: Player) -> dict[str, Any]:
+    events = session.execute(
+        select(Event).where(Event.player_id == player.id).order_by(Event.seq)
+    ).scalars()
+    ledger = session.execute(
+        select(LedgerEntry).where(LedgerEntry.player_id == player.id).order_by(LedgerEntry.id)
+    ).scalars()
+    balances = session.scalars(select(Balance).where(Balance.player_id == player.id))
+    counters = session.scalars(select(Counter).where(Counter.player_id == player.id))
+    return {
+        **_export_mechanics(session, player.id),
+        "player": {
+            "id": player.external_id,
+            "display_name": player.display_name,
+            "time_zone": player.time_zone,
+            "locale": player.locale,
+            "attributes": player.attributes,
+            "created_at": player.created_at,
+            "updated_at": player.updated_at,
+        },
+        "balances": {
+            row.currency: {"balance": row.balance, "earned": row.earned} for row in balances
+        },
+        "counters": [
+            {"key": row.key, "period": row.period, "value": row.value} for row in counters
+        ],
+        "events": [
+            {
+                "id": event.key,
+                "type": event.type,
+                "time": event.occurred_at,
+                "received_at": event.received_at,
+                "time_zone": event.time_zone,
+                "properties": event.properties,
+                "item": event.item_key,
+                "status": event.status,
+            }
+            for event in events
+        ],
+        "ledger": [
+            {
+                "id": entry.id,
+                "currency": entry.currency,
+                "amount": entry.amount,
+                "balance_after": entry.balance_after,
+                "cause": entry.cause,
+                "cause_id": entry.cause_id,
+                "explanation": entry.explanation,
+                "created_at": entry.created_at,
+            }
+            for entry in ledger
+        ],
+    }
+
+
+def _export_mechanics(session: Session, player_id: int) -> dict[str, Any]:
+    awards = session.scalars(
+        select(AchievementAward)
+        .where(AchievementAward.player_id == player_id)
+        .order_by(AchievementAward.id)
+    )
+    streaks = session.scalars(select(StreakRow).where(StreakRow.player_id == player_id))
+    freeze_uses = session.scalars(
+        select(StreakFreezeUse)
+        .where(StreakFreezeUse.player_id == player_id)
+        .order_by(StreakFreezeUse.id)
+    )
+    completions = session.scalars(
+        select(QuestCompletion)
+        .where(QuestCompletion.player_id == player_id)
+        .order_by(QuestCompletion.id)
+    )
+    joins = session.scalars(select(QuestJoin).where(QuestJoin.player_id == player_id))
+    return {
+        "achievements": [
+            {
+                "achievement": row.achievement,
+                "tier": row.tier or None,
+                "period": row.period,
+                "value": row.value,
+                "target": row.target,
+                "rewards": row.rewards,
+                "awarded_at": row.awarded_at,
+            }
+            for row in awards
+        ],
+        "streaks": [
+            {
+                "key": row.key,
+                "current": row.current,
+                "longest": row.longest,
+                "started_on": row.started_on,
+                "last_on": row.last_on,
+                "time_zone": row.last_zone,
+                "freezes": row.freezes,
+            }
+            for row in streaks
+        ],
+        "streak_freezes_used": [
+            {"key": row.key, "covered": row.covered, "used_at": row.used_at} for row in freeze_uses
+        ],
+        "quests": [
+            {
+                "quest": row.quest,
+                "instance": row.instance,
+                "objectives": row.objectives,
+                "rewards": row.rewards,
+                "completed_at": row.completed_at,
+            }
+            for row in completions
+        ],
+        "quests_joined": [{"quest": row.quest, "joined_at": row.joined_at} for row in joins],
+    }
+
+
+def erase_player(session: Session, player: Player) -> str:
+    """Strip the player's personal data; returns the pseudonym the numbers now belong to."""
+    now = datetime.now(UTC)
+    pseudonym = ERASED_PREFIX + secrets.token_hex(12)
+    player.external_id = pseudonym
+    player.display_name = None
+    player.locale = None
+    player.attributes = {}
+    player.erased_at = now
+    player.updated_at = now
+    # The client's idempotency keys may embed the person's id: replace them too.
+    session.execute(
+        update(Event)
+        .where(Event.player_id == player.id)
+        .values(properties={}, key=ERASED_PREFIX + Event.seq.cast(String))
+    )
+    session.flush()
+    return pseudonym

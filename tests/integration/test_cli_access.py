@@ -1,0 +1,88 @@
+"""`questline apps` and `questline keys`, run as an operator runs them."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from questline.api.app import create_app
+from tests.integration.conftest import make_settings
+from tests.integration.test_cli import questline
+
+
+def test_an_operator_creates_an_app_and_a_key_for_it_then_revokes_it(database_url: str) -> None:
+    assert questline(database_url, "migrate").returncode == 0
+    created = questline(database_url, "apps", "create", "fitness", "--name", "Fitness")
+    assert created.returncode == 0, created.stderr
+    again = questline(database_url, "apps", "create", "fitness")
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    assert questline(database_url, "apps", "create", "Bad Name").returncode == 2
+    assert "fitness\tFitness" in questline(database_url, "apps", "list").stdout
+
+    made = questline(
+        database_url,
+        "keys",
+        "create",
+        "--app",
+        "fitness",
+        "--scope",
+        "players:read",
+        "--scope",
+        "events:write",
+        "--name",
+        "backend",
+    )
+    assert made.returncode == 0, made.stderr
+    secret = made.stdout.strip()
+    listed = questline(database_url, "keys", "list", "--app", "fitness").stdout
+    assert "backend" in listed
+    assert "events:write,players:read" in listed
+    assert secret not in listed
+    key_id = listed.split("\t", 1)[0]
+
+    with TestClient(create_app(make_settings(database_url))) as client:
+        headers = {"Authorization": f"Bearer {secret}"}
+        apps = client.get("/v1/apps", headers=headers).json()["data"]
+        assert [app["id"] for app in apps] == ["fitness"]
+        assert client.get("/v1/keys", headers=headers).status_code == 403
+        assert client.get("/v1/players/nobody", headers=headers).status_code == 404
+        revoked = questline(database_url, "keys", "revoke", key_id, "--app", "fitness")
+        assert revoked.returncode == 0, revoked.stderr
+        assert client.get("/v1/players/nobody", headers=headers).status_code == 401
+    assert questline(database_url, "keys", "revoke", "999", "--app", "fitness").returncode == 1
+    assert questline(database_url, "keys", "list", "--app", "nope").returncode == 1
+
+
+def test_an_operator_creates_the_first_console_owner(database_url: str) -> None:
+    assert questline(database_url, "migrate").returncode == 0
+    import subprocess
+    import sys
+
+    from tests.integration.test_cli import ROOT
+
+    def users(*args: str, password: str) -> subprocess.CompletedProcess[str]:
+        import os
+
+        return subprocess.run(
+            [sys.executable, "-m", "questline.cli", "users", "create", *args, "--password-stdin"],
+            env={**os.environ, "QUESTLINE_DATABASE_URL": database_url},
+            cwd=ROOT,
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert users("ada@example.com", "--role", "owner", password="short").returncode == 2
+    elsewhere = users("ada@example.com", "--role", "owner", "--app", "nope", password="x" * 12)
+    assert elsewhere.returncode == 1
+    assert "apps create nope" in elsewhere.stderr
+    made = users("ada@example.com", "--role", "owner", password="a long enough password")
+    assert made.returncode == 0, made.stderr
+    with TestClient(create_app(make_settings(database_url))) as client:
+        signed_in = client.post(
+            "/v1/auth/login",
+            json={"email": "ada@example.com", "password": "a long enough password"},
+        )
+        assert signed_in.status_code == 200
+        assert signed_in.json()["role"] == "owner"

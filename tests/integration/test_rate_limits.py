@@ -1,0 +1,103 @@
+"""Rate limits per key and per player, each app's own or the server's default; 429 with
+Retry-After and RateLimit-* headers; shared through Redis by several servers."""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+import pytest
+from fastapi.testclient import TestClient
+
+from questline.api.app import create_app
+from questline.auth.policy import POLICY, PUBLIC
+from tests.integration.conftest import Api, make_settings
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_key_over_its_apps_limit_gets_429_and_when_to_retry(api: Api, client: TestClient) -> None:
+    api.request(
+        "PUT", "/v1/apps/default/settings", json={"rate_limit_per_key": "3/minute"}, expect=200
+    )
+    key = api.post("/v1/keys", json={"name": "k", "scopes": ["admin"]}, expect=201).json()
+    remaining = []
+    for _ in range(3):
+        response = client.get("/v1/config/versions", headers=bearer(key["secret"]))
+        assert response.status_code == 200
+        assert response.headers["ratelimit-limit"] == "3"
+        remaining.append(int(response.headers["ratelimit-remaining"]))
+    assert remaining == [2, 1, 0]
+    refused = client.get("/v1/config/versions", headers=bearer(key["secret"]))
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "too_many_requests"
+    assert 0 < int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["ratelimit-remaining"] == "0"
+    # Another key of the same app has its own allowance.
+    other = api.post("/v1/keys", json={"name": "o", "scopes": ["admin"]}, expect=201).json()
+    assert client.get("/v1/config/versions", headers=bearer(other["secret"])).status_code == 200
+
+
+def test_each_player_has_its_own_allowance(api: Api, client: TestClient) -> None:
+    api.request(
+        "PUT", "/v1/apps/default/settings", json={"rate_limit_per_player": "2/minute"}, expect=200
+    )
+    zoe = api.post("/v1/players/zoe/token", expect=200).json()["token"]
+    max_ = api.post("/v1/players/max/token", expect=200).json()["token"]
+    statuses = [client.get("/v1/players/zoe", headers=bearer(zoe)).status_code for _ in range(3)]
+    assert statuses == [404, 404, 429]
+    assert client.get("/v1/players/max", headers=bearer(max_)).status_code == 404
+
+
+def test_a_limit_that_is_not_one_is_refused_where_it_is(api: Api) -> None:
+    response = api.request("PUT", "/v1/apps/default/settings", json={"rate_limit_per_key": "lots"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["rate_limit_per_key"]
+
+
+def test_the_servers_default_applies_when_the_app_sets_none(database_url: str) -> None:
+    settings = make_settings(database_url, rate_limit_per_key="2/minute")
+    with TestClient(create_app(settings)) as client:
+        api = Api(client)
+        assert api.get("/v1/config/versions").status_code == 200
+        assert api.get("/v1/config/versions").status_code == 200
+        assert api.get("/v1/config/versions").status_code == 429
+
+
+def test_servers_sharing_redis_share_the_count(database_url: str, redis_url: str) -> None:
+    settings = make_settings(database_url, rate_limit_per_key="3/minute", redis_url=redis_url)
+    with (
+        TestClient(create_app(settings)) as first,
+        TestClient(create_app(settings)) as second,
+    ):
+        statuses = [
+            Api(client).get("/v1/config/versions").status_code
+            for client in (first, second, first, second)
+        ]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_an_endpoint_that_does_not_answer_in_time_gets_503(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(POLICY, "GET /v1/slow", PUBLIC)
+    app = create_app(make_settings(database_url, request_timeout_seconds=2))
+
+    @app.get("/v1/slow")
+    async def slow() -> dict[str, str]:
+        await anyio.sleep(60)
+        return {"status": "late"}
+
+    with TestClient(app) as client:
+        started = time.monotonic()
+        response = client.get("/v1/slow", headers={"X-Request-ID": "slow-1"})
+        waited = time.monotonic() - started
+        assert response.status_code == 503
+        assert response.json()["code"] == "timeout"
+        assert response.json()["request_id"] == "slow-1"
+        assert response.headers["x-request-id"] == "slow-1"
+        assert waited < 30  # answered at the limit, not when the endpoint finished
+        assert client.get("/health").status_code == 200
