@@ -16,6 +16,10 @@ from questline.storage.database import Database
 cli = typer.Typer(help="Questline: a self-hostable gamification engine.", no_args_is_help=True)
 keys = typer.Typer(help="API keys.", no_args_is_help=True)
 cli.add_typer(keys, name="keys")
+rebuild = typer.Typer(help="Recompute derived state from the database.", no_args_is_help=True)
+cli.add_typer(rebuild, name="rebuild")
+leaderboards = typer.Typer(help="Leaderboard runs.", no_args_is_help=True)
+cli.add_typer(leaderboards, name="leaderboards")
 
 
 def _database() -> Database:
@@ -134,6 +138,49 @@ def create_key(
         f"key '{key.name}' ({key.prefix}…) for app '{app}': store it now, it is not shown again",
         err=True,
     )
+
+
+@rebuild.command("leaderboards")
+def rebuild_leaderboards() -> None:
+    """Refill Redis with every current leaderboard from the database."""
+    from questline.leaderboards.redis import RebuildInProgress, RedisLeaderboardStore
+    from questline.leaderboards.redis import rebuild as refill
+    from questline.leaderboards.sql import SqlLeaderboardStore
+
+    settings = get_settings()
+    if not settings.redis_url:
+        typer.echo("leaderboards live in the database (no QUESTLINE_REDIS_URL): nothing to do")
+        return
+    database = _database()
+    store = RedisLeaderboardStore(settings.redis_url, SqlLeaderboardStore(database))
+    try:
+        written = refill(store, database)
+    except RebuildInProgress as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+        database.dispose()
+    typer.echo(f"leaderboards rebuilt in Redis: {written} scores")
+
+
+@leaderboards.command("archive")
+def archive_leaderboards() -> None:
+    """Finalize the leaderboard runs that have ended (a periodic job; safe to repeat)."""
+    from questline.leaderboards.archive import archive_ended_runs
+    from questline.leaderboards.wiring import build_leaderboards, close_leaderboards
+
+    settings = get_settings()
+    database = _database()
+    reader = build_leaderboards(database, settings.redis_url)
+    try:
+        archived = archive_ended_runs(database, reader.store)
+    finally:
+        close_leaderboards(reader)
+        database.dispose()
+    for run in archived:
+        typer.echo(f"app {run.app_id}: {run.board} {run.run} final with {run.players} players")
+    typer.echo(f"{len(archived)} run(s) archived")
 
 
 def main() -> None:

@@ -9,11 +9,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from questline import __version__
-from questline.api import config, events, health, items, players
+from questline.api import config, events, health, items, leaderboards, players
 from questline.api.context import Context
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from questline.api.problems import install_problem_handlers
 from questline.auth.keys import Scope
+from questline.leaderboards.wiring import (
+    build_leaderboards,
+    close_leaderboards,
+    prepare_leaderboards,
+)
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import (
     Dispatcher,
@@ -48,10 +53,12 @@ def build_context(settings: Settings) -> Context:
             sqlite_synchronous=settings.sqlite_synchronous,
             poll_seconds=settings.worker_poll_seconds,
             batch=settings.worker_batch_size,
+            redis_url=settings.redis_url,
         )
     else:
         dispatcher = NoDispatcher()
-    return Context(settings, database, designs, worker, dispatcher)
+    reader = build_leaderboards(database, settings.redis_url, worker)
+    return Context(settings, database, designs, worker, dispatcher, reader)
 
 
 def bootstrap(context: Context) -> None:
@@ -77,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             check_schema(context.database.engine)
             bootstrap(context)
+            prepare_leaderboards(context.leaderboards, context.database)
         except Exception:
             context.database.dispose()
             raise
@@ -86,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             context.dispatcher.stop()
+            close_leaderboards(context.leaderboards)
             context.database.dispose()
 
     app = FastAPI(
@@ -96,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
-    for module in (events, players, config, items, health):
+    for module in (events, players, config, items, health, leaderboards):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

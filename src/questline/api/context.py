@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from questline.leaderboards.service import LeaderboardReader
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
 from questline.processing.worker import Worker
@@ -18,3 +19,4 @@ class Context:
     designs: DesignCache
     worker: Worker
     dispatcher: Dispatcher
+    leaderboards: LeaderboardReader

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from questline.engine.leaderboards import Leaderboard
+
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
 EventType = Annotated[str, StringConstraints(pattern=r"^(\*|[A-Za-z0-9][A-Za-z0-9_.:-]{0,99})$")]
@@ -196,6 +198,7 @@ class GameDesign(_Model):
     currencies: dict[Key, Currency] = Field(default_factory=dict)
     metrics: dict[Key, Metric] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
+    leaderboards: dict[Key, Leaderboard] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references(self) -> Self:

@@ -18,6 +18,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from questline.leaderboards.projection import LeaderboardProjection
 from questline.processing.batch import FAILED, PENDING, Batch, Processed
 from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
@@ -47,6 +48,8 @@ class Worker:
         self.database = database
         self.designs = designs or DesignCache()
         self._hooks: list[ProcessedHook] = []
+        # Board scores commit with the batch; `leaderboards.mirror` (Redis) after it.
+        self.leaderboards = LeaderboardProjection(self.designs)
 
     def on_processed(self, hook: ProcessedHook) -> None:
         """Called after commit with what a batch did (leaderboards, notifications)."""
@@ -115,6 +118,7 @@ class Worker:
                 return done
         with self.database.transaction() as session:
             results = _process_batch(session, self.designs, player_ids, up_to_seq, limit)
+            self.leaderboards.project(session, results)
             self._after_commit(session, results)
             return len(results)
 
@@ -135,6 +139,7 @@ class Worker:
             with self.database.transaction() as session:
                 if not batch.write(session, verify=True):
                     raise _Overtaken
+                self.leaderboards.project(session, results)
                 self._after_commit(session, results)
         except _Overtaken:
             return None

@@ -197,3 +197,57 @@ class RuleState(Base):
     player_id: Mapped[int] = mapped_column(ForeignKey("players.id"), primary_key=True)
     rule_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     last_fired_at: Mapped[datetime]
+
+
+class LeaderboardScore(Base):
+    """A player's score in one run of one board: a projection of processed events,
+    written in the transaction that processes them. `seq` is the event that last
+    changed the score — the tie-break "first to reach the score ranks higher"."""
+
+    __tablename__ = "leaderboard_scores"
+    __table_args__ = (
+        Index(
+            "ix_leaderboard_scores_rank",
+            "app_id",
+            "board",
+            "run",
+            "hidden",
+            "partition",
+            text("score DESC"),
+            "seq",
+            "player_id",
+        ),
+    )
+
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"), primary_key=True)
+    board: Mapped[str] = mapped_column(String(63), primary_key=True)
+    run: Mapped[str] = mapped_column(String(32), primary_key=True)
+    player_id: Mapped[int] = mapped_column(ForeignKey("players.id"), primary_key=True)
+    partition: Mapped[str] = mapped_column(String(200))  # "" unless partitioned
+    hidden: Mapped[bool] = mapped_column(Boolean)  # the player opted out: on no board
+    score: Mapped[int] = mapped_column(BigInteger)
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class LeaderboardRun(Base):
+    """A board's period. Finalized once, when it has ended: its standings are frozen."""
+
+    __tablename__ = "leaderboard_runs"
+
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"), primary_key=True)
+    board: Mapped[str] = mapped_column(String(63), primary_key=True)
+    run: Mapped[str] = mapped_column(String(32), primary_key=True)
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    finalized_at: Mapped[datetime | None]
+    players: Mapped[int | None] = mapped_column(BigInteger)  # counted when finalized
+
+
+class LeaderboardHidden(Base):
+    """Players who opted out of leaderboards: kept off every board, ranks of others close up."""
+
+    __tablename__ = "leaderboard_hidden"
+
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"), primary_key=True)
+    player_id: Mapped[int] = mapped_column(ForeignKey("players.id"), primary_key=True)
+    hidden_at: Mapped[datetime]

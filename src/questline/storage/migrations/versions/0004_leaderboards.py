@@ -1,0 +1,92 @@
+"""leaderboards: scores per board run, runs, hidden players
+
+Revision ID: 0004
+Revises: 0001
+Create Date: 2026-11-21
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import questline.storage.types
+
+revision = "0004"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+_PLAYER_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_TIMESTAMP = questline.storage.types.UTCDateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "leaderboard_scores",
+        sa.Column("app_id", sa.Integer(), nullable=False),
+        sa.Column("board", sa.String(length=63), nullable=False),
+        sa.Column("run", sa.String(length=32), nullable=False),
+        sa.Column("player_id", _PLAYER_ID, nullable=False),
+        sa.Column("partition", sa.String(length=200), nullable=False),
+        sa.Column("hidden", sa.Boolean(), nullable=False),
+        sa.Column("score", sa.BigInteger(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["app_id"], ["apps.id"], name=op.f("fk_leaderboard_scores_app_id_apps")
+        ),
+        sa.ForeignKeyConstraint(
+            ["player_id"], ["players.id"], name=op.f("fk_leaderboard_scores_player_id_players")
+        ),
+        sa.PrimaryKeyConstraint(
+            "app_id", "board", "run", "player_id", name=op.f("pk_leaderboard_scores")
+        ),
+    )
+    op.create_index(
+        "ix_leaderboard_scores_rank",
+        "leaderboard_scores",
+        [
+            "app_id",
+            "board",
+            "run",
+            "hidden",
+            "partition",
+            sa.text("score DESC"),
+            "seq",
+            "player_id",
+        ],
+    )
+    op.create_table(
+        "leaderboard_runs",
+        sa.Column("app_id", sa.Integer(), nullable=False),
+        sa.Column("board", sa.String(length=63), nullable=False),
+        sa.Column("run", sa.String(length=32), nullable=False),
+        sa.Column("starts_at", _TIMESTAMP, nullable=True),
+        sa.Column("ends_at", _TIMESTAMP, nullable=True),
+        sa.Column("finalized_at", _TIMESTAMP, nullable=True),
+        sa.Column("players", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["app_id"], ["apps.id"], name=op.f("fk_leaderboard_runs_app_id_apps")
+        ),
+        sa.PrimaryKeyConstraint("app_id", "board", "run", name=op.f("pk_leaderboard_runs")),
+    )
+    op.create_table(
+        "leaderboard_hidden",
+        sa.Column("app_id", sa.Integer(), nullable=False),
+        sa.Column("player_id", _PLAYER_ID, nullable=False),
+        sa.Column("hidden_at", _TIMESTAMP, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["app_id"], ["apps.id"], name=op.f("fk_leaderboard_hidden_app_id_apps")
+        ),
+        sa.ForeignKeyConstraint(
+            ["player_id"], ["players.id"], name=op.f("fk_leaderboard_hidden_player_id_players")
+        ),
+        sa.PrimaryKeyConstraint("app_id", "player_id", name=op.f("pk_leaderboard_hidden")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("leaderboard_hidden")
+    op.drop_table("leaderboard_runs")
+    op.drop_index("ix_leaderboard_scores_rank", table_name="leaderboard_scores")
+    op.drop_table("leaderboard_scores")
