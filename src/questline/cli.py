@@ -20,6 +20,8 @@ rebuild = typer.Typer(help="Recompute derived state from the database.", no_args
 cli.add_typer(rebuild, name="rebuild")
 leaderboards = typer.Typer(help="Leaderboard runs.", no_args_is_help=True)
 cli.add_typer(leaderboards, name="leaderboards")
+leagues = typer.Typer(help="Weekly leagues.", no_args_is_help=True)
+cli.add_typer(leagues, name="leagues")
 
 
 def _database() -> Database:
@@ -181,6 +183,25 @@ def archive_leaderboards() -> None:
     for run in archived:
         typer.echo(f"app {run.app_id}: {run.board} {run.run} final with {run.players} players")
     typer.echo(f"{len(archived)} run(s) archived")
+
+
+@leagues.command("rollover")
+def rollover_leagues() -> None:
+    """Settle the league groups whose week is over (a periodic job; safe to repeat)."""
+    from questline.leagues.rollover import rollover_leagues as rollover
+
+    database = _database()
+    try:
+        outcomes = rollover(database)
+    finally:
+        database.dispose()
+    counts = {"promoted": 0, "demoted": 0, "stayed": 0}
+    for outcome in outcomes:
+        counts[outcome.kind.removeprefix("league_")] += 1
+    typer.echo(
+        f"{len(outcomes)} player(s) settled: {counts['promoted']} promoted,"
+        f" {counts['demoted']} demoted, {counts['stayed']} stayed"
+    )
 
 
 def main() -> None:

@@ -85,3 +85,10 @@ def test_archive_finalizes_ended_runs_once(database_url: str) -> None:
     assert "1 run(s) archived" in first.stdout
     again = questline(env, "leaderboards", "archive")
     assert "0 run(s) archived" in again.stdout
+
+
+def test_leagues_rollover_runs_as_a_command(database_url: str) -> None:
+    # Settling itself is specified in test_leagues_api; this is the operator's entry point.
+    done = questline({"QUESTLINE_DATABASE_URL": database_url}, "leagues", "rollover")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0 player(s) settled: 0 promoted, 0 demoted, 0 stayed"

@@ -130,24 +130,34 @@ def test_around_counts_who_scores_lower_for_the_percentile(board: Board) -> None
     assert (page.total, page.below) == (4, 1)
 
 
+# Few distinct scores (ties everywhere), or wide ones (many share a score bucket).
+_WIDTH = st.shared(st.sampled_from([5, 10**12]), key="width")
+
+
 @settings(
-    max_examples=15,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
-    scores=st.lists(st.integers(min_value=-5, max_value=5), min_size=1, max_size=25),
+    score=_WIDTH.flatmap(lambda w: st.integers(-w, w)),
+    scores=_WIDTH.flatmap(lambda w: st.lists(st.integers(-w, w), min_size=1, max_size=25)),
     ranking=st.sampled_from(list(Ranking)),
     data=st.data(),
 )
 def test_every_read_agrees_with_sorting_and_counting(
-    board: Board, scores: list[int], ranking: Ranking, data: st.DataObject
+    board: Board, score: int, scores: list[int], ranking: Ranking, data: st.DataObject
 ) -> None:
-    # A fresh board run per example; few distinct scores, so ties are everywhere.
+    # A fresh board run per example.
     run = BoardRun(board.app_id, "xp", f"r{next(board.seqs)}")
-    updates = [board.update(f"p{i}", score, run=run) for i, score in enumerate(scores)]
+    updates = [board.update(f"p{i}", s, run=run) for i, s in enumerate(scores)]
     board.put(*updates)
-    expected = _reference([(u.player, u.score, u.seq) for u in updates], ranking)
+    # Then some players' scores change (they move between buckets, up or down).
+    movers = data.draw(st.sets(st.integers(min_value=0, max_value=len(scores) - 1)))
+    moved = [board.update(f"p{i}", score + i, run=run) for i in sorted(movers)]
+    board.put(*moved)
+    final = {u.player: u for u in [*updates, *moved]}
+    expected = _reference([(u.player, u.score, u.seq) for u in final.values()], ranking)
 
     page = board.store.top(run, ranking, offset=0, limit=len(scores))
     assert [(e.player, e.score, e.rank) for e in page.entries] == expected
@@ -256,3 +266,14 @@ def test_scores_at_the_edges_of_64_bits_rank_exactly(board: Board) -> None:
 def test_scores_at_the_double_precision_limit_stay_distinct(board: Board) -> None:
     board.set({"a": MAX_EXACT, "b": MAX_EXACT - 1, "c": -MAX_EXACT})
     assert board.top() == [("a", MAX_EXACT, 1), ("b", MAX_EXACT - 1, 2), ("c", -MAX_EXACT, 3)]
+
+
+def test_scores_made_of_zeros_and_ones_survive_updates(board: Board) -> None:
+    # Digits 0 and 1 next to each other in the stored state are easy to misread.
+    board.set({"a": 10, "b": 1010, "c": 100, "d": 1})
+    board.set({"a": 1100, "d": 11})
+    assert board.top() == [("a", 1100, 1), ("b", 1010, 2), ("c", 100, 3), ("d", 11, 4)]
+    for player, position in (("a", 1), ("b", 2), ("c", 3), ("d", 4)):
+        page = board.store.around(board.run, Ranking.COMPETITION, player, 0)
+        assert page is not None
+        assert [(e.player, e.position) for e in page.entries] == [(player, position)]

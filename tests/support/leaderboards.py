@@ -69,6 +69,8 @@ class Board:
         )
 
     def put(self, *updates: ScoreUpdate) -> None:
+        if not updates:
+            return
         with self.database.transaction() as session:
             write_scores(session, updates)
             session.execute(

@@ -206,6 +206,13 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
         if (board_compiled := _compile_leaderboard(key, board, design, found)) is not None
     }
 
+    if design.leagues is not None:
+        league_currency = design.leagues.rank_by.removeprefix("currency.")
+        if league_currency not in design.currencies:
+            found.issues.append(
+                DesignIssue(("leagues", "rank_by"), _unknown("currency", league_currency, design))
+            )
+
     if found.issues:
         raise DesignError(found.issues)
 

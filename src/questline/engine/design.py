@@ -13,6 +13,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from questline.engine.leaderboards import Leaderboard
+from questline.engine.leagues import League
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
@@ -199,6 +200,7 @@ class GameDesign(_Model):
     metrics: dict[Key, Metric] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
     leaderboards: dict[Key, Leaderboard] = Field(default_factory=dict)
+    leagues: League | None = None
 
     @model_validator(mode="after")
     def _references(self) -> Self:

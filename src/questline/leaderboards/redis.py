@@ -46,7 +46,19 @@ MAX_EXACT = 2**53
 _SEQ_MAX = 2**63 - 1
 _CHUNK = 500
 
-_WRITE = """
+# State is "<16 hex digits><0|1><score>\n<partition>": fixed-width fields first, since
+# a Lua %x+ would run on into the flag and the score's digits.
+_PARSE = """
+local function parse(state)
+  local newline = string.find(state, '\\n', 18, true)
+  return string.sub(state, 1, 16), string.sub(state, 17, 17),
+    string.sub(state, 18, newline - 1), string.sub(state, newline + 1)
+end
+"""
+
+_WRITE = (
+    _PARSE
+    + """
 local h = KEYS[1]
 local prefix = ARGV[1]
 local function remove(part, member, score)
@@ -69,7 +81,7 @@ for i = 2, #ARGV, 5 do
   local old = redis.call('HGET', h, player)
   local fresh = true
   if old then
-    local o_inv, o_hidden, o_score, o_part = string.match(old, '^(%x+)([01])(-?%d+)\\n(.*)$')
+    local o_inv, o_hidden, o_score, o_part = parse(old)
     if inv > o_inv or (inv == o_inv and hidden == o_hidden and part == o_part) then
       fresh = false
     elseif o_hidden == '0' then
@@ -84,6 +96,7 @@ for i = 2, #ARGV, 5 do
 end
 return applied
 """
+)
 
 _READY = """
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[2]) == 1 then
@@ -106,11 +119,12 @@ return {above, rows}
 )
 
 _AROUND = (
-    _READY
+    _PARSE
+    + _READY
     + """
 local state = redis.call('HGET', KEYS[3], ARGV[1])
 if not state then return {0} end
-local inv, hidden, score, part = string.match(state, '^(%x+)([01])(-?%d+)\\n(.*)$')
+local inv, hidden, score, part = parse(state)
 if hidden == '1' or part ~= ARGV[4] then return {0} end
 local pos = redis.call('ZREVRANK', KEYS[4], inv .. ':' .. ARGV[1])
 local radius = tonumber(ARGV[2])

@@ -63,21 +63,22 @@ class LeaderboardReader:
                     f"leaderboard '{board.key}' has no current run: its window is"
                     f" {board.spec.starts_at} to {board.spec.ends_at}"
                 )
-            run = current
-        else:
-            named = run_named(board.spec, period)
-            if named is None:
-                raise InvalidInput(
-                    f"'{period}' is not a run of leaderboard '{board.key}'",
-                    errors=[
-                        {
-                            "loc": ["query", "period"],
-                            "message": "expected 'current' or a run such as "
-                            + (current.key if current else "window"),
-                        }
-                    ],
-                )
-            run = named
+            # A run in progress cannot have been finalized (only ended runs are), so
+            # the most frequent read needs no look-up of the run.
+            return Located(board, current, current=True, finalized_at=None)
+        named = run_named(board.spec, period)
+        if named is None:
+            raise InvalidInput(
+                f"'{period}' is not a run of leaderboard '{board.key}'",
+                errors=[
+                    {
+                        "loc": ["query", "period"],
+                        "message": "expected 'current' or a run such as "
+                        + (current.key if current else "window"),
+                    }
+                ],
+            )
+        run = named
         finalized_at = session.scalar(
             select(LeaderboardRun.finalized_at).where(
                 LeaderboardRun.app_id == app_id,

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from questline.leaderboards.sql import Tally
 from questline.leaderboards.store import BoardRun, LeaderboardStore, ScoreUpdate
 from questline.storage.bulk import BulkWriter
 from questline.storage.database import after_commit
@@ -41,6 +42,17 @@ def set_hidden(
             "DELETE FROM leaderboard_hidden WHERE app_id = ? AND player_id = ?",
             [(app_id, player_id)],
         )
+    changing = bulk.fetch(
+        "SELECT board, run, partition, score FROM leaderboard_scores"
+        " WHERE app_id = ? AND player_id = ? AND hidden = ?",
+        app_id,
+        player_id,
+        not hidden,
+    )
+    counts = Tally()
+    for board, run, partition, score in changing:
+        counts.add((app_id, board, run, partition), score, -1 if hidden else 1)
+    counts.write(bulk)
     bulk.executemany(
         "UPDATE leaderboard_scores SET hidden = ? WHERE app_id = ? AND player_id = ?",
         [(hidden, app_id, player_id)],

@@ -19,6 +19,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from questline.leaderboards.projection import LeaderboardProjection
+from questline.leagues.projection import LeagueProjection
 from questline.processing.batch import FAILED, PENDING, Batch, Processed
 from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
@@ -50,6 +51,7 @@ class Worker:
         self._hooks: list[ProcessedHook] = []
         # Board scores commit with the batch; `leaderboards.mirror` (Redis) after it.
         self.leaderboards = LeaderboardProjection(self.designs)
+        self.leagues = LeagueProjection(self.designs)
 
     def on_processed(self, hook: ProcessedHook) -> None:
         """Called after commit with what a batch did (leaderboards, notifications)."""
@@ -119,6 +121,7 @@ class Worker:
         with self.database.transaction() as session:
             results = _process_batch(session, self.designs, player_ids, up_to_seq, limit)
             self.leaderboards.project(session, results)
+            self.leagues.project(session, results)
             self._after_commit(session, results)
             return len(results)
 
@@ -140,6 +143,7 @@ class Worker:
                 if not batch.write(session, verify=True):
                     raise _Overtaken
                 self.leaderboards.project(session, results)
+                self.leagues.project(session, results)
                 self._after_commit(session, results)
         except _Overtaken:
             return None
