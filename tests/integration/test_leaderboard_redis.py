@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from questline.engine.leaderboards import Ranking
+from questline.leaderboards import redis as redis_module
 from questline.leaderboards.redis import COMPLETE, MAX_EXACT, RedisLeaderboardStore, rebuild
 from questline.leaderboards.sql import SqlLeaderboardStore
-from questline.leaderboards.store import BoardRun
+from questline.leaderboards.store import BoardRun, ScoreUpdate
 from questline.storage.apps import ensure_app
 from questline.storage.database import Database
 from questline.storage.schema import migrate
@@ -135,3 +136,23 @@ def test_when_redis_is_down_reads_use_the_database_and_writes_mark_it_behind(
         store.close()
     finally:
         server.stop()
+
+
+def test_reads_during_a_rebuild_come_from_the_database(
+    board: Board, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    board.set({"ada": 50, "bob": 70, "cy": 60, "dee": 65})
+    expected = [("bob", 70, 1), ("dee", 65, 2), ("cy", 60, 3), ("ada", 50, 4)]
+    seen: list[list[tuple[str, int, int]]] = []
+    real = redis_module.current_scores
+
+    def one_at_a_time(database: Database, batch: int = 5000) -> Iterator[list[ScoreUpdate]]:
+        for chunk in real(database, batch):
+            for update in chunk:
+                seen.append(board.top())  # Redis holds part of the board at this point
+                yield [update]
+
+    monkeypatch.setattr(redis_module, "current_scores", one_at_a_time)
+    assert rebuild(_redis(board), board.database) == 4
+    assert seen == [expected] * 4
+    assert board.top() == expected

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
 
 from questline.api.app import create_app
 from questline.leaderboards.archive import archive_ended_runs
 from questline.leaderboards.redis import COMPLETE
+from questline.storage.schema import migrate
 from tests.integration.conftest import Api, make_settings
 from tests.support.leaderboards import fresh_database
 
@@ -227,3 +229,30 @@ def test_a_hidden_player_is_on_no_board_and_comes_back_with_every_point(api: Api
     bad = api.request("PUT", "/v1/players/bob/leaderboards", json={"hidden": "maybe"}, expect=422)
     assert bad.json()["errors"][0]["loc"] == ["hidden"]
     api.request("PUT", "/v1/players/nobody/leaderboards", json={"hidden": True}, expect=404)
+
+
+def test_a_worker_in_a_child_process_also_updates_redis_within_a_second(
+    tmp_path: Path, redis_url: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'questline.db'}"
+    engine = create_engine(url)
+    migrate(engine)
+    engine.dispose()
+    settings = make_settings(url, redis_url=redis_url, embedded_worker="process")
+    with TestClient(create_app(settings)) as client:
+        api = Api(client)
+        api.publish(WEEKLY)
+        store = client.app.state.questline.leaderboards.store  # type: ignore[attr-defined]
+        for n, player in enumerate(["ada", "bob"], start=1):
+            body = {"type": "lesson.done", "player": player, "properties": {"xp": n}}
+            sent = time.monotonic()
+            api.post("/v1/events", json=body, expect=202)
+            # The first event also waits for the child process to start.
+            limit = 30.0 if n == 1 else 1.0
+            while len(_rows(_board(api, "all_xp"))) < n:
+                assert time.monotonic() - sent < limit, "not on the board in time"
+                time.sleep(0.02)
+        # Served by Redis, which the child process wrote to.
+        assert store.client.exists(COMPLETE)
+        assert store.client.zcard("ql:lb:1:all_xp:all:z:") == 2
+        assert _rows(_board(api, "all_xp")) == [("bob", 2, 1), ("ada", 1, 2)]
