@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 
 from questline.api.app import create_app
 from questline.leaderboards.archive import archive_ended_runs
 from questline.leaderboards.redis import COMPLETE
+from questline.storage.models import Player
 from questline.storage.schema import migrate
 from tests.integration.conftest import Api, make_settings
 from tests.support.leaderboards import fresh_database
@@ -256,3 +257,36 @@ def test_a_worker_in_a_child_process_also_updates_redis_within_a_second(
         assert store.client.exists(COMPLETE)
         assert store.client.zcard("ql:lb:1:all_xp:all:z:") == 2
         assert _rows(_board(api, "all_xp")) == [("bob", 2, 1), ("ada", 1, 2)]
+
+
+TEAMS = """
+currencies:
+  xp: {}
+rules:
+  - {id: xp, on: lesson.done, award: {xp: "event.xp"}}
+leaderboards:
+  team_xp: {rank_by: currency.xp, partition_by: team}
+"""
+
+
+def test_a_partitioned_board_ranks_players_within_their_team(api: Api) -> None:
+    api.publish(TEAMS)
+    teams = {"ada": "red", "bob": "blue", "cy": "red", "dee": "blue"}
+    for player in teams:
+        _lesson(api, player, 0)  # the player exists; their team is set by the host app
+    context = api.client.app.state.questline  # type: ignore[attr-defined]
+    with context.database.transaction() as session:
+        for player, team in teams.items():
+            row = session.scalar(select(Player).where(Player.external_id == player))
+            assert row is not None
+            row.attributes = {"team": team}
+    for player, xp in (("ada", 10), ("bob", 40), ("cy", 30), ("dee", 20)):
+        _lesson(api, player, xp)
+    red = _board(api, "team_xp", partition="red")
+    assert (red["partition"], _rows(red)) == ("red", [("cy", 30, 1), ("ada", 10, 2)])
+    around = _board(api, "team_xp", around="dee", radius=3)
+    assert (around["partition"], _rows(around)) == ("blue", [("bob", 40, 1), ("dee", 20, 2)])
+    ranks = api.get("/v1/players/ada/ranks", expect=200).json()["data"]
+    assert [(r["partition"], r["rank"], r["players"]) for r in ranks] == [("red", 2, 2)]
+    missing = api.get("/v1/leaderboards/team_xp", expect=422).json()
+    assert missing["errors"][0]["loc"] == ["query", "partition"]
