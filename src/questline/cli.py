@@ -168,8 +168,10 @@ def rebuild_leaderboards() -> None:
 
 @leaderboards.command("archive")
 def archive_leaderboards() -> None:
-    """Finalize the leaderboard runs that have ended (a periodic job; safe to repeat)."""
+    """Finalize the leaderboard runs that have ended and move rolling windows (a periodic
+    job; safe to repeat)."""
     from questline.leaderboards.archive import archive_ended_runs
+    from questline.leaderboards.rolling import move_rolling_windows
     from questline.leaderboards.wiring import build_leaderboards, close_leaderboards
 
     settings = get_settings()
@@ -177,12 +179,18 @@ def archive_leaderboards() -> None:
     reader = build_leaderboards(database, settings.redis_url)
     try:
         archived = archive_ended_runs(database, reader.store)
+        moved = move_rolling_windows(database, reader.store)
     finally:
         close_leaderboards(reader)
         database.dispose()
     for run in archived:
         typer.echo(f"app {run.app_id}: {run.board} {run.run} final with {run.players} players")
     typer.echo(f"{len(archived)} run(s) archived")
+    for window in moved:
+        typer.echo(
+            f"app {window.app_id}: {window.board} dropped {', '.join(window.days_out)}"
+            f" ({window.players} players)"
+        )
 
 
 @leagues.command("rollover")

@@ -277,3 +277,10 @@ def test_scores_made_of_zeros_and_ones_survive_updates(board: Board) -> None:
         page = board.store.around(board.run, Ranking.COMPETITION, player, 0)
         assert page is not None
         assert [(e.player, e.position) for e in page.entries] == [(player, position)]
+
+
+def test_a_new_score_from_the_same_event_replaces_the_old_one(board: Board) -> None:
+    # A rolling board's window moves: the score drops, and who got there first stays.
+    board.put(board.update("ada", 40, seq=5), board.update("bob", 30, seq=6))
+    board.put(board.update("ada", 25, seq=5))
+    assert board.top() == [("bob", 30, 1), ("ada", 25, 2)]

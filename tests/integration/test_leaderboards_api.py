@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, select
 from questline.api.app import create_app
 from questline.leaderboards.archive import archive_ended_runs
 from questline.leaderboards.redis import COMPLETE
+from questline.leaderboards.rolling import move_rolling_windows
 from questline.storage.models import Player
 from questline.storage.schema import migrate
 from tests.integration.conftest import Api, make_settings
@@ -290,3 +291,42 @@ def test_a_partitioned_board_ranks_players_within_their_team(api: Api) -> None:
     assert [(r["partition"], r["rank"], r["players"]) for r in ranks] == [("red", 2, 2)]
     missing = api.get("/v1/leaderboards/team_xp", expect=422).json()
     assert missing["errors"][0]["loc"] == ["query", "partition"]
+
+
+ROLLING = """
+currencies:
+  xp: {}
+rules:
+  - {id: xp, on: lesson.done, award: {xp: "event.xp"}}
+leaderboards:
+  last3: {rank_by: currency.xp, period: rolling, days: 3}
+"""
+
+
+def test_a_rolling_board_counts_the_last_days_and_drops_a_day_once_it_leaves(api: Api) -> None:
+    api.publish(ROLLING)
+    now = datetime.now(UTC)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    _lesson(api, "ada", 10, today - timedelta(days=2) + timedelta(hours=1))
+    _lesson(api, "bob", 15, today - timedelta(days=1))
+    _lesson(api, "ada", 7, now)
+    board = _board(api, "last3")
+    assert (board["run"], board["starts_at"]) == ("rolling", _iso(today - timedelta(days=2)))
+    assert _rows(board) == [("ada", 17, 1), ("bob", 15, 2)]
+
+    context = api.client.app.state.questline  # type: ignore[attr-defined]
+    tomorrow = now + timedelta(days=1)
+    moved = move_rolling_windows(context.database, context.leaderboards.store, now=tomorrow)
+    dropped = (today - timedelta(days=2)).date().isoformat()
+    assert [(m.board, m.days_out, m.players) for m in moved] == [("last3", [dropped], 1)]
+    assert move_rolling_windows(context.database, context.leaderboards.store, now=tomorrow) == []
+    assert _rows(_board(api, "last3")) == [("bob", 15, 1), ("ada", 7, 2)]
+    # The day itself is kept as a run of its own.
+    assert _rows(_board(api, "last3", period=dropped)) == [("ada", 10, 1)]
+    # A late event dated in the dropped day counts on that day, not in the window.
+    _lesson(api, "cy", 50, today - timedelta(days=2) + timedelta(hours=2))
+    assert _rows(_board(api, "last3")) == [("bob", 15, 1), ("ada", 7, 2)]
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")

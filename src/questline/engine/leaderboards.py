@@ -26,6 +26,10 @@ class BoardPeriod(StrEnum):
     WEEK = "week"
     MONTH = "month"
     WINDOW = "window"
+    ROLLING = "rolling"  # the last `days` local days, today included
+
+
+ROLLING_RUN = "rolling"
 
 
 class Ranking(StrEnum):
@@ -63,6 +67,9 @@ class Leaderboard(BaseModel):
     week_starts: Weekday = Weekday.MONDAY
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    days: Annotated[int, Field(ge=1, le=366)] | None = Field(
+        default=None, description="period: rolling — how many local days, today included"
+    )
     ranking: Ranking = Ranking.COMPETITION
     partition_by: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")] | None = Field(
         default=None,
@@ -83,6 +90,11 @@ class Leaderboard(BaseModel):
                 raise ValueError("window bounds need a UTC offset, e.g. 2026-12-01T00:00:00Z")
         if window and self.starts_at and self.ends_at and self.starts_at >= self.ends_at:
             raise ValueError("'starts_at' must be before 'ends_at'")
+        rolling = self.period is BoardPeriod.ROLLING
+        if rolling and self.days is None:
+            raise ValueError("a 'rolling' board needs 'days' (how many days it covers)")
+        if not rolling and self.days is not None:
+            raise ValueError("'days' is only for period: rolling")
         return self
 
 
@@ -192,6 +204,11 @@ def run_at(board: Leaderboard, at: datetime) -> Run | None:
             return Run("window", board.starts_at, board.ends_at)
         return None
     day = at.astimezone(zone(board.time_zone)).date()
+    if board.period is BoardPeriod.ROLLING:
+        assert board.days is not None
+        start = day - timedelta(days=board.days - 1)
+        end = day + timedelta(days=1)
+        return Run(ROLLING_RUN, _midnight(start, board.time_zone), _midnight(end, board.time_zone))
     if board.period is BoardPeriod.DAY:
         start, end = day, day + timedelta(days=1)
     elif board.period is BoardPeriod.WEEK:
@@ -204,8 +221,27 @@ def run_at(board: Leaderboard, at: datetime) -> Run | None:
     )
 
 
+def day_run_at(board: Leaderboard, at: datetime) -> Run:
+    """The local day an instant falls on, as a run (a rolling board keeps one per day)."""
+    day = at.astimezone(zone(board.time_zone)).date()
+    return Run(
+        day.isoformat(),
+        _midnight(day, board.time_zone),
+        _midnight(day + timedelta(days=1), board.time_zone),
+    )
+
+
 def run_named(board: Leaderboard, key: str) -> Run | None:
     """The run a key names, if the board can have such a run."""
+    if board.period is BoardPeriod.ROLLING:
+        if key == ROLLING_RUN:
+            return Run(ROLLING_RUN, None, None)
+        try:
+            day = date.fromisoformat(key)
+        except ValueError:
+            return None
+        day_run = day_run_at(board, _midnight(day, board.time_zone))
+        return day_run if day_run.key == key else None
     if board.period is BoardPeriod.ALL:
         return Run(ALL_TIME, None, None) if key == ALL_TIME else None
     if board.period is BoardPeriod.WINDOW:

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from questline.engine.compiler import CompiledDesign, CompiledLeaderboard
-from questline.engine.leaderboards import Contribution, run_at
+from questline.engine.leaderboards import (
+    ROLLING_RUN,
+    BoardPeriod,
+    Contribution,
+    Run,
+    day_run_at,
+    run_at,
+)
 from questline.leaderboards.sql import write_scores
 from questline.leaderboards.store import BoardRun, LeaderboardStore, ScoreUpdate
 from questline.processing.batch import PROCESSED, Processed
@@ -28,9 +35,18 @@ _Key = tuple[int, str, str, int]  # app, board, run, player id
 
 
 @dataclass(slots=True)
+class _Change:
+    seq: int
+    contributions: list[Contribution]
+    # For a rolling board's window: the day run the event counts in, and where it starts.
+    day: str | None = None
+    day_starts_at: datetime | None = None
+
+
+@dataclass(slots=True)
 class _Touch:
     board: CompiledLeaderboard
-    changes: list[tuple[int, list[Contribution]]]  # (event seq, contributions), in order
+    changes: list[_Change]  # in event order
 
 
 class LeaderboardProjection:
@@ -50,7 +66,7 @@ class LeaderboardProjection:
         }
         if not designs:
             return []
-        touched, runs = _collect(results, designs)
+        touched, runs = _collect(results, designs, datetime.now(UTC))
         if not touched:
             return []
         updates = _apply(session, touched, runs)
@@ -65,7 +81,7 @@ _RunInfo = dict[tuple[int, str, str], tuple[datetime | None, datetime | None]]
 
 
 def _collect(
-    results: Sequence[Processed], designs: dict[int, CompiledDesign]
+    results: Sequence[Processed], designs: dict[int, CompiledDesign], now: datetime
 ) -> tuple[dict[_Key, _Touch], _RunInfo]:
     touched: dict[_Key, _Touch] = {}
     runs: _RunInfo = {}
@@ -77,21 +93,35 @@ def _collect(
         for board in design.leaderboards.values():
             period = board.spec.period
             contributions = [
-                found
+                made
                 for effect in result.effects.items
-                if (found := board.source.contribution(effect, period)) is not None
+                if (made := board.source.contribution(effect, period)) is not None
             ]
             if not contributions:
                 continue
-            run = run_at(board.spec, result.occurred_at)
-            if run is None:
-                continue
-            key = (result.app_id, board.key, run.key, result.player_id)
-            touch = touched.get(key)
-            if touch is None:
-                touch = touched[key] = _Touch(board, [])
-            touch.changes.append((result.seq, contributions))
-            runs[(result.app_id, board.key, run.key)] = (run.starts_at, run.ends_at)
+            if period is BoardPeriod.ROLLING:
+                # The event counts on its day, and in the window while that day is in it.
+                day = day_run_at(board.spec, result.occurred_at)
+                window = run_at(board.spec, now)
+                assert window is not None
+                found: list[tuple[Run, _Change]] = [
+                    (day, _Change(result.seq, contributions)),
+                    (window, _Change(result.seq, contributions, day.key, day.starts_at)),
+                ]
+            else:
+                single = run_at(board.spec, result.occurred_at)
+                if single is None:
+                    continue
+                found = [(single, _Change(result.seq, contributions))]
+            for run, change in found:
+                key = (result.app_id, board.key, run.key, result.player_id)
+                touch = touched.get(key)
+                if touch is None:
+                    touch = touched[key] = _Touch(board, [])
+                touch.changes.append(change)
+                # A rolling window never ends (its job moves it): no end, never archived.
+                ends_at = None if run.key == ROLLING_RUN else run.ends_at
+                runs.setdefault((result.app_id, board.key, run.key), (run.starts_at, ends_at))
     return touched, runs
 
 
@@ -111,19 +141,21 @@ def _apply(session: Session, touched: dict[_Key, _Touch], runs: _RunInfo) -> lis
     # A finalized run is frozen. FOR SHARE makes finalizing wait for this batch (and
     # this batch wait for a finalizing in progress) on PostgreSQL; SQLite has one writer.
     touched_runs = (
-        "SELECT app_id, board, run, finalized_at FROM leaderboard_runs"
+        "SELECT app_id, board, run, finalized_at, starts_at FROM leaderboard_runs"
         " WHERE app_id IN ?list AND board IN ?list AND run IN ?list"
     )
-    finalized = {
-        (app_id, board, run)
-        for app_id, board, run, finalized_at in bulk.fetch(
-            touched_runs + (" FOR SHARE" if bulk.postgres else ""),
-            app_ids,
-            sorted({key[1] for key in runs}),
-            sorted({key[2] for key in runs}),
-        )
-        if finalized_at is not None
-    }
+    finalized: set[tuple[int, str, str]] = set()
+    window_starts: dict[tuple[int, str], datetime | None] = {}
+    for app_id, board, run, finalized_at, starts_at in bulk.fetch(
+        touched_runs + (" FOR SHARE" if bulk.postgres else ""),
+        app_ids,
+        sorted({key[1] for key in runs}),
+        sorted({key[2] for key in runs}),
+    ):
+        if finalized_at is not None:
+            finalized.add((app_id, board, run))
+        if run == ROLLING_RUN:
+            window_starts[(app_id, board)] = as_utc(starts_at)
     players = {
         player_id: (external_id, attributes)
         for player_id, external_id, attributes in bulk.fetch(
@@ -153,13 +185,26 @@ def _apply(session: Session, touched: dict[_Key, _Touch], runs: _RunInfo) -> lis
         app_id, board_key, run, player_id = key
         if (app_id, board_key, run) in finalized:
             continue
+        changes = touch.changes
+        if run == ROLLING_RUN:
+            # Only days the window still holds and whose own run is open: the job that
+            # moves the window takes each day's run out of it, so both must agree.
+            start = window_starts.get((app_id, board_key))
+            changes = [
+                c
+                for c in changes
+                if (app_id, board_key, c.day) not in finalized
+                and (start is None or (c.day_starts_at is not None and c.day_starts_at >= start))
+            ]
+            if not changes:
+                continue
         score, seq = held.get(key, (0, 0))
-        for event_seq, contributions in touch.changes:
+        for change in changes:
             before = score
-            for contribution in contributions:
+            for contribution in change.contributions:
                 score = contribution.value if contribution.absolute else score + contribution.value
             if score != before or (key not in held and seq == 0):
-                seq = event_seq
+                seq = change.seq
         if key in held and held[key] == (score, seq):
             continue
         external_id, raw_attributes = players[player_id]
@@ -186,3 +231,12 @@ def _apply(session: Session, touched: dict[_Key, _Touch], runs: _RunInfo) -> lis
 
 def _stamp(bulk: BulkWriter, value: datetime | None) -> object:
     return None if value is None else bulk.timestamp(value)
+
+
+def as_utc(value: object) -> datetime | None:
+    """A timestamp read through the driver: SQLite hands back text, PostgreSQL a datetime."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)

@@ -82,7 +82,8 @@ for i = 2, #ARGV, 5 do
   local fresh = true
   if old then
     local o_inv, o_hidden, o_score, o_part = parse(old)
-    if inv > o_inv or (inv == o_inv and hidden == o_hidden and part == o_part) then
+    if inv > o_inv or (inv == o_inv and hidden == o_hidden and part == o_part
+        and score == o_score) then
       fresh = false
     elseif o_hidden == '0' then
       remove(o_part, o_inv .. ':' .. player, o_score)

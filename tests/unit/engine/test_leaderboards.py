@@ -79,6 +79,20 @@ def test_months_follow_the_calendar_in_the_zone() -> None:
     assert run.ends_at == _utc(2027, 1, 31, 23)
 
 
+def test_a_rolling_board_s_window_is_the_last_n_local_days_today_included() -> None:
+    board = _board(period="rolling", days=7, time_zone="Europe/Berlin")
+    run = run_at(board, _utc(2026, 11, 21, 23, 30))  # already Sunday 22nd in Berlin
+    assert run is not None
+    assert (run.key, run.starts_at, run.ends_at) == (
+        "rolling",
+        _utc(2026, 11, 15, 23),
+        _utc(2026, 11, 22, 23),
+    )
+    day = run_named(board, "2026-11-22")
+    assert day is not None
+    assert (day.starts_at, day.ends_at) == (_utc(2026, 11, 21, 23), _utc(2026, 11, 22, 23))
+
+
 def test_a_window_board_counts_only_inside_its_window() -> None:
     board = _board(
         period="window", starts_at="2026-12-01T00:00:00Z", ends_at="2026-12-08T00:00:00Z"
@@ -129,6 +143,8 @@ def test_the_three_ranking_methods() -> None:
             "unknown time zone",
         ),
         ({"rank_by": "currency.xp", "period": "window"}, ["leaderboards", "b"], "needs both"),
+        ({"rank_by": "currency.xp", "period": "rolling"}, ["leaderboards", "b"], "needs 'days'"),
+        ({"rank_by": "currency.xp", "days": 7}, ["leaderboards", "b"], "only for period: rolling"),
         (
             {"rank_by": "currency.xp", "period": "fortnight"},
             ["leaderboards", "b", "period"],
