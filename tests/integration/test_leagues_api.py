@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from questline.engine import leagues as league_engine
 from questline.engine.leagues import League, league_week
@@ -86,8 +87,6 @@ def test_the_rollover_promotes_the_top_10_of_bronze_once(api: Api) -> None:
 
 def _group_of(api: Api, player: str) -> int:
     context = api.client.app.state.questline  # type: ignore[attr-defined]
-    from sqlalchemy import text
-
     with context.database.reader() as session:
         return int(
             session.execute(
@@ -160,8 +159,6 @@ def test_a_small_silver_group_promotes_7_demotes_the_rest_and_early_starts_move_
 
 def _group_of_week(api: Api, player: str) -> int:
     context = api.client.app.state.questline  # type: ignore[attr-defined]
-    from sqlalchemy import text
-
     with context.database.reader() as session:
         return int(
             session.execute(
@@ -181,3 +178,32 @@ def test_a_design_without_a_league_has_no_league_to_show(api: Api) -> None:
     assert api.get("/v1/players/ada/league", expect=404).json()["detail"] == (
         "the game design has no league"
     )
+
+
+def test_points_of_a_week_that_is_over_count_until_its_rollover(api: Api) -> None:
+    api.publish_blueprint("language")
+    _lesson(api, "ada", 10)
+    _lesson(api, "bob", 20)
+    week_end = _week_end()
+    last_second = week_end - timedelta(seconds=1)
+    worker = api.client.app.state.questline.worker  # type: ignore[attr-defined]
+    worker.leagues.clock = lambda: week_end + timedelta(minutes=1)  # processed after midnight
+    _lesson(api, "ada", 15, last_second)  # counts: the week is not settled yet
+    _lesson(api, "cy", 5, last_second)  # and still takes newcomers
+    _lesson(api, "dee", 5, week_end - timedelta(days=14))  # a week nobody played: no group
+    outcomes = _rollover(api, week_end)
+    assert [(o.player, o.rank) for o in outcomes] == [("ada", 1), ("bob", 2), ("cy", 3)]
+    # Once settled, the week neither counts nor takes anyone in.
+    _lesson(api, "ada", 100, last_second)
+    _lesson(api, "eve", 5, last_second)
+    group = api.get(f"/v1/leagues/bronze/groups/{_group_of(api, 'ada')}", expect=200).json()
+    assert [(m["player"], m["score"]) for m in group["members"]] == [
+        ("ada", 25),
+        ("bob", 20),
+        ("cy", 5),
+    ]
+    assert _league(api, "eve")["group"] is None
+    context = api.client.app.state.questline  # type: ignore[attr-defined]
+    with context.database.reader() as session:
+        weeks = session.execute(text("SELECT DISTINCT week FROM league_groups")).scalars().all()
+    assert weeks == [league_week(LANGUAGE, last_second).key]  # none for dee's old week

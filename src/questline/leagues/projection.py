@@ -8,7 +8,7 @@ an event counts exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ _Key = tuple[int, str, int]  # app, week, player id
 class LeagueProjection:
     def __init__(self, designs: DesignCache) -> None:
         self.designs = designs
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def project(self, session: Session, results: Sequence[Processed]) -> None:
         apps = {r.app_id for r in results if r.effects is not None}
@@ -37,8 +38,9 @@ class LeagueProjection:
         }
         if not leagues:
             return
-        now = datetime.now(UTC)
+        now = self.clock()
         earned: dict[_Key, tuple[int, int]] = {}  # -> (amount, last seq)
+        ended: set[tuple[int, str]] = set()
         for result in results:
             league = leagues.get(result.app_id)
             if league is None or result.effects is None or result.status != PROCESSED:
@@ -54,16 +56,19 @@ class LeagueProjection:
                 continue
             week = league_week(league, result.occurred_at)
             if week.ends_at <= now:
-                continue  # a week that is over takes no one in and counts nothing more
+                ended.add((result.app_id, week.key))
             key = (result.app_id, week.key, result.player_id)
             before = earned.get(key, (0, 0))
             earned[key] = (before[0] + amount, result.seq)
         if earned:
-            _apply(BulkWriter(session), leagues, earned)
+            _apply(BulkWriter(session), leagues, earned, ended)
 
 
 def _apply(
-    bulk: BulkWriter, leagues: dict[int, League], earned: dict[_Key, tuple[int, int]]
+    bulk: BulkWriter,
+    leagues: dict[int, League],
+    earned: dict[_Key, tuple[int, int]],
+    ended: set[tuple[int, str]],
 ) -> None:
     player_ids = sorted({key[2] for key in earned})
     entries = {
@@ -77,7 +82,25 @@ def _apply(
         )
         if app_id in leagues
     }
-    newcomers = sorted(key for key in earned if key not in entries)
+    # A week that is over still counts until its rollover (an event of Sunday 23:59 may
+    # be processed after midnight), but takes in no one once settling has begun, nor
+    # into a week nobody played.
+    closed: set[tuple[int, str]] = set()
+    if ended:
+        played: set[tuple[int, str]] = set()
+        for app_id, week, settled in bulk.fetch(
+            "SELECT app_id, week, SUM(CASE WHEN finalized_at IS NULL THEN 0 ELSE 1 END)"
+            " FROM league_groups WHERE app_id IN ?list AND week IN ?list GROUP BY app_id, week",
+            sorted({app for app, _ in ended}),
+            sorted({week for _, week in ended}),
+        ):
+            played.add((app_id, week))
+            if settled:
+                closed.add((app_id, week))
+        closed |= ended - played
+    newcomers = sorted(
+        key for key in earned if key not in entries and (key[0], key[1]) not in closed
+    )
     if newcomers:
         _join(bulk, leagues, newcomers, earned)
     bulk.executemany(
