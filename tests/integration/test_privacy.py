@@ -73,6 +73,15 @@ def test_an_export_holds_the_players_achievements_and_streaks(api: Api) -> None:
     assert exported["quests"] == []
 
 
+def test_an_erased_player_leaves_the_leaderboards(api: Api) -> None:
+    api.publish(DESIGN + "leaderboards: {top: {rank_by: currency.xp}}\n")
+    api.event("zoe", "did", n=9)
+    api.event("max", "did", n=5)
+    assert api.request("DELETE", "/v1/players/zoe").status_code == 204
+    board = api.get("/v1/leaderboards/top", expect=200).json()
+    assert [(row["player"], row["rank"]) for row in board["data"]] == [("max", 1)]
+
+
 def test_a_player_exports_their_own_data_with_their_token(api: Api) -> None:
     api.publish(DESIGN)
     api.event("zoe", "did", n=1)

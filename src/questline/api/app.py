@@ -19,6 +19,8 @@ from questline.api import (
     health,
     items,
     keys,
+    leaderboards,
+    leagues,
     openapi_docs,
     player_tokens,
     players,
@@ -41,6 +43,11 @@ from questline.api.rate_limits import (
 )
 from questline.auth.keys import Scope
 from questline.auth.throttle import Throttle
+from questline.leaderboards.wiring import (
+    build_leaderboards,
+    close_leaderboards,
+    prepare_leaderboards,
+)
 from questline.logs import AccessLogMiddleware
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import (
@@ -78,6 +85,7 @@ def build_context(settings: Settings) -> Context:
             sqlite_synchronous=settings.sqlite_synchronous,
             poll_seconds=settings.worker_poll_seconds,
             batch=settings.worker_batch_size,
+            redis_url=settings.redis_url,
         )
     else:
         dispatcher = NoDispatcher()
@@ -93,8 +101,18 @@ def build_context(settings: Settings) -> Context:
         per_key=settings.rate_limit_per_key,
         per_player=settings.rate_limit_per_player,
     )
+    reader = build_leaderboards(database, settings.redis_url, worker)
     return Context(
-        settings, database, designs, worker, dispatcher, score_cache, rarity, throttle, rate_limits
+        settings,
+        database,
+        designs,
+        worker,
+        dispatcher,
+        reader,
+        score_cache,
+        rarity,
+        throttle,
+        rate_limits,
     )
 
 
@@ -121,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             check_schema(context.database.engine)
             bootstrap(context)
+            prepare_leaderboards(context.leaderboards, context.database)
         except Exception:
             context.database.dispose()
             raise
@@ -131,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             context.dispatcher.stop()
             context.scores.close()
+            close_leaderboards(context.leaderboards)
             context.database.dispose()
 
     app = FastAPI(
@@ -145,7 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     openapi_docs.install(app)
     install_data_error_handler(app)
-    for module in (events, players, config, items, health):
+    for module in (events, players, config, items, health, leaderboards, leagues):
         app.include_router(module.router)
     for module in (achievements, streaks, quests, scores):
         app.include_router(module.router)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from questline.api.rate_limits import RateLimits
 from questline.auth.throttle import Throttle
+from questline.leaderboards.service import LeaderboardReader
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
 from questline.processing.rarity import RarityCache
@@ -22,6 +23,7 @@ class Context:
     designs: DesignCache
     worker: Worker
     dispatcher: Dispatcher
+    leaderboards: LeaderboardReader
     scores: ScoreCache = field(default_factory=InProcessScoreCache)
     rarity: RarityCache = field(default_factory=RarityCache)
     throttle: Throttle = field(default_factory=Throttle)

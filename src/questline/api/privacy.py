@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict
 
-from questline.api.deps import Authorized, ReaderDep, SessionDep
+from questline.api.deps import Authorized, ContextDep, ReaderDep, SessionDep
 from questline.errors import NotFound
+from questline.leaderboards.sql import SqlLeaderboardStore
+from questline.leaderboards.visibility import set_hidden
 from questline.storage import audit
 from questline.storage.players import get_player
 from questline.storage.privacy import erase_player, export_player, lock_player
@@ -125,11 +127,24 @@ def export(player_id: PlayerId, principal: Authorized, session: ReaderDep) -> Pl
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Erase a player's personal data; their numbers stay, under a pseudonym",
 )
-def erase(player_id: PlayerId, principal: Authorized, session: SessionDep) -> Response:
+def erase(
+    player_id: PlayerId, principal: Authorized, session: SessionDep, context: ContextDep
+) -> Response:
     player = lock_player(session, principal.app_id, player_id)
     if player is None:
         raise NotFound(f"no player with id '{player_id}'")
     pseudonym = erase_player(session, player)
+    # Their scores stay in every total, but a pseudonym has no place among named players.
+    store = context.leaderboards.store
+    set_hidden(
+        session,
+        None if isinstance(store, SqlLeaderboardStore) else store,
+        principal.app_id,
+        player.id,
+        pseudonym,
+        hidden=True,
+        now=datetime.now(UTC),
+    )
     # The entry names the pseudonym only: the log must not keep what was erased.
     audit.record(session, principal, "player.erase", "player", pseudonym)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -149,6 +149,14 @@ POLICY: dict[str, Access] = {
     "GET /v1/players/{player_id}/quests": own(_P.PLAYERS_READ),
     "POST /v1/players/{player_id}/quests/{quest_id}/join": needs(_P.EVENTS_WRITE),
     "GET /v1/players/{player_id}/scores/{key}": own(_P.PLAYERS_READ),
+    "GET /v1/leaderboards/{key}": needs(_P.PLAYERS_READ),
+    "GET /v1/leaderboards/{key}/runs": needs(_P.PLAYERS_READ),
+    "GET /v1/leaderboards/{key}/runs/{run}": needs(_P.PLAYERS_READ),
+    "GET /v1/players/{player_id}/ranks": own(_P.PLAYERS_READ),
+    # Opting out of leaderboards is the player's own choice to make, from their client too.
+    "PUT /v1/players/{player_id}/leaderboards": own(_P.EVENTS_WRITE),
+    "GET /v1/players/{player_id}/league": own(_P.PLAYERS_READ),
+    "GET /v1/leagues/{tier}/groups/{group_id}": needs(_P.PLAYERS_READ),
 }
 
 

@@ -20,6 +20,7 @@ from questline.engine.expressions import (
     Scope,
     compile_expression,
 )
+from questline.engine.leaderboards import Leaderboard, RankSource, rank_source
 from questline.engine.levels import CompiledLevelCurve, LevelCurveError, compile_level_curve
 from questline.engine.mechanics_compiler import (
     CompiledAchievement,
@@ -88,6 +89,13 @@ class CompiledRule:
 
 
 @dataclass(frozen=True)
+class CompiledLeaderboard:
+    key: str
+    spec: Leaderboard
+    source: RankSource
+
+
+@dataclass(frozen=True)
 class CompiledDesign:
     design: GameDesign
     version: int
@@ -95,6 +103,7 @@ class CompiledDesign:
     levels: Mapping[str, CompiledLevelCurve]
     metrics: tuple[CompiledMetric, ...]
     rules: tuple[CompiledRule, ...]
+    leaderboards: Mapping[str, CompiledLeaderboard] = field(default_factory=dict)
     _rules_by_event: dict[str, tuple[CompiledRule, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -233,6 +242,19 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
         if compiled is not None:
             rules.append(compiled)
 
+    leaderboards = {
+        key: board_compiled
+        for key, board in design.leaderboards.items()
+        if (board_compiled := _compile_leaderboard(key, board, design, found)) is not None
+    }
+
+    if design.leagues is not None:
+        league_currency = design.leagues.rank_by.removeprefix("currency.")
+        if league_currency not in design.currencies:
+            found.issues.append(
+                DesignIssue(("leagues", "rank_by"), _unknown("currency", league_currency, design))
+            )
+
     if found.issues:
         raise DesignError(found.issues)
 
@@ -247,7 +269,29 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
         streaks=streaks,
         quests=quests,
         scores=scores,
+        leaderboards=leaderboards,
     )
+
+
+def _compile_leaderboard(
+    key: str, board: Leaderboard, design: GameDesign, found: _Collector
+) -> CompiledLeaderboard | None:
+    loc: Location = ("leaderboards", key, "rank_by")
+    try:
+        source = rank_source(board.rank_by)
+    except ValueError as error:
+        found.issues.append(DesignIssue(loc, str(error)))
+        return None
+    declared: Mapping[str, object] = (
+        design.currencies if source.kind == "currency" else design.metrics
+    )
+    if source.key not in declared:
+        listing = ", ".join(sorted(declared)) or "none are declared"
+        found.issues.append(
+            DesignIssue(loc, f"unknown {source.kind} '{source.key}' (declared: {listing})")
+        )
+        return None
+    return CompiledLeaderboard(key, board, source)
 
 
 def _compile_rule(

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from questline.engine.leaderboards import Leaderboard
+from questline.engine.leagues import League
 from questline.engine.mechanics import Achievement, Quest, Score, Streak
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
@@ -202,6 +204,8 @@ class GameDesign(_Model):
     streaks: dict[Key, Streak] = Field(default_factory=dict)
     quests: list[Quest] = Field(default_factory=list)
     scores: dict[Key, Score] = Field(default_factory=dict)
+    leaderboards: dict[Key, Leaderboard] = Field(default_factory=dict)
+    leagues: League | None = None
 
     @model_validator(mode="after")
     def _references(self) -> Self:

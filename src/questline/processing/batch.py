@@ -33,6 +33,7 @@ class Processed:
     player_id: int
     status: str
     effects: Effects | None
+    occurred_at: datetime | None = None
 
 
 class Batch:
@@ -104,7 +105,7 @@ class Batch:
         if design is None:
             # No design published yet: the event stays in the log, scored by nothing.
             self.event_updates.append((row.seq, PROCESSED, None, [], None))
-            return Processed(row.seq, row.app_id, row.player_id, PROCESSED, None)
+            return Processed(row.seq, row.app_id, row.player_id, PROCESSED, None, row.occurred_at)
         properties = {}
         for name, raw in row.properties.items():
             value = coerce_value(raw)
@@ -122,10 +123,10 @@ class Batch:
             effects, self.states[row.player_id] = step(state, event, design)
         except EventRejected as rejected:
             self.event_updates.append((row.seq, FAILED, design.version, [], str(rejected)))
-            return Processed(row.seq, row.app_id, row.player_id, FAILED, None)
+            return Processed(row.seq, row.app_id, row.player_id, FAILED, None, row.occurred_at)
         self.track(row, effects)
         self.event_updates.append((row.seq, PROCESSED, design.version, effects.to_list(), None))
-        return Processed(row.seq, row.app_id, row.player_id, PROCESSED, effects)
+        return Processed(row.seq, row.app_id, row.player_id, PROCESSED, effects, row.occurred_at)
 
     def track(self, row: Any, effects: Effects) -> None:
         """Note which rows the effects touched, and the ledger entries they make."""

@@ -106,13 +106,16 @@ def _drain_forever(
     stopping: EventLike,
     poll_seconds: float,
     batch: int,
+    redis_url: str | None = None,
 ) -> None:
     """The body of the worker process: the same worker, its own connections."""
+    from questline.leaderboards.wiring import build_leaderboards, close_leaderboards
     from questline.storage.database import Database
 
     relax_garbage_collection()
     database = Database(database_url, sqlite_synchronous=sqlite_synchronous)
     worker = Worker(database)
+    leaderboards = build_leaderboards(database, redis_url, worker)
     try:
         while not stopping.is_set():
             wake.clear()
@@ -123,6 +126,7 @@ def _drain_forever(
                 log.exception("processing failed; will retry")
             wake.wait(poll_seconds)
     finally:
+        close_leaderboards(leaderboards)
         database.dispose()
 
 
@@ -149,6 +153,7 @@ class ProcessDispatcher:
         sqlite_synchronous: str,
         poll_seconds: float = 1.0,
         batch: int = 500,
+        redis_url: str | None = None,
     ) -> None:
         context = multiprocessing.get_context("spawn")
         self._wake = context.Event()
@@ -162,6 +167,7 @@ class ProcessDispatcher:
                 self._stopping,
                 poll_seconds,
                 batch,
+                redis_url,
             ),
             name="questline-worker",
             daemon=True,

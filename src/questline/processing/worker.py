@@ -18,6 +18,8 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from questline.leaderboards.projection import LeaderboardProjection
+from questline.leagues.projection import LeagueProjection
 from questline.processing.batch import FAILED, PENDING, Batch, Processed
 from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
@@ -47,6 +49,9 @@ class Worker:
         self.database = database
         self.designs = designs or DesignCache()
         self._hooks: list[ProcessedHook] = []
+        # Board scores commit with the batch; `leaderboards.mirror` (Redis) after it.
+        self.leaderboards = LeaderboardProjection(self.designs)
+        self.leagues = LeagueProjection(self.designs)
 
     def on_processed(self, hook: ProcessedHook) -> None:
         """Called after commit with what a batch did (leaderboards, notifications)."""
@@ -115,6 +120,8 @@ class Worker:
                 return done
         with self.database.transaction() as session:
             results = _process_batch(session, self.designs, player_ids, up_to_seq, limit)
+            self.leaderboards.project(session, results)
+            self.leagues.project(session, results)
             self._after_commit(session, results)
             return len(results)
 
@@ -135,6 +142,8 @@ class Worker:
             with self.database.transaction() as session:
                 if not batch.write(session, verify=True):
                     raise _Overtaken
+                self.leaderboards.project(session, results)
+                self.leagues.project(session, results)
                 self._after_commit(session, results)
         except _Overtaken:
             return None

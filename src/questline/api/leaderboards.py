@@ -1,0 +1,341 @@
+"""/v1/leaderboards: standings of the boards a game design declares, and a player's ranks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+
+from questline.api.deps import (
+    ContextDep,
+    Cursor,
+    EventWriter,
+    PlayerReader,
+    ReaderDep,
+    SessionDep,
+    decode_cursor,
+    encode_cursor,
+)
+from questline.errors import InvalidInput, NotFound
+from questline.leaderboards.service import (
+    CURRENT,
+    LeaderboardReader,
+    Located,
+    partition_of,
+    standing_of,
+)
+from questline.leaderboards.sql import SqlLeaderboardStore
+from questline.leaderboards.store import BoardRun, Standing
+from questline.leaderboards.visibility import set_hidden
+from questline.storage.models import LeaderboardRun
+from questline.storage.players import get_player
+
+router = APIRouter(tags=["leaderboards"])
+
+
+class EntryOut(BaseModel):
+    player: str
+    score: int
+    rank: int
+    position: int
+
+
+class BoardPage(BaseModel):
+    board: str
+    name: str | None
+    rank_by: str
+    ranking: str
+    run: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    final: bool
+    partition: str | None
+    data: list[EntryOut]
+    total: int | None
+    next_cursor: str | None
+
+
+class RunOut(BaseModel):
+    run: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    final: bool
+    players: int | None
+
+
+class RunList(BaseModel):
+    data: list[RunOut]
+    next_cursor: str | None
+
+
+class RankOut(BaseModel):
+    board: str
+    run: str
+    partition: str | None
+    score: int
+    rank: int
+    position: int
+    percentile: float
+    players: int
+
+
+class RankList(BaseModel):
+    data: list[RankOut]
+
+
+class VisibilityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hidden: bool
+
+
+class VisibilityOut(BaseModel):
+    player: str
+    hidden: bool
+
+
+Period = Annotated[
+    str, Query(description="`current`, or a run: `all`, `window`, or the date it starts")
+]
+
+
+def _reader(context: ContextDep) -> LeaderboardReader:
+    reader: LeaderboardReader = context.leaderboards
+    return reader
+
+
+def _entries(entries: list[Standing]) -> list[EntryOut]:
+    return [
+        EntryOut(player=e.player, score=e.score, rank=e.rank, position=e.position) for e in entries
+    ]
+
+
+def _page(
+    located: Located,
+    partition: str | None,
+    entries: list[Standing],
+    total: int | None,
+    next_cursor: str | None,
+) -> BoardPage:
+    spec = located.board.spec
+    return BoardPage(
+        board=located.board.key,
+        name=spec.name,
+        rank_by=spec.rank_by,
+        ranking=spec.ranking.value,
+        run=located.run.key,
+        starts_at=located.run.starts_at,
+        ends_at=located.run.ends_at,
+        final=located.finalized_at is not None,
+        partition=partition,
+        data=_entries(entries),
+        total=total,
+        next_cursor=next_cursor,
+    )
+
+
+def _read_board(
+    key: str,
+    period: str,
+    principal: PlayerReader,
+    session: ReaderDep,
+    context: ContextDep,
+    limit: int,
+    cursor: str | None,
+    around: str | None,
+    radius: int,
+    players: str | None,
+    partition: str | None,
+) -> BoardPage:
+    reader = _reader(context)
+    design = context.designs.current(session, {principal.app_id}).get(principal.app_id)
+    board = reader.board(design, key)
+    located = reader.locate(session, principal.app_id, board, period)
+    partitioned = board.spec.partition_by is not None
+    if partitioned and partition is None:
+        if around is None:
+            raise InvalidInput(
+                f"leaderboard '{key}' is partitioned by '{board.spec.partition_by}':"
+                " say which partition, or pass `around` to use that player's",
+                errors=[{"loc": ["query", "partition"], "message": "required for this board"}],
+            )
+        partition = partition_of(session, principal.app_id, around, board.spec.partition_by)
+    if not partitioned and partition is not None:
+        raise InvalidInput(
+            f"leaderboard '{key}' is not partitioned",
+            errors=[{"loc": ["query", "partition"], "message": "not allowed for this board"}],
+        )
+    board_run = BoardRun(principal.app_id, key, located.run.key, partition or "")
+    shown = partition if partitioned else None
+    if players is not None:
+        if around is not None or cursor is not None:
+            raise InvalidInput(
+                "`players` ranks a given set of players and cannot be combined with"
+                " `around` or `cursor`",
+                errors=[{"loc": ["query", "players"], "message": "use on its own"}],
+            )
+        wanted = [p for p in (part.strip() for part in players.split(",")) if p]
+        if not wanted or len(wanted) > 500:
+            raise InvalidInput(
+                "`players` takes 1 to 500 comma-separated player ids",
+                errors=[{"loc": ["query", "players"], "message": "1 to 500 ids"}],
+            )
+        entries = reader.among(located, board_run, wanted)
+        return _page(located, shown, entries, len(entries), None)
+    if around is not None:
+        page = reader.around(located, board_run, around, radius)
+        if page is None:
+            raise NotFound(f"player '{around}' is not on leaderboard '{key}' ({located.run.key})")
+        return _page(located, shown, page.entries, page.total, None)
+    offset = decode_cursor(cursor) or 0
+    page = reader.top(located, board_run, offset, limit + 1)
+    more = len(page.entries) > limit
+    return _page(
+        located,
+        shown,
+        page.entries[:limit],
+        None,
+        encode_cursor(offset + limit) if more else None,
+    )
+
+
+@router.get("/v1/leaderboards/{key}", summary="A leaderboard: the top, a page, or around a player")
+def get_leaderboard(
+    key: str,
+    principal: PlayerReader,
+    session: ReaderDep,
+    context: ContextDep,
+    period: Period = CURRENT,
+    limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 10,
+    cursor: Cursor = None,
+    around: Annotated[
+        str | None, Query(description="a player: show them and their neighbours")
+    ] = None,
+    radius: Annotated[int, Query(ge=0, le=100, description="neighbours above and below")] = 5,
+    players: Annotated[
+        str | None, Query(description="comma-separated player ids: rank just these (friends)")
+    ] = None,
+    partition: Annotated[
+        str | None, Query(description="for a partitioned board: the attribute's value")
+    ] = None,
+) -> BoardPage:
+    return _read_board(
+        key, period, principal, session, context, limit, cursor, around, radius, players, partition
+    )
+
+
+@router.get("/v1/leaderboards/{key}/runs", summary="A board's runs, newest first")
+def list_runs(
+    key: str,
+    principal: PlayerReader,
+    session: ReaderDep,
+    context: ContextDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
+    cursor: Cursor = None,
+) -> RunList:
+    design = context.designs.current(session, {principal.app_id}).get(principal.app_id)
+    LeaderboardReader.board(design, key)
+    offset = decode_cursor(cursor) or 0
+    rows = session.execute(
+        select(LeaderboardRun)
+        .where(LeaderboardRun.app_id == principal.app_id, LeaderboardRun.board == key)
+        .order_by(LeaderboardRun.starts_at.desc(), LeaderboardRun.run.desc())
+        .offset(offset)
+        .limit(limit + 1)
+    ).scalars()
+    runs = [
+        RunOut(
+            run=row.run,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            final=row.finalized_at is not None,
+            players=row.players,
+        )
+        for row in rows
+    ]
+    more = len(runs) > limit
+    return RunList(data=runs[:limit], next_cursor=encode_cursor(offset + limit) if more else None)
+
+
+@router.get("/v1/leaderboards/{key}/runs/{run}", summary="The standings of one run")
+def get_run(
+    key: str,
+    run: str,
+    principal: PlayerReader,
+    session: ReaderDep,
+    context: ContextDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 10,
+    cursor: Cursor = None,
+    partition: Annotated[
+        str | None, Query(description="for a partitioned board: the attribute's value")
+    ] = None,
+) -> BoardPage:
+    return _read_board(
+        key, run, principal, session, context, limit, cursor, None, 0, None, partition
+    )
+
+
+@router.get("/v1/players/{player_id}/ranks", summary="A player's rank on every current board")
+def get_ranks(
+    player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
+) -> RankList:
+    if get_player(session, principal.app_id, player_id) is None:
+        raise NotFound(f"no player with id '{player_id}'")
+    reader = _reader(context)
+    design = context.designs.current(session, {principal.app_id}).get(principal.app_id)
+    found: list[RankOut] = []
+    for key, board in (design.leaderboards if design else {}).items():
+        try:
+            located = reader.locate(session, principal.app_id, board, CURRENT)
+        except NotFound:
+            continue  # a window board outside its window
+        partition = partition_of(session, principal.app_id, player_id, board.spec.partition_by)
+        board_run = BoardRun(principal.app_id, key, located.run.key, partition)
+        page = reader.around(located, board_run, player_id, 0)
+        if page is None:
+            continue
+        standing, share = standing_of(page)
+        found.append(
+            RankOut(
+                board=key,
+                run=located.run.key,
+                partition=partition if board.spec.partition_by else None,
+                score=standing.score,
+                rank=standing.rank,
+                position=standing.position,
+                percentile=share,
+                players=page.total or 1,
+            )
+        )
+    return RankList(data=found)
+
+
+@router.put(
+    "/v1/players/{player_id}/leaderboards",
+    summary="Hide a player from every leaderboard (opt-out), or show them again",
+)
+def put_visibility(
+    player_id: str,
+    body: VisibilityIn,
+    principal: EventWriter,
+    session: SessionDep,
+    context: ContextDep,
+) -> VisibilityOut:
+    player = get_player(session, principal.app_id, player_id)
+    if player is None:
+        raise NotFound(f"no player with id '{player_id}'")
+    store = context.leaderboards.store
+    mirror = None if isinstance(store, SqlLeaderboardStore) else store
+    set_hidden(
+        session,
+        mirror,
+        principal.app_id,
+        player.id,
+        player_id,
+        hidden=body.hidden,
+        now=datetime.now(UTC),
+    )
+    return VisibilityOut(player=player_id, hidden=body.hidden)

@@ -1,0 +1,173 @@
+"""/v1/leagues and a player's league: tiers, groups of the week, results."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from questline.api.deps import ContextDep, PlayerReader, ReaderDep
+from questline.engine.leagues import League, league_week
+from questline.errors import NotFound
+from questline.storage.models import LeagueEntry, LeagueGroup, LeagueMember, Player
+from questline.storage.players import get_player
+
+router = APIRouter(tags=["leagues"])
+
+
+class GroupMemberOut(BaseModel):
+    player: str
+    score: int
+    rank: int
+    outcome: str | None
+
+
+class GroupOut(BaseModel):
+    id: int
+    tier: str
+    week: str
+    final: bool
+    promote: int
+    demote: int
+    members: list[GroupMemberOut]
+
+
+class ResultOut(BaseModel):
+    week: str
+    tier: str
+    rank: int | None
+    outcome: str | None
+
+
+class PlayerLeagueOut(BaseModel):
+    player: str
+    tier: str
+    week: str
+    starts_at: datetime
+    ends_at: datetime
+    group: int | None
+    rank: int | None
+    score: int
+    members: int | None
+    promote: int
+    demote: int
+    last_result: ResultOut | None
+
+
+def _league(context: ContextDep, session: Session, app_id: int) -> League:
+    design = context.designs.current(session, {app_id}).get(app_id)
+    if design is None or design.design.leagues is None:
+        raise NotFound("the game design has no league")
+    return design.design.leagues
+
+
+def _members(session: Session, group_id: int) -> list[GroupMemberOut]:
+    rows = session.execute(
+        select(Player.external_id, LeagueEntry.score, LeagueEntry.seq, LeagueEntry.outcome)
+        .join(Player, Player.id == LeagueEntry.player_id)
+        .where(LeagueEntry.group_id == group_id)
+    ).all()
+    ordered = sorted(rows, key=lambda r: (-r.score, r.seq, r.external_id))
+    return [
+        GroupMemberOut(player=r.external_id, score=r.score, rank=index + 1, outcome=r.outcome)
+        for index, r in enumerate(ordered)
+    ]
+
+
+def _tier_name(league: League, tier: int) -> str:
+    return league.tiers[min(tier, len(league.tiers) - 1)].name
+
+
+@router.get("/v1/players/{player_id}/league", summary="A player's league: tier, group, rank")
+def get_player_league(
+    player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
+) -> PlayerLeagueOut:
+    league = _league(context, session, principal.app_id)
+    player = get_player(session, principal.app_id, player_id)
+    if player is None:
+        raise NotFound(f"no player with id '{player_id}'")
+    tier = session.scalar(
+        select(LeagueMember.tier).where(
+            LeagueMember.app_id == principal.app_id, LeagueMember.player_id == player.id
+        )
+    )
+    week = league_week(league, datetime.now(UTC))
+    entry = session.scalar(
+        select(LeagueEntry).where(
+            LeagueEntry.app_id == principal.app_id,
+            LeagueEntry.week == week.key,
+            LeagueEntry.player_id == player.id,
+        )
+    )
+    group_id = rank = members = None
+    score = 0
+    if entry is not None:
+        group = session.get(LeagueGroup, entry.group_id)
+        assert group is not None
+        if group.finalized_at is None:
+            tier = group.tier  # the tier this week is played in (settled: the next one)
+        standings = _members(session, entry.group_id)
+        group_id, score, members = entry.group_id, entry.score, len(standings)
+        rank = next(m.rank for m in standings if m.player == player_id)
+    last = session.execute(
+        select(LeagueEntry, LeagueGroup.tier)
+        .join(LeagueGroup, LeagueGroup.id == LeagueEntry.group_id)
+        .where(
+            LeagueEntry.app_id == principal.app_id,
+            LeagueEntry.player_id == player.id,
+            LeagueEntry.outcome.is_not(None),
+        )
+        .order_by(LeagueEntry.week.desc())
+        .limit(1)
+    ).first()
+    spec = league.tiers[min(tier or 0, len(league.tiers) - 1)]
+    return PlayerLeagueOut(
+        player=player_id,
+        tier=spec.name,
+        week=week.key,
+        starts_at=week.starts_at,
+        ends_at=week.ends_at,
+        group=group_id,
+        rank=rank,
+        score=score,
+        members=members,
+        promote=spec.promote,
+        demote=spec.demote,
+        last_result=(
+            ResultOut(
+                week=last[0].week,
+                tier=_tier_name(league, last[1]),
+                rank=last[0].rank,
+                outcome=last[0].outcome,
+            )
+            if last is not None
+            else None
+        ),
+    )
+
+
+@router.get("/v1/leagues/{tier}/groups/{group_id}", summary="A league group's standings")
+def get_group(
+    tier: str, group_id: int, principal: PlayerReader, session: ReaderDep, context: ContextDep
+) -> GroupOut:
+    league = _league(context, session, principal.app_id)
+    index = league.tier_index(tier)
+    if index is None:
+        tiers = ", ".join(t.name for t in league.tiers)
+        raise NotFound(f"no tier '{tier}' (tiers: {tiers})")
+    group = session.get(LeagueGroup, group_id)
+    if group is None or group.app_id != principal.app_id or group.tier != index:
+        raise NotFound(f"no group {group_id} in tier '{tier}'")
+    spec = league.tiers[index]
+    return GroupOut(
+        id=group.id,
+        tier=spec.name,
+        week=group.week,
+        final=group.finalized_at is not None,
+        promote=spec.promote,
+        demote=spec.demote,
+        members=_members(session, group.id),
+    )

@@ -1,0 +1,135 @@
+"""Reading leaderboards: which board and run a request means, and where to read it.
+
+The current run of a board is read from the configured store (Redis in distributed
+mode); runs that are over are read from the database, where they are kept for good.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from questline.engine.compiler import CompiledDesign, CompiledLeaderboard
+from questline.engine.leaderboards import Ranking, Run, assign_ranks, run_at, run_named
+from questline.errors import InvalidInput, NotFound
+from questline.leaderboards.sql import SqlLeaderboardStore
+from questline.leaderboards.store import BoardRun, LeaderboardStore, Page, Standing, percentile
+from questline.storage.models import LeaderboardRun, Player
+
+CURRENT = "current"
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    board: CompiledLeaderboard
+    run: Run
+    current: bool
+    finalized_at: datetime | None
+
+
+class LeaderboardReader:
+    def __init__(self, store: LeaderboardStore, archive: SqlLeaderboardStore) -> None:
+        self.store = store
+        self.archive = archive
+
+    def store_for(self, located: Located) -> LeaderboardStore:
+        return self.store if located.current else self.archive
+
+    @staticmethod
+    def board(design: CompiledDesign | None, key: str) -> CompiledLeaderboard:
+        board = design.leaderboards.get(key) if design is not None else None
+        if board is None:
+            known = ", ".join(sorted(design.leaderboards)) if design else ""
+            raise NotFound(f"no leaderboard '{key}' (boards: {known or 'none'})")
+        return board
+
+    @staticmethod
+    def locate(
+        session: Session,
+        app_id: int,
+        board: CompiledLeaderboard,
+        period: str,
+        now: datetime | None = None,
+    ) -> Located:
+        now = now or datetime.now(UTC)
+        current = run_at(board.spec, now)
+        if period == CURRENT:
+            if current is None:
+                raise NotFound(
+                    f"leaderboard '{board.key}' has no current run: its window is"
+                    f" {board.spec.starts_at} to {board.spec.ends_at}"
+                )
+            # A run in progress cannot have been finalized (only ended runs are), so
+            # the most frequent read needs no look-up of the run.
+            return Located(board, current, current=True, finalized_at=None)
+        named = run_named(board.spec, period)
+        if named is None:
+            raise InvalidInput(
+                f"'{period}' is not a run of leaderboard '{board.key}'",
+                errors=[
+                    {
+                        "loc": ["query", "period"],
+                        "message": "expected 'current' or a run such as "
+                        + (current.key if current else "window"),
+                    }
+                ],
+            )
+        run = named
+        finalized_at = session.scalar(
+            select(LeaderboardRun.finalized_at).where(
+                LeaderboardRun.app_id == app_id,
+                LeaderboardRun.board == board.key,
+                LeaderboardRun.run == run.key,
+            )
+        )
+        is_current = current is not None and run.key == current.key and finalized_at is None
+        return Located(board, run, is_current, finalized_at)
+
+    def among(
+        self, located: Located, board_run: BoardRun, players: Sequence[str]
+    ) -> list[Standing]:
+        """A board of just these players (friends), ranked by the board's method."""
+        held = sorted(
+            self.store_for(located).held(board_run, players),
+            key=lambda h: (-h.score, h.seq, h.player),
+        )
+        ranks = assign_ranks(
+            [h.score for h in held], located.board.spec.ranking, first_rank=1, first_position=1
+        )
+        return [
+            Standing(h.player, h.score, rank, index + 1)
+            for index, (h, rank) in enumerate(zip(held, ranks, strict=True))
+        ]
+
+    def top(self, located: Located, board_run: BoardRun, offset: int, limit: int) -> Page:
+        return self.store_for(located).top(
+            board_run, located.board.spec.ranking, offset=offset, limit=limit
+        )
+
+    def around(
+        self, located: Located, board_run: BoardRun, player: str, radius: int
+    ) -> Page | None:
+        return self.store_for(located).around(board_run, located.board.spec.ranking, player, radius)
+
+
+def partition_of(session: Session, app_id: int, player: str, attribute: str | None) -> str:
+    """The partition a player is ranked in: their current value of the attribute."""
+    if attribute is None:
+        return ""
+    attributes = session.scalar(
+        select(Player.attributes).where(Player.app_id == app_id, Player.external_id == player)
+    )
+    value = (attributes or {}).get(attribute)
+    return "" if value is None else str(value)
+
+
+def standing_of(page: Page) -> tuple[Standing, float]:
+    """The player's standing and percentile from around(player, radius=0)."""
+    return page.entries[0], percentile(page.below or 0, page.total or 1)
+
+
+__all__ = ["CURRENT", "LeaderboardReader", "Located", "Ranking", "partition_of", "standing_of"]

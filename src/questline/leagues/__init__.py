@@ -1,0 +1,1 @@
+"""Weekly leagues: cohorts formed as players earn, settled by a weekly rollover."""
