@@ -16,6 +16,7 @@ from fastapi import FastAPI, Response
 
 from questline.api.app import create_app
 from questline.api.deps import PlayerReader
+from questline.auth.policy import POLICY, PUBLIC, Permission, needs
 from questline.settings import get_settings
 
 
@@ -26,6 +27,10 @@ def _body() -> bytes:
 
 def create() -> FastAPI:
     app = create_app(get_settings())
+    # Every route of the app passes the policy: these two get lines of their own, one open
+    # to anyone and one needing what the leaderboard read needs.
+    POLICY["GET /bench/static"] = PUBLIC
+    POLICY["GET /bench/static-with-key"] = needs(Permission.PLAYERS_READ)
 
     @app.get("/bench/static", include_in_schema=False)
     def static() -> Response:

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         gt=0,
         description="an endpoint that has not begun answering by then gets 503 `timeout`",
     )
+    key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="how long a server process remembers an API key it looked up; a key"
+        " revoked elsewhere stops working here within this time (0: look up every request)",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -41,6 +41,7 @@ from questline.api.rate_limits import (
     RateLimits,
     TimeoutMiddleware,
 )
+from questline.auth.key_cache import KeyCache
 from questline.auth.keys import Scope
 from questline.auth.throttle import Throttle
 from questline.leaderboards.wiring import (
@@ -113,6 +114,7 @@ def build_context(settings: Settings) -> Context:
         rarity,
         throttle,
         rate_limits,
+        KeyCache(ttl=settings.key_cache_seconds),
     )
 
 

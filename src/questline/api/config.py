@@ -27,6 +27,7 @@ from questline.engine.compiler import CompiledDesign, DesignError, compile_desig
 from questline.engine.design import GameDesign
 from questline.errors import InvalidDesign, MalformedBody, NotFound
 from questline.storage import audit, configs
+from questline.storage.database import after_commit
 from questline.storage.models import ConfigVersion
 from questline.yamlfile import load_yaml
 
@@ -154,6 +155,7 @@ async def put_config(
     with context.database.transaction() as session:
         row = _publish(session, principal.app_id, document, source, comment, principal.actor)
         _audit_publish(session, principal, row, "config.publish")
+    context.designs.forget_current(principal.app_id)
     return _out(row)
 
 
@@ -207,7 +209,9 @@ def get_version(
 @router.post(
     "/rollback", status_code=status.HTTP_201_CREATED, summary="Publish an earlier version again"
 )
-def rollback(body: RollbackIn, principal: ConfigWriter, session: SessionDep) -> ConfigVersionOut:
+def rollback(
+    body: RollbackIn, principal: ConfigWriter, session: SessionDep, context: ContextDep
+) -> ConfigVersionOut:
     earlier = configs.get_version(session, principal.app_id, body.version)
     if earlier is None:
         raise NotFound(f"there is no version {body.version}")
@@ -216,6 +220,7 @@ def rollback(body: RollbackIn, principal: ConfigWriter, session: SessionDep) -> 
         session, principal.app_id, earlier.document, earlier.source, comment, principal.actor
     )
     _audit_publish(session, principal, row, "config.rollback")
+    after_commit(session, lambda: context.designs.forget_current(principal.app_id))
     return _out(row)
 
 

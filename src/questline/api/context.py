@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from questline.api.rate_limits import RateLimits
+from questline.auth.key_cache import KeyCache
 from questline.auth.throttle import Throttle
 from questline.leaderboards.service import LeaderboardReader
 from questline.processing.designs import DesignCache
@@ -28,3 +29,4 @@ class Context:
     rarity: RarityCache = field(default_factory=RarityCache)
     throttle: Throttle = field(default_factory=Throttle)
     rate_limits: RateLimits | None = None
+    keys: KeyCache = field(default_factory=KeyCache)

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from questline.api.deps import (
     Authorized,
+    ContextDep,
     Cursor,
     Limit,
     ReaderDep,
@@ -21,6 +22,7 @@ from questline.auth.policy import Scope
 from questline.errors import InvalidInput, NotFound
 from questline.storage import audit
 from questline.storage.apps import create_key, get_key, keys_page, revoke_key
+from questline.storage.database import after_commit
 from questline.storage.models import ApiKey, App
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
@@ -135,12 +137,15 @@ def read_key(key_id: KeyId, principal: Authorized, session: ReaderDep) -> KeyOut
 
 
 @router.delete("/{key_id}", summary="Revoke a key: it stops working at once")
-def delete_key(key_id: KeyId, principal: Authorized, session: SessionDep) -> KeyOut:
+def delete_key(
+    key_id: KeyId, principal: Authorized, session: SessionDep, context: ContextDep
+) -> KeyOut:
     key = get_key(session, principal.app_id, key_id)
     if key is None:
         raise NotFound(f"no key with id {key_id}")
     before = _out(key).model_dump(mode="json")
     revoke_key(key, datetime.now(UTC))
+    after_commit(session, lambda: context.keys.forget(key_id))
     out = _out(key)
     if before["revoked_at"] is None:
         audit.record(

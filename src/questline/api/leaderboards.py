@@ -151,7 +151,7 @@ def _read_board(
     partition: str | None,
 ) -> BoardPage:
     reader = _reader(context)
-    design = context.designs.current(session, {principal.app_id}).get(principal.app_id)
+    design = context.designs.current_for_reads(session, principal.app_id)
     board = reader.board(design, key)
     located = reader.locate(session, principal.app_id, board, period)
     partitioned = board.spec.partition_by is not None
@@ -236,7 +236,7 @@ def list_runs(
     limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
     cursor: Cursor = None,
 ) -> RunList:
-    design = context.designs.current(session, {principal.app_id}).get(principal.app_id)
+    design = context.designs.current_for_reads(session, principal.app_id)
     LeaderboardReader.board(design, key)
     offset = decode_cursor(cursor) or 0
     rows = session.execute(
@@ -285,7 +285,7 @@ def get_ranks(
     if get_player(session, principal.app_id, player_id) is None:
         raise NotFound(f"no player with id '{player_id}'")
     reader = _reader(context)
-    design = context.designs.current(session, {principal.app_id}).get(principal.app_id)
+    design = context.designs.current_for_reads(session, principal.app_id)
     found: list[RankOut] = []
     for key, board in (design.leaderboards if design else {}).items():
         try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from questline.auth.keys import KEY_PREFIX
+from questline.auth.keys import KEY_PREFIX, hash_key
 from questline.auth.policy import ROLE_PERMISSIONS, scope_permissions
 from questline.auth.principals import Principal, PrincipalKind
 from questline.auth.tokens import TokenType, verify
 from questline.errors import Unauthorized
-from questline.storage.apps import find_key, needs_touch, touch_key
+from questline.storage.apps import find_key_by_hash, needs_touch, touch_key
 from questline.storage.models import User
 from questline.storage.users import role_in
 
@@ -54,8 +54,17 @@ def _console_user(context: Context, app_id: int, subject: str) -> Principal:
 
 def _api_key(context: Context, secret: str) -> Principal:
     now = datetime.now(UTC)
+    secret_hash = hash_key(secret)
+    cached = context.keys.get(secret_hash)
+    if cached is not None:
+        if cached.expires_at is not None and cached.expires_at <= now:
+            raise Unauthorized("the API key is unknown, revoked or expired")
+        if needs_touch(cached.last_used_at, now):
+            cached.last_used_at = now
+            _touch(context, cached.principal, now)
+        return cached.principal
     with context.database.reader() as session:
-        key = find_key(session, secret)
+        key = find_key_by_hash(session, secret_hash)
         if key is None or key.revoked_at is not None or (key.expires_at and key.expires_at <= now):
             raise Unauthorized("the API key is unknown, revoked or expired")
         principal = Principal(
@@ -66,9 +75,16 @@ def _api_key(context: Context, secret: str) -> Principal:
             key_name=key.name,
             scopes=tuple(key.scopes),
         )
-        stale = needs_touch(key, now)
-        key_id = key.id
+        stale = needs_touch(key.last_used_at, now)
+        context.keys.remember(
+            secret_hash, principal, key.expires_at, now if stale else key.last_used_at
+        )
     if stale:
-        with context.database.transaction() as session:
-            touch_key(session, key_id, now)
+        _touch(context, principal, now)
     return principal
+
+
+def _touch(context: Context, principal: Principal, now: datetime) -> None:
+    assert principal.key_id is not None
+    with context.database.transaction() as session:
+        touch_key(session, principal.key_id, now)

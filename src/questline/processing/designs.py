@@ -1,9 +1,11 @@
 """Compiled designs, cached per (app, version): a version is immutable, so its
-compiled form never goes stale; only "which version is current" is looked up."""
+compiled form never goes stale; only "which version is current" is looked up —
+by processing always, by reads at most once a second per app (``current_for_reads``)."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 
 from sqlalchemy.orm import Session
@@ -17,6 +19,7 @@ class DesignCache:
         self._size = size
         self._compiled: OrderedDict[tuple[int, int], CompiledDesign] = OrderedDict()
         self._lock = threading.Lock()
+        self._current: dict[int, tuple[float, int | None]] = {}
 
     def version(self, session: Session, app_id: int, version: int) -> CompiledDesign:
         key = (app_id, version)
@@ -39,3 +42,25 @@ class DesignCache:
             app_id: self.version(session, app_id, version)
             for app_id, version in configs.current_versions(session, app_ids).items()
         }
+
+    def current_for_reads(
+        self, session: Session, app_id: int, *, max_age: float = 1.0
+    ) -> CompiledDesign | None:
+        """The app's current design as a read sees it: which version is current may be up to
+        ``max_age`` seconds old in another server process (this one forgets at publish), which
+        spares a hot read endpoint a database trip. Event processing never uses this."""
+        now = time.monotonic()
+        with self._lock:
+            memo = self._current.get(app_id)
+        if memo is None or memo[0] <= now:
+            version = configs.current_versions(session, {app_id}).get(app_id)
+            with self._lock:
+                self._current[app_id] = (now + max_age, version)
+        else:
+            version = memo[1]
+        return None if version is None else self.version(session, app_id, version)
+
+    def forget_current(self, app_id: int) -> None:
+        """A new version was published: reads in this process see it at once."""
+        with self._lock:
+            self._current.pop(app_id, None)

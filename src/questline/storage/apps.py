@@ -71,11 +71,16 @@ def ensure_key(session: Session, app: App, *, secret: str, name: str, scopes: li
 
 
 def find_key(session: Session, secret: str) -> ApiKey | None:
-    return session.scalar(select(ApiKey).where(ApiKey.secret_hash == hash_key(secret)))
+    return find_key_by_hash(session, hash_key(secret))
 
 
-def needs_touch(key: ApiKey, now: datetime) -> bool:
-    return key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION
+def find_key_by_hash(session: Session, secret_hash: str) -> ApiKey | None:
+    return session.scalar(select(ApiKey).where(ApiKey.secret_hash == secret_hash))
+
+
+def needs_touch(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a key's last-used time is worth writing (at most once a minute per key)."""
+    return last_used_at is None or now - last_used_at > _LAST_USED_RESOLUTION
 
 
 def touch_key(session: Session, key_id: int, now: datetime) -> None:
