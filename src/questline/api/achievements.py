@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+from pydantic.config import JsonDict
 
 from questline.api.deps import ConfigWriter, ContextDep, PlayerReader, ReaderDep
 from questline.api.mechanic_reads import current_design, localize, player_view
@@ -19,7 +20,27 @@ router = APIRouter(tags=["achievements"])
 LocaleQuery = Query(default=None, description="e.g. `de` or `pt-BR`; default: the player's")
 
 
+# Examples of a player's achievements and of the lists (with their nulls) are in
+# api.openapi_docs.
+_BRONZE: JsonDict = {
+    "tier": "bronze",
+    "target": 10,
+    "rewards": {"currencies": {"xp": 20}},
+    "rarity": 0.25,
+}
+_SILVER: JsonDict = {
+    "tier": "silver",
+    "target": 50,
+    "rewards": {"currencies": {"xp": 100}},
+    "rarity": 0.0,
+}
+
+
 class TierOut(BaseModel):
+    """A tier of an achievement: its target, its rewards and how rare it is."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_BRONZE]})
+
     tier: str | None
     target: int
     rewards: dict[str, Any]
@@ -27,6 +48,22 @@ class TierOut(BaseModel):
 
 
 class PlayerTierOut(TierOut):
+    """A tier of an achievement and the player's progress towards it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_BRONZE,
+                    "unlocked": True,
+                    "unlocked_at": "2026-11-19T18:04:12Z",
+                    "current": 10,
+                    "percent": 100.0,
+                }
+            ]
+        }
+    )
+
     unlocked: bool
     unlocked_at: datetime | None
     current: int
@@ -34,6 +71,24 @@ class PlayerTierOut(TierOut):
 
 
 class AchievementOut(BaseModel):
+    """An achievement of the catalog, with its tiers."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "task-master",
+                    "name": "Task master",
+                    "description": "Complete tasks.",
+                    "category": "tasks",
+                    "icon": "checklist",
+                    "repeat": "once",
+                    "tiers": [_BRONZE, _SILVER],
+                }
+            ]
+        }
+    )
+
     id: str
     name: str | None
     description: str | None
@@ -44,6 +99,8 @@ class AchievementOut(BaseModel):
 
 
 class PlayerAchievementOut(BaseModel):
+    """An achievement as a player stands on it: unlocked, or progress per tier."""
+
     id: str
     name: str | None
     description: str | None
@@ -58,16 +115,26 @@ class PlayerAchievementOut(BaseModel):
 
 
 class AchievementList(BaseModel):
+    """The achievement catalog, secret achievements left out."""
+
     data: list[AchievementOut]
     next_cursor: str | None = None
 
 
 class PlayerAchievementList(BaseModel):
+    """A player's achievements: every one of the design, then any retired ones they hold."""
+
     data: list[PlayerAchievementOut]
     next_cursor: str | None = None
 
 
 class BackfillOut(BaseModel):
+    """What a backfill did: the design version it used, players checked, tiers awarded."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"config_version": 2, "players": 2, "awarded": 1}]}
+    )
+
     config_version: int | None
     players: int
     awarded: int

@@ -36,7 +36,16 @@ from questline.storage.players import get_player
 router = APIRouter(tags=["leaderboards"])
 
 
+# Examples of the pages and ranks (with their nulls) are in api.openapi_docs.
+
+
 class EntryOut(BaseModel):
+    """A player's place on a board: score, rank, and position in the list."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"player": "p11", "score": 61, "rank": 1, "position": 1}]}
+    )
+
     player: str
     score: int
     rank: int
@@ -44,6 +53,8 @@ class EntryOut(BaseModel):
 
 
 class BoardPage(BaseModel):
+    """A page of a leaderboard's run: the board, the run and its entries, best first."""
+
     board: str
     name: str | None
     rank_by: str
@@ -59,6 +70,22 @@ class BoardPage(BaseModel):
 
 
 class RunOut(BaseModel):
+    """One run of a board (a day, a week, all time): its bounds and whether it is final."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "run": "2026-11-02",
+                    "starts_at": "2026-11-02T05:00:00Z",
+                    "ends_at": "2026-11-09T05:00:00Z",
+                    "final": True,
+                    "players": 2,
+                }
+            ]
+        }
+    )
+
     run: str
     starts_at: datetime | None
     ends_at: datetime | None
@@ -67,11 +94,15 @@ class RunOut(BaseModel):
 
 
 class RunList(BaseModel):
+    """A board's runs, newest first."""
+
     data: list[RunOut]
     next_cursor: str | None
 
 
 class RankOut(BaseModel):
+    """A player's standing on the current run of one board."""
+
     board: str
     run: str
     partition: str | None
@@ -83,16 +114,24 @@ class RankOut(BaseModel):
 
 
 class RankList(BaseModel):
+    """A player's standing on every board they are on."""
+
     data: list[RankOut]
 
 
 class VisibilityIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Whether to hide the player from every leaderboard (an opt-out) or show them."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"hidden": True}]})
 
     hidden: bool
 
 
 class VisibilityOut(BaseModel):
+    """Whether the player is now hidden from every leaderboard."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"player": "bob", "hidden": True}]})
+
     player: str
     hidden: bool
 

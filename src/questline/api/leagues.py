@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+from pydantic.config import JsonDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,7 +19,15 @@ from questline.storage.players import get_player
 router = APIRouter(tags=["leagues"])
 
 
+_MEMBER: JsonDict = {"player": "p29", "score": 129, "rank": 1, "outcome": "promoted"}
+_RESULT: JsonDict = {"week": "2026-11-09", "tier": "bronze", "rank": 1, "outcome": "promoted"}
+
+
 class GroupMemberOut(BaseModel):
+    """A player's standing in a league group, and where the rollover moved them."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_MEMBER]})
+
     player: str
     score: int
     rank: int
@@ -26,6 +35,24 @@ class GroupMemberOut(BaseModel):
 
 
 class GroupOut(BaseModel):
+    """A league group of one week: its tier, how many move up and down, its standings."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "tier": "bronze",
+                    "week": "2026-11-16",
+                    "final": True,
+                    "promote": 10,
+                    "demote": 0,
+                    "members": [_MEMBER],
+                }
+            ]
+        }
+    )
+
     id: int
     tier: str
     week: str
@@ -36,6 +63,10 @@ class GroupOut(BaseModel):
 
 
 class ResultOut(BaseModel):
+    """How a settled league week ended for a player."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_RESULT]})
+
     week: str
     tier: str
     rank: int | None
@@ -43,6 +74,29 @@ class ResultOut(BaseModel):
 
 
 class PlayerLeagueOut(BaseModel):
+    """A player's league this week: tier, group, rank, and their last settled week."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "player": "p29",
+                    "tier": "silver",
+                    "week": "2026-11-16",
+                    "starts_at": "2026-11-16T00:00:00Z",
+                    "ends_at": "2026-11-23T00:00:00Z",
+                    "group": 12,
+                    "rank": 3,
+                    "score": 120,
+                    "members": 30,
+                    "promote": 7,
+                    "demote": 5,
+                    "last_result": _RESULT,
+                }
+            ]
+        }
+    )
+
     player: str
     tier: str
     week: str

@@ -21,7 +21,12 @@ router = APIRouter(tags=["quests"])
 LocaleQuery = Query(default=None, description="e.g. `de` or `pt-BR`; default: the player's")
 
 
+# Examples of these models (with their nulls) are in api.openapi_docs.
+
+
 class ObjectiveOut(BaseModel):
+    """An objective of a quest and the player's progress on it."""
+
     metric: str
     name: str | None
     target: int
@@ -30,6 +35,8 @@ class ObjectiveOut(BaseModel):
 
 
 class QuestOut(BaseModel):
+    """A quest of the catalog: when it runs, its objectives and its rewards."""
+
     id: str
     name: str | None
     description: str | None
@@ -43,6 +50,8 @@ class QuestOut(BaseModel):
 
 
 class PlayerQuestOut(BaseModel):
+    """A quest as a player stands on it: its running instance and progress per objective."""
+
     id: str
     name: str | None
     description: str | None
@@ -59,11 +68,15 @@ class PlayerQuestOut(BaseModel):
 
 
 class QuestList(BaseModel):
+    """The quest catalog, secret quests left out."""
+
     data: list[QuestOut]
     next_cursor: str | None = None
 
 
 class PlayerQuestList(BaseModel):
+    """A player's quests, secret ones only once completed."""
+
     data: list[PlayerQuestOut]
     next_cursor: str | None = None
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from questline.api.deps import ContextDep, PlayerReader, ReaderDep
 from questline.api.mechanic_reads import current_design
@@ -16,6 +16,27 @@ router = APIRouter(tags=["scores"])
 
 
 class ScoreOut(BaseModel):
+    """A player's score: its value, its tier and the inputs it was computed from."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "key": "reputation",
+                    "name": "Reliability",
+                    "player": "eve",
+                    "value": -5,
+                    "tier": "red",
+                    "min": -5,
+                    "max": 20,
+                    "components": {"metric.completed": 0, "metric.no_shows": 8, "formula": -8},
+                    "config_version": 3,
+                    "computed_at": "2026-11-21T20:28:56.094760Z",
+                }
+            ]
+        }
+    )
+
     key: str
     name: str | None
     player: str

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 from sqlalchemy.orm import Session
 
 from questline.api.deps import (
@@ -29,12 +30,40 @@ from questline.storage.database import after_commit
 router = APIRouter(tags=["streaks"])
 
 
+# The example of the list (with its null) is in api.openapi_docs.
+_FREEZE_USE: JsonDict = {"covered": "2026-11-17", "used_at": "2026-11-18T07:02:11Z"}
+_STREAK: JsonDict = {
+    "key": "focus",
+    "name": "Daily focus",
+    "period": "day",
+    "current": 4,
+    "longest": 9,
+    "started_on": "2026-11-18",
+    "last_period": "2026-11-21",
+    "today_done": False,
+    "at_risk": True,
+    "ends_at": "2026-11-23T00:00:00+01:00",
+    "freezes": 0,
+    "freezes_max": 2,
+    "freezes_needed": 0,
+    "freezes_used": [_FREEZE_USE],
+}
+
+
 class FreezeUseOut(BaseModel):
+    """A freeze that stood in for a missed period of a streak."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_FREEZE_USE]})
+
     covered: date
     used_at: datetime
 
 
 class StreakOut(BaseModel):
+    """A player's streak as it stands now, in their time zone, with its freezes."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_STREAK]})
+
     key: str
     name: str | None
     period: str
@@ -52,6 +81,8 @@ class StreakOut(BaseModel):
 
 
 class StreakList(BaseModel):
+    """A player's streaks, one for each streak of the design."""
+
     data: list[StreakOut]
     next_cursor: str | None = None
 
@@ -150,7 +181,11 @@ def restore_streak(
 
 
 class FreezeGrantIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Streak freezes to give a player, and why."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"count": 1, "reason": "purchase"}]}
+    )
 
     count: int = Field(ge=1, le=1000, description="freezes to add (never above the maximum)")
     reason: str = Field(default="purchase", min_length=1, max_length=200)
