@@ -330,3 +330,44 @@ def test_a_rolling_board_counts_the_last_days_and_drops_a_day_once_it_leaves(api
 
 def _iso(at: datetime) -> str:
     return at.isoformat().replace("+00:00", "Z")
+
+
+STREAKS = """
+metrics:
+  lessons: {count: lesson.done}
+streaks:
+  daily: {when: "metric.lessons.today >= 1"}
+leaderboards:
+  longest_running:
+    rank_by: streak.daily
+"""
+
+
+def test_a_board_ranks_current_streaks_and_a_break_drops_a_player_back(api: Api) -> None:
+    api.publish(STREAKS)
+    start = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    for day in range(4):
+        _lesson(api, "ada", 0, start + timedelta(days=day))
+    for day in range(2):
+        _lesson(api, "bob", 0, start + timedelta(days=day))
+    assert _rows(_board(api, "longest_running")) == [("ada", 4, 1), ("bob", 2, 2)]
+    # ada skips two days: her next lesson starts a new streak of 1.
+    _lesson(api, "ada", 0, start + timedelta(days=6))
+    assert _rows(_board(api, "longest_running")) == [("bob", 2, 1), ("ada", 1, 2)]
+
+
+def test_a_board_cannot_rank_by_an_undeclared_streak(api: Api) -> None:
+    bad = STREAKS.replace("rank_by: streak.daily", "rank_by: streak.weekly")
+    response = api.request(
+        "PUT",
+        "/v1/config",
+        content=bad.encode(),
+        headers={"Content-Type": "application/yaml"},
+        expect=422,
+    )
+    assert response.json()["errors"] == [
+        {
+            "loc": ["leaderboards", "longest_running", "rank_by"],
+            "message": "unknown streak 'weekly' (declared: daily)",
+        }
+    ]

@@ -282,9 +282,12 @@ def _compile_leaderboard(
     except ValueError as error:
         found.issues.append(DesignIssue(loc, str(error)))
         return None
-    declared: Mapping[str, object] = (
-        design.currencies if source.kind == "currency" else design.metrics
-    )
+    sections: dict[str, Mapping[str, object]] = {
+        "currency": design.currencies,
+        "metric": design.metrics,
+        "streak": design.streaks,
+    }
+    declared = sections[source.kind]
     if source.key not in declared:
         listing = ", ".join(sorted(declared)) or "none are declared"
         found.issues.append(

@@ -17,6 +17,7 @@ from typing import Annotated, Protocol, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from questline.engine.effects import CurrencyAwarded, Effect, MetricIncremented
+from questline.engine.mechanic_effects import StreakBroken, StreakExtended
 from questline.engine.periods import ALL_TIME, is_valid_zone, zone
 
 
@@ -150,10 +151,27 @@ class MetricSource:
         return Contribution(effect.by, absolute=False)
 
 
-# The one place a new kind of rank source (a streak length, a score) is added.
-RANK_SOURCES: dict[str, type[CurrencySource] | type[MetricSource]] = {
+@dataclass(frozen=True, slots=True)
+class StreakSource:
+    """A streak's current length, whatever the board's period: the length it had when the
+    player last extended it (or broke it) within the run."""
+
+    key: str
+    kind: str = "streak"
+
+    def contribution(self, effect: Effect, period: BoardPeriod) -> Contribution | None:  # noqa: ARG002
+        if isinstance(effect, StreakExtended) and effect.streak == self.key:
+            return Contribution(effect.current, absolute=True)
+        if isinstance(effect, StreakBroken) and effect.streak == self.key:
+            return Contribution(0, absolute=True)
+        return None
+
+
+# The one place a new kind of rank source is added.
+RANK_SOURCES: dict[str, type[CurrencySource] | type[MetricSource] | type[StreakSource]] = {
     "currency": CurrencySource,
     "metric": MetricSource,
+    "streak": StreakSource,
 }
 
 
