@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.context import Context
-from questline.auth.credentials import resolve_bearer
+from questline.auth.credentials import cached_key, resolve_bearer
 from questline.auth.policy import Access, decision_for
 from questline.auth.principals import Principal, PrincipalKind
 from questline.auth.throttle import Verdict
@@ -61,13 +61,30 @@ async def authorize(request: Request, credentials: Credentials) -> Principal | N
     if credentials is None:
         raise Unauthorized("send credentials as `Authorization: Bearer <token>`")
     context: Context = request.app.state.questline
-    principal, verdict = await run_in_threadpool(_identify, context, credentials.credentials)
+    identified = _identify_without_io(context, credentials.credentials)
+    if identified is None:
+        identified = await run_in_threadpool(_identify, context, credentials.credentials)
+    principal, verdict = identified
     request.state.rate_limit = verdict
     check(access, principal, dict(request.path_params))
     if principal.kind is PrincipalKind.PLAYER and access.player_events:
         await _check_player_events(request, context, principal)
     request.state.principal = principal
     return principal
+
+
+def _identify_without_io(context: Context, token: str) -> tuple[Principal, Verdict | None] | None:
+    """The common case — a key seen moments ago, counted in process — on the event loop:
+    a trip to the thread pool costs more than the work."""
+    principal = cached_key(context, token)
+    if principal is None:
+        return None
+    limits = context.rate_limits
+    if limits is None:
+        return principal, None
+    if not limits.counts_without_io(principal.app_id):
+        return None
+    return principal, limits.hit(principal)
 
 
 def _identify(context: Context, token: str) -> tuple[Principal, Verdict | None]:

@@ -42,6 +42,16 @@ class RateLimits:
             self._cache[app_id] = (now + _SETTINGS_TTL_SECONDS, found)
         return found
 
+    def counts_without_io(self, app_id: int) -> bool:
+        """Whether counting a request of this app needs no database or Redis trip (its
+        settings are cached and the counts live in this process) — so it can run on the
+        event loop instead of a worker thread."""
+        if not self.throttle.in_process:
+            return False
+        with self._lock:
+            cached = self._cache.get(app_id)
+        return cached is not None and cached[0] > time.monotonic()
+
     def forget(self, app_id: int) -> None:
         with self._lock:
             self._cache.pop(app_id, None)

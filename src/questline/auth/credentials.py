@@ -52,6 +52,22 @@ def _console_user(context: Context, app_id: int, subject: str) -> Principal:
         )
 
 
+def cached_key(context: Context, token: str) -> Principal | None:
+    """The caller, if the token is an API key this process resolved moments ago and there is
+    nothing to write about it (no last-used time due): no I/O, so no worker thread needed."""
+    if not token.startswith(KEY_PREFIX):
+        return None
+    cached = context.keys.get(hash_key(token))
+    if cached is None:
+        return None
+    now = datetime.now(UTC)
+    if (cached.expires_at is not None and cached.expires_at <= now) or needs_touch(
+        cached.last_used_at, now
+    ):
+        return None  # the full path refuses it, or records its use
+    return cached.principal
+
+
 def _api_key(context: Context, secret: str) -> Principal:
     now = datetime.now(UTC)
     secret_hash = hash_key(secret)

@@ -49,6 +49,7 @@ class Throttle:
             RedisStorage(redis_url, key_prefix="questline:limits") if redis_url else MemoryStorage()
         )
         self.limiter = MovingWindowRateLimiter(self.storage)
+        self.in_process = isinstance(self.storage, MemoryStorage)
 
     def hit(self, limit: limits.RateLimitItem, *key: str) -> Verdict:
         """Count one request against ``limit`` for ``key``."""
