@@ -44,6 +44,26 @@ class Settings(BaseSettings):
         description="after a wake-up, how long the embedded worker thread waits for more"
         " events to batch with (latency of background processing, not of the API)",
     )
+    # Distributed mode (QUESTLINE_REDIS_URL set): Celery workers and beat.
+    worker_shards: int = Field(
+        default=16,
+        ge=1,
+        le=1024,
+        description="players are split into this many shards; a shard is drained by one"
+        " Celery task at a time, so it bounds how many workers can share the load",
+    )
+    sweep_every_seconds: float = Field(
+        default=10.0, gt=0, description="how often beat looks for events left pending"
+    )
+    sweep_grace_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="an event still pending this long after it was received is processed"
+        " by the sweep (its dispatch was lost)",
+    )
+    scheduler_state: str = Field(
+        default="var/celerybeat-schedule", description="where Celery beat keeps its state"
+    )
 
 
 @lru_cache(maxsize=1)

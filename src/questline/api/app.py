@@ -9,11 +9,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from questline import __version__
-from questline.api import config, events, health, items, players
+from questline.api import config, events, health, items, metrics, players
 from questline.api.context import Context
+from questline.api.metrics import HttpMetricsMiddleware
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from questline.api.outages import install_outage_handlers
 from questline.api.problems import install_problem_handlers
 from questline.auth.keys import Scope
+from questline.metrics import record_processed
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import (
     Dispatcher,
@@ -34,8 +37,13 @@ def build_context(settings: Settings) -> Context:
     database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     designs = DesignCache()
     worker = Worker(database, designs)
+    worker.on_processed(record_processed)
     dispatcher: Dispatcher
-    if settings.embedded_worker == "thread":
+    if settings.redis_url is not None:
+        from questline.processing.distributed import CeleryDispatcher
+
+        dispatcher = CeleryDispatcher(settings)
+    elif settings.embedded_worker == "thread":
         dispatcher = InProcessDispatcher(
             worker,
             poll_seconds=settings.worker_poll_seconds,
@@ -96,8 +104,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
-    for module in (events, players, config, items, health):
+    install_outage_handlers(app)
+    for module in (events, players, config, items, health, metrics):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(HttpMetricsMiddleware)
+    return app
+
+
+def serve_app() -> FastAPI:
+    """The app `questline serve` runs (also as a factory in each of several processes)."""
+    from questline.processing.dispatch import relax_garbage_collection
+
+    app = create_app(get_settings())
+    relax_garbage_collection()
     return app

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -42,6 +43,15 @@ _EVENT_COLUMNS = (
 ProcessedHook = Callable[[list[Processed]], None]
 
 
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """Players whose id is `number` modulo `count`: the unit distributed workers drain.
+    Every player belongs to exactly one shard, so shards never share a player lock."""
+
+    number: int
+    count: int
+
+
 class Worker:
     def __init__(self, database: Database, designs: DesignCache | None = None) -> None:
         self.database = database
@@ -58,11 +68,14 @@ class Worker:
         player_ids: Sequence[int] | None = None,
         up_to_seq: int | None = None,
         batch: int = 500,
+        shard: Shard | None = None,
     ) -> int:
         """Process pending events until none are left (within the filter); returns how many."""
         total = 0
         while True:
-            done = self.process_batch(player_ids=player_ids, up_to_seq=up_to_seq, limit=batch)
+            done = self.process_batch(
+                player_ids=player_ids, up_to_seq=up_to_seq, limit=batch, shard=shard
+            )
             total += done
             if done == 0:
                 return total
@@ -73,6 +86,7 @@ class Worker:
         player_ids: Sequence[int] | None = None,
         up_to_seq: int | None = None,
         limit: int = 500,
+        shard: Shard | None = None,
     ) -> int:
         """Process up to `limit` pending events in one transaction; returns how many.
 
@@ -80,19 +94,19 @@ class Worker:
         is retried one event at a time, and an event that still fails is marked failed
         with the reason: one poisoned event must not hold up every event behind it."""
         try:
-            return self._commit_batch(player_ids, up_to_seq, limit)
+            return self._commit_batch(player_ids, up_to_seq, limit, shard)
         except (OperationalError, InterfaceError):
             raise  # the database is away or busy: everything stays pending for a retry
         except Exception:
             log.exception("a processing batch failed; retrying its events one by one")
         done = 0
         for _ in range(limit):
-            seq = self._next_pending(player_ids, up_to_seq)
+            seq = self._next_pending(player_ids, up_to_seq, shard)
             if seq is None:
                 break
             try:
                 # Exactly this event (or nothing, if another worker got to it first).
-                done += self._commit_batch(player_ids, seq, 1)
+                done += self._commit_batch(player_ids, seq, 1, shard)
             except (OperationalError, InterfaceError):
                 raise
             except Exception:
@@ -100,21 +114,29 @@ class Worker:
                 done += self._fail(seq)
         return done
 
-    def _next_pending(self, player_ids: Sequence[int] | None, up_to_seq: int | None) -> int | None:
+    def _next_pending(
+        self, player_ids: Sequence[int] | None, up_to_seq: int | None, shard: Shard | None
+    ) -> int | None:
         with self.database.reader() as session:
-            statement = _pending(player_ids, up_to_seq).with_only_columns(EventRow.seq).limit(1)
+            statement = (
+                _pending(player_ids, up_to_seq, shard).with_only_columns(EventRow.seq).limit(1)
+            )
             seq: int | None = session.scalar(statement)
             return seq
 
     def _commit_batch(
-        self, player_ids: Sequence[int] | None, up_to_seq: int | None, limit: int
+        self,
+        player_ids: Sequence[int] | None,
+        up_to_seq: int | None,
+        limit: int,
+        shard: Shard | None = None,
     ) -> int:
-        if self.database.dialect == "sqlite":
+        if self.database.dialect == "sqlite" and shard is None:
             done = self._optimistic_batch(player_ids, up_to_seq, limit)
             if done is not None:
                 return done
         with self.database.transaction() as session:
-            results = _process_batch(session, self.designs, player_ids, up_to_seq, limit)
+            results = _process_batch(session, self.designs, player_ids, up_to_seq, limit, shard)
             self._after_commit(session, results)
             return len(results)
 
@@ -160,8 +182,12 @@ class Worker:
             return int(result.rowcount)
 
 
-def _pending(player_ids: Sequence[int] | None, up_to_seq: int | None) -> Select[Any]:
+def _pending(
+    player_ids: Sequence[int] | None, up_to_seq: int | None, shard: Shard | None = None
+) -> Select[Any]:
     statement = select(EventRow.seq, EventRow.player_id).where(EventRow.status == PENDING)
+    if shard is not None:
+        statement = statement.where(EventRow.player_id % shard.count == shard.number)
     if player_ids is not None:
         statement = statement.where(EventRow.player_id.in_(player_ids))
     if up_to_seq is not None:
@@ -220,8 +246,9 @@ def _process_batch(
     player_ids: Sequence[int] | None,
     up_to_seq: int | None,
     limit: int,
+    shard: Shard | None = None,
 ) -> list[Processed]:
-    picked = session.execute(_pending(player_ids, up_to_seq).limit(limit)).all()
+    picked = session.execute(_pending(player_ids, up_to_seq, shard).limit(limit)).all()
     if not picked:
         return []
     locked = sorted({player_id for _, player_id in picked})
