@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
 
 from questline import __version__
 from questline.api import config, events, health, items, metrics, players
@@ -63,7 +64,16 @@ def build_context(settings: Settings) -> Context:
 
 
 def bootstrap(context: Context) -> None:
-    """Make sure the default app exists, and the bootstrap admin key if one is set."""
+    """Make sure the default app exists, and the bootstrap admin key if one is set.
+    Several API processes start at once: one that loses the race to create them finds
+    them created on its second look."""
+    try:
+        _bootstrap(context)
+    except IntegrityError:
+        _bootstrap(context)
+
+
+def _bootstrap(context: Context) -> None:
     with context.database.transaction() as session:
         app = ensure_app(session, DEFAULT_APP, "Default app")
         if context.settings.bootstrap_key is not None:
