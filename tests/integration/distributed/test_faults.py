@@ -183,7 +183,10 @@ def stack(pg_url: str, redis_url: str, database: Database, tmp_path: Path) -> It
 
 def in_a_drain(worker: QuestlineProcess) -> bool:
     """The worker has taken a drain task and not finished it: it is inside a batch."""
-    log = worker.log_text()
+    return in_a_drain_text(worker.log_text())
+
+
+def in_a_drain_text(log: str) -> bool:
     started = len(re.findall(r"questline\.drain\[[^\]]+\] received", log))
     ended = len(re.findall(r"questline\.drain\[[^\]]+\] (succeeded|raised)", log))
     return started > ended
@@ -273,4 +276,20 @@ def test_the_api_restarted_while_clients_retry_the_same_ids_loses_and_doubles_no
     finally:
         load.stop()
     assert load.answers["500"] == 0, load.answers
+    stack.assert_nothing_lost_or_doubled(load)
+
+
+def test_a_worker_stopped_with_sigterm_finishes_the_drain_in_hand(stack: Stack) -> None:
+    load = Load(stack.base_url).start()
+    try:
+        worker = stack.worker()
+        wait_for(lambda: in_a_drain(worker), timeout=30, what="a drain under way", log=worker)
+        assert worker.stop(timeout=30) == 0
+    finally:
+        load.stop()
+    log = worker.log_text()
+    # The task it had started ran to its end: none was cut off or handed back.
+    assert not in_a_drain_text(log), log[-2000:]
+    assert "Restoring" not in log
+    stack.worker()
     stack.assert_nothing_lost_or_doubled(load)
