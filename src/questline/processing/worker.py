@@ -2,9 +2,10 @@
 one transaction per batch, so an event's processed mark and its effects commit
 together or not at all.
 
-Lock order (PostgreSQL): player rows by ascending id, taken before anything is
-written. Every writer follows it, so two workers can wait on each other but never
-deadlock. SQLite takes its database-wide write lock at BEGIN IMMEDIATE instead.
+Lock order (PostgreSQL): player rows FOR NO KEY UPDATE by ascending id, taken before
+anything is written. Every writer of player rows follows it (ingestion updates profiles
+in the same order), so two writers can wait on each other but never deadlock. SQLite
+takes its database-wide write lock at BEGIN IMMEDIATE instead.
 """
 
 from __future__ import annotations
@@ -254,8 +255,14 @@ def _process_batch(
     locked = sorted({player_id for _, player_id in picked})
     last_seq = max(seq for seq, _ in picked)
     if session.get_bind().dialect.name == "postgresql":
+        # FOR NO KEY UPDATE, not FOR UPDATE: appending an event takes FOR KEY SHARE on its
+        # player (the foreign key check), in the batch's order; FOR UPDATE would conflict
+        # with it and deadlock a worker against ingestion. Workers still exclude each other.
         session.execute(
-            select(Player.id).where(Player.id.in_(locked)).order_by(Player.id).with_for_update()
+            select(Player.id)
+            .where(Player.id.in_(locked))
+            .order_by(Player.id)
+            .with_for_update(key_share=True)
         )
     # Re-read under the lock: another worker may have processed some meanwhile, and an
     # earlier event of a locked player must go first to keep per-player order.

@@ -135,3 +135,36 @@ def test_tasks_delivered_out_of_order_still_apply_each_players_events_in_log_ord
     assert_matches_replay(database)
     for player in ("q0", "q1", "q2"):
         assert_applied_in_log_order(database, player)
+
+
+def test_ingestion_and_processing_of_the_same_players_never_deadlock(
+    api: Api, database: Database, workers: Callable[..., QuestlineProcess]
+) -> None:
+    # Appending an event locks its player for the foreign key, in the batch's order;
+    # workers lock players in id order. Batches in shuffled player order, with profile
+    # updates, while two workers process the same players: no request may fail.
+    workers("a")
+    workers("b")
+    rng = random.Random(11)
+    players = [f"d{n}" for n in range(60)]
+    statuses: list[int] = []
+
+    def post(sender: int) -> None:
+        for round_ in range(12):
+            order = players[:]
+            rng.shuffle(order)
+            events = [
+                {
+                    **event(player, 1 + n % 5, f"dl-{sender}-{round_}-{n}"),
+                    "profile": {"name": f"{player} {round_}"},
+                }
+                for n, player in enumerate(order * 3)
+            ]
+            response = api.post("/v1/events/batch", json={"events": events})
+            statuses.append(response.status_code)
+
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(post, range(3)))
+    assert set(statuses) == {202}, statuses
+    wait_until_processed(database)
+    assert_matches_replay(database)
