@@ -188,13 +188,18 @@ def run_load(phase: str, base: str, args: dict[str, Any]) -> multiprocessing.Pro
     return process
 
 
-def result_of(load: multiprocessing.Process) -> dict[str, Any]:
+def result_of(load: multiprocessing.Process, wait: float | None = None) -> Any:
+    """The generator's figures; None if `wait` seconds pass first. (Read them before
+    joining: a process does not exit until what it put in its queue is read.)"""
+    deadline = None if wait is None else time.monotonic() + wait
     while True:
         try:
-            found: dict[str, Any] = load.queue.get(timeout=1)  # type: ignore[attr-defined]
+            found: dict[str, Any] = load.queue.get(timeout=0.25)  # type: ignore[attr-defined]
         except queue.Empty:
             if not load.is_alive():
                 raise RuntimeError("the load generator failed (see above)") from None
+            if deadline is not None and time.monotonic() > deadline:
+                return None
             continue
         load.join()
         return found
@@ -378,10 +383,8 @@ def main() -> None:
             progress(f"(a) done: {end_to_end:.0f} events/s end to end; (b) singles")
             load = run_load("singles", base, settings)
             lags: list[float] = []
-            while load.is_alive():
+            while (singles := result_of(load, wait=0.25)) is None:
                 lags.append(pending(conninfo)[1])
-                time.sleep(0.25)
-            singles = result_of(load)
             finished = time.time()
             drained_after = wait_drained(conninfo) - finished
         except BaseException:
