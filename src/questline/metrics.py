@@ -42,6 +42,11 @@ PROCESSING_SECONDS = Histogram(
     "Time to process one batch of events and commit its effects",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+PROCESSING_LATENCY = Histogram(
+    "questline_processing_latency_seconds",
+    "Time from an event's acceptance by the API to the commit of its effects",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
 PROCESSING_BATCH_EVENTS = Histogram(
     "questline_processing_batch_events",
     "Events per processed batch",
@@ -59,7 +64,12 @@ def record_processed(results: list[Processed]) -> None:
     """A worker hook: what a committed batch did."""
     statuses: dict[str, int] = {}
     kinds: dict[str, int] = {}
+    now = datetime.now(UTC)
     for result in results:
+        if result.received_at is not None:
+            received = result.received_at
+            received = received if received.tzinfo else received.replace(tzinfo=UTC)
+            PROCESSING_LATENCY.observe(max(0.0, (now - received).total_seconds()))
         statuses[result.status] = statuses.get(result.status, 0) + 1
         if result.effects is not None:
             for effect in result.effects.items:

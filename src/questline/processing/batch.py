@@ -32,6 +32,7 @@ class Processed:
     player_id: int
     status: str
     effects: Effects | None
+    received_at: datetime | None = None  # when the API accepted the event
 
 
 class Batch:
@@ -99,7 +100,7 @@ class Batch:
         if design is None:
             # No design published yet: the event stays in the log, scored by nothing.
             self.event_updates.append((row.seq, PROCESSED, None, [], None))
-            return Processed(row.seq, row.app_id, row.player_id, PROCESSED, None)
+            return Processed(row.seq, row.app_id, row.player_id, PROCESSED, None, row.received_at)
         properties = {}
         for name, raw in row.properties.items():
             value = coerce_value(raw)
@@ -117,10 +118,10 @@ class Batch:
             effects, self.states[row.player_id] = step(state, event, design)
         except EventRejected as rejected:
             self.event_updates.append((row.seq, FAILED, design.version, [], str(rejected)))
-            return Processed(row.seq, row.app_id, row.player_id, FAILED, None)
+            return Processed(row.seq, row.app_id, row.player_id, FAILED, None, row.received_at)
         self._track(row, effects)
         self.event_updates.append((row.seq, PROCESSED, design.version, effects.to_list(), None))
-        return Processed(row.seq, row.app_id, row.player_id, PROCESSED, effects)
+        return Processed(row.seq, row.app_id, row.player_id, PROCESSED, effects, row.received_at)
 
     def _track(self, row: Any, effects: Effects) -> None:
         """Note which rows the effects touched, and the ledger entries they make."""

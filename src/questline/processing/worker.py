@@ -38,6 +38,7 @@ _EVENT_COLUMNS = (
     EventRow.time_zone,
     EventRow.properties,
     EventRow.item_key,
+    EventRow.received_at,
 )
 
 
@@ -205,6 +206,7 @@ class _PendingEvent(NamedTuple):
     time_zone: str
     properties: dict[str, Any]
     item_key: str | None
+    received_at: datetime
 
 
 def _sqlite_pending(
@@ -212,8 +214,8 @@ def _sqlite_pending(
 ) -> list[_PendingEvent]:
     """The oldest pending events, read without ORM rows (SQLite's storage formats)."""
     text = (
-        "SELECT seq, app_id, player_id, type, occurred_at, time_zone, properties, item_key"
-        " FROM events WHERE status = 'pending'"
+        "SELECT seq, app_id, player_id, type, occurred_at, time_zone, properties, item_key,"
+        " received_at FROM events WHERE status = 'pending'"
     )
     params: list[Any] = []
     if player_ids is not None:
@@ -234,10 +236,19 @@ def _sqlite_pending(
             time_zone,
             loads_json(properties),
             item_key,
+            datetime.fromisoformat(received_at).replace(tzinfo=UTC),
         )
-        for seq, app_id, player_id, type_, occurred_at, time_zone, properties, item_key in (
-            BulkWriter(session).fetch(text, *params)
-        )
+        for (
+            seq,
+            app_id,
+            player_id,
+            type_,
+            occurred_at,
+            time_zone,
+            properties,
+            item_key,
+            received_at,
+        ) in (BulkWriter(session).fetch(text, *params))
     ]
 
 
