@@ -228,7 +228,7 @@ def wait_drained(conninfo: str, timeout: float = 600) -> float:
 
 
 def start_stack(
-    workdir: Path, db_url: str, redis_url: str, workers: int
+    workdir: Path, db_url: str, redis_url: str, workers: int, shards: int | None
 ) -> tuple[list[subprocess.Popen[bytes]], str]:
     port = free_port()
     metrics = workdir / "metrics"
@@ -241,6 +241,8 @@ def start_stack(
         "QUESTLINE_LOG_LEVEL": "warning",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics),
     }
+    if shards is not None:
+        env["QUESTLINE_WORKER_SHARDS"] = str(shards)
     cli = [sys.executable, "-m", "questline.cli"]
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
     log = (workdir / "stack.log").open("ab")
@@ -351,6 +353,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2000, help="single events per second")
     parser.add_argument("--seconds", type=float, default=10, help="duration of the open loop")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
+    parser.add_argument(
+        "--shards", type=int, default=None, help="QUESTLINE_WORKER_SHARDS (default: its default)"
+    )
     args = parser.parse_args()
     settings = vars(args)
     # Stopped early (Ctrl-C, SIGTERM): still stop the servers this run started.
@@ -368,7 +373,7 @@ def main() -> None:
         workdir = Path(tmp)
         db_url = pg.create_database("bench")
         conninfo = pg.conninfo_for("bench")
-        processes, base = start_stack(workdir, db_url, rds.url, args.workers)
+        processes, base = start_stack(workdir, db_url, rds.url, args.workers, args.shards)
         try:
             publish(base)
             progress("stack up; (a) batches")
