@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest bench bench-leaderboards system-deps clean
+.PHONY: run test lint typecheck pytest bench bench-leaderboards bench-distributed system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ bench: $(STAMP) bench-leaderboards
 
 bench-leaderboards: $(STAMP)
 	$(BIN)/python bench/leaderboards.py
+
+## make bench-distributed: PostgreSQL, Redis, 2 API processes and Celery workers on loopback
+bench-distributed: $(STAMP) system-deps
+	$(BIN)/python bench/distributed.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

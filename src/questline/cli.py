@@ -1,8 +1,10 @@
-"""The `questline` command: serve, migrate, apply, demo, keys."""
+"""The `questline` command: serve, worker, scheduler, migrate, apply, demo, keys."""
 
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 from questline.auth.keys import Scope
 from questline.auth.policy import Role
 from questline.engine.compiler import DesignError
-from questline.settings import get_settings
+from questline.settings import Settings, get_settings
 from questline.storage.database import Database
 from questline.storage.models import App
 
@@ -53,26 +55,95 @@ def migrate() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="default: QUESTLINE_HOST")] = None,
     port: Annotated[int | None, typer.Option(help="default: QUESTLINE_PORT")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="API processes (distributed mode: each one stateless)")
+    ] = 1,
 ) -> None:
-    """Serve the API (with the embedded worker unless QUESTLINE_EMBEDDED_WORKER=false)."""
+    """Serve the API (with the embedded worker unless QUESTLINE_EMBEDDED_WORKER=off, or
+    QUESTLINE_REDIS_URL is set and Celery workers process events)."""
     import uvicorn
 
-    from questline.api.app import create_app
     from questline.logs import configure_logging
-    from questline.processing.dispatch import relax_garbage_collection
 
     settings = get_settings()
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Each process counts for itself; /metrics must add up all of them.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="questline-metrics-")
     configure_logging(settings.log_level, settings.log_format)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the start-up schema check
+    common: dict[str, object] = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_level": settings.log_level,
+        "log_config": None,  # uvicorn's own lines go through the same (JSON) handler
+        "access_log": False,  # questline.access logs each request, with its request id
+        "timeout_graceful_shutdown": 30,
+    }
+    if workers > 1:
+        uvicorn.run("questline.api.app:serve_app", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+        return
+    from questline.api.app import serve_app
+
+    uvicorn.run(serve_app(), **common)  # type: ignore[arg-type]
+
+
+def _configure_logging(settings: Settings) -> None:
+    from questline.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+
+
+def _distributed_settings() -> Settings:
+    settings = get_settings()
+    if settings.redis_url is None:
+        typer.echo(
+            "set QUESTLINE_REDIS_URL (and a PostgreSQL QUESTLINE_DATABASE_URL) to run"
+            " distributed; embedded mode processes events inside `questline serve`",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return settings
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="processes of this worker")] = 1,
+    pool: Annotated[str, typer.Option(help="Celery pool: prefork, solo or threads")] = "prefork",
+) -> None:
+    """Process events: a Celery worker (SIGTERM finishes the task in hand, then exits)."""
+    from questline.processing.dispatch import relax_garbage_collection
+    from questline.processing.distributed import QUEUE, create_celery
+
+    settings = _distributed_settings()
+    _configure_logging(settings)
     relax_garbage_collection()
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level,
-        log_config=None,  # uvicorn's own lines go through the same (JSON) handler
-        access_log=False,  # questline.access logs each request, with its request id
-        timeout_graceful_shutdown=30,
+    create_celery(settings).worker_main(
+        [
+            "worker",
+            f"--loglevel={settings.log_level.upper()}",
+            f"--concurrency={concurrency}",
+            f"--pool={pool}",
+            f"--queues={QUEUE}",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+
+
+@cli.command()
+def scheduler() -> None:
+    """Run periodic jobs on their timetable (Celery beat); run exactly one."""
+    from questline.processing.distributed import create_celery
+
+    settings = _distributed_settings()
+    _configure_logging(settings)
+    Path(settings.scheduler_state).parent.mkdir(parents=True, exist_ok=True)
+    create_celery(settings).start(
+        [
+            "beat",
+            f"--loglevel={settings.log_level.upper()}",
+            f"--schedule={settings.scheduler_state}",
+        ]
     )
 
 

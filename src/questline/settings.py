@@ -89,6 +89,32 @@ class Settings(BaseSettings):
         description="how long a computed score may be served from the cache; entries are"
         " dropped as soon as the player's events are processed, this is a safety net",
     )
+    embedded_jobs: bool = Field(
+        default=True,
+        description="embedded mode: run the periodic jobs (leaderboard runs, league"
+        " rollovers) in a thread of the server; distributed mode runs them in"
+        " `questline scheduler`",
+    )
+    # Distributed mode (QUESTLINE_REDIS_URL set): Celery workers and beat.
+    worker_shards: int = Field(
+        default=16,
+        ge=1,
+        le=1024,
+        description="players are split into this many shards; a shard is drained by one"
+        " Celery task at a time, so it bounds how many workers can share the load",
+    )
+    sweep_every_seconds: float = Field(
+        default=10.0, gt=0, description="how often beat looks for events left pending"
+    )
+    sweep_grace_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="an event still pending this long after it was received is processed"
+        " by the sweep (its dispatch was lost)",
+    )
+    scheduler_state: str = Field(
+        default="var/celerybeat-schedule", description="where Celery beat keeps its state"
+    )
 
 
 @lru_cache(maxsize=1)

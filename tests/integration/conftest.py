@@ -75,6 +75,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "jwt_secret": JWT_SECRET,
         "sqlite_synchronous": "NORMAL",
         "worker_poll_seconds": 0.05,
+        # Tests that archive runs or roll leagues over call the jobs at times they choose.
+        "embedded_jobs": False,
         **overrides,
     }
     return Settings(**values)

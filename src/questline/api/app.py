@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from sqlalchemy.exc import IntegrityError
 
 from questline import __version__
 from questline.api import (
@@ -21,6 +22,7 @@ from questline.api import (
     keys,
     leaderboards,
     leagues,
+    metrics,
     openapi_docs,
     player_tokens,
     players,
@@ -34,7 +36,9 @@ from questline.api.access import authorize
 from questline.api.context import Context
 from questline.api.cors import CorsMiddleware
 from questline.api.input_guard import NulRefusalMiddleware, install_data_error_handler
+from questline.api.metrics import HttpMetricsMiddleware
 from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from questline.api.outages import install_outage_handlers
 from questline.api.problems import install_problem_handlers
 from questline.api.rate_limits import (
     RateLimitHeadersMiddleware,
@@ -50,6 +54,7 @@ from questline.leaderboards.wiring import (
     prepare_leaderboards,
 )
 from questline.logs import AccessLogMiddleware
+from questline.metrics import record_processed
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import (
     Dispatcher,
@@ -57,6 +62,7 @@ from questline.processing.dispatch import (
     NoDispatcher,
     ProcessDispatcher,
 )
+from questline.processing.periodic import EmbeddedScheduler, JobContext
 from questline.processing.rarity import RarityCache
 from questline.processing.score_cache import build_score_cache
 from questline.processing.worker import Worker
@@ -72,8 +78,13 @@ def build_context(settings: Settings) -> Context:
     database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     designs = DesignCache()
     worker = Worker(database, designs)
+    worker.on_processed(record_processed)
     dispatcher: Dispatcher
-    if settings.embedded_worker == "thread":
+    if settings.redis_url is not None:
+        from questline.processing.distributed import CeleryDispatcher
+
+        dispatcher = CeleryDispatcher(settings)
+    elif settings.embedded_worker == "thread":
         dispatcher = InProcessDispatcher(
             worker,
             poll_seconds=settings.worker_poll_seconds,
@@ -115,11 +126,29 @@ def build_context(settings: Settings) -> Context:
         throttle,
         rate_limits,
         KeyCache(ttl=settings.key_cache_seconds),
+        _embedded_scheduler(settings, database, worker),
     )
 
 
+def _embedded_scheduler(
+    settings: Settings, database: Database, worker: Worker
+) -> EmbeddedScheduler | None:
+    if settings.redis_url is not None or not settings.embedded_jobs:
+        return None  # distributed: `questline scheduler` (Celery beat) runs them
+    return EmbeddedScheduler(JobContext(settings, database, worker))
+
+
 def bootstrap(context: Context) -> None:
-    """Make sure the default app exists, and the bootstrap admin key if one is set."""
+    """Make sure the default app exists, and the bootstrap admin key if one is set.
+    Several API processes start at once: one that loses the race to create them finds
+    them created on its second look."""
+    try:
+        _bootstrap(context)
+    except IntegrityError:
+        _bootstrap(context)
+
+
+def _bootstrap(context: Context) -> None:
     with context.database.transaction() as session:
         app = ensure_app(session, DEFAULT_APP, "Default app")
         if context.settings.bootstrap_key is not None:
@@ -147,9 +176,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise
         app.state.questline = context
         context.dispatcher.start()
+        if context.scheduler is not None:
+            context.scheduler.start()
         try:
             yield
         finally:
+            if context.scheduler is not None:
+                context.scheduler.stop()
             context.dispatcher.stop()
             context.scores.close()
             close_leaderboards(context.leaderboards)
@@ -167,7 +200,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     openapi_docs.install(app)
     install_data_error_handler(app)
-    for module in (events, players, config, items, health, leaderboards, leagues):
+    install_outage_handlers(app)
+    for module in (events, players, config, items, health, metrics, leaderboards, leagues):
         app.include_router(module.router)
     for module in (achievements, streaks, quests, scores):
         app.include_router(module.router)
@@ -180,4 +214,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CorsMiddleware)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(HttpMetricsMiddleware)
+    return app
+
+
+def serve_app() -> FastAPI:
+    """The app `questline serve` runs (also as a factory in each of several processes)."""
+    from questline.processing.dispatch import relax_garbage_collection
+
+    app = create_app(get_settings())
+    relax_garbage_collection()
     return app

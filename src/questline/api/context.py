@@ -10,6 +10,7 @@ from questline.auth.throttle import Throttle
 from questline.leaderboards.service import LeaderboardReader
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
+from questline.processing.periodic import EmbeddedScheduler
 from questline.processing.rarity import RarityCache
 from questline.processing.score_cache import InProcessScoreCache, ScoreCache
 from questline.processing.worker import Worker
@@ -30,3 +31,4 @@ class Context:
     throttle: Throttle = field(default_factory=Throttle)
     rate_limits: RateLimits | None = None
     keys: KeyCache = field(default_factory=KeyCache)
+    scheduler: EmbeddedScheduler | None = None

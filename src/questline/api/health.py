@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -32,6 +33,8 @@ def ready(context: ContextDep) -> JSONResponse:
         checks["database"] = {"status": "error", "detail": str(error)}
     except Exception as error:  # any failure to reach the database means "not ready"
         checks["database"] = {"status": "error", "detail": type(error).__name__}
+    if context.settings.redis_url is not None:
+        checks["redis"] = _redis_check(context.settings.redis_url)
     ok = all(check["status"] == "ok" for check in checks.values())
     headers = None if ok else {"Retry-After": "5"}
     return JSONResponse(
@@ -39,3 +42,15 @@ def ready(context: ContextDep) -> JSONResponse:
         status_code=200 if ok else 503,
         headers=headers,
     )
+
+
+def _redis_check(url: str) -> dict[str, Any]:
+    """The broker of the distributed workers (and its other roles)."""
+    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        return {"status": "error", "detail": type(error).__name__}
+    finally:
+        client.close()
+    return {"status": "ok"}

@@ -105,6 +105,8 @@ _P = Permission
 POLICY: dict[str, Access] = {
     "GET /health": PUBLIC,
     "GET /ready": PUBLIC,
+    # Scraped by Prometheus; counts only, no player data. Keep it off the public network.
+    "GET /metrics": PUBLIC,
     "POST /v1/events": Access(_P.EVENTS_WRITE, player_events=True),
     "POST /v1/events/batch": Access(_P.EVENTS_WRITE, player_events=True),
     "GET /v1/events/{event_id}": needs(_P.PLAYERS_READ),

@@ -34,6 +34,7 @@ class Processed:
     status: str
     effects: Effects | None
     occurred_at: datetime | None = None
+    received_at: datetime | None = None  # when the API accepted the event
 
 
 class Batch:
@@ -105,7 +106,15 @@ class Batch:
         if design is None:
             # No design published yet: the event stays in the log, scored by nothing.
             self.event_updates.append((row.seq, PROCESSED, None, [], None))
-            return Processed(row.seq, row.app_id, row.player_id, PROCESSED, None, row.occurred_at)
+            return Processed(
+                row.seq,
+                row.app_id,
+                row.player_id,
+                PROCESSED,
+                None,
+                row.occurred_at,
+                row.received_at,
+            )
         properties = {}
         for name, raw in row.properties.items():
             value = coerce_value(raw)
@@ -123,10 +132,14 @@ class Batch:
             effects, self.states[row.player_id] = step(state, event, design)
         except EventRejected as rejected:
             self.event_updates.append((row.seq, FAILED, design.version, [], str(rejected)))
-            return Processed(row.seq, row.app_id, row.player_id, FAILED, None, row.occurred_at)
+            return Processed(
+                row.seq, row.app_id, row.player_id, FAILED, None, row.occurred_at, row.received_at
+            )
         self.track(row, effects)
         self.event_updates.append((row.seq, PROCESSED, design.version, effects.to_list(), None))
-        return Processed(row.seq, row.app_id, row.player_id, PROCESSED, effects, row.occurred_at)
+        return Processed(
+            row.seq, row.app_id, row.player_id, PROCESSED, effects, row.occurred_at, row.received_at
+        )
 
     def track(self, row: Any, effects: Effects) -> None:
         """Note which rows the effects touched, and the ledger entries they make."""

@@ -203,7 +203,8 @@ def _resolve_players(
         )
         found = load()
 
-    for external_id, profile in profiles.items():
+    # In ascending player id: the lock order every writer of player rows follows.
+    for external_id, profile in sorted(profiles.items(), key=lambda kv: found[kv[0]][0]):
         player_id, *current = found[external_id]
         given = [profile.display_name, profile.time_zone, profile.locale]
         changed = {

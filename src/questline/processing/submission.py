@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from questline.metrics import EVENTS_INGESTED
 from questline.processing.batch import PENDING
 from questline.processing.dispatch import Dispatcher
 from questline.processing.ingest import Ingested, NewEvent, ingest
@@ -42,6 +43,7 @@ def submit(
         new_players = sorted({r.player_id for r in results if r.player_id and not r.duplicate})
         if new_players and not wait:
             after_commit(session, lambda: dispatcher.events_committed(new_players))
+    EVENTS_INGESTED.inc(sum(1 for r in results if r.seq is not None and not r.duplicate))
     if wait:
         touched = sorted({r.player_id for r in results if r.player_id is not None})
         seqs = [r.seq for r in results if r.seq is not None]

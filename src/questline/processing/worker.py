@@ -2,15 +2,17 @@
 one transaction per batch, so an event's processed mark and its effects commit
 together or not at all.
 
-Lock order (PostgreSQL): player rows by ascending id, taken before anything is
-written. Every writer follows it, so two workers can wait on each other but never
-deadlock. SQLite takes its database-wide write lock at BEGIN IMMEDIATE instead.
+Lock order (PostgreSQL): player rows FOR NO KEY UPDATE by ascending id, taken before
+anything is written. Every writer of player rows follows it (ingestion updates profiles
+in the same order), so two writers can wait on each other but never deadlock. SQLite
+takes its database-wide write lock at BEGIN IMMEDIATE instead.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -38,10 +40,20 @@ _EVENT_COLUMNS = (
     EventRow.time_zone,
     EventRow.properties,
     EventRow.item_key,
+    EventRow.received_at,
 )
 
 
 ProcessedHook = Callable[[list[Processed]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """Players whose id is `number` modulo `count`: the unit distributed workers drain.
+    Every player belongs to exactly one shard, so shards never share a player lock."""
+
+    number: int
+    count: int
 
 
 class Worker:
@@ -63,11 +75,14 @@ class Worker:
         player_ids: Sequence[int] | None = None,
         up_to_seq: int | None = None,
         batch: int = 500,
+        shard: Shard | None = None,
     ) -> int:
         """Process pending events until none are left (within the filter); returns how many."""
         total = 0
         while True:
-            done = self.process_batch(player_ids=player_ids, up_to_seq=up_to_seq, limit=batch)
+            done = self.process_batch(
+                player_ids=player_ids, up_to_seq=up_to_seq, limit=batch, shard=shard
+            )
             total += done
             if done == 0:
                 return total
@@ -78,6 +93,7 @@ class Worker:
         player_ids: Sequence[int] | None = None,
         up_to_seq: int | None = None,
         limit: int = 500,
+        shard: Shard | None = None,
     ) -> int:
         """Process up to `limit` pending events in one transaction; returns how many.
 
@@ -85,19 +101,19 @@ class Worker:
         is retried one event at a time, and an event that still fails is marked failed
         with the reason: one poisoned event must not hold up every event behind it."""
         try:
-            return self._commit_batch(player_ids, up_to_seq, limit)
+            return self._commit_batch(player_ids, up_to_seq, limit, shard)
         except (OperationalError, InterfaceError):
             raise  # the database is away or busy: everything stays pending for a retry
         except Exception:
             log.exception("a processing batch failed; retrying its events one by one")
         done = 0
         for _ in range(limit):
-            seq = self._next_pending(player_ids, up_to_seq)
+            seq = self._next_pending(player_ids, up_to_seq, shard)
             if seq is None:
                 break
             try:
                 # Exactly this event (or nothing, if another worker got to it first).
-                done += self._commit_batch(player_ids, seq, 1)
+                done += self._commit_batch(player_ids, seq, 1, shard)
             except (OperationalError, InterfaceError):
                 raise
             except Exception:
@@ -105,21 +121,29 @@ class Worker:
                 done += self._fail(seq)
         return done
 
-    def _next_pending(self, player_ids: Sequence[int] | None, up_to_seq: int | None) -> int | None:
+    def _next_pending(
+        self, player_ids: Sequence[int] | None, up_to_seq: int | None, shard: Shard | None
+    ) -> int | None:
         with self.database.reader() as session:
-            statement = _pending(player_ids, up_to_seq).with_only_columns(EventRow.seq).limit(1)
+            statement = (
+                _pending(player_ids, up_to_seq, shard).with_only_columns(EventRow.seq).limit(1)
+            )
             seq: int | None = session.scalar(statement)
             return seq
 
     def _commit_batch(
-        self, player_ids: Sequence[int] | None, up_to_seq: int | None, limit: int
+        self,
+        player_ids: Sequence[int] | None,
+        up_to_seq: int | None,
+        limit: int,
+        shard: Shard | None = None,
     ) -> int:
-        if self.database.dialect == "sqlite":
+        if self.database.dialect == "sqlite" and shard is None:
             done = self._optimistic_batch(player_ids, up_to_seq, limit)
             if done is not None:
                 return done
         with self.database.transaction() as session:
-            results = _process_batch(session, self.designs, player_ids, up_to_seq, limit)
+            results = _process_batch(session, self.designs, player_ids, up_to_seq, limit, shard)
             self.leaderboards.project(session, results)
             self.leagues.project(session, results)
             self._after_commit(session, results)
@@ -169,8 +193,12 @@ class Worker:
             return int(result.rowcount)
 
 
-def _pending(player_ids: Sequence[int] | None, up_to_seq: int | None) -> Select[Any]:
+def _pending(
+    player_ids: Sequence[int] | None, up_to_seq: int | None, shard: Shard | None = None
+) -> Select[Any]:
     statement = select(EventRow.seq, EventRow.player_id).where(EventRow.status == PENDING)
+    if shard is not None:
+        statement = statement.where(EventRow.player_id % shard.count == shard.number)
     if player_ids is not None:
         statement = statement.where(EventRow.player_id.in_(player_ids))
     if up_to_seq is not None:
@@ -187,6 +215,7 @@ class _PendingEvent(NamedTuple):
     time_zone: str
     properties: dict[str, Any]
     item_key: str | None
+    received_at: datetime
 
 
 def _sqlite_pending(
@@ -194,8 +223,8 @@ def _sqlite_pending(
 ) -> list[_PendingEvent]:
     """The oldest pending events, read without ORM rows (SQLite's storage formats)."""
     text = (
-        "SELECT seq, app_id, player_id, type, occurred_at, time_zone, properties, item_key"
-        " FROM events WHERE status = 'pending'"
+        "SELECT seq, app_id, player_id, type, occurred_at, time_zone, properties, item_key,"
+        " received_at FROM events WHERE status = 'pending'"
     )
     params: list[Any] = []
     if player_ids is not None:
@@ -216,10 +245,19 @@ def _sqlite_pending(
             time_zone,
             loads_json(properties),
             item_key,
+            datetime.fromisoformat(received_at).replace(tzinfo=UTC),
         )
-        for seq, app_id, player_id, type_, occurred_at, time_zone, properties, item_key in (
-            BulkWriter(session).fetch(text, *params)
-        )
+        for (
+            seq,
+            app_id,
+            player_id,
+            type_,
+            occurred_at,
+            time_zone,
+            properties,
+            item_key,
+            received_at,
+        ) in (BulkWriter(session).fetch(text, *params))
     ]
 
 
@@ -229,15 +267,22 @@ def _process_batch(
     player_ids: Sequence[int] | None,
     up_to_seq: int | None,
     limit: int,
+    shard: Shard | None = None,
 ) -> list[Processed]:
-    picked = session.execute(_pending(player_ids, up_to_seq).limit(limit)).all()
+    picked = session.execute(_pending(player_ids, up_to_seq, shard).limit(limit)).all()
     if not picked:
         return []
     locked = sorted({player_id for _, player_id in picked})
     last_seq = max(seq for seq, _ in picked)
     if session.get_bind().dialect.name == "postgresql":
+        # FOR NO KEY UPDATE, not FOR UPDATE: appending an event takes FOR KEY SHARE on its
+        # player (the foreign key check), in the batch's order; FOR UPDATE would conflict
+        # with it and deadlock a worker against ingestion. Workers still exclude each other.
         session.execute(
-            select(Player.id).where(Player.id.in_(locked)).order_by(Player.id).with_for_update()
+            select(Player.id)
+            .where(Player.id.in_(locked))
+            .order_by(Player.id)
+            .with_for_update(key_share=True)
         )
     # Re-read under the lock: another worker may have processed some meanwhile, and an
     # earlier event of a locked player must go first to keep per-player order.

@@ -1,0 +1,158 @@
+"""Periodic jobs: what `questline scheduler` (Celery beat) runs on a timetable.
+
+A job is a name, an interval and a function of a `JobContext`. Adding one is one line
+at the bottom of this module (or in the feature's own module, imported here):
+
+    register(PeriodicJob("league-rollover", timedelta(minutes=1), roll_over_leagues))
+
+Each run happens on a worker, in its own transactions; a job must be safe to run twice
+and to run late (beat may fire again before a slow run ends, and after an outage it
+fires once, not once per missed interval).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from questline.processing.batch import PENDING
+from questline.processing.worker import Worker
+from questline.settings import Settings
+from questline.storage.database import Database
+from questline.storage.models import Event
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    settings: Settings
+    database: Database
+    worker: Worker
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every: timedelta
+    run: Callable[[JobContext], object]
+    # Settings may stretch or shrink an interval (the sweep's is configurable).
+    every_from: Callable[[Settings], timedelta] | None = None
+
+    def interval(self, settings: Settings) -> timedelta:
+        return self.every_from(settings) if self.every_from is not None else self.every
+
+
+_JOBS: dict[str, PeriodicJob] = {}
+
+
+def register(job: PeriodicJob) -> PeriodicJob:
+    if job.name in _JOBS:
+        raise ValueError(f"a periodic job named '{job.name}' is already registered")
+    _JOBS[job.name] = job
+    return job
+
+
+def jobs() -> dict[str, PeriodicJob]:
+    return dict(_JOBS)
+
+
+def sweep_pending(context: JobContext) -> int:
+    """Process events still pending after the grace period. A dispatch can be lost (the
+    broker restarted empty, a worker killed after taking the task): the event log, not
+    the queue, is the source of truth, and this is what makes that so."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=context.settings.sweep_grace_seconds)
+    with context.database.reader() as session:
+        stale_up_to = session.scalar(
+            select(func.max(Event.seq)).where(Event.status == PENDING, Event.received_at < cutoff)
+        )
+    if stale_up_to is None:
+        return 0
+    done = context.worker.drain(up_to_seq=stale_up_to, batch=context.settings.worker_batch_size)
+    if done:
+        log.warning("the sweep processed %d events left pending by a lost dispatch", done)
+    return done
+
+
+register(
+    PeriodicJob(
+        "sweep-pending",
+        timedelta(seconds=10),
+        sweep_pending,
+        every_from=lambda settings: timedelta(seconds=settings.sweep_every_seconds),
+    )
+)
+
+
+def archive_leaderboard_runs(context: JobContext) -> int:
+    """Finalize leaderboard runs that have ended, and move rolling boards' windows."""
+    from questline.leaderboards.archive import archive_ended_runs
+    from questline.leaderboards.rolling import move_rolling_windows
+    from questline.leaderboards.wiring import build_leaderboards, close_leaderboards
+
+    reader = build_leaderboards(context.database, context.settings.redis_url)
+    try:
+        archived = archive_ended_runs(context.database, reader.store)
+        move_rolling_windows(context.database, reader.store, context.worker.designs)
+    finally:
+        close_leaderboards(reader)
+    return len(archived)
+
+
+def roll_over_leagues(context: JobContext) -> int:
+    """Settle the league groups whose week is over: promote, demote, archive."""
+    from questline.leagues.rollover import rollover_leagues
+
+    return len(rollover_leagues(context.database, context.worker.designs))
+
+
+register(PeriodicJob("leaderboard-runs", timedelta(minutes=1), archive_leaderboard_runs))
+register(PeriodicJob("league-rollover", timedelta(minutes=1), roll_over_leagues))
+
+
+class EmbeddedScheduler:
+    """The periodic jobs in a thread of the server, for the embedded default where no
+    Celery beat runs. The sweep is left out: the embedded worker polls the log itself."""
+
+    def __init__(self, context: JobContext, *, skip: frozenset[str] = frozenset({"sweep-pending"})):
+        self.context = context
+        self._jobs = {name: job for name, job in jobs().items() if name not in skip}
+        self._due = dict.fromkeys(self._jobs, 0.0)  # run each once soon after start
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def tick(self, now: float | None = None) -> list[str]:
+        """Run every job that is due at `now` (monotonic seconds); returns their names."""
+        now = time.monotonic() if now is None else now
+        ran = []
+        for name, job in self._jobs.items():
+            if self._due[name] > now or self._stopping.is_set():
+                continue
+            self._due[name] = now + job.interval(self.context.settings).total_seconds()
+            try:
+                job.run(self.context)
+            except Exception:
+                log.exception("periodic job '%s' failed; it runs again at its next turn", name)
+            ran.append(name)
+        return ran
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="questline-jobs", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stopping.wait(1.0):
+            self.tick()

@@ -1,0 +1,122 @@
+"""Questline processes as an operator runs them: `questline serve` and `questline
+worker` in their own process groups, settings from the environment, logs to files."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Self
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def questline_env(database_url: str, redis_url: str, **settings: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "QUESTLINE_DATABASE_URL": database_url,
+        "QUESTLINE_REDIS_URL": redis_url,
+        "QUESTLINE_LOG_LEVEL": "info",
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.update({f"QUESTLINE_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+class QuestlineProcess:
+    """One `questline …` command. `kill()` is SIGKILL (no cleanup), `stop()` SIGTERM."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.args = args
+        self.env = env
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Self:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "questline.cli", *self.args],
+                env=self.env,
+                cwd=self.log.parent,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def _signal_group(self, sig: signal.Signals) -> None:
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+
+    def kill(self) -> None:
+        self._signal_group(signal.SIGKILL)
+        if self.process is not None:
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """SIGTERM (a graceful shutdown), then SIGKILL if it takes longer than `timeout`."""
+        if self.process is None:
+            return None
+        process = self.process
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._signal_group(signal.SIGKILL)  # leftovers of the group, if any
+        process.wait(timeout=10)
+        self.process = None
+        return code
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def start_worker(env: dict[str, str], workdir: Path, name: str) -> QuestlineProcess:
+    return QuestlineProcess(["worker", "--pool", "solo"], env, workdir / f"{name}.log").start()
+
+
+def start_api(env: dict[str, str], workdir: Path, name: str, port: int) -> QuestlineProcess:
+    api = QuestlineProcess(["serve", "--port", str(port)], env, workdir / f"{name}.log").start()
+    wait_for(lambda: _answers(port), timeout=30, what=f"the API on port {port}", log=api)
+    return api
+
+
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_for(
+    condition: object, *, timeout: float, what: str, log: QuestlineProcess | None = None
+) -> None:
+    assert callable(condition)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    tail = "\n".join(log.log_text().splitlines()[-30:]) if log is not None else ""
+    raise AssertionError(f"timed out waiting for {what}\n{tail}")
