@@ -69,10 +69,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     # FULL survives power loss; NORMAL (in WAL mode) survives a process crash only.
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "FULL"
-    embedded_worker: Literal["thread", "process", "off"] = Field(
-        default="thread",
-        description="where the API server processes events: a background thread (default),"
-        " a child process (a core of its own), or off (another process runs the worker)",
+    embedded_worker: Literal["auto", "thread", "process", "off"] = Field(
+        default="auto",
+        description="where events are processed: auto (Celery workers when redis_url is set,"
+        " else a thread of the server), a background thread, a child process of the server"
+        " (a core of its own), or off (another process runs the worker)",
     )
     worker_batch_size: int = Field(default=2000, ge=1, le=5000)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
@@ -95,6 +96,11 @@ class Settings(BaseSettings):
         " rollovers) in a thread of the server; distributed mode runs them in"
         " `questline scheduler`",
     )
+    backfill_after_publish: bool = Field(
+        default=True,
+        description="after a design is published, award in the background the achievements"
+        " players already qualify for (a worker runs it in distributed mode)",
+    )
     # Distributed mode (QUESTLINE_REDIS_URL set): Celery workers and beat.
     worker_shards: int = Field(
         default=16,
@@ -115,6 +121,13 @@ class Settings(BaseSettings):
     scheduler_state: str = Field(
         default="var/celerybeat-schedule", description="where Celery beat keeps its state"
     )
+
+    @property
+    def processing(self) -> Literal["celery", "thread", "process", "off"]:
+        """Who processes events: Celery workers, or the server (a thread or a child)."""
+        if self.embedded_worker == "auto":
+            return "celery" if self.redis_url else "thread"
+        return self.embedded_worker
 
 
 @lru_cache(maxsize=1)

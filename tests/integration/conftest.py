@@ -77,6 +77,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "worker_poll_seconds": 0.05,
         # Tests that archive runs or roll leagues over call the jobs at times they choose.
         "embedded_jobs": False,
+        "backfill_after_publish": False,
         **overrides,
     }
     return Settings(**values)

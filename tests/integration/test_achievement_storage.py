@@ -206,6 +206,7 @@ def test_a_batch_scored_before_a_freeze_grant_is_redone_not_written_over_it(
                 EventRow.time_zone,
                 EventRow.properties,
                 EventRow.item_key,
+                EventRow.received_at,
             ).where(EventRow.status == "pending")
         ).all()
         batch = Batch.load(session, designs, rows)

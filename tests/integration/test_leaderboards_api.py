@@ -43,7 +43,13 @@ leaderboards:
 @pytest.fixture(params=["sqlite", "postgresql", "sqlite+redis"])
 def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
     kind, _, redis = request.param.partition("+")
-    overrides = {"redis_url": request.getfixturevalue("redis_url")} if redis else {}
+    # With Redis, boards are served from it while the server's own thread still processes
+    # events (no Celery workers in these tests).
+    overrides = (
+        {"redis_url": request.getfixturevalue("redis_url"), "embedded_worker": "thread"}
+        if redis
+        else {}
+    )
     with (
         fresh_database(request, kind, tmp_path) as url,
         TestClient(

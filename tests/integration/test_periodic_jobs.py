@@ -1,4 +1,5 @@
-"""On the embedded default nothing else runs the periodic jobs: the server does."""
+"""What runs by itself on the embedded default, where no scheduler or worker process
+exists: the periodic jobs, and the backfill after a publish."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ leaderboards:
 
 @pytest.fixture
 def api(database_url: str) -> Iterator[Api]:
-    settings = make_settings(database_url, embedded_jobs=True)
+    settings = make_settings(database_url, embedded_jobs=True, backfill_after_publish=True)
     with TestClient(create_app(settings)) as client:
         yield Api(client)
 
@@ -44,3 +45,33 @@ def test_the_server_archives_a_finished_day_by_itself(api: Api) -> None:
         assert time.monotonic() < deadline, "the finished day was never archived"
         time.sleep(0.2)
     assert [(e["player"], e["rank"]) for e in found["data"]] == [("bob", 1), ("ada", 2)]
+
+
+ACHIEVEMENTS = """
+currencies:
+  gems: {}
+metrics:
+  lessons: {count: lesson.done}
+achievements:
+  - id: starter
+    progress: metric.lessons
+    target: TARGET
+    rewards: {currencies: {gems: 7}}
+"""
+
+
+def test_publishing_a_lower_target_awards_players_who_already_qualify(api: Api) -> None:
+    api.publish(ACHIEVEMENTS.replace("TARGET", "5"))
+    for _ in range(3):
+        api.post(
+            "/v1/events", params={"wait": "true"}, json={"type": "lesson.done", "player": "cy"}
+        )
+    assert api.player("cy")["currencies"]["gems"]["balance"] == 0
+
+    api.publish(ACHIEVEMENTS.replace("TARGET", "3"))
+    deadline = time.monotonic() + 15
+    while api.player("cy")["currencies"]["gems"]["balance"] != 7:
+        assert time.monotonic() < deadline, "the lowered achievement was never awarded"
+        time.sleep(0.1)
+    unlocked = api.get("/v1/players/cy/achievements", expect=200).json()["data"]
+    assert [a["id"] for a in unlocked if a["unlocked"]] == ["starter"]

@@ -55,6 +55,7 @@ from questline.leaderboards.wiring import (
 )
 from questline.logs import AccessLogMiddleware
 from questline.metrics import record_processed
+from questline.processing.backfill import Backfiller, BackfillReport, BackgroundBackfill
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import (
     Dispatcher,
@@ -80,18 +81,20 @@ def build_context(settings: Settings) -> Context:
     worker = Worker(database, designs)
     worker.on_processed(record_processed)
     dispatcher: Dispatcher
-    if settings.redis_url is not None:
-        from questline.processing.distributed import CeleryDispatcher
+    backfill: Backfiller | None = None
+    if settings.processing == "celery":
+        from questline.processing.distributed import CeleryBackfill, CeleryDispatcher
 
         dispatcher = CeleryDispatcher(settings)
-    elif settings.embedded_worker == "thread":
+        backfill = CeleryBackfill(dispatcher)
+    elif settings.processing == "thread":
         dispatcher = InProcessDispatcher(
             worker,
             poll_seconds=settings.worker_poll_seconds,
             batch=settings.worker_batch_size,
             linger_seconds=settings.worker_linger_seconds,
         )
-    elif settings.embedded_worker == "process":
+    elif settings.processing == "process":
         dispatcher = ProcessDispatcher(
             settings.database_url,
             sqlite_synchronous=settings.sqlite_synchronous,
@@ -114,6 +117,13 @@ def build_context(settings: Settings) -> Context:
         per_player=settings.rate_limit_per_player,
     )
     reader = build_leaderboards(database, settings.redis_url, worker)
+    if backfill is None:
+
+        def backfilled(app_id: int, report: BackfillReport) -> None:
+            rarity.invalidate([app_id])
+            score_cache.invalidate(report.rewarded)  # rewards can move a score's inputs
+
+        backfill = BackgroundBackfill(database, designs, on_done=backfilled)
     return Context(
         settings,
         database,
@@ -127,13 +137,14 @@ def build_context(settings: Settings) -> Context:
         rate_limits,
         KeyCache(ttl=settings.key_cache_seconds),
         _embedded_scheduler(settings, database, worker),
+        backfill,
     )
 
 
 def _embedded_scheduler(
     settings: Settings, database: Database, worker: Worker
 ) -> EmbeddedScheduler | None:
-    if settings.redis_url is not None or not settings.embedded_jobs:
+    if settings.processing == "celery" or not settings.embedded_jobs:
         return None  # distributed: `questline scheduler` (Celery beat) runs them
     return EmbeddedScheduler(JobContext(settings, database, worker))
 
@@ -183,6 +194,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if context.scheduler is not None:
                 context.scheduler.stop()
+            if context.backfill is not None:
+                context.backfill.wait()
             context.dispatcher.stop()
             context.scores.close()
             close_leaderboards(context.leaderboards)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from questline.api.context import Context
 from questline.api.deps import (
     ConfigWriter,
     ContextDep,
@@ -155,7 +156,7 @@ async def put_config(
     with context.database.transaction() as session:
         row = _publish(session, principal.app_id, document, source, comment, principal.actor)
         _audit_publish(session, principal, row, "config.publish")
-    context.designs.forget_current(principal.app_id)
+    _published(context, principal.app_id)
     return _out(row)
 
 
@@ -220,8 +221,16 @@ def rollback(
         session, principal.app_id, earlier.document, earlier.source, comment, principal.actor
     )
     _audit_publish(session, principal, row, "config.rollback")
-    after_commit(session, lambda: context.designs.forget_current(principal.app_id))
+    after_commit(session, lambda: _published(context, principal.app_id))
     return _out(row)
+
+
+def _published(context: Context, app_id: int) -> None:
+    """After the commit: reads here see the new version at once, and players who already
+    qualify for an achievement it adds or lowers receive it (in the background)."""
+    context.designs.forget_current(app_id)
+    if context.backfill is not None and context.settings.backfill_after_publish:
+        context.backfill.request(app_id)
 
 
 def _audit_publish(session: Session, principal: Principal, row: ConfigVersion, action: str) -> None:

@@ -8,6 +8,7 @@ from questline.api.rate_limits import RateLimits
 from questline.auth.key_cache import KeyCache
 from questline.auth.throttle import Throttle
 from questline.leaderboards.service import LeaderboardReader
+from questline.processing.backfill import Backfiller
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
 from questline.processing.periodic import EmbeddedScheduler
@@ -32,3 +33,4 @@ class Context:
     rate_limits: RateLimits | None = None
     keys: KeyCache = field(default_factory=KeyCache)
     scheduler: EmbeddedScheduler | None = None
+    backfill: Backfiller | None = None

@@ -1,6 +1,7 @@
 """Backfill: after a new design version adds an achievement or lowers a target, award
-it to the players who already qualify. Run it after publishing (`questline backfill`
-or POST /v1/achievements/backfill); it is safe to run again and again.
+it to the players who already qualify. It runs by itself after every publish (in the
+background), and on demand (`questline backfill`, POST /v1/achievements/backfill); it is
+safe to run again and again.
 
 It only adds: what a player was awarded stays awarded, whatever the new design says.
 Each player is settled in a transaction of its own, with the player's row locked
@@ -9,9 +10,12 @@ Each player is settled in a transaction of its own, with the player's row locked
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import select
 
@@ -24,6 +28,8 @@ from questline.processing.designs import DesignCache
 from questline.processing.player_view import load_view
 from questline.storage.database import Database
 from questline.storage.models import Player
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,3 +85,62 @@ def _unlock(reader: StateReader) -> list[Effect]:
 
     unlock_achievements(reader, emit)
     return found
+
+
+class Backfiller(Protocol):
+    """Where the backfill after a publish runs: a thread of the server, or a worker."""
+
+    def request(self, app_id: int) -> None: ...
+
+    def wait(self, timeout: float = 30) -> None: ...
+
+
+class BackgroundBackfill:
+    """Runs the backfill after each publish, off the request, one run at a time per app
+    (a publish during a run asks for one more run after it). Embedded mode runs it in a
+    thread of the server; distributed mode hands it to a Celery worker instead."""
+
+    def __init__(
+        self,
+        database: Database,
+        designs: DesignCache,
+        on_done: Callable[[int, BackfillReport], None] | None = None,
+    ) -> None:
+        self.database = database
+        self.designs = designs
+        self.on_done = on_done
+        self._lock = threading.Lock()
+        self._running: set[int] = set()
+        self._again: set[int] = set()
+        self._threads: list[threading.Thread] = []
+
+    def request(self, app_id: int) -> None:
+        with self._lock:
+            if app_id in self._running:
+                self._again.add(app_id)
+                return
+            self._running.add(app_id)
+            thread = threading.Thread(
+                target=self._run, args=(app_id,), name=f"questline-backfill-{app_id}", daemon=True
+            )
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _run(self, app_id: int) -> None:
+        while True:
+            try:
+                report = backfill_achievements(self.database, self.designs, app_id)
+                if self.on_done is not None:
+                    self.on_done(app_id, report)
+            except Exception:
+                log.exception("the backfill of app %s failed; `questline backfill` retries", app_id)
+            with self._lock:
+                if app_id not in self._again:
+                    self._running.discard(app_id)
+                    return
+                self._again.discard(app_id)
+
+    def wait(self, timeout: float = 30) -> None:
+        """Let runs in progress finish (graceful shutdown, and tests)."""
+        for thread in list(self._threads):
+            thread.join(timeout)

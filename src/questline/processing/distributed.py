@@ -27,8 +27,9 @@ from celery import Celery
 from questline.leaderboards.wiring import build_leaderboards
 from questline.metrics import record_processed, timed_batch
 from questline.processing import periodic
+from questline.processing.backfill import backfill_achievements
 from questline.processing.designs import DesignCache
-from questline.processing.score_cache import build_score_cache
+from questline.processing.score_cache import ScoreCache, build_score_cache
 from questline.processing.worker import Shard, Worker
 from questline.settings import Settings
 from questline.storage.database import Database
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 DRAIN_TASK = "questline.drain"
 PERIODIC_TASK = "questline.periodic"
+BACKFILL_TASK = "questline.backfill"
 QUEUE = "questline"
 FLAG_SECONDS = 30  # a flag whose task was lost stops blocking new tasks after this
 BATCHES_PER_TASK = 8
@@ -55,6 +57,7 @@ class _Runtime:
     database: Database
     worker: Worker
     redis: redis.Redis
+    scores: ScoreCache
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -100,9 +103,8 @@ def create_celery(settings: Settings) -> Celery:
             scores = build_score_cache(settings)
             worker.on_processed(lambda results: scores.invalidate({r.player_id for r in results}))
             assert settings.redis_url is not None
-            held[:] = [
-                _Runtime(os.getpid(), database, worker, redis.Redis.from_url(settings.redis_url))
-            ]
+            client = redis.Redis.from_url(settings.redis_url)
+            held[:] = [_Runtime(os.getpid(), database, worker, client, scores)]
         return held[0]
 
     @app.task(name=DRAIN_TASK)  # type: ignore[untyped-decorator]
@@ -133,6 +135,13 @@ def create_celery(settings: Settings) -> Celery:
                 app.send_task(DRAIN_TASK, args=[index], queue=QUEUE)
         except Exception:
             log.warning("could not queue shard %d again; the sweep will", index, exc_info=True)
+
+    @app.task(name=BACKFILL_TASK)  # type: ignore[untyped-decorator]
+    def backfill(app_id: int) -> int:
+        current = runtime()
+        report = backfill_achievements(current.database, current.worker.designs, app_id)
+        current.scores.invalidate(report.rewarded)  # rewards can move a score's inputs
+        return report.awarded
 
     @app.task(name=PERIODIC_TASK)  # type: ignore[untyped-decorator]
     def run_periodic(name: str) -> Any:
@@ -191,3 +200,23 @@ class CeleryDispatcher:
 
 
 _QUICK_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+
+class CeleryBackfill:
+    """After a publish, the backfill runs on a worker, not in the API process."""
+
+    def __init__(self, dispatcher: CeleryDispatcher) -> None:
+        self.celery = dispatcher.celery
+
+    def request(self, app_id: int) -> None:
+        try:
+            self.celery.send_task(BACKFILL_TASK, args=[app_id], queue=QUEUE)
+        except Exception:
+            log.warning(
+                "could not queue the backfill of app %s; run `questline backfill`",
+                app_id,
+                exc_info=True,
+            )
+
+    def wait(self, timeout: float = 30) -> None:
+        pass

@@ -1,5 +1,5 @@
-"""What Celery workers commit reaches what the API serves from Redis: the leaderboards
-and the score cache, with no API process involved in the processing."""
+"""What Celery workers do reaches what the API serves: the leaderboards and the score
+cache in Redis, and the backfill after a publish — no API process does the work."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from questline.api.app import create_app
+from questline.settings import Settings
 from tests.integration.conftest import Api
 from tests.support.processes import QuestlineProcess, wait_for
 
@@ -49,3 +52,33 @@ def test_a_workers_commit_shows_on_the_redis_board_and_in_fresh_scores(
     wait_for(lambda: board() == [("bob", 9), ("ada", 5)], timeout=30, what="the board")
     after = api.get("/v1/players/ada/scores/activity", expect=200).json()
     assert (before["value"], after["value"]) == (0, 1)
+
+
+ACHIEVEMENT = """
+currencies:
+  gems: {}
+metrics:
+  done: {count: did}
+achievements:
+  - {id: regular, progress: metric.done, target: TARGET, rewards: {currencies: {gems: 3}}}
+"""
+
+
+def test_a_worker_backfills_a_lowered_achievement_after_a_publish(
+    distributed: Settings, workers: Callable[..., QuestlineProcess]
+) -> None:
+    settings = distributed.model_copy(update={"backfill_after_publish": True})
+    with TestClient(create_app(settings)) as client:
+        api = Api(client)
+        workers("a")
+        api.publish(ACHIEVEMENT.replace("TARGET", "5"))
+        for n in range(2):
+            event = {"id": f"d{n}", "type": "did", "player": "dee"}
+            api.post("/v1/events", params={"wait": "true"}, json=event, expect=202)
+        assert api.player("dee")["currencies"]["gems"]["balance"] == 0
+        api.publish(ACHIEVEMENT.replace("TARGET", "2"))
+        wait_for(
+            lambda: api.player("dee")["currencies"]["gems"]["balance"] == 3,
+            timeout=30,
+            what="the backfill on a worker",
+        )

@@ -136,7 +136,8 @@ def test_the_three_ranking_methods() -> None:
     ("board", "loc", "message"),
     [
         ({"rank_by": "currency.gold"}, ["leaderboards", "b", "rank_by"], "unknown currency 'gold'"),
-        ({"rank_by": "streak.daily"}, ["leaderboards", "b", "rank_by"], "cannot rank by 'streak'"),
+        ({"rank_by": "quest.daily"}, ["leaderboards", "b", "rank_by"], "cannot rank by 'quest'"),
+        ({"rank_by": "streak.daily"}, ["leaderboards", "b", "rank_by"], "unknown streak 'daily'"),
         (
             {"rank_by": "currency.xp", "time_zone": "Mars/Olympus"},
             ["leaderboards", "b"],
