@@ -22,6 +22,8 @@ from questline.storage.schema import migrate
 from tests.integration.conftest import Api, make_settings
 from tests.support.leaderboards import fresh_database
 
+ROOT = Path(__file__).resolve().parents[2]
+
 WEEKLY = """
 currencies:
   xp: {}
@@ -377,3 +379,20 @@ def test_a_board_cannot_rank_by_an_undeclared_streak(api: Api) -> None:
             "message": "unknown streak 'weekly' (declared: daily)",
         }
     ]
+
+
+def test_a_board_ranks_a_bounded_score_and_follows_it_down(api: Api) -> None:
+    design = (ROOT / "blueprints" / "reputation.yaml").read_text()
+    api.publish(design + "leaderboards:\n  most_reliable: {rank_by: score.reputation}\n")
+
+    def session(player: str, kind: str, times: int = 1) -> None:
+        for _ in range(times):
+            body = {"type": f"session.{kind}", "player": player}
+            api.post("/v1/events", params={"wait": "true"}, json=body, expect=202)
+
+    session("ada", "completed", 3)
+    session("bob", "completed")
+    session("bob", "no_show", 7)  # bob's score stops at the lower bound, −5
+    assert _rows(_board(api, "most_reliable")) == [("ada", 3, 1), ("bob", -5, 2)]
+    session("ada", "no_show", 3)
+    assert _rows(_board(api, "most_reliable")) == [("ada", 0, 1), ("bob", -5, 2)]

@@ -286,6 +286,7 @@ def _compile_leaderboard(
         "currency": design.currencies,
         "metric": design.metrics,
         "streak": design.streaks,
+        "score": design.scores,
     }
     declared = sections[source.kind]
     if source.key not in declared:

@@ -17,7 +17,7 @@ from typing import Annotated, Protocol, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from questline.engine.effects import CurrencyAwarded, Effect, MetricIncremented
-from questline.engine.mechanic_effects import StreakBroken, StreakExtended
+from questline.engine.mechanic_effects import ScoreChanged, StreakBroken, StreakExtended
 from questline.engine.periods import ALL_TIME, is_valid_zone, zone
 
 
@@ -167,11 +167,27 @@ class StreakSource:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class ScoreSource:
+    """A score's value (rounded half-even to a whole number) as of the player's last
+    event in the run that moved it."""
+
+    key: str
+    kind: str = "score"
+
+    def contribution(self, effect: Effect, period: BoardPeriod) -> Contribution | None:  # noqa: ARG002
+        if isinstance(effect, ScoreChanged) and effect.score == self.key:
+            return Contribution(effect.value, absolute=True)
+        return None
+
+
 # The one place a new kind of rank source is added.
-RANK_SOURCES: dict[str, type[CurrencySource] | type[MetricSource] | type[StreakSource]] = {
+RankSourceType = type[CurrencySource] | type[MetricSource] | type[StreakSource] | type[ScoreSource]
+RANK_SOURCES: dict[str, RankSourceType] = {
     "currency": CurrencySource,
     "metric": MetricSource,
     "streak": StreakSource,
+    "score": ScoreSource,
 }
 
 

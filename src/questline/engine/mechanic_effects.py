@@ -98,6 +98,16 @@ class ScoreTierChanged:
     kind: str = field(default="score_tier_changed", init=False)
 
 
+@dataclass(slots=True)
+class ScoreChanged:
+    """A score a leaderboard ranks by took a new value (emitted only for such scores)."""
+
+    score: str
+    value: int  # rounded half-even to a whole number, as boards rank whole numbers
+    previous: int
+    kind: str = field(default="score_changed", init=False)
+
+
 MechanicEffect = (
     AchievementUnlocked
     | AchievementProgressed
@@ -108,6 +118,7 @@ MechanicEffect = (
     | QuestProgressed
     | QuestCompleted
     | ScoreTierChanged
+    | ScoreChanged
 )
 MECHANIC_EFFECTS = (
     AchievementUnlocked,
@@ -119,6 +130,7 @@ MECHANIC_EFFECTS = (
     QuestProgressed,
     QuestCompleted,
     ScoreTierChanged,
+    ScoreChanged,
 )
 
 

@@ -106,6 +106,14 @@ def advance(
     if design.scores:
         for change in scores.tier_changes(earlier, reader, changed):
             emit(change)
+        ranked = {
+            board.source.key
+            for board in design.leaderboards.values()
+            if board.source.kind == "score"
+        }
+        if ranked:
+            for new_value in scores.ranked_changes(earlier, reader, changed, ranked):
+                emit(new_value)
 
 
 def unlock_achievements(

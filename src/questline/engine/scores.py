@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from questline.engine.expressions import EvaluationError
-from questline.engine.mechanic_effects import ScoreTierChanged
+from questline.engine.mechanic_effects import ScoreChanged, ScoreTierChanged
 from questline.engine.mechanics_compiler import CompiledScore
 from questline.engine.reader import StateReader
 
@@ -85,3 +85,26 @@ def tier_changes(
                 ScoreTierChanged(key, now.tier, then.tier, now.plain, then.plain, now.components)
             )
     return found
+
+
+def ranked_changes(
+    before: StateReader, after: StateReader, changed: set[str], ranked: set[str]
+) -> list[ScoreChanged]:
+    """New values of the scores a leaderboard ranks by, among those the event moved."""
+    found = []
+    for key in sorted(ranked):
+        score = after.design.scores.get(key)
+        if score is None or score.inputs.isdisjoint(changed):
+            continue
+        try:
+            then = _whole(value_of(score, before))
+            now = _whole(value_of(score, after))
+        except EvaluationError:
+            continue
+        if then != now:
+            found.append(ScoreChanged(key, now, then))
+    return found
+
+
+def _whole(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_HALF_EVEN))
