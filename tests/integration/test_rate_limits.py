@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from questline.api.app import create_app
 from questline.auth.policy import POLICY, PUBLIC
 from tests.integration.conftest import Api, make_settings
+from tests.support.redis import RedisServer
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -101,3 +102,26 @@ def test_an_endpoint_that_does_not_answer_in_time_gets_503(
         assert response.headers["x-request-id"] == "slow-1"
         assert waited < 30  # answered at the limit, not when the endpoint finished
         assert client.get("/health").status_code == 200
+
+
+def test_while_the_redis_holding_the_counts_is_down_requests_get_503_not_500(
+    database_url: str,
+) -> None:
+    with RedisServer() as counts:
+        settings = make_settings(
+            database_url, rate_limit_per_key="100/minute", redis_url=counts.url
+        )
+        with TestClient(create_app(settings)) as client:
+            api = Api(client)
+            # The first request looks the key up; the next ones count on the event loop.
+            for _ in range(3):
+                assert api.get("/v1/config/versions").status_code == 200
+            counts.pause()
+            down = api.get("/v1/config/versions")
+            assert down.status_code == 503
+            assert down.headers["Retry-After"]
+            assert down.json()["code"] == "unavailable"
+            counts.resume()
+            back = api.get("/v1/config/versions")
+            assert back.status_code == 200
+            assert int(back.headers["RateLimit-Remaining"]) < 100

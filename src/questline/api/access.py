@@ -61,7 +61,7 @@ async def authorize(request: Request, credentials: Credentials) -> Principal | N
     if credentials is None:
         raise Unauthorized("send credentials as `Authorization: Bearer <token>`")
     context: Context = request.app.state.questline
-    identified = _identify_without_io(context, credentials.credentials)
+    identified = await _identify_on_loop(context, credentials.credentials)
     if identified is None:
         identified = await run_in_threadpool(_identify, context, credentials.credentials)
     principal, verdict = identified
@@ -73,18 +73,21 @@ async def authorize(request: Request, credentials: Credentials) -> Principal | N
     return principal
 
 
-def _identify_without_io(context: Context, token: str) -> tuple[Principal, Verdict | None] | None:
-    """The common case — a key seen moments ago, counted in process — on the event loop:
-    a trip to the thread pool costs more than the work."""
+async def _identify_on_loop(
+    context: Context, token: str
+) -> tuple[Principal, Verdict | None] | None:
+    """The common case — a key seen moments ago, of an app whose limits are known — on
+    the event loop (counting in memory, or in Redis without blocking): a trip to the
+    thread pool costs more than the work. None when the database must be asked."""
     principal = cached_key(context, token)
     if principal is None:
         return None
     limits = context.rate_limits
     if limits is None:
         return principal, None
-    if not limits.counts_without_io(principal.app_id):
+    if not limits.settings_known(principal.app_id):
         return None
-    return principal, limits.hit(principal)
+    return principal, await limits.hit_async(principal)
 
 
 def _identify(context: Context, token: str) -> tuple[Principal, Verdict | None]:
@@ -117,7 +120,10 @@ async def _check_player_events(request: Request, context: Context, principal: Pr
             )
 
 
-def current_principal(principal: Annotated[Principal | None, Depends(authorize)]) -> Principal:
+async def current_principal(
+    principal: Annotated[Principal | None, Depends(authorize)],
+) -> Principal:
+    # async: a sync dependency costs a trip to the thread pool, and this does no I/O.
     if principal is None:
         raise Unauthorized("this endpoint is public and has no caller")
     return principal

@@ -198,6 +198,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 context.backfill.wait()
             context.dispatcher.stop()
             context.scores.close()
+            if context.rate_limits is not None:
+                await context.rate_limits.throttle.aclose()
             close_leaderboards(context.leaderboards)
             context.database.dispose()
 

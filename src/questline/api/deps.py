@@ -35,7 +35,8 @@ __all__ = [
 ]
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
+    # async: a sync dependency costs a trip to the thread pool, and this does no I/O.
     context: Context = request.app.state.questline
     return context
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -49,3 +50,9 @@ def install_outage_handlers(app: FastAPI) -> None:
             title="Internal error",
             detail="an unexpected error occurred; it has been logged with this request id",
         )
+
+    @app.exception_handler(redis.ConnectionError)
+    @app.exception_handler(redis.TimeoutError)
+    async def _redis_down(request: Request, error: Exception) -> JSONResponse:
+        log.warning("Redis unavailable: %s", type(error).__name__)
+        return _unavailable(request, "Redis is unreachable")

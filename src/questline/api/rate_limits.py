@@ -42,12 +42,9 @@ class RateLimits:
             self._cache[app_id] = (now + _SETTINGS_TTL_SECONDS, found)
         return found
 
-    def counts_without_io(self, app_id: int) -> bool:
-        """Whether counting a request of this app needs no database or Redis trip (its
-        settings are cached and the counts live in this process) — so it can run on the
-        event loop instead of a worker thread."""
-        if not self.throttle.in_process:
-            return False
+    def settings_known(self, app_id: int) -> bool:
+        """Whether this app's limits are in memory — so a request can be counted on the
+        event loop (`hit_async`) instead of in a worker thread."""
         with self._lock:
             cached = self._cache.get(app_id)
         return cached is not None and cached[0] > time.monotonic()
@@ -75,14 +72,24 @@ class RateLimits:
         limit, key = self.limit_for(principal)
         if limit is None:
             return None
-        verdict = self.throttle.hit(limit, *key)
-        if not verdict.allowed:
-            raise TooManyRequests(
-                f"rate limit of {limit} exceeded for this {principal.kind.value}",
-                retry_after=verdict.reset_seconds,
-                limit=verdict.limit,
-            )
-        return verdict
+        return _judged(principal, limit, self.throttle.hit(limit, *key))
+
+    async def hit_async(self, principal: Principal) -> Verdict | None:
+        """`hit` on the event loop; the app's settings must be known (`settings_known`)."""
+        limit, key = self.limit_for(principal)
+        if limit is None:
+            return None
+        return _judged(principal, limit, await self.throttle.hit_async(limit, *key))
+
+
+def _judged(principal: Principal, limit: limits.RateLimitItem, verdict: Verdict) -> Verdict:
+    if not verdict.allowed:
+        raise TooManyRequests(
+            f"rate limit of {limit} exceeded for this {principal.kind.value}",
+            retry_after=verdict.reset_seconds,
+            limit=verdict.limit,
+        )
+    return verdict
 
 
 class RateLimitHeadersMiddleware:
