@@ -33,11 +33,11 @@ def create() -> FastAPI:
     POLICY["GET /bench/static-with-key"] = needs(Permission.PLAYERS_READ)
 
     @app.get("/bench/static", include_in_schema=False)
-    def static() -> Response:
+    async def static() -> Response:
         return Response(_body(), media_type="application/json")
 
     @app.get("/bench/static-with-key", include_in_schema=False)
-    def static_with_key(principal: PlayerReader) -> Response:  # noqa: ARG001
+    async def static_with_key(principal: PlayerReader) -> Response:  # noqa: ARG001
         return Response(_body(), media_type="application/json")
 
     return app

@@ -7,7 +7,7 @@ Then, per store, server-side latency (the store call, in process) of the three r
 next to the raw round trip of the same server in the same run (Redis PING,
 `SELECT 1`). Last, HTTP throughput of `GET /v1/leaderboards/{key}` (distributed mode:
 PostgreSQL + Redis) next to a route of the same app answering a fixed body of the same
-size.
+size, and once more with the in-process page cache off.
 
     python bench/leaderboards.py [--players 1000000] [--samples 2000] [--http-seconds 10]
 """
@@ -27,7 +27,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -234,8 +235,43 @@ async def _hammer(port: int, path: str, seconds: float, connections: int) -> int
     return done
 
 
-def measure_http(pg_url: str, redis_url: str, seconds: float, workdir: Path) -> None:
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[int]:
+    """The benchmark app under uvicorn (one process) on a free port, until the block ends."""
     port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "uvicorn", "--factory", "bench.leaderboard_app:create",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
+    )  # fmt: skip
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if client.get("/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start")
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def requests_per_second(port: int, path: str, seconds: float) -> float:
+    asyncio.run(_hammer(port, path, 1.0, 8))  # warm up
+    return asyncio.run(_hammer(port, path, seconds, 8)) / seconds
+
+
+def measure_http(pg_url: str, redis_url: str, seconds: float, workdir: Path) -> None:
     body_file = workdir / "body.json"
     env = {
         **os.environ,
@@ -247,55 +283,39 @@ def measure_http(pg_url: str, redis_url: str, seconds: float, workdir: Path) -> 
         "QUESTLINE_BENCH_BODY": str(body_file),
         "PYTHONPATH": str(ROOT),
     }
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "uvicorn", "--factory", "bench.leaderboard_app:create",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "--no-access-log",
-        ],
-        env=env,
-        cwd=ROOT,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {KEY}"})
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if client.get("/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
-        client.put(
-            "/v1/config", content=DESIGN.encode(), headers={"Content-Type": "application/yaml"}
-        ).raise_for_status()
-        page = client.get("/v1/leaderboards/xp", params={"limit": 10})
-        page.raise_for_status()
-        body_file.write_bytes(page.content)
-        assert client.get("/bench/static").content == page.content
-        client.close()
+    top = "/v1/leaderboards/xp?limit=10"
+    with serving(env) as port:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {KEY}"}
+        ) as client:
+            client.put(
+                "/v1/config", content=DESIGN.encode(), headers={"Content-Type": "application/yaml"}
+            ).raise_for_status()
+            page = client.get("/v1/leaderboards/xp", params={"limit": 10})
+            page.raise_for_status()
+            body_file.write_bytes(page.content)
+            assert client.get("/bench/static").content == page.content
         print(f"\nHTTP, one uvicorn process, PostgreSQL + Redis, {seconds:.0f} s each,")
         print(f"8 keep-alive connections, responses of {len(page.content)} bytes")
         found = {}
         for label, path in (
             ("minimal route, fixed body", "/bench/static"),
             ("the same behind the key check", "/bench/static-with-key"),
-            ("GET /v1/leaderboards/xp", "/v1/leaderboards/xp?limit=10"),
+            ("GET /v1/leaderboards/xp", top),
         ):
-            asyncio.run(_hammer(port, path, 1.0, 8))  # warm up
-            done = asyncio.run(_hammer(port, path, seconds, 8))
-            found[label] = done / seconds
+            found[label] = requests_per_second(port, path, seconds)
             print(f"  {label:29s} {found[label]:8.0f} requests/s")
-        ratio = found["GET /v1/leaderboards/xp"] / found["minimal route, fixed body"]
-        print(f"  top 10 / minimal             {ratio:8.1%}   (target ≥ 70 %)")
-        keyed = found["GET /v1/leaderboards/xp"] / found["the same behind the key check"]
-        print(f"  top 10 / minimal with key    {keyed:8.1%}")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    # The same read with no page kept in the process: every request asks Redis.
+    with serving({**env, "QUESTLINE_LEADERBOARD_CACHE_SECONDS": "0"}) as port:
+        uncached = requests_per_second(port, top, seconds)
+        print(f"  {'  the same, cache off':29s} {uncached:8.0f} requests/s")
+    minimal = found["minimal route, fixed body"]
+    keyed = found["the same behind the key check"]
+    ratio = found["GET /v1/leaderboards/xp"] / minimal
+    print(f"  top 10 / minimal             {ratio:8.1%}   (target ≥ 70 %)")
+    print(f"  top 10 / minimal with key    {found['GET /v1/leaderboards/xp'] / keyed:8.1%}")
+    print(f"  cache off / minimal          {uncached / minimal:8.1%}")
+    print(f"  cache off / minimal with key {uncached / keyed:8.1%}")
 
 
 def main() -> None:

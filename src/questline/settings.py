@@ -60,6 +60,14 @@ class Settings(BaseSettings):
         description="how long a server process remembers an API key it looked up; a key"
         " revoked elsewhere stops working here within this time (0: look up every request)",
     )
+    leaderboard_cache_seconds: float = Field(
+        default=0.25,
+        ge=0,
+        le=0.5,
+        description="with Redis: how long a server process answers a page of a current"
+        " leaderboard again without asking Redis; writes of this process show at once,"
+        " those of other processes within this time (0: ask every request)",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -3,7 +3,9 @@ data, and Redis being away. A real Redis server; the database behind it is SQLit
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from questline.engine.leaderboards import Ranking
 from questline.leaderboards import redis as redis_module
 from questline.leaderboards.redis import COMPLETE, MAX_EXACT, RedisLeaderboardStore, rebuild
 from questline.leaderboards.sql import SqlLeaderboardStore
-from questline.leaderboards.store import BoardRun, ScoreUpdate
+from questline.leaderboards.store import BoardRun, Page, ScoreUpdate
 from questline.storage.apps import ensure_app
 from questline.storage.database import Database
 from questline.storage.schema import migrate
@@ -156,3 +158,49 @@ def test_reads_during_a_rebuild_come_from_the_database(
     assert rebuild(_redis(board), board.database) == 4
     assert seen == [expected] * 4
     assert board.top() == expected
+
+
+def test_a_kept_page_is_retired_by_this_process_s_writes_and_by_time(board: Board) -> None:
+    mine = _redis(board)
+    mine.page_cache_seconds = 60.0
+    other = RedisLeaderboardStore(mine.url, SqlLeaderboardStore(board.database))  # a process
+    try:
+        board.set({"ada": 10})
+        assert board.top() == [("ada", 10, 1)]
+        # Another process's write shows once the kept page expires...
+        other.write([board.update("bob", 20)])
+        assert board.top() == [("ada", 10, 1)]
+        # ...and one of this process at once, with everything written before it.
+        board.set({"cy": 5})
+        assert board.top() == [("bob", 20, 1), ("ada", 10, 2), ("cy", 5, 3)]
+
+        mine.page_cache_seconds = 0.2
+        board.top()
+        other.write([board.update("dee", 30)])
+        time.sleep(0.25)
+        assert board.top()[0] == ("dee", 30, 1)
+
+        mine.page_cache_seconds = 0.0
+        other.write([board.update("eve", 40)])
+        assert board.top()[0] == ("eve", 40, 1)
+    finally:
+        other.close()
+
+
+def test_pages_read_on_an_event_loop_match_the_blocking_read(board: Board) -> None:
+    store = _redis(board)
+    board.set({"a": 50, "b": 40, "c": 40, "d": 40, "e": 30, "f": 10})
+
+    async def on_loop(ranking: Ranking, offset: int, limit: int) -> Page | None:
+        try:
+            return await store.top_without_fallback(board.run, ranking, offset=offset, limit=limit)
+        finally:
+            await store.aclose()
+
+    for ranking, offset, limit in itertools.product(Ranking, (0, 2, 4), (1, 3, 10)):
+        blocking = store.top(board.run, ranking, offset=offset, limit=limit)
+        assert asyncio.run(on_loop(ranking, offset, limit)) == blocking
+    # A page Redis cannot answer exactly is left to the database, off the event loop.
+    store.client.delete(COMPLETE)
+    assert asyncio.run(on_loop(Ranking.COMPETITION, 0, 10)) is None
+    assert board.top()[:2] == [("a", 50, 1), ("b", 40, 2)]

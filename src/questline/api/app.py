@@ -50,6 +50,7 @@ from questline.auth.keys import Scope
 from questline.auth.throttle import Throttle
 from questline.leaderboards.wiring import (
     build_leaderboards,
+    close_leaderboard_reads,
     close_leaderboards,
     prepare_leaderboards,
 )
@@ -116,7 +117,12 @@ def build_context(settings: Settings) -> Context:
         per_key=settings.rate_limit_per_key,
         per_player=settings.rate_limit_per_player,
     )
-    reader = build_leaderboards(database, settings.redis_url, worker)
+    reader = build_leaderboards(
+        database,
+        settings.redis_url,
+        worker,
+        page_cache_seconds=settings.leaderboard_cache_seconds,
+    )
     if backfill is None:
 
         def backfilled(app_id: int, report: BackfillReport) -> None:
@@ -198,6 +204,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 context.backfill.wait()
             context.dispatcher.stop()
             context.scores.close()
+            await close_leaderboard_reads(context.leaderboards)
             if context.rate_limits is not None:
                 await context.rate_limits.throttle.aclose()
             close_leaderboards(context.leaderboards)

@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
+from questline.api.context import Context
 from questline.api.deps import (
     ContextDep,
     Cursor,
@@ -20,6 +22,7 @@ from questline.api.deps import (
     encode_cursor,
 )
 from questline.errors import InvalidInput, NotFound
+from questline.leaderboards.redis import RedisLeaderboardStore
 from questline.leaderboards.service import (
     CURRENT,
     LeaderboardReader,
@@ -242,7 +245,7 @@ def _read_board(
 
 
 @router.get("/v1/leaderboards/{key}", summary="A leaderboard: the top, a page, or around a player")
-def get_leaderboard(
+async def get_leaderboard(
     key: str,
     principal: PlayerReader,
     context: ContextDep,
@@ -260,22 +263,70 @@ def get_leaderboard(
         str | None, Query(description="for a partitioned board: the attribute's value")
     ] = None,
 ) -> BoardPage:
-    # The session is opened here rather than as a dependency: a generator dependency costs
-    # two trips to the thread pool, more than this whole read on a Redis store.
-    with context.database.reader() as session:
-        return _read_board(
-            key,
-            period,
-            principal,
-            session,
-            context,
-            limit,
-            cursor,
-            around,
-            radius,
-            players,
-            partition,
-        )
+    if period == CURRENT and around is None and players is None:
+        page = await _top_from_memory(key, principal.app_id, context, limit, cursor, partition)
+        if page is not None:
+            return page
+
+    def read() -> BoardPage:
+        with context.database.reader() as session:
+            return _read_board(
+                key,
+                period,
+                principal,
+                session,
+                context,
+                limit,
+                cursor,
+                around,
+                radius,
+                players,
+                partition,
+            )
+
+    return await run_in_threadpool(read)
+
+
+async def _top_from_memory(
+    key: str,
+    app_id: int,
+    context: Context,
+    limit: int,
+    cursor: str | None,
+    partition: str | None,
+) -> BoardPage | None:
+    """The most frequent read — a page of a current board — answered on the event loop
+    when the design is in memory and Redis holds the board; None sends it the long way
+    (the database, in the thread pool), which also gives every error its answer."""
+    store = context.leaderboards.store
+    if not isinstance(store, RedisLeaderboardStore):
+        return None
+    known, design = context.designs.current_if_known(app_id)
+    if not known or design is None:
+        return None
+    board = design.leaderboards.get(key)
+    if board is None or (board.spec.partition_by is None) != (partition is None):
+        return None
+    located = LeaderboardReader.locate_current(board)
+    if located is None:
+        return None
+    offset = decode_cursor(cursor) or 0
+    page = await store.top_without_fallback(
+        BoardRun(app_id, key, located.run.key, partition or ""),
+        board.spec.ranking,
+        offset=offset,
+        limit=limit + 1,
+    )
+    if page is None:
+        return None
+    more = len(page.entries) > limit
+    return _page(
+        located,
+        partition,
+        page.entries[:limit],
+        None,
+        encode_cursor(offset + limit) if more else None,
+    )
 
 
 @router.get("/v1/leaderboards/{key}/runs", summary="A board's runs, newest first")

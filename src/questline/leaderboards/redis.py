@@ -22,13 +22,16 @@ that is only partly in Redis is never served.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import redis
+import redis.asyncio
 from sqlalchemy import text
 
 from questline.engine.leaderboards import Ranking, assign_ranks
@@ -45,6 +48,8 @@ _REBUILD_LEASE_SECONDS = 300
 MAX_EXACT = 2**53
 _SEQ_MAX = 2**63 - 1
 _CHUNK = 500
+_MAX_PAGES = 10_000
+_PageKey = tuple[BoardRun, Ranking, int, int]
 
 # State is "<16 hex digits><0|1><score>\n<partition>": fixed-width fields first, since
 # a Lua %x+ would run on into the flag and the score's digits.
@@ -157,7 +162,10 @@ class RedisLeaderboardStore:
     """Reads come from Redis when it holds the board exactly and completely, and from
     `fallback` (the database) otherwise."""
 
-    def __init__(self, url: str, fallback: SqlLeaderboardStore) -> None:
+    def __init__(
+        self, url: str, fallback: SqlLeaderboardStore, *, page_cache_seconds: float = 0.0
+    ) -> None:
+        self.url = url
         self.client = redis.Redis.from_url(url)
         self.fallback = fallback
         self._write = self.client.register_script(_WRITE)
@@ -166,9 +174,23 @@ class RedisLeaderboardStore:
         # A write that failed left Redis behind the database; the next time Redis
         # answers, its completeness mark goes first, so nothing stale is served.
         self._behind = False
+        # An asyncio client for reads on a server's event loop, made there on first use
+        # (its connections belong to that loop).
+        self._async: tuple[asyncio.AbstractEventLoop, Any, Any] | None = None
+        # Pages of `top`, kept for `page_cache_seconds`. Every write made
+        # through this store moves the generation on, which retires every kept page, so
+        # only writes of other processes can be up to that long in showing.
+        self.page_cache_seconds = page_cache_seconds
+        self._pages: dict[_PageKey, tuple[tuple[int, float], Page]] = {}
+        self._generation = 0
 
     def close(self) -> None:
         self.client.close()
+
+    async def aclose(self) -> None:
+        if self._async is not None and self._async[0] is asyncio.get_running_loop():
+            await self._async[1].aclose()
+        self._async = None
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -194,6 +216,7 @@ class RedisLeaderboardStore:
                 inexact.add(prefix)
             else:
                 grouped[prefix].append(update)
+        self._generation += 1
         pipe = self.client.pipeline(transaction=False)
         for prefix in inexact:
             pipe.set(prefix + ":inexact", 1)
@@ -210,36 +233,83 @@ class RedisLeaderboardStore:
                     ]
                 self._write(keys=[prefix + ":h"], args=args, client=pipe)
         pipe.execute()
+        self._generation += 1
 
     def forget(self, board: BoardRun) -> None:
         for keys in _batched(self.client.scan_iter(match=_prefix(board) + ":*"), 1000):
             self.client.delete(*keys)
+        self._generation += 1
 
     # -- reads ----------------------------------------------------------------------------
 
     def top(self, board: BoardRun, ranking: Ranking, *, offset: int, limit: int) -> Page:
-        prefix = _prefix(board)
+        key, asked = (board, ranking, offset, limit), self._clock()
+        kept = self._kept(key, asked)
+        if kept is not None:
+            return kept
         try:
-            found = self._top(
-                keys=[
-                    COMPLETE,
-                    prefix + ":inexact",
-                    f"{prefix}:z:{board.partition}",
-                    f"{prefix}:d:{board.partition}",
-                ],
-                args=[offset, limit, ranking.value],
-            )
+            found = self._top(keys=_top_keys(board), args=[offset, limit, ranking.value])
         except redis.RedisError:
             log.warning("Redis is unavailable; reading the leaderboard from the database")
             found = None
         if found is None:
             return self.fallback.top(board, ranking, offset=offset, limit=limit)
-        above, flat = found
-        rows = _pairs(flat)
-        if not rows:
-            return Page([], None)
-        first_rank = rank_first(ranking, offset + 1, int(above), int(above)) if offset else 1
-        return Page(_standings(rows, ranking, first_rank, offset + 1), None)
+        return self._keep(key, asked, _top_page(found, ranking, offset))
+
+    async def top_without_fallback(
+        self, board: BoardRun, ranking: Ranking, *, offset: int, limit: int
+    ) -> Page | None:
+        """`top` on the event loop, or None when Redis cannot answer it exactly (the
+        caller then reads the database, which is blocking I/O and belongs elsewhere).
+        A page read here moments ago is answered again (see `page_cache_seconds`)."""
+        key, asked = (board, ranking, offset, limit), self._clock()
+        kept = self._kept(key, asked)
+        if kept is not None:
+            return kept
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            client = redis.asyncio.Redis.from_url(self.url)
+            self._async = (loop, client, client.register_script(_TOP))
+        try:
+            found = await self._async[2](keys=_top_keys(board), args=[offset, limit, ranking.value])
+        except redis.RedisError:
+            return None
+        if found is None:
+            return None
+        return self._keep(key, asked, _top_page(found, ranking, offset))
+
+    # A kept page is (asked, page), `asked` being (generation, time) when its read was
+    # sent. A write of this process that lands while a read is on its way moves the
+    # generation on and so retires what that read brings back, and of two reads of one
+    # page the one sent later is kept: a reader never sees a page go back in time.
+
+    def _clock(self) -> tuple[int, float]:
+        return self._generation, time.monotonic()
+
+    def _kept(self, key: _PageKey, now: tuple[int, float]) -> Page | None:
+        kept = self._pages.get(key)
+        if kept is None:
+            return None
+        (generation, asked), page = kept
+        if generation != now[0] or now[1] - asked >= self.page_cache_seconds:
+            return None
+        return page
+
+    def _keep(self, key: _PageKey, asked: tuple[int, float], page: Page) -> Page:
+        if self.page_cache_seconds <= 0:
+            return page
+        kept = self._pages.get(key)
+        if kept is None or kept[0] <= asked:
+            if len(self._pages) >= _MAX_PAGES:
+                self._pages.clear()
+            self._pages[key] = (asked, page)
+        return page
+        kept = self._pages.get(key)
+        if kept is None or kept[1] <= asked:
+            if len(self._pages) >= _MAX_PAGES:
+                self._pages.clear()
+            self._pages[key] = (asked[1] + self.page_cache_seconds, asked, page)
+        return page
 
     def around(self, board: BoardRun, ranking: Ranking, player: str, radius: int) -> Page | None:
         prefix = _prefix(board)
@@ -290,6 +360,25 @@ class RedisLeaderboardStore:
                 continue
             found.append(Held(player, int(head[17:]), _SEQ_MAX - int(head[:16], 16)))
         return found
+
+
+def _top_keys(board: BoardRun) -> list[str]:
+    prefix = _prefix(board)
+    return [
+        COMPLETE,
+        prefix + ":inexact",
+        f"{prefix}:z:{board.partition}",
+        f"{prefix}:d:{board.partition}",
+    ]
+
+
+def _top_page(found: list[Any], ranking: Ranking, offset: int) -> Page:
+    above, flat = found
+    rows = _pairs(flat)
+    if not rows:
+        return Page([], None)
+    first_rank = rank_first(ranking, offset + 1, int(above), int(above)) if offset else 1
+    return Page(_standings(rows, ranking, first_rank, offset + 1), None)
 
 
 def _pairs(flat: list[bytes]) -> list[tuple[str, int]]:

@@ -48,6 +48,13 @@ class LeaderboardReader:
         return board
 
     @staticmethod
+    def locate_current(board: CompiledLeaderboard, now: datetime | None = None) -> Located | None:
+        """The run in progress, if the board has one now. A run in progress cannot have
+        been finalized (only ended runs are), so this needs no look-up of the run."""
+        current = run_at(board.spec, now or datetime.now(UTC))
+        return None if current is None else Located(board, current, current=True, finalized_at=None)
+
+    @staticmethod
     def locate(
         session: Session,
         app_id: int,
@@ -56,16 +63,15 @@ class LeaderboardReader:
         now: datetime | None = None,
     ) -> Located:
         now = now or datetime.now(UTC)
-        current = run_at(board.spec, now)
         if period == CURRENT:
-            if current is None:
+            located = LeaderboardReader.locate_current(board, now)
+            if located is None:
                 raise NotFound(
                     f"leaderboard '{board.key}' has no current run: its window is"
                     f" {board.spec.starts_at} to {board.spec.ends_at}"
                 )
-            # A run in progress cannot have been finalized (only ended runs are), so
-            # the most frequent read needs no look-up of the run.
-            return Located(board, current, current=True, finalized_at=None)
+            return located
+        current = run_at(board.spec, now)
         named = run_named(board.spec, period)
         if named is None:
             raise InvalidInput(

@@ -11,13 +11,17 @@ from questline.storage.database import Database
 
 
 def build_leaderboards(
-    database: Database, redis_url: str | None, worker: Worker | None = None
+    database: Database,
+    redis_url: str | None,
+    worker: Worker | None = None,
+    *,
+    page_cache_seconds: float = 0.0,
 ) -> LeaderboardReader:
     """The reader for the API; with Redis, also make `worker` mirror scores to it."""
     archive = SqlLeaderboardStore(database)
     store: LeaderboardStore = archive
     if redis_url:
-        store = RedisLeaderboardStore(redis_url, archive)
+        store = RedisLeaderboardStore(redis_url, archive, page_cache_seconds=page_cache_seconds)
         if worker is not None:
             worker.leaderboards.mirror = store
     return LeaderboardReader(store, archive)
@@ -32,3 +36,9 @@ def prepare_leaderboards(reader: LeaderboardReader, database: Database) -> None:
 def close_leaderboards(reader: LeaderboardReader) -> None:
     if isinstance(reader.store, RedisLeaderboardStore):
         reader.store.close()
+
+
+async def close_leaderboard_reads(reader: LeaderboardReader) -> None:
+    """On a server's event loop: close what reads opened there."""
+    if isinstance(reader.store, RedisLeaderboardStore):
+        await reader.store.aclose()

@@ -60,6 +60,20 @@ class DesignCache:
             version = memo[1]
         return None if version is None else self.version(session, app_id, version)
 
+    def current_if_known(self, app_id: int) -> tuple[bool, CompiledDesign | None]:
+        """``current_for_reads`` without I/O: (True, design) when both which version is
+        current and its compiled form are in memory, (False, None) when a trip to the
+        database is needed first."""
+        now = time.monotonic()
+        with self._lock:
+            memo = self._current.get(app_id)
+            if memo is None or memo[0] <= now:
+                return False, None
+            if memo[1] is None:
+                return True, None
+            compiled = self._compiled.get((app_id, memo[1]))
+        return (compiled is not None), compiled
+
     def forget_current(self, app_id: int) -> None:
         """A new version was published: reads in this process see it at once."""
         with self._lock:
