@@ -200,11 +200,15 @@ def demo(
 def backfill(app: Annotated[str, typer.Option(help="the app's slug")] = "default") -> None:
     """Award achievements players already qualify for under the current design (run it
     after publishing a version that adds an achievement or lowers a target)."""
+    from questline.leaderboards.wiring import build_leaderboards, close_leaderboards
     from questline.processing.backfill import backfill_achievements
-    from questline.processing.designs import DesignCache
+    from questline.processing.worker import Worker
     from questline.storage.apps import get_app
 
     database = _database()
+    worker = Worker(database)
+    # With Redis, rewards that move a board are mirrored there too.
+    reader = build_leaderboards(database, get_settings().redis_url, worker)
     try:
         with database.reader() as session:
             found = get_app(session, app)
@@ -212,8 +216,9 @@ def backfill(app: Annotated[str, typer.Option(help="the app's slug")] = "default
         if app_id is None:
             typer.echo(f"there is no app '{app}'", err=True)
             raise typer.Exit(1)
-        report = backfill_achievements(database, DesignCache(), app_id)
+        report = backfill_achievements(database, worker.designs, app_id, worker.project)
     finally:
+        close_leaderboards(reader)
         database.dispose()
     typer.echo(
         f"backfill: design version {report.config_version}, {report.players} players,"

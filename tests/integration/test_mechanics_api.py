@@ -151,6 +151,30 @@ def test_backfill_awards_a_lowered_achievement_and_never_takes_one_away(api: Api
     assert held["renamed"]["unlocked"] is False
 
 
+def test_a_backfill_reward_moves_the_boards_like_an_event_would(api: Api) -> None:
+    game = GAME + "leaderboards:\n  gems: {rank_by: currency.gems}\n"
+    _publish(api, target=5, text=game)
+    for _ in range(3):
+        _lesson(api, "cy")
+    for _ in range(5):
+        _lesson(api, "di")
+
+    def board() -> list[tuple[str, int, int]]:
+        rows = api.get("/v1/leaderboards/gems", expect=200).json()["data"]
+        return [(row["player"], row["score"], row["rank"]) for row in rows]
+
+    assert board() == [("di", 7, 1)]
+    _publish(api, target=3, text=game)
+    assert api.post("/v1/achievements/backfill", expect=200).json()["awarded"] == 1
+    # cy reached 7 gems after di did: tied, and listed second.
+    assert board() == [("di", 7, 1), ("cy", 7, 1)]
+    ranks = api.get("/v1/players/cy/ranks", expect=200).json()["data"]
+    assert [(r["board"], r["score"], r["position"]) for r in ranks] == [("gems", 7, 2)]
+    # Again: nothing new is awarded, and nothing counts twice.
+    assert api.post("/v1/achievements/backfill", expect=200).json()["awarded"] == 0
+    assert board() == [("di", 7, 1), ("cy", 7, 1)]
+
+
 def _unlocked(api: Api, player: str) -> set[str]:
     body = api.get(f"/v1/players/{player}/achievements", expect=200).json()
     return {a["id"] for a in body["data"] if a["unlocked"]}

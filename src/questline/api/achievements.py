@@ -273,7 +273,9 @@ def player_achievements(
     summary="Award achievements players already qualify for under the current design",
 )
 def backfill(principal: ConfigWriter, context: ContextDep) -> BackfillOut:
-    report = backfill_achievements(context.database, context.designs, principal.app_id)
+    report = backfill_achievements(
+        context.database, context.designs, principal.app_id, context.worker.project
+    )
     context.rarity.invalidate([principal.app_id])
     context.scores.invalidate(report.rewarded)  # rewards can move a score's inputs
     return BackfillOut(

@@ -129,7 +129,7 @@ def build_context(settings: Settings) -> Context:
             rarity.invalidate([app_id])
             score_cache.invalidate(report.rewarded)  # rewards can move a score's inputs
 
-        backfill = BackgroundBackfill(database, designs, on_done=backfilled)
+        backfill = BackgroundBackfill(database, designs, on_done=backfilled, project=worker.project)
     return Context(
         settings,
         database,

@@ -5,29 +5,32 @@ safe to run again and again.
 
 It only adds: what a player was awarded stays awarded, whatever the new design says.
 Each player is settled in a transaction of its own, with the player's row locked
-(PostgreSQL) or the write lock held (SQLite), so it never races the worker.
+(PostgreSQL) or the write lock held (SQLite), so it never races the worker. Rewards
+move leaderboards and leagues as an event's would, in the same transaction: they count
+in the runs current when the backfill runs, after everything already processed.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from questline.engine.effects import Effect, Effects, apply_effect
 from questline.engine.mechanic_effects import AchievementUnlocked
 from questline.engine.progression import unlock_achievements
 from questline.engine.reader import StateReader
-from questline.processing.batch import Batch
+from questline.processing.batch import PROCESSED, Batch, Processed
 from questline.processing.designs import DesignCache
 from questline.processing.player_view import load_view
 from questline.storage.database import Database
-from questline.storage.models import Player
+from questline.storage.models import Event, Player
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +49,22 @@ class _Source(NamedTuple):
     seq: int | None
 
 
-def backfill_achievements(database: Database, designs: DesignCache, app_id: int) -> BackfillReport:
+Projector = Callable[[Session, Sequence[Processed]], None]
+
+
+def backfill_achievements(
+    database: Database, designs: DesignCache, app_id: int, project: Projector | None = None
+) -> BackfillReport:
+    """`project` moves boards and leagues by the rewards (a worker's `project`)."""
     with database.reader() as session:
         design = designs.current(session, {app_id}).get(app_id)
         ids = list(
             session.scalars(select(Player.id).where(Player.app_id == app_id).order_by(Player.id))
         )
+        # On a board, ties go to whoever got there first: a reward ranks after every
+        # event already appended, as one appended now would.
+        latest = session.scalar(select(func.max(Event.seq)).where(Event.app_id == app_id))
+    after_the_log = (latest or 0) + 1
     if design is None or not design.achievements:
         return BackfillReport(len(ids), 0, (), design.version if design else None)
     awarded = 0
@@ -73,6 +86,12 @@ def backfill_achievements(database: Database, designs: DesignCache, app_id: int)
             effects = Effects(0, design.version, tuple(found))
             batch.track(_Source(app_id, player_id, None), effects)
             batch.write(session)
+            if project is not None:
+                now = datetime.now(UTC)
+                project(
+                    session,
+                    [Processed(after_the_log, app_id, player_id, PROCESSED, effects, now, now)],
+                )
     return BackfillReport(len(ids), awarded, tuple(rewarded), design.version)
 
 
@@ -105,10 +124,12 @@ class BackgroundBackfill:
         database: Database,
         designs: DesignCache,
         on_done: Callable[[int, BackfillReport], None] | None = None,
+        project: Projector | None = None,
     ) -> None:
         self.database = database
         self.designs = designs
         self.on_done = on_done
+        self.project = project
         self._lock = threading.Lock()
         self._running: set[int] = set()
         self._again: set[int] = set()
@@ -129,7 +150,7 @@ class BackgroundBackfill:
     def _run(self, app_id: int) -> None:
         while True:
             try:
-                report = backfill_achievements(self.database, self.designs, app_id)
+                report = backfill_achievements(self.database, self.designs, app_id, self.project)
                 if self.on_done is not None:
                     self.on_done(app_id, report)
             except Exception:

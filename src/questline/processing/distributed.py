@@ -139,7 +139,9 @@ def create_celery(settings: Settings) -> Celery:
     @app.task(name=BACKFILL_TASK)  # type: ignore[untyped-decorator]
     def backfill(app_id: int) -> int:
         current = runtime()
-        report = backfill_achievements(current.database, current.worker.designs, app_id)
+        report = backfill_achievements(
+            current.database, current.worker.designs, app_id, current.worker.project
+        )
         current.scores.invalidate(report.rewarded)  # rewards can move a score's inputs
         return report.awarded
 

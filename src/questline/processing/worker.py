@@ -65,6 +65,12 @@ class Worker:
         self.leaderboards = LeaderboardProjection(self.designs)
         self.leagues = LeagueProjection(self.designs)
 
+    def project(self, session: Session, results: Sequence[Processed]) -> None:
+        """Move the boards and leagues by what `results` did, in `session`'s transaction
+        (the mirror to Redis follows its commit)."""
+        self.leaderboards.project(session, results)
+        self.leagues.project(session, results)
+
     def on_processed(self, hook: ProcessedHook) -> None:
         """Called after commit with what a batch did (leaderboards, notifications)."""
         self._hooks.append(hook)
@@ -144,8 +150,7 @@ class Worker:
                 return done
         with self.database.transaction() as session:
             results = _process_batch(session, self.designs, player_ids, up_to_seq, limit, shard)
-            self.leaderboards.project(session, results)
-            self.leagues.project(session, results)
+            self.project(session, results)
             self._after_commit(session, results)
             return len(results)
 
@@ -166,8 +171,7 @@ class Worker:
             with self.database.transaction() as session:
                 if not batch.write(session, verify=True):
                     raise _Overtaken
-                self.leaderboards.project(session, results)
-                self.leagues.project(session, results)
+                self.project(session, results)
                 self._after_commit(session, results)
         except _Overtaken:
             return None

@@ -61,6 +61,8 @@ metrics:
   done: {count: did}
 achievements:
   - {id: regular, progress: metric.done, target: TARGET, rewards: {currencies: {gems: 3}}}
+leaderboards:
+  gems: {rank_by: currency.gems}
 """
 
 
@@ -81,4 +83,13 @@ def test_a_worker_backfills_a_lowered_achievement_after_a_publish(
             lambda: api.player("dee")["currencies"]["gems"]["balance"] == 3,
             timeout=30,
             what="the backfill on a worker",
+        )
+        # The reward reaches the board in Redis too, written by the worker.
+        wait_for(
+            lambda: (
+                api.get("/v1/leaderboards/gems", expect=200).json()["data"]
+                == [{"player": "dee", "score": 3, "rank": 1, "position": 1}]
+            ),
+            timeout=5,
+            what="the reward on the board",
         )
