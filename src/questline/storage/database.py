@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from questline.storage.types import dumps_json, loads_json
@@ -54,14 +56,42 @@ def build_engine(url: str, *, sqlite_synchronous: str = "FULL", writer: bool = T
             connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=10,
         max_overflow=20,
-        pool_pre_ping=True,
         json_serializer=dumps_json,
         json_deserializer=loads_json,
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+_PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only if it sat idle: a server restart while it
+    rested would otherwise fail the first request to use it. Pinging on every checkout
+    (`pool_pre_ping`) cost a round trip per request, and under load connections rest for
+    milliseconds; a restart under load fails the statements in flight, which answer 503
+    and make the pool drop every connection it holds."""
+
+    @event.listens_for(engine, "checkin")
+    def _rested_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        rested = record.info.get("checked_in")
+        if rested is None or time.monotonic() - rested < _PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards this connection and checks out another (a new one if
+            # need be), as `pool_pre_ping` would.
+            raise DisconnectionError("connection lost while idle") from error
 
 
 class Database:
