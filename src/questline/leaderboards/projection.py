@@ -27,7 +27,7 @@ from questline.leaderboards.sql import write_scores
 from questline.leaderboards.store import BoardRun, LeaderboardStore, ScoreUpdate
 from questline.processing.batch import PROCESSED, Processed
 from questline.processing.designs import DesignCache
-from questline.storage.bulk import BulkWriter
+from questline.storage.bulk import BulkWriter, as_utc
 from questline.storage.database import after_commit
 from questline.storage.types import loads_json
 
@@ -231,12 +231,3 @@ def _apply(session: Session, touched: dict[_Key, _Touch], runs: _RunInfo) -> lis
 
 def _stamp(bulk: BulkWriter, value: datetime | None) -> object:
     return None if value is None else bulk.timestamp(value)
-
-
-def as_utc(value: object) -> datetime | None:
-    """A timestamp read through the driver: SQLite hands back text, PostgreSQL a datetime."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC)
-    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)

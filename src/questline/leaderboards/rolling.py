@@ -20,11 +20,10 @@ from datetime import UTC, datetime, timedelta
 
 from questline.engine.leaderboards import ROLLING_RUN, BoardPeriod, Leaderboard, run_at
 from questline.engine.periods import zone
-from questline.leaderboards.projection import as_utc
 from questline.leaderboards.sql import SqlLeaderboardStore, write_scores
 from questline.leaderboards.store import BoardRun, LeaderboardStore, ScoreUpdate
 from questline.processing.designs import DesignCache
-from questline.storage.bulk import BulkWriter
+from questline.storage.bulk import BulkWriter, as_utc
 from questline.storage.database import Database, after_commit
 
 

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from questline.errors import InvalidInput, QuestlineError
-from questline.storage.bulk import BulkWriter
-from questline.storage.items import items_by_key
-from questline.storage.models import Event, Item, Player
+from questline.storage.bulk import BulkWriter, as_utc
+from questline.storage.models import Player
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,9 @@ def ingest(
     stop the others. A replay of a known key appends nothing, changes no player and
     says `duplicate`; so does a key repeated within one call (the first one counts)."""
     results = [Ingested(key=event.key, received_at=now) for event in events]
-    known_items = items_by_key(session, app_id, {e.item for e in events if e.item})
-    existing = _existing(session, app_id, {e.key for e in events if e.key})
+    bulk = BulkWriter(session)
+    known_items = _active_items(bulk, app_id, {e.item for e in events if e.item})
+    existing = _existing(bulk, app_id, {e.key for e in events if e.key})
     first_of_key: dict[str, int] = {}
     fresh: list[int] = []
     for index, (event, result) in enumerate(zip(events, results, strict=True)):
@@ -75,7 +75,6 @@ def ingest(
             fresh.append(index)
 
     players = _resolve_players(session, app_id, [events[i] for i in fresh], now)
-    bulk = BulkWriter(session)
     stamp = bulk.timestamp(now)
     rows = []
     for index in fresh:
@@ -109,7 +108,7 @@ def ingest(
 
     # A key another request appended between our check and our insert is a replay too.
     raced = {results[i].key for i in fresh if results[i].key not in inserted}
-    existing.update(_existing(session, app_id, {k for k in raced if k is not None}))
+    existing.update(_existing(bulk, app_id, {k for k in raced if k is not None}))
     appended = set(fresh)
     for index, result in enumerate(results):
         if result.error is not None:
@@ -127,11 +126,20 @@ def ingest(
     return results
 
 
-def _item_problem(event: NewEvent, known: dict[str, Item]) -> QuestlineError | None:
-    if event.item is None:
-        return None
-    item = known.get(event.item)
-    if item is not None and item.active:
+def _active_items(bulk: BulkWriter, app_id: int, keys: set[str]) -> dict[str, bool]:
+    """Item key -> active, for the items of the catalog among `keys`."""
+    if not keys:
+        return {}
+    rows = bulk.fetch(
+        "SELECT key, active FROM items WHERE app_id = ? AND key IN ?list AND deleted_at IS NULL",
+        app_id,
+        sorted(keys),
+    )
+    return {key: bool(active) for key, active in rows}
+
+
+def _item_problem(event: NewEvent, known: dict[str, bool]) -> QuestlineError | None:
+    if event.item is None or known.get(event.item, False):
         return None
     return InvalidInput(
         f"unknown item '{event.item}'",
@@ -140,16 +148,21 @@ def _item_problem(event: NewEvent, known: dict[str, Item]) -> QuestlineError | N
 
 
 def _existing(
-    session: Session, app_id: int, keys: set[str]
+    bulk: BulkWriter, app_id: int, keys: set[str]
 ) -> dict[str, tuple[int, int, datetime]]:
     if not keys:
         return {}
-    rows = session.execute(
-        select(Event.key, Event.seq, Event.player_id, Event.received_at).where(
-            Event.app_id == app_id, Event.key.in_(keys)
-        )
+    rows = bulk.fetch(
+        "SELECT key, seq, player_id, received_at FROM events WHERE app_id = ? AND key IN ?list",
+        app_id,
+        sorted(keys),
     )
-    return {key: (seq, player_id, received_at) for key, seq, player_id, received_at in rows}
+    found: dict[str, tuple[int, int, datetime]] = {}
+    for key, seq, player_id, received_at in rows:
+        stamp = as_utc(received_at)
+        assert stamp is not None
+        found[key] = (seq, player_id, stamp)
+    return found
 
 
 def _resolve_players(

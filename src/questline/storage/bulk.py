@@ -90,3 +90,12 @@ class BulkWriter:
             return 0
         result = self.session.connection().exec_driver_sql(self.sql(text), list(rows))
         return int(result.rowcount)
+
+
+def as_utc(value: object) -> datetime | None:
+    """A timestamp read through the driver: SQLite hands back text, PostgreSQL a datetime."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
