@@ -4,6 +4,7 @@ app's own limits, cached briefly, or the server's defaults) and the request time
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 
@@ -137,26 +138,20 @@ class TimeoutMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = anyio.Event()
+        # The endpoint runs in this task under a deadline that is lifted once it begins
+        # answering (a task of its own per request cost more than many endpoints).
+        started = False
+        with anyio.CancelScope(deadline=anyio.current_time() + self.seconds) as deadline:
 
-        async def tracking_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                started.set()
-            await send(message)
+            async def tracking_send(message: Message) -> None:
+                nonlocal started
+                if message["type"] == "http.response.start":
+                    started = True
+                    deadline.deadline = math.inf
+                await send(message)
 
-        timed_out = False
-        failure: list[BaseException] = []
-        async with anyio.create_task_group() as group:
-            group.start_soon(self._run, scope, receive, tracking_send, started, failure)
-            with anyio.move_on_after(self.seconds):
-                await started.wait()
-            if not started.is_set():
-                timed_out = True
-                group.cancel_scope.cancel()
-        if failure:
-            # Re-raised out here so that it reaches the server unwrapped (not as a group).
-            raise failure[0]
-        if timed_out:
+            await self.app(scope, receive, tracking_send)
+        if deadline.cancelled_caught and not started:
             await _send_problem(
                 scope,
                 send,
@@ -166,21 +161,6 @@ class TimeoutMiddleware:
                 detail=f"no answer within {self.seconds:g} s; it may still complete,"
                 " so retry with the same idempotency key",
             )
-
-    async def _run(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        started: anyio.Event,
-        failure: list[BaseException],
-    ) -> None:
-        try:
-            await self.app(scope, receive, send)
-        except Exception as error:
-            failure.append(error)
-        finally:
-            started.set()  # finished (or failed) without answering: stop waiting
 
 
 async def _send_problem(
