@@ -17,6 +17,7 @@ from questline.api import (
     auth,
     config,
     events,
+    grants,
     health,
     items,
     keys,
@@ -225,7 +226,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_outage_handlers(app)
     for module in (events, players, config, items, health, metrics, leaderboards, leagues):
         app.include_router(module.router)
-    for module in (achievements, streaks, quests, scores):
+    for module in (achievements, streaks, quests, scores, grants):
         app.include_router(module.router)
     for module in (auth, apps, keys, users, player_tokens, privacy, audit):
         app.include_router(module.router)

@@ -25,6 +25,7 @@ from pydantic import (
 from sqlalchemy import select
 
 from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep
+from questline.engine.grants import RESERVED_PREFIX
 from questline.engine.periods import is_valid_zone
 from questline.errors import NotFound
 from questline.processing.ingest import NewEvent, Profile
@@ -98,6 +99,16 @@ class EventIn(BaseModel):
     )
     item: Identifier | None = None
     profile: ProfileIn | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value.startswith(RESERVED_PREFIX):
+            raise ValueError(
+                f"types starting with '{RESERVED_PREFIX}' are Questline's own"
+                " (a manual grant is POST /v1/players/{id}/grants)"
+            )
+        return value
 
     def to_new_event(self) -> NewEvent:
         profile = (

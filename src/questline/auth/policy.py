@@ -146,6 +146,7 @@ POLICY: dict[str, Access] = {
     "GET /v1/players/{player_id}/achievements": own(_P.PLAYERS_READ),
     "GET /v1/players/{player_id}/streaks": own(_P.PLAYERS_READ),
     "POST /v1/players/{player_id}/streaks/{key}/restore": needs(_P.PLAYERS_MANAGE),
+    "POST /v1/players/{player_id}/grants": needs(_P.PLAYERS_MANAGE),
     "POST /v1/players/{player_id}/streaks/{key}/freezes": needs(_P.EVENTS_WRITE),
     "GET /v1/quests": needs(_P.CONFIG_READ),
     "GET /v1/players/{player_id}/quests": own(_P.PLAYERS_READ),

@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from questline.engine import progression
+from questline.engine import grants, progression
 from questline.engine.compiler import CompiledDesign, CompiledModifier, CompiledRule
 from questline.engine.design import Currency, LimitPeriod, Rounding
 from questline.engine.effects import (
@@ -102,6 +102,9 @@ def step(state: PlayerState, event: Event, design: CompiledDesign) -> tuple[Effe
         found.append(effect)
 
     try:
+        if event.type == grants.GRANT_EVENT:
+            for granted in grants.manual_grant(reader, event):
+                emit(granted)
         for metric_effect in _metrics(reader):
             emit(metric_effect)
         for rule in design.rules_for(event.type):
@@ -109,7 +112,7 @@ def step(state: PlayerState, event: Event, design: CompiledDesign) -> tuple[Effe
                 emit(rule_effect)
         if design.has_mechanics:
             progression.advance(reader, event, state, list(found), emit)
-    except EvaluationError as error:
+    except (EvaluationError, grants.GrantRejected) as error:
         raise EventRejected(str(error)) from None
     return Effects(event.seq, design.version, tuple(found)), working
 

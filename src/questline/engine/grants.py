@@ -1,0 +1,80 @@
+"""Manual grants: an administrator gives (or takes back) an amount of a currency. A grant
+is an event of the reserved type `questline.grant`, so it takes its place in the
+player's order, is applied exactly once, and a replay of the log reproduces it; what it
+moves then moves achievements, quests, scores and boards like any award.
+
+Bounds hold (the balance stays within the currency's min and max); daily caps and
+rules do not apply: the grant is the administrator's decision.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from questline.engine.effects import CurrencyAwarded, Effect, LevelReached
+from questline.engine.reader import StateReader
+from questline.engine.state import Event
+
+GRANT_EVENT = "questline.grant"
+RESERVED_PREFIX = "questline."
+
+
+class GrantRejected(ValueError):
+    """The grant names no currency of the design, or its amount is not a whole number."""
+
+
+def manual_grant(reader: StateReader, event: Event) -> list[Effect]:
+    design, state = reader.design, reader.state
+    currency = event.properties.get("currency")
+    amount = event.properties.get("amount")
+    if not isinstance(currency, str) or currency not in design.currencies:
+        raise GrantRejected(f"the game design has no currency '{currency}'")
+    if not isinstance(amount, Decimal) or amount != amount.to_integral_value():
+        raise GrantRejected(f"a grant's amount must be a whole number, not {amount!r}")
+    by = str(event.properties.get("by", "unknown"))
+    reason = str(event.properties.get("reason", ""))
+    spec = design.currencies[currency]
+    held = state.balance(currency)
+    wanted = int(amount)
+    after = held.balance + wanted
+    steps: list[dict[str, Any]] = []
+    if spec.max is not None and after > spec.max:
+        after = max(spec.max, held.balance)
+    elif spec.min is not None and after < spec.min:
+        after = min(spec.min, held.balance)
+    moved = after - held.balance
+    if moved != wanted:
+        steps.append({"step": "bounds", "min": spec.min, "max": spec.max, "result": moved})
+    earned_after = held.earned + max(moved, 0)
+    text = f"manual grant by {by} ({reason}): {wanted:+d} {currency}"
+    if steps:
+        text += f"; kept within bounds → {moved:+d}"
+    found: list[Effect] = [
+        CurrencyAwarded(
+            rule=f"manual:{by}",
+            currency=currency,
+            amount=moved,
+            balance_after=after,
+            earned_after=earned_after,
+            earned_today=None,
+            explanation=text,
+            breakdown={
+                "cause": "manual",
+                "by": by,
+                "reason": reason,
+                "requested": wanted,
+                "steps": steps,
+                "amount": moved,
+                "currency": currency,
+                "config_version": design.version,
+            },
+            cause="manual",
+        )
+    ]
+    curve = design.levels.get(currency)
+    if curve is not None and earned_after > held.earned:
+        before_level, after_level = curve.level_for(held.earned), curve.level_for(earned_after)
+        if after_level > before_level:
+            found.append(LevelReached(currency, after_level, before_level))
+    return found
