@@ -8,7 +8,6 @@ credentials are never allowed.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from questline.api.problems import send_problem
 from questline.storage.models import App
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class CorsMiddleware:
             return
         if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
             allowed = origin in await run_in_threadpool(self._any_app_allows, context)
-            await self._preflight(send, origin, allowed)
+            await self._preflight(scope, send, origin, allowed)
             return
 
         async def with_cors(message: Message) -> None:
@@ -88,7 +88,7 @@ class CorsMiddleware:
 
         await self.app(scope, receive, with_cors)
 
-    async def _preflight(self, send: Send, origin: str, allowed: bool) -> None:
+    async def _preflight(self, scope: Scope, send: Send, origin: str, allowed: bool) -> None:
         if allowed:
             headers = [
                 (b"access-control-allow-origin", origin.encode("latin-1")),
@@ -100,24 +100,12 @@ class CorsMiddleware:
             await send({"type": "http.response.start", "status": 204, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        payload = json.dumps(
-            {
-                "type": "urn:questline:problem:forbidden",
-                "title": "Not allowed",
-                "status": 403,
-                "detail": f"no app allows requests from the origin {origin}",
-                "code": "forbidden",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 403,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"vary", b"Origin"),
-                ],
-            }
+        await send_problem(
+            scope,
+            send,
+            status=403,
+            code="forbidden",
+            title="Not allowed",
+            detail=f"no app allows requests from the origin {origin}",
+            headers=[(b"vary", b"Origin")],
         )
-        await send({"type": "http.response.body", "body": payload})

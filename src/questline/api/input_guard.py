@@ -3,7 +3,6 @@ endpoint sees it — so that both databases answer the same clear 422."""
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -12,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from questline.api.problems import problem
+from questline.api.problems import problem, send_problem
 
 # A NUL in a JSON body is written \u0000 (raw control characters are not valid JSON);
 # allow for a split across chunks by keeping the tail of the previous one.
@@ -59,28 +58,14 @@ class NulRefusalMiddleware:
 
 
 async def _refuse(scope: Scope, send: Send, where: str) -> None:
-    problem: dict[str, object] = {
-        "type": "urn:questline:problem:invalid_input",
-        "title": "The request is not valid",
-        "status": 422,
-        "detail": f"{where} contains a NUL character (U+0000), which text may not hold",
-        "code": "invalid_input",
-    }
-    request_id = scope.get("state", {}).get("request_id")
-    if request_id:
-        problem["request_id"] = request_id
-    payload = json.dumps(problem).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 422,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
+    await send_problem(
+        scope,
+        send,
+        status=422,
+        code="invalid_input",
+        title="The request is not valid",
+        detail=f"{where} contains a NUL character (U+0000), which text may not hold",
     )
-    await send({"type": "http.response.body", "body": payload})
 
 
 def install_data_error_handler(app: FastAPI) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from questline.api.problems import send_problem
 from questline.request_context import request_id as current_request_id
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -88,28 +87,14 @@ class BodyLimitMiddleware:
                 raise
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body: dict[str, Any] = {
-            "type": "urn:questline:problem:payload_too_large",
-            "title": "The request body is too large",
-            "status": 413,
-            "detail": f"request bodies are limited to {self.max_bytes} bytes",
-            "code": "payload_too_large",
-        }
-        request_id = scope.get("state", {}).get("request_id")
-        if request_id:
-            body["request_id"] = request_id
-        payload = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(payload)).encode()),
-                ],
-            }
+        await send_problem(
+            scope,
+            send,
+            status=413,
+            code="payload_too_large",
+            title="The request body is too large",
+            detail=f"request bodies are limited to {self.max_bytes} bytes",
         )
-        await send({"type": "http.response.body", "body": payload})
 
 
 class _TooLarge(Exception):

@@ -3,7 +3,6 @@ app's own limits, cached briefly, or the server's defaults) and the request time
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
@@ -12,6 +11,7 @@ import anyio
 import limits
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from questline.api.problems import send_problem
 from questline.auth.principals import Principal, PrincipalKind
 from questline.auth.throttle import Throttle, TooManyRequests, Verdict, parse_limit
 from questline.storage.apps import AppSettings, app_settings
@@ -152,7 +152,7 @@ class TimeoutMiddleware:
 
             await self.app(scope, receive, tracking_send)
         if deadline.cancelled_caught and not started:
-            await _send_problem(
+            await send_problem(
                 scope,
                 send,
                 status=503,
@@ -160,32 +160,5 @@ class TimeoutMiddleware:
                 title="The request took too long",
                 detail=f"no answer within {self.seconds:g} s; it may still complete,"
                 " so retry with the same idempotency key",
+                headers=[(b"retry-after", b"1")],
             )
-
-
-async def _send_problem(
-    scope: Scope, send: Send, *, status: int, code: str, title: str, detail: str
-) -> None:
-    body: dict[str, object] = {
-        "type": f"urn:questline:problem:{code}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "code": code,
-    }
-    request_id = scope.get("state", {}).get("request_id")
-    if request_id:
-        body["request_id"] = request_id
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(payload)).encode()),
-                (b"retry-after", b"1"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
