@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from questline.request_context import request_id
 
@@ -68,39 +67,19 @@ def configure_logging(level: str, fmt: str = "json", stream: TextIO | None = Non
 access_log = logging.getLogger("questline.access")
 
 
-class AccessLogMiddleware:
+def log_access(scope: Scope, status: int, seconds: float) -> None:
     """One line per request: method, path, status, duration and who asked."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, recording_send)
-        finally:
-            principal = scope.get("state", {}).get("principal")
-            access_log.info(
-                "%s %s %s",
-                scope["method"],
-                scope["path"],
-                status,
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "actor": getattr(principal, "actor", None),
-                },
-            )
+    principal = scope.get("state", {}).get("principal")
+    access_log.info(
+        "%s %s %s",
+        scope["method"],
+        scope["path"],
+        status,
+        extra={
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+            "actor": getattr(principal, "actor", None),
+        },
+    )

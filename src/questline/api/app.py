@@ -37,8 +37,11 @@ from questline.api.access import authorize
 from questline.api.context import Context
 from questline.api.cors import CorsMiddleware
 from questline.api.input_guard import NulRefusalMiddleware, install_data_error_handler
-from questline.api.metrics import HttpMetricsMiddleware
-from questline.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from questline.api.middleware import (
+    BodyLimitMiddleware,
+    RequestIdMiddleware,
+    RequestRecordMiddleware,
+)
 from questline.api.outages import install_outage_handlers
 from questline.api.problems import install_problem_handlers
 from questline.api.rate_limits import (
@@ -55,7 +58,6 @@ from questline.leaderboards.wiring import (
     close_leaderboards,
     prepare_leaderboards,
 )
-from questline.logs import AccessLogMiddleware
 from questline.metrics import record_processed
 from questline.processing.backfill import Backfiller, BackfillReport, BackgroundBackfill
 from questline.processing.designs import DesignCache
@@ -235,9 +237,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(CorsMiddleware)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestRecordMiddleware)
     app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(HttpMetricsMiddleware)
     return app
 
 

@@ -1,16 +1,47 @@
-"""Pure ASGI middleware: request ids, and a hard cap on body size."""
+"""Pure ASGI middleware: request ids, what each request took, and a hard cap on body size."""
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from questline.api.metrics import observe_http
 from questline.api.problems import send_problem
+from questline.logs import log_access
 from questline.request_context import request_id as current_request_id
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestRecordMiddleware:
+    """Times each request and records it twice: a line in the access log and an
+    observation of the route's latency in the metrics."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            seconds = time.perf_counter() - started
+            log_access(scope, status, seconds)
+            observe_http(scope, status, seconds)
 
 
 class RequestIdMiddleware:
