@@ -162,7 +162,7 @@ def test_reads_during_a_rebuild_come_from_the_database(
 
 def test_a_kept_page_is_retired_by_this_process_s_writes_and_by_time(board: Board) -> None:
     mine = _redis(board)
-    mine.page_cache_seconds = 60.0
+    mine.pages.seconds = 60.0
     other = RedisLeaderboardStore(mine.url, SqlLeaderboardStore(board.database))  # a process
     try:
         board.set({"ada": 10})
@@ -174,13 +174,13 @@ def test_a_kept_page_is_retired_by_this_process_s_writes_and_by_time(board: Boar
         board.set({"cy": 5})
         assert board.top() == [("bob", 20, 1), ("ada", 10, 2), ("cy", 5, 3)]
 
-        mine.page_cache_seconds = 0.2
+        mine.pages.seconds = 0.2
         board.top()
         other.write([board.update("dee", 30)])
         time.sleep(0.25)
         assert board.top()[0] == ("dee", 30, 1)
 
-        mine.page_cache_seconds = 0.0
+        mine.pages.seconds = 0.0
         other.write([board.update("eve", 40)])
         assert board.top()[0] == ("eve", 40, 1)
     finally:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -35,6 +34,7 @@ import redis.asyncio
 from sqlalchemy import text
 
 from questline.engine.leaderboards import Ranking, assign_ranks
+from questline.leaderboards.kept_pages import KeptPages
 from questline.leaderboards.sql import SqlLeaderboardStore
 from questline.leaderboards.store import BoardRun, Held, Page, ScoreUpdate, Standing, rank_first
 from questline.storage.database import Database
@@ -48,8 +48,6 @@ _REBUILD_LEASE_SECONDS = 300
 MAX_EXACT = 2**53
 _SEQ_MAX = 2**63 - 1
 _CHUNK = 500
-_MAX_PAGES = 10_000
-_PageKey = tuple[BoardRun, Ranking, int, int]
 
 # State is "<16 hex digits><0|1><score>\n<partition>": fixed-width fields first, since
 # a Lua %x+ would run on into the flag and the score's digits.
@@ -177,12 +175,9 @@ class RedisLeaderboardStore:
         # An asyncio client for reads on a server's event loop, made there on first use
         # (its connections belong to that loop).
         self._async: tuple[asyncio.AbstractEventLoop, Any, Any] | None = None
-        # Pages of `top`, kept for `page_cache_seconds`. Every write made
-        # through this store moves the generation on, which retires every kept page, so
-        # only writes of other processes can be up to that long in showing.
-        self.page_cache_seconds = page_cache_seconds
-        self._pages: dict[_PageKey, tuple[tuple[int, float], Page]] = {}
-        self._generation = 0
+        # Pages of `top`, kept for `page_cache_seconds`; writes through this store
+        # retire them at once.
+        self.pages = KeptPages(page_cache_seconds)
 
     def close(self) -> None:
         self.client.close()
@@ -216,7 +211,7 @@ class RedisLeaderboardStore:
                 inexact.add(prefix)
             else:
                 grouped[prefix].append(update)
-        self._generation += 1
+        self.pages.moved()
         pipe = self.client.pipeline(transaction=False)
         for prefix in inexact:
             pipe.set(prefix + ":inexact", 1)
@@ -233,18 +228,18 @@ class RedisLeaderboardStore:
                     ]
                 self._write(keys=[prefix + ":h"], args=args, client=pipe)
         pipe.execute()
-        self._generation += 1
+        self.pages.moved()
 
     def forget(self, board: BoardRun) -> None:
         for keys in _batched(self.client.scan_iter(match=_prefix(board) + ":*"), 1000):
             self.client.delete(*keys)
-        self._generation += 1
+        self.pages.moved()
 
     # -- reads ----------------------------------------------------------------------------
 
     def top(self, board: BoardRun, ranking: Ranking, *, offset: int, limit: int) -> Page:
-        key, asked = (board, ranking, offset, limit), self._clock()
-        kept = self._kept(key, asked)
+        key, asked = (board, ranking, offset, limit), self.pages.asked()
+        kept = self.pages.get(key, asked)
         if kept is not None:
             return kept
         try:
@@ -254,16 +249,16 @@ class RedisLeaderboardStore:
             found = None
         if found is None:
             return self.fallback.top(board, ranking, offset=offset, limit=limit)
-        return self._keep(key, asked, _top_page(found, ranking, offset))
+        return self.pages.keep(key, asked, _top_page(found, ranking, offset))
 
     async def top_without_fallback(
         self, board: BoardRun, ranking: Ranking, *, offset: int, limit: int
     ) -> Page | None:
         """`top` on the event loop, or None when Redis cannot answer it exactly (the
         caller then reads the database, which is blocking I/O and belongs elsewhere).
-        A page read here moments ago is answered again (see `page_cache_seconds`)."""
-        key, asked = (board, ranking, offset, limit), self._clock()
-        kept = self._kept(key, asked)
+        A page read here moments ago is answered again (see `KeptPages`)."""
+        key, asked = (board, ranking, offset, limit), self.pages.asked()
+        kept = self.pages.get(key, asked)
         if kept is not None:
             return kept
         loop = asyncio.get_running_loop()
@@ -276,40 +271,7 @@ class RedisLeaderboardStore:
             return None
         if found is None:
             return None
-        return self._keep(key, asked, _top_page(found, ranking, offset))
-
-    # A kept page is (asked, page), `asked` being (generation, time) when its read was
-    # sent. A write of this process that lands while a read is on its way moves the
-    # generation on and so retires what that read brings back, and of two reads of one
-    # page the one sent later is kept: a reader never sees a page go back in time.
-
-    def _clock(self) -> tuple[int, float]:
-        return self._generation, time.monotonic()
-
-    def _kept(self, key: _PageKey, now: tuple[int, float]) -> Page | None:
-        kept = self._pages.get(key)
-        if kept is None:
-            return None
-        (generation, asked), page = kept
-        if generation != now[0] or now[1] - asked >= self.page_cache_seconds:
-            return None
-        return page
-
-    def _keep(self, key: _PageKey, asked: tuple[int, float], page: Page) -> Page:
-        if self.page_cache_seconds <= 0:
-            return page
-        kept = self._pages.get(key)
-        if kept is None or kept[0] <= asked:
-            if len(self._pages) >= _MAX_PAGES:
-                self._pages.clear()
-            self._pages[key] = (asked, page)
-        return page
-        kept = self._pages.get(key)
-        if kept is None or kept[1] <= asked:
-            if len(self._pages) >= _MAX_PAGES:
-                self._pages.clear()
-            self._pages[key] = (asked[1] + self.page_cache_seconds, asked, page)
-        return page
+        return self.pages.keep(key, asked, _top_page(found, ranking, offset))
 
     def around(self, board: BoardRun, ranking: Ranking, player: str, radius: int) -> Page | None:
         prefix = _prefix(board)
