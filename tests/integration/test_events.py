@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -192,6 +193,36 @@ def test_a_replay_changes_no_player(api: Api) -> None:
     replay = {"id": "e1", "type": "did", "player": "bob", "profile": {"time_zone": "Asia/Tokyo"}}
     assert api.post("/v1/events", json=replay, expect=200).json()["duplicate"] is True
     api.get("/v1/players/bob", expect=404)
+
+
+def test_single_events_sent_at_once_each_get_their_own_answer(api: Api) -> None:
+    """Concurrent requests are appended together; none may see another's outcome."""
+    api.publish(DESIGN)
+    bodies = [
+        {"id": f"e{i}", "type": "did", "player": f"p{i % 6}", "properties": {"n": i}}
+        for i in range(36)
+    ]
+    bodies += [{"id": "same", "type": "did", "player": "q", "properties": {"n": 100}}] * 6
+    bodies += [{"id": "odd", "type": "did", "player": "r", "item": "nope"}]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(lambda body: api.post("/v1/events", json=body), bodies))
+
+    assert [a.status_code for a in answers[:36]] == [202] * 36
+    assert [a.json()["id"] for a in answers[:36]] == [f"e{i}" for i in range(36)]
+    replays = answers[36:42]
+    assert sorted(a.status_code for a in replays) == [200] * 5 + [202]
+    assert {a.json()["received_at"] for a in replays} == {replays[0].json()["received_at"]}
+    assert answers[42].status_code == 422
+    assert answers[42].json()["errors"][0]["loc"] == ["item"]
+    deadline = time.monotonic() + 10
+    while any(api.get(f"/v1/events/e{i}").json()["status"] == "pending" for i in range(36)):
+        assert time.monotonic() < deadline, "the embedded worker did not process the events"
+        time.sleep(0.02)
+    for player in range(6):
+        expected = sum(i for i in range(36) if i % 6 == player)
+        assert api.player(f"p{player}")["currencies"]["xp"]["balance"] == expected
+    assert api.player("q")["currencies"]["xp"]["balance"] == 100
+    api.get("/v1/players/r", expect=404)
 
 
 def test_batch_results_name_only_ids_the_client_gave(api: Api) -> None:

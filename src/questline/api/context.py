@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from questline.api.event_groups import EventGroups
 from questline.api.rate_limits import RateLimits
 from questline.auth.key_cache import KeyCache
 from questline.auth.throttle import Throttle
@@ -11,9 +13,11 @@ from questline.leaderboards.service import LeaderboardReader
 from questline.processing.backfill import Backfiller
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
+from questline.processing.ingest import Ingested, NewEvent
 from questline.processing.periodic import EmbeddedScheduler
 from questline.processing.rarity import RarityCache
 from questline.processing.score_cache import InProcessScoreCache, ScoreCache
+from questline.processing.submission import EventStatus, submit
 from questline.processing.worker import Worker
 from questline.settings import Settings
 from questline.storage.database import Database
@@ -34,3 +38,12 @@ class Context:
     keys: KeyCache = field(default_factory=KeyCache)
     scheduler: EmbeddedScheduler | None = None
     backfill: Backfiller | None = None
+    single_events: EventGroups = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.single_events = EventGroups(self._append)
+
+    def _append(
+        self, app_id: int, events: Sequence[NewEvent]
+    ) -> tuple[list[Ingested], dict[int, EventStatus]]:
+        return submit(self.database, self.worker, self.dispatcher, app_id, events, wait=False)

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
 )
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep
 from questline.engine.grants import RESERVED_PREFIX
@@ -193,29 +194,35 @@ def _accepted(key: str, found: EventStatus, duplicate: bool) -> EventAccepted:
     summary="Record one event",
     responses={200: {"model": EventAccepted, "description": "a replay of a known id: nothing new"}},
 )
-def post_event(
+async def post_event(
     body: EventIn,
     principal: EventWriter,
     context: ContextDep,
     response: Response,
     wait: Wait = False,
 ) -> EventAccepted:
-    results, found = submit(
-        context.database,
-        context.worker,
-        context.dispatcher,
-        principal.app_id,
-        [body.to_new_event()],
-        wait=wait,
-    )
-    result = results[0]
+    event = body.to_new_event()
+    if wait:
+        results, found = await run_in_threadpool(
+            submit,
+            context.database,
+            context.worker,
+            context.dispatcher,
+            principal.app_id,
+            [event],
+            wait=True,
+        )
+        result, state = results[0], found.get(results[0].seq or 0)
+    else:
+        # Appended together with what other requests of this process send meanwhile.
+        result, state = await context.single_events.submit(principal.app_id, event)
     if result.error is not None:
         raise result.error
-    assert result.seq is not None
     assert result.key is not None
+    assert state is not None
     if result.duplicate:
         response.status_code = status.HTTP_200_OK
-    return _accepted(result.key, found[result.seq], result.duplicate)
+    return _accepted(result.key, state, result.duplicate)
 
 
 _EVENT_LIST = TypeAdapter(list[EventIn])
