@@ -171,10 +171,25 @@ class CeleryDispatcher:
         )
 
     def events_committed(self, player_ids: Sequence[int]) -> None:
-        for index in sorted({player_id % self.shards for player_id in player_ids}):
+        shards = sorted({player_id % self.shards for player_id in player_ids})
+        try:
+            # One round trip for every shard's flag: a group of events touches many.
+            with self.redis.pipeline(transaction=False) as pipe:
+                for index in shards:
+                    pipe.set(shard_flag(index), 1, nx=True, ex=FLAG_SECONDS)
+                newly_flagged = pipe.execute()
+        except Exception:
+            log.warning(
+                "could not flag shards %s; the sweep will process their events",
+                shards,
+                exc_info=True,
+            )
+            return
+        for index, flagged in zip(shards, newly_flagged, strict=True):
+            if not flagged:
+                continue  # a task for this shard is already queued
             try:
-                if self.redis.set(shard_flag(index), 1, nx=True, ex=FLAG_SECONDS):
-                    self.enqueue(index)
+                self.enqueue(index)
             except Exception:
                 log.warning(
                     "could not enqueue shard %d; the sweep will process its events",
