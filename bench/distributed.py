@@ -165,7 +165,8 @@ def load_generator(phase: str, base: str, args: dict[str, Any], out: Any) -> Non
         started = asyncio.run(_send_batches(base, events, args["batch"], args["connections"]))
         out.put({"started": started, "accepted": time.time()})
     else:
-        events = make_events(int(args["rate"] * args["seconds"]), args["players"], "single", 2)
+        count = int(args["rate"] * args["seconds"])
+        events = make_events(count, args["players"], f"single-{args['rate']:.0f}", 2)
         started = time.time()
         latencies, errors, sent_for, answered_for = asyncio.run(
             _send_open_loop(base, events, args["rate"])
@@ -230,7 +231,12 @@ def wait_drained(conninfo: str, timeout: float = 600) -> float:
 
 
 def start_stack(
-    workdir: Path, db_url: str, redis_url: str, workers: int, shards: int | None
+    workdir: Path,
+    db_url: str,
+    redis_url: str,
+    workers: int,
+    shards: int | None,
+    worker_nice: int,
 ) -> tuple[list[subprocess.Popen[bytes]], str]:
     port = free_port()
     metrics = workdir / "metrics"
@@ -260,7 +266,11 @@ def start_stack(
     for _ in range(workers):
         processes.append(
             subprocess.Popen(
-                [*cli, "worker", "--pool", "solo"], env=env, cwd=workdir, stdout=log, stderr=log
+                ["nice", "-n", str(worker_nice), *cli, "worker", "--pool", "solo"],
+                env=env,
+                cwd=workdir,
+                stdout=log,
+                stderr=log,
             )
         )
     base = f"http://127.0.0.1:{port}"
@@ -368,6 +378,33 @@ def accept_to_leaderboard(base: str, probes: int, rate: float) -> list[float]:
     return asyncio.run(run())
 
 
+def open_loop(base: str, conninfo: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """(b) at one rate: the generator's figures, the lag sampled meanwhile, the drain."""
+    load = run_load("singles", base, settings)
+    lags: list[float] = []
+    while (found := result_of(load, wait=0.25)) is None:
+        lags.append(pending(conninfo)[1])
+    finished = time.time()
+    drained_after = wait_drained(conninfo) - finished
+    progress(f"(b) at {settings['rate']:.0f}/s done")
+    return {**found, "rate": settings["rate"], "lags": lags, "drained_after": drained_after}
+
+
+def print_open_loop(found: dict[str, Any], seconds: float) -> None:
+    latencies = [x * 1000 for x in found["latencies"]]
+    q = statistics.quantiles(latencies, n=100)
+    sent = len(latencies)
+    print(f"\n(b) {sent} single events, open loop at {found['rate']:.0f}/s for {seconds:.0f} s")
+    print(f"  offered rate achieved by the generator: {sent / found['sent_for']:.0f} requests/s")
+    print(f"  ingest latency: p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms; errors {found['errors']}")
+    print(f"  answered: {sent / found['answered_for']:.0f} requests/s (all answered after"
+          f" {found['answered_for']:.1f} s)")  # fmt: skip
+    lags = found["lags"] or [0.0]
+    print(f"  processing lag (oldest pending): median {statistics.median(lags):.2f} s,"
+          f" max {max(lags):.2f} s")  # fmt: skip
+    print(f"  drained {found['drained_after']:.2f} s after the last answer")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=30_000, help="events sent in batches")
@@ -375,6 +412,18 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4, help="batch senders in flight")
     parser.add_argument("--players", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=2000, help="single events per second")
+    parser.add_argument(
+        "--lower-rates",
+        type=lambda text: [float(r) for r in text.split(",") if r],
+        default=[500.0, 1000.0],
+        help="(b) again at these rates, to show what this machine sustains (comma-separated)",
+    )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="niceness of the Celery workers: below the API, as on a machine they share",
+    )
     parser.add_argument("--seconds", type=float, default=10, help="duration of the open loop")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--probes", type=int, default=200, help="(c) events polled for")
@@ -389,7 +438,8 @@ def main() -> None:
 
     print(
         f"distributed mode on loopback, {os.cpu_count()} cores: PostgreSQL (fsync off), Redis,"
-        f" API × 2 processes, {args.workers} Celery workers; skillquest, {args.players} players"
+        f" API × 2 processes, {args.workers} Celery workers (nice {args.worker_nice});"
+        f" skillquest, {args.players} players"
     )
     with (
         tempfile.TemporaryDirectory(prefix="questline-bench-") as tmp,
@@ -399,7 +449,9 @@ def main() -> None:
         workdir = Path(tmp)
         db_url = pg.create_database("bench")
         conninfo = pg.conninfo_for("bench")
-        processes, base = start_stack(workdir, db_url, rds.url, args.workers, args.shards)
+        processes, base = start_stack(
+            workdir, db_url, rds.url, args.workers, args.shards, args.worker_nice
+        )
         try:
             publish(base)
             progress("stack up; (a) batches")
@@ -412,12 +464,10 @@ def main() -> None:
             end_to_end = args.events / (drained - found["started"])
 
             progress(f"(a) done: {end_to_end:.0f} events/s end to end; (b) singles")
-            load = run_load("singles", base, settings)
-            lags: list[float] = []
-            while (singles := result_of(load, wait=0.25)) is None:
-                lags.append(pending(conninfo)[1])
-            finished = time.time()
-            drained_after = wait_drained(conninfo) - finished
+            singles = [
+                open_loop(base, conninfo, {**settings, "rate": rate})
+                for rate in [args.rate, *args.lower_rates]
+            ]
             progress("(b) done; (c) accept → leaderboard")
             board = accept_to_leaderboard(base, args.probes, args.probe_rate)
         except BaseException:
@@ -435,9 +485,6 @@ def main() -> None:
         copy_rate = raw_copy(conninfo, events)
         zadd_rate = raw_zadd(rds.url, events)
 
-    latencies = [x * 1000 for x in singles["latencies"]]
-    q = statistics.quantiles(latencies, n=100)
-    sent = len(latencies)
     print(f"\n(a) {args.events} events in batches of {args.batch}, {args.connections} connections")
     print(f"  ingest (202s received):            {ingest_rate:9.0f} events/s")
     print(f"  end to end (sent → effects committed): {end_to_end:6.0f} events/s")
@@ -445,14 +492,8 @@ def main() -> None:
     print(f"     end to end / COPY:             {end_to_end / copy_rate:9.3f}")
     print(f"  raw: pipelined ZADD per event:    {zadd_rate:9.0f} ops/s")
     print(f"     end to end / ZADD:             {end_to_end / zadd_rate:9.3f}")
-    print(f"\n(b) {sent} single events, open loop at {args.rate:.0f}/s for {args.seconds:.0f} s")
-    print(f"  offered rate achieved by the generator: {sent / singles['sent_for']:.0f} requests/s")
-    print(f"  ingest latency: p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms; errors {singles['errors']}")
-    print(f"  answered: {sent / singles['answered_for']:.0f} requests/s (all answered after"
-          f" {singles['answered_for']:.1f} s)")  # fmt: skip
-    print(f"  processing lag (oldest pending): median {statistics.median(lags):.2f} s,"
-          f" max {max(lags):.2f} s")  # fmt: skip
-    print(f"  drained {drained_after:.2f} s after the last answer")
+    for found in singles:
+        print_open_loop(found, args.seconds)
     seen = statistics.quantiles([x * 1000 for x in board], n=100)
     print(f"\n(c) {args.probes} events for new players at {args.probe_rate:.0f}/s, each polled for"
           " on the XP board (served from Redis)")  # fmt: skip
