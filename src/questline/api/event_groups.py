@@ -85,15 +85,14 @@ class EventGroups:
 
     def _append(self, group: Sequence[_Waiting]) -> list[Outcome | BaseException]:
         """Runs in a worker thread: one transaction per app in the group."""
-        outcomes: list[Outcome | BaseException] = [RuntimeError("not appended")] * len(group)
         by_app: dict[int, list[int]] = {}
         for index, waiting in enumerate(group):
             by_app.setdefault(waiting.app_id, []).append(index)
+        outcomes: dict[int, Outcome | BaseException] = {}
         for app_id, indexes in by_app.items():
             appended = self._append_app(app_id, group, indexes)
-            for index, outcome in zip(indexes, appended, strict=True):
-                outcomes[index] = outcome
-        return outcomes
+            outcomes.update(zip(indexes, appended, strict=True))
+        return [outcomes[index] for index in range(len(group))]
 
     def _append_app(
         self, app_id: int, group: Sequence[_Waiting], indexes: list[int]

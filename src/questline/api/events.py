@@ -212,7 +212,8 @@ async def post_event(
             [event],
             wait=True,
         )
-        result, state = results[0], found.get(results[0].seq or 0)
+        result = results[0]
+        state = found.get(result.seq) if result.seq is not None else None
     else:
         # Appended together with what other requests of this process send meanwhile.
         result, state = await context.single_events.submit(principal.app_id, event)
