@@ -6,8 +6,11 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from questline.processing.designs import DesignCache
 from questline.processing.ingest import NewEvent, ingest
@@ -53,5 +56,47 @@ def test_a_worker_killed_before_commit_leaves_events_pending_and_a_restart_award
         with database.reader() as session:
             assert session.scalar(select(Balance.balance)) == 55
             assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 10
+    finally:
+        database.dispose()
+
+
+def test_a_batch_that_finds_the_pool_exhausted_leaves_its_events_pending(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Waiting too long for a pooled connection says nothing against the events: they
+    must stay pending for the next try, not be marked failed one by one."""
+    import questline.processing.batch as batch
+
+    real_step = batch.step
+    exhausted = True
+
+    def step(state: Any, event: Any, design: Any) -> Any:
+        if exhausted:
+            raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached")
+        return real_step(state, event, design)
+
+    monkeypatch.setattr(batch, "step", step)
+    database = Database(database_url)
+    try:
+        with database.transaction() as session:
+            app = ensure_app(session, "default")
+            configs.publish(session, app.id, DESIGN, source=None, comment=None, created_by=None)
+            ingest(
+                session,
+                app.id,
+                [NewEvent("did", "p", key=f"e{n}", properties={"n": n}) for n in range(1, 4)],
+                datetime.now(UTC),
+            )
+        worker = Worker(database, DesignCache())
+
+        with pytest.raises(PoolTimeout):
+            worker.drain()
+        with database.reader() as session:
+            assert session.scalar(select(func.count()).where(Event.status == "pending")) == 3
+
+        exhausted = False
+        assert worker.drain() == 3
+        with database.reader() as session:
+            assert session.scalar(select(Balance.balance)) == 6
     finally:
         database.dispose()

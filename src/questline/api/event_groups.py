@@ -15,12 +15,11 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 
 from questline.processing.ingest import Ingested, NewEvent
 from questline.processing.submission import EventStatus
+from questline.storage.database import unavailable
 
 Submit = Callable[[int, Sequence[NewEvent]], tuple[list[Ingested], dict[int, EventStatus]]]
 Outcome = tuple[Ingested, EventStatus | None]
@@ -100,7 +99,7 @@ class EventGroups:
         try:
             results, found = self._submit(app_id, [group[i].event for i in indexes])
         except Exception as error:
-            if len(indexes) == 1 or _unavailable(error):
+            if len(indexes) == 1 or unavailable(error):
                 return [error] * len(indexes)
             # Something in the group broke the whole transaction: no request may fail
             # for another's event, so each is tried on its own.
@@ -111,10 +110,3 @@ class EventGroups:
             (result, found.get(result.seq) if result.seq is not None else None)
             for result in results
         ]
-
-
-def _unavailable(error: Exception) -> bool:
-    """The database is down or the connection was lost: alone, each would fail too."""
-    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
-        return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated

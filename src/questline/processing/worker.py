@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select, update
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from questline.leaderboards.projection import LeaderboardProjection
@@ -25,7 +24,7 @@ from questline.leagues.projection import LeagueProjection
 from questline.processing.batch import FAILED, PENDING, Batch, Processed
 from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
-from questline.storage.database import Database, after_commit
+from questline.storage.database import Database, after_commit, unavailable
 from questline.storage.models import Event as EventRow
 from questline.storage.models import Player
 from questline.storage.types import loads_json
@@ -108,9 +107,9 @@ class Worker:
         with the reason: one poisoned event must not hold up every event behind it."""
         try:
             return self._commit_batch(player_ids, up_to_seq, limit, shard)
-        except (OperationalError, InterfaceError):
-            raise  # the database is away or busy: everything stays pending for a retry
-        except Exception:
+        except Exception as error:
+            if unavailable(error):
+                raise  # the database is away or busy: everything stays pending for a retry
             log.exception("a processing batch failed; retrying its events one by one")
         done = 0
         for _ in range(limit):
@@ -120,9 +119,9 @@ class Worker:
             try:
                 # Exactly this event (or nothing, if another worker got to it first).
                 done += self._commit_batch(player_ids, seq, 1, shard)
-            except (OperationalError, InterfaceError):
-                raise
-            except Exception:
+            except Exception as error:
+                if unavailable(error):
+                    raise
                 log.exception("event %s could not be processed; marking it failed", seq)
                 done += self._fail(seq)
         return done

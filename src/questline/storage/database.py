@@ -11,12 +11,22 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from questline.storage.types import dumps_json, loads_json
 
 AFTER_COMMIT = "questline.after_commit"
+
+
+def unavailable(error: BaseException) -> bool:
+    """The database is down, unreachable, busy or out of pooled connections, or the
+    connection broke: nothing is wrong with the work itself, and it succeeds on a retry
+    once the database is back (so it must stay pending, never be marked failed)."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def _sqlite_connect_args(url: str) -> dict[str, Any]:
