@@ -8,7 +8,7 @@ Prints figures; asserts nothing.
     out on schedule whether or not earlier ones were answered, and latency is counted
     from the scheduled time, so a stalled server cannot hide behind a slow client.
     Prints p50/p99 ingest latency and the processing lag (age of the oldest pending
-    event) sampled meanwhile.
+    event) sampled meanwhile; then the same at lower rates, to show what is sustained.
 (c) events for new players at a steady pace, each polled for on the XP leaderboard
     (served from Redis): p50/p99 of accepted → visible.
 
@@ -16,7 +16,10 @@ In the same run, the raw limits: the same rows written by one plain `COPY` into 
 shaped like the event log, and one `ZADD` per event through a Redis pipeline, with our
 end-to-end figure as a ratio of each.
 
-    python bench/distributed.py [--events 30000] [--rate 2000] [--seconds 10] [--workers 2]
+    python bench/distributed.py [--events 30000] [--rate 2000] [--lower-rates 500,1000]
+                                [--seconds 10] [--workers 2] [--worker-nice 10]
+
+The Celery workers run at a lower priority than the API (nice 10, as in the Procfile).
 """
 
 from __future__ import annotations
