@@ -10,33 +10,17 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from questline.engine.leaderboards import Leaderboard
 from questline.engine.leagues import League
 from questline.engine.mechanics import Achievement, Quest, Score, Streak
+from questline.engine.spec import EventType, ExpressionText, Key, SpecModel, number_as_text
 
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
-EventType = Annotated[str, StringConstraints(pattern=r"^(\*|[A-Za-z0-9][A-Za-z0-9_.:-]{0,99})$")]
-# Amounts may be written as plain numbers (`award: {xp: 10}`); they are kept as text so
-# that 1.15 stays exactly 1.15 when compiled to a Decimal.
-ExpressionText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 
 _DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
 _DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _number_as_text(value: Any) -> Any:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return repr(value)
-    return value
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Rounding(StrEnum):
@@ -46,7 +30,7 @@ class Rounding(StrEnum):
     HALF_EVEN = "half_even"
 
 
-class LevelCurve(_Model):
+class LevelCurve(SpecModel):
     """Either a formula of `total` (lifetime earned) or a table of thresholds."""
 
     formula: ExpressionText | None = None
@@ -65,7 +49,7 @@ class LevelCurve(_Model):
         return self
 
 
-class Currency(_Model):
+class Currency(SpecModel):
     name: str | None = None
     spendable: bool = False
     min: int | None = 0
@@ -85,7 +69,7 @@ class Currency(_Model):
         return self
 
 
-class Metric(_Model):
+class Metric(SpecModel):
     """A counter derived from events: exactly one of count, sum or active_days."""
 
     description: str | None = None
@@ -99,7 +83,7 @@ class Metric(_Model):
     @classmethod
     def _numbers(cls, data: Any) -> Any:
         if isinstance(data, dict) and "of" in data:
-            data = {**data, "of": _number_as_text(data["of"])}
+            data = {**data, "of": number_as_text(data["of"])}
         return data
 
     @model_validator(mode="after")
@@ -116,7 +100,7 @@ class Metric(_Model):
         return self.count or self.sum or self.active_days or "*"
 
 
-class Multiplier(_Model):
+class Multiplier(SpecModel):
     name: str
     when: ExpressionText | None = None
     by: ExpressionText
@@ -126,11 +110,11 @@ class Multiplier(_Model):
     @classmethod
     def _numbers(cls, data: Any) -> Any:
         if isinstance(data, dict) and "by" in data:
-            data = {**data, "by": _number_as_text(data["by"])}
+            data = {**data, "by": number_as_text(data["by"])}
         return data
 
 
-class Bonus(_Model):
+class Bonus(SpecModel):
     name: str
     when: ExpressionText | None = None
     amount: ExpressionText
@@ -140,7 +124,7 @@ class Bonus(_Model):
     @classmethod
     def _numbers(cls, data: Any) -> Any:
         if isinstance(data, dict) and "amount" in data:
-            data = {**data, "amount": _number_as_text(data["amount"])}
+            data = {**data, "amount": number_as_text(data["amount"])}
         return data
 
 
@@ -150,12 +134,12 @@ class LimitPeriod(StrEnum):
     ALL = "all"
 
 
-class RuleLimit(_Model):
+class RuleLimit(SpecModel):
     times: Annotated[int, Field(ge=1)]
     per: LimitPeriod = LimitPeriod.DAY
 
 
-class Rule(_Model):
+class Rule(SpecModel):
     id: RuleId
     name: str | None = None
     on: Annotated[list[EventType], Field(min_length=1)]
@@ -176,7 +160,7 @@ class Rule(_Model):
             if isinstance(data.get("on"), list):
                 data["on"] = list(dict.fromkeys(data["on"]))
             if isinstance(data.get("award"), dict):
-                data["award"] = {k: _number_as_text(v) for k, v in data["award"].items()}
+                data["award"] = {k: number_as_text(v) for k, v in data["award"].items()}
         return data
 
     @model_validator(mode="after")
@@ -194,7 +178,7 @@ class Rule(_Model):
         return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
 
 
-class GameDesign(_Model):
+class GameDesign(SpecModel):
     name: str | None = None
     description: str | None = None
     currencies: dict[Key, Currency] = Field(default_factory=dict)

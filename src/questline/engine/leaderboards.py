@@ -14,11 +14,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Protocol, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from questline.engine.effects import CurrencyAwarded, Effect, MetricIncremented
 from questline.engine.mechanic_effects import ScoreChanged, StreakBroken, StreakExtended
 from questline.engine.periods import ALL_TIME, is_valid_zone, zone
+from questline.engine.spec import SpecModel
 
 
 class BoardPeriod(StrEnum):
@@ -54,10 +55,8 @@ class Weekday(StrEnum):
         return list(Weekday).index(self)
 
 
-class Leaderboard(BaseModel):
+class Leaderboard(SpecModel):
     """One board as a designer writes it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str | None = None
     rank_by: Annotated[str, Field(pattern=r"^[a-z]+\.[a-z][a-z0-9_]{0,62}$")] = Field(

@@ -12,17 +12,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from questline.engine.leaderboards import Weekday
 from questline.engine.periods import is_valid_zone, zone
+from questline.engine.spec import SpecModel
 
 TierName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 
 
-class Tier(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Tier(SpecModel):
     name: TierName
     promote: Annotated[int, Field(ge=0)] = 7
     demote: Annotated[int, Field(ge=0)] = 5
@@ -39,10 +38,8 @@ def _default_tiers() -> list[Tier]:
     return tiers
 
 
-class League(BaseModel):
+class League(SpecModel):
     """The app's weekly league, as a designer writes it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     rank_by: Annotated[str, Field(pattern=r"^currency\.[a-z][a-z0-9_]{0,62}$")] = Field(
         description="the currency whose weekly earnings rank a group: currency.<key>"

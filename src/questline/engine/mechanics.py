@@ -8,12 +8,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
+
+from questline.engine.spec import EventType, ExpressionText, Key, SpecModel, number_as_text
 
 MechanicId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
-EventType = Annotated[str, StringConstraints(pattern=r"^(\*|[A-Za-z0-9][A-Za-z0-9_.:-]{0,99})$")]
-ExpressionText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 TierName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,30}$")]
 # A name a player reads: one text, or texts by locale ({"en": "…", "he": "…"}).
 Localized = (
@@ -25,19 +24,7 @@ Localized = (
 )
 
 
-def _number_as_text(value: Any) -> Any:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return repr(value)
-    return value
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Rewards(_Model):
+class Rewards(SpecModel):
     """What unlocking or completing something gives: currency grants (written to the
     ledger with their explanation), catalog items, and streak freezes."""
 
@@ -58,13 +45,13 @@ class Repeat(StrEnum):
     WEEK = "week"
 
 
-class AchievementTier(_Model):
+class AchievementTier(SpecModel):
     name: TierName
     target: Annotated[int, Field(ge=1, le=10**12)]
     rewards: Rewards = Field(default_factory=Rewards)
 
 
-class NOfM(_Model):
+class NOfM(SpecModel):
     n: Annotated[int, Field(ge=1)]
     of: Annotated[list[MechanicId], Field(min_length=1)]
 
@@ -75,7 +62,7 @@ class NOfM(_Model):
         return self
 
 
-class EventCount(_Model):
+class EventCount(SpecModel):
     """Counts the events of a type that match a filter."""
 
     on: EventType
@@ -85,7 +72,7 @@ class EventCount(_Model):
 _CONDITIONS = ("when", "progress", "count", "all_of", "any_of", "n_of")
 
 
-class Achievement(_Model):
+class Achievement(SpecModel):
     id: MechanicId
     name: Localized | None = None
     description: Localized | None = None
@@ -135,7 +122,7 @@ class StreakPeriod(StrEnum):
     WEEK = "week"
 
 
-class Freezes(_Model):
+class Freezes(SpecModel):
     max: Annotated[int, Field(ge=0, le=1000)]
     grant_every: Annotated[int, Field(ge=1, le=10_000)] | None = Field(
         default=None, description="give one freeze for every this many periods extended"
@@ -143,7 +130,7 @@ class Freezes(_Model):
     initial: Annotated[int, Field(ge=0, le=1000)] = 0
 
 
-class Streak(_Model):
+class Streak(SpecModel):
     name: Localized | None = None
     period: StreakPeriod = StreakPeriod.DAY
     on: Annotated[list[EventType], Field(min_length=1)] = Field(default_factory=lambda: ["*"])
@@ -158,12 +145,12 @@ class Streak(_Model):
         return data
 
 
-class ScoreTier(_Model):
+class ScoreTier(SpecModel):
     name: TierName
     min: float | None = None
 
 
-class Score(_Model):
+class Score(SpecModel):
     name: Localized | None = None
     formula: ExpressionText
     min: int | None = None
@@ -174,7 +161,7 @@ class Score(_Model):
     @classmethod
     def _numbers(cls, data: Any) -> Any:
         if isinstance(data, dict) and "formula" in data:
-            data = {**data, "formula": _number_as_text(data["formula"])}
+            data = {**data, "formula": number_as_text(data["formula"])}
         return data
 
     @model_validator(mode="after")
@@ -199,13 +186,13 @@ class QuestPeriod(StrEnum):
     WINDOW = "window"
 
 
-class QuestObjective(_Model):
+class QuestObjective(SpecModel):
     metric: Key
     target: Annotated[int, Field(ge=1, le=10**12)]
     name: Localized | None = None
 
 
-class Quest(_Model):
+class Quest(SpecModel):
     id: MechanicId
     name: Localized | None = None
     description: Localized | None = None
