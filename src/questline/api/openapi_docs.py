@@ -13,6 +13,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from questline.api.streaks import STREAK_EXAMPLE
+
 _T = "2026-11-21T16:35:51Z"
 _LEVEL = {
     "level": 3,
@@ -118,22 +120,6 @@ _ACHIEVEMENT = {
         {"tier": "bronze", "target": 10, "rewards": {"currencies": {"xp": 20}}, "rarity": 0.25},
         {"tier": "silver", "target": 50, "rewards": {"currencies": {"xp": 100}}, "rarity": 0.0},
     ],
-}
-_STREAK = {
-    "key": "focus",
-    "name": "Daily focus",
-    "period": "day",
-    "current": 4,
-    "longest": 9,
-    "started_on": "2026-11-18",
-    "last_period": "2026-11-21",
-    "today_done": False,
-    "at_risk": True,
-    "ends_at": "2026-11-23T00:00:00+01:00",
-    "freezes": 0,
-    "freezes_max": 2,
-    "freezes_needed": 0,
-    "freezes_used": [{"covered": "2026-11-17", "used_at": "2026-11-18T07:02:11Z"}],
 }
 _OBJECTIVE = {
     "metric": "focus_minutes",
@@ -325,7 +311,7 @@ DOCS: dict[str, tuple[str, Any]] = {
     "AchievementList": ("", {"data": [_ACHIEVEMENT], "next_cursor": None}),
     "PlayerAchievementOut": ("", _PLAYER_ACHIEVEMENT),
     "PlayerAchievementList": ("", {"data": [_PLAYER_ACHIEVEMENT], "next_cursor": None}),
-    "StreakList": ("", {"data": [_STREAK], "next_cursor": None}),
+    "StreakList": ("", {"data": [STREAK_EXAMPLE], "next_cursor": None}),
     "ObjectiveOut": ("", _OBJECTIVE),
     "QuestOut": ("", _QUEST),
     "QuestList": ("", {"data": [_QUEST], "next_cursor": None}),

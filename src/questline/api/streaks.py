@@ -30,9 +30,9 @@ from questline.storage.database import after_commit
 router = APIRouter(tags=["streaks"])
 
 
-# The example of the list (with its null) is in api.openapi_docs.
+# The example of the list (with its null) is in api.openapi_docs, built from this one.
 _FREEZE_USE: JsonDict = {"covered": "2026-11-17", "used_at": "2026-11-18T07:02:11Z"}
-_STREAK: JsonDict = {
+STREAK_EXAMPLE: JsonDict = {
     "key": "focus",
     "name": "Daily focus",
     "period": "day",
@@ -62,7 +62,7 @@ class FreezeUseOut(BaseModel):
 class StreakOut(BaseModel):
     """A player's streak as it stands now, in their time zone, with its freezes."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_STREAK]})
+    model_config = ConfigDict(json_schema_extra={"examples": [STREAK_EXAMPLE]})
 
     key: str
     name: str | None
