@@ -3,6 +3,7 @@ Retry-After and RateLimit-* headers; shared through Redis by several servers."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import anyio
@@ -85,23 +86,35 @@ def test_an_endpoint_that_does_not_answer_in_time_gets_503(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(POLICY, "GET /v1/slow", PUBLIC)
+    monkeypatch.setitem(POLICY, "GET /v1/slow-in-a-thread", PUBLIC)
     app = create_app(make_settings(database_url, request_timeout_seconds=2))
+    released = threading.Event()
 
     @app.get("/v1/slow")
     async def slow() -> dict[str, str]:
         await anyio.sleep(60)
         return {"status": "late"}
 
+    @app.get("/v1/slow-in-a-thread")
+    def slow_in_a_thread() -> dict[str, str]:
+        released.wait(60)
+        return {"status": "late"}
+
     with TestClient(app) as client:
-        started = time.monotonic()
-        response = client.get("/v1/slow", headers={"X-Request-ID": "slow-1"})
-        waited = time.monotonic() - started
-        assert response.status_code == 503
-        assert response.json()["code"] == "timeout"
-        assert response.json()["request_id"] == "slow-1"
-        assert response.headers["x-request-id"] == "slow-1"
-        assert waited < 30  # answered at the limit, not when the endpoint finished
-        assert client.get("/health").status_code == 200
+        try:
+            for path in ("/v1/slow", "/v1/slow-in-a-thread"):
+                started = time.monotonic()
+                response = client.get(path, headers={"X-Request-ID": "slow-1"})
+                waited = time.monotonic() - started
+                assert response.status_code == 503
+                assert response.json()["code"] == "timeout"
+                assert response.json()["request_id"] == "slow-1"
+                assert response.headers["x-request-id"] == "slow-1"
+                assert response.headers["retry-after"] == "1"
+                assert waited < 30  # answered at the limit, not when the endpoint finished
+                assert client.get("/health").status_code == 200
+        finally:
+            released.set()
 
 
 def test_while_the_redis_holding_the_counts_is_down_requests_get_503_not_500(
