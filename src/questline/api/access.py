@@ -29,8 +29,9 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 def route_template(request: Request) -> str:
-    route = request.scope.get("route")
-    return str(getattr(route, "path_format", request.url.path))
+    # Not getattr's default: building request.url costs more than the rest of this.
+    template = getattr(request.scope.get("route"), "path_format", None)
+    return str(template) if template is not None else request.url.path
 
 
 def check(access: Access, principal: Principal, path_params: dict[str, Any]) -> None:
