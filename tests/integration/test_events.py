@@ -6,6 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.integration.conftest import Api
@@ -193,6 +194,38 @@ def test_a_replay_changes_no_player(api: Api) -> None:
     replay = {"id": "e1", "type": "did", "player": "bob", "profile": {"time_zone": "Asia/Tokyo"}}
     assert api.post("/v1/events", json=replay, expect=200).json()["duplicate"] is True
     api.get("/v1/players/bob", expect=404)
+
+
+def test_an_event_gets_the_same_answer_however_its_content_type_is_spelled(api: Api) -> None:
+    """A plain `application/json` event takes a shorter way through the server; the
+    answer must not show which way it went."""
+    api.publish(DESIGN)
+    body = {"id": "e1", "type": "did", "player": "p", "properties": {"n": 5}}
+    first = api.post("/v1/events", json=body, expect=202)
+    assert first.headers["content-type"] == "application/json"
+    assert set(first.json()) == {"id", "status", "duplicate", "received_at", "effects", "error"}
+    answers = [
+        api.client.post(
+            "/v1/events",
+            content=orjson.dumps(body),
+            headers={**api.headers, "Content-Type": content_type},
+        )
+        for content_type in ("application/json", "application/json; charset=utf-8")
+    ]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].content == answers[1].content
+    assert answers[0].headers["content-type"] == answers[1].headers["content-type"]
+    assert answers[0].json()["received_at"] == first.json()["received_at"]
+
+    for content_type in ("application/json", "text/plain"):
+        broken = api.client.post(
+            "/v1/events",
+            content=b'{"type": "did", "player": 7}',
+            headers={**api.headers, "Content-Type": content_type},
+        )
+        assert broken.status_code == 422
+        assert broken.headers["content-type"] == "application/problem+json"
+    api.get("/v1/players/7", expect=404)
 
 
 def test_single_events_sent_at_once_each_get_their_own_answer(api: Api) -> None:

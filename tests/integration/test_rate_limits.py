@@ -43,6 +43,23 @@ def test_a_key_over_its_apps_limit_gets_429_and_when_to_retry(api: Api, client: 
     assert client.get("/v1/config/versions", headers=bearer(other["secret"])).status_code == 200
 
 
+def test_a_single_event_counts_once_whether_it_is_valid_or_not(
+    api: Api, client: TestClient
+) -> None:
+    api.request(
+        "PUT", "/v1/apps/default/settings", json={"rate_limit_per_key": "3/minute"}, expect=200
+    )
+    key = api.post("/v1/keys", json={"name": "k", "scopes": ["events:write"]}, expect=201).json()
+    good = {"type": "did", "player": "p"}
+    bad = {"type": "did", "player": "p", "colour": "red"}
+    answers = [
+        client.post("/v1/events", json=body, headers=bearer(key["secret"]))
+        for body in (good, bad, good, good)
+    ]
+    assert [a.status_code for a in answers] == [202, 422, 202, 429]
+    assert [a.headers["ratelimit-remaining"] for a in answers] == ["2", "1", "0", "0"]
+
+
 def test_each_player_has_its_own_allowance(api: Api, client: TestClient) -> None:
     api.request(
         "PUT", "/v1/apps/default/settings", json={"rate_limit_per_player": "2/minute"}, expect=200
