@@ -148,13 +148,17 @@ class TimeoutMiddleware:
                     nonlocal started
                     if message["type"] == "http.response.start":
                         started = True
-                        deadline.reschedule(None)
+                        # Already expired only if the endpoint swallowed the cancellation.
+                        if not deadline.expired():
+                            deadline.reschedule(None)
                     await send(message)
 
                 await self.app(scope, receive, tracking_send)
         except TimeoutError:
             if not deadline.expired():
                 raise  # not ours: the endpoint's own
+            if started:
+                return  # too late for a 503: the answer was cut short
             await send_problem(
                 scope,
                 send,
