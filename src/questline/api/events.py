@@ -29,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 
 from questline.api.access import authorize, bearer, current_principal
 from questline.api.context import Context
-from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep
+from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, get_context
 from questline.auth.principals import Principal
 from questline.engine.grants import RESERVED_PREFIX
 from questline.engine.periods import is_valid_zone
@@ -211,8 +211,9 @@ class _SingleEventRoute(APIRoute):
             if event is None:
                 return await standard(request)
             principal = await current_principal(await authorize(request, await bearer(request)))
-            context: Context = request.app.state.questline
-            answer, duplicate = await _record(event, principal, context, wait=False)
+            answer, duplicate = await _record(
+                event, principal, await get_context(request), wait=False
+            )
             return Response(
                 _ACCEPTED.dump_json(answer),
                 status_code=status.HTTP_200_OK if duplicate else status.HTTP_202_ACCEPTED,
