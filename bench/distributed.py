@@ -47,6 +47,7 @@ import redis
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from questline.processing.distributed import QUEUE  # noqa: E402
 from tests.support.postgres import PostgresServer  # noqa: E402
 from tests.support.processes import free_port  # noqa: E402
 from tests.support.redis import RedisServer  # noqa: E402
@@ -214,20 +215,21 @@ def result_of(load: multiprocessing.Process, wait: float | None = None) -> Any:
 # --- the stack ----------------------------------------------------------------------------
 
 
-def pending(conninfo: str) -> tuple[int, float]:
-    """Pending events and the age of the oldest (the processing lag), in seconds."""
-    with psycopg.connect(conninfo) as connection:
-        count, age = connection.execute(
-            "SELECT count(*), coalesce(extract(epoch FROM now() - min(received_at)), 0)"
-            " FROM events WHERE status = 'pending'"
-        ).fetchone()  # type: ignore[misc]
+def pending(connection: psycopg.Connection[Any]) -> tuple[int, float]:
+    """Pending events and the age of the oldest (the processing lag), in seconds. (One
+    connection for every look: a new one per look cost PostgreSQL a process start, and
+    the stack's CPU is what is measured.)"""
+    count, age = connection.execute(
+        "SELECT count(*), coalesce(extract(epoch FROM now() - min(received_at)), 0)"
+        " FROM events WHERE status = 'pending'"
+    ).fetchone()  # type: ignore[misc]
     return int(count), float(age)
 
 
-def wait_drained(conninfo: str, timeout: float = 600) -> float:
+def wait_drained(connection: psycopg.Connection[Any], timeout: float = 600) -> float:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if pending(conninfo)[0] == 0:
+        if pending(connection)[0] == 0:
             return time.time()
         time.sleep(0.05)
     raise RuntimeError("events still pending after the timeout")
@@ -303,6 +305,22 @@ def publish(base: str) -> None:
                     "attributes": {"xp": 50 + 10 * i},
                 },
             ).raise_for_status()
+
+
+def wait_for_workers(redis_url: str, timeout: float = 60) -> None:
+    """Until the workers have taken what the publish queued (the achievement backfill).
+    A worker starts slower than the API: a backfill still queued when events arrive
+    would run meanwhile, settle every player one by one under the worker's player locks,
+    and hold up a worker for most of (a)."""
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while client.llen(QUEUE):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the workers took nothing from the queue")
+            time.sleep(0.1)
+    finally:
+        client.close()
 
 
 # --- the raw limits -----------------------------------------------------------------------
@@ -381,14 +399,16 @@ def accept_to_leaderboard(base: str, probes: int, rate: float) -> list[float]:
     return asyncio.run(run())
 
 
-def open_loop(base: str, conninfo: str, settings: dict[str, Any]) -> dict[str, Any]:
+def open_loop(
+    base: str, database: psycopg.Connection[Any], settings: dict[str, Any]
+) -> dict[str, Any]:
     """(b) at one rate: the generator's figures, the lag sampled meanwhile, the drain."""
     load = run_load("singles", base, settings)
     lags: list[float] = []
     while (found := result_of(load, wait=0.25)) is None:
-        lags.append(pending(conninfo)[1])
+        lags.append(pending(database)[1])
     finished = time.time()
-    drained_after = wait_drained(conninfo) - finished
+    drained_after = wait_drained(database) - finished
     progress(f"(b) at {settings['rate']:.0f}/s done")
     return {**found, "rate": settings["rate"], "lags": lags, "drained_after": drained_after}
 
@@ -455,20 +475,22 @@ def main() -> None:
         processes, base = start_stack(
             workdir, db_url, rds.url, args.workers, args.shards, args.worker_nice
         )
+        database = psycopg.connect(conninfo, autocommit=True)
         try:
             publish(base)
+            wait_for_workers(rds.url)
             progress("stack up; (a) batches")
 
             # (a) batches, end to end
             load = run_load("batches", base, settings)
             found = result_of(load)
-            drained = wait_drained(conninfo)
+            drained = wait_drained(database)
             ingest_rate = args.events / (found["accepted"] - found["started"])
             end_to_end = args.events / (drained - found["started"])
 
             progress(f"(a) done: {end_to_end:.0f} events/s end to end; (b) singles")
             singles = [
-                open_loop(base, conninfo, {**settings, "rate": rate})
+                open_loop(base, database, {**settings, "rate": rate})
                 for rate in [args.rate, *args.lower_rates]
             ]
             progress("(b) done; (c) accept → leaderboard")
@@ -478,6 +500,7 @@ def main() -> None:
             print("\n".join(log[-40:]), file=sys.stderr)
             raise
         finally:
+            database.close()
             for process in processes:
                 process.terminate()
             for process in processes:
