@@ -14,7 +14,9 @@ Prints figures; asserts nothing.
 
 In the same run, the raw limits: the same rows written by one plain `COPY` into a table
 shaped like the event log, and one `ZADD` per event through a Redis pipeline, with our
-end-to-end figure as a ratio of each.
+end-to-end figure as a ratio of each. And the CPU time each part of the stack used (read
+from /proc): per event in (a), with the rate the cores could sustain at that cost; the
+cores busy in (b).
 
     python bench/distributed.py [--events 30000] [--rate 2000] [--lower-rates 500,1000]
                                 [--seconds 10] [--workers 2] [--worker-nice 10]
@@ -46,7 +48,9 @@ import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+import cpu  # noqa: E402  (bench/cpu.py, next to this file)
 from questline.processing.distributed import QUEUE  # noqa: E402
 from tests.support.postgres import PostgresServer  # noqa: E402
 from tests.support.processes import free_port  # noqa: E402
@@ -54,6 +58,11 @@ from tests.support.redis import RedisServer  # noqa: E402
 
 KEY = "ql_sk_bench-admin-key-0123456789abcdefghijklmnopq"
 HEADERS = {"Authorization": f"Bearer {KEY}"}
+# The parts the machine's CPU time is split into (process trees; see bench/cpu.py).
+API, WORKERS, POSTGRES, REDIS, GENERATOR = (
+    "API", "workers", "PostgreSQL", "Redis", "load generator"
+)  # fmt: skip
+STACK = (API, WORKERS, POSTGRES, REDIS)
 
 
 def make_events(count: int, players: int, prefix: str, seed: int) -> list[dict[str, Any]]:
@@ -167,7 +176,8 @@ def load_generator(phase: str, base: str, args: dict[str, Any], out: Any) -> Non
     if phase == "batches":
         events = make_events(args["events"], args["players"], "batch", 1)
         started = asyncio.run(_send_batches(base, events, args["batch"], args["connections"]))
-        out.put({"started": started, "accepted": time.time()})
+        # Its own CPU time: it has ended by the time the stack's is read.
+        out.put({"started": started, "accepted": time.time(), "cpu": time.process_time()})
     else:
         count = int(args["rate"] * args["seconds"])
         events = make_events(count, args["players"], f"single-{args['rate']:.0f}", 2)
@@ -400,17 +410,37 @@ def accept_to_leaderboard(base: str, probes: int, rate: float) -> list[float]:
 
 
 def open_loop(
-    base: str, database: psycopg.Connection[Any], settings: dict[str, Any]
+    base: str, database: psycopg.Connection[Any], settings: dict[str, Any], roots: dict[int, str]
 ) -> dict[str, Any]:
-    """(b) at one rate: the generator's figures, the lag sampled meanwhile, the drain."""
+    """(b) at one rate: the generator's figures, the lag sampled meanwhile, the CPU each
+    part of the stack used while the generator sent and got answers, and the drain."""
     load = run_load("singles", base, settings)
+    assert load.pid is not None
+    roots = {**roots, load.pid: GENERATOR}
     lags: list[float] = []
+    samples = [cpu.sample()] if cpu.available() else []
     while (found := result_of(load, wait=0.25)) is None:
         lags.append(pending(database)[1])
+        if samples:
+            samples.append(cpu.sample())
     finished = time.time()
     drained_after = wait_drained(database) - finished
     progress(f"(b) at {settings['rate']:.0f}/s done")
-    return {**found, "rate": settings["rate"], "lags": lags, "drained_after": drained_after}
+    # The samples taken while requests went out, not while the generator started.
+    sending = (found["started"], found["started"] + found["sent_for"])
+    window = [s for s in samples if sending[0] <= s.at <= sending[1]]
+    busy = None
+    if len(window) >= 2:
+        seconds = window[-1].at - window[0].at
+        used = cpu.used(window[0], window[-1], roots)
+        busy = {name: value / seconds for name, value in used.items()}
+    return {
+        **found,
+        "rate": settings["rate"],
+        "lags": lags,
+        "drained_after": drained_after,
+        "busy": busy,
+    }
 
 
 def print_open_loop(found: dict[str, Any], seconds: float) -> None:
@@ -426,6 +456,33 @@ def print_open_loop(found: dict[str, Any], seconds: float) -> None:
     print(f"  processing lag (oldest pending): median {statistics.median(lags):.2f} s,"
           f" max {max(lags):.2f} s")  # fmt: skip
     print(f"  drained {found['drained_after']:.2f} s after the last answer")
+    busy = found["busy"]
+    if busy is not None:
+        print(f"  cores busy while sending: {busy['machine']:.2f} of {os.cpu_count()}"
+              f" ({describe(busy, '{:.2f}')})")  # fmt: skip
+        print(f"  API CPU per request: {busy[API] / found['rate'] * 1e6:.0f} µs")
+
+
+def describe(used: dict[str, float], form: str) -> str:
+    """Each part's figure, then what no part accounts for (ended processes, the system)."""
+    parts = [*STACK, GENERATOR]
+    other = used["machine"] - sum(used.get(name, 0.0) for name in parts)
+    return ", ".join(f"{name} {form.format(used.get(name, 0.0))}" for name in parts) + (
+        f", other {form.format(other)}"
+    )
+
+
+def print_cost(used: dict[str, float] | None, events: int) -> None:
+    """(a)'s CPU per event, by part, and the rate the cores could sustain at that cost."""
+    if used is None:
+        return
+    per_event = {name: value / events * 1e6 for name, value in used.items()}
+    stack = sum(per_event.get(name, 0.0) for name in STACK)
+    cores = os.cpu_count() or 1
+    print(f"  CPU used, first send → last effect: {used['machine']:.1f} s of {cores} cores;"
+          f" per event in µs: {describe(per_event, '{:.0f}')}")  # fmt: skip
+    print(f"  the stack's CPU per event ({' + '.join(STACK)}): {stack:.0f} µs, so {cores}"
+          f" cores sustain at most {cores / stack * 1e6:.0f} events/s at this cost")  # fmt: skip
 
 
 def main() -> None:
@@ -480,17 +537,23 @@ def main() -> None:
             publish(base)
             wait_for_workers(rds.url)
             progress("stack up; (a) batches")
+            roots = {processes[0].pid: API, pg.pid: POSTGRES, rds.pid: REDIS}
+            roots.update({process.pid: WORKERS for process in processes[1:]})
 
             # (a) batches, end to end
+            before = cpu.sample() if cpu.available() else None
             load = run_load("batches", base, settings)
             found = result_of(load)
             drained = wait_drained(database)
+            cost = None
+            if before is not None:
+                cost = {**cpu.used(before, cpu.sample(), roots), GENERATOR: found["cpu"]}
             ingest_rate = args.events / (found["accepted"] - found["started"])
             end_to_end = args.events / (drained - found["started"])
 
             progress(f"(a) done: {end_to_end:.0f} events/s end to end; (b) singles")
             singles = [
-                open_loop(base, database, {**settings, "rate": rate})
+                open_loop(base, database, {**settings, "rate": rate}, roots)
                 for rate in [args.rate, *args.lower_rates]
             ]
             progress("(b) done; (c) accept → leaderboard")
@@ -518,6 +581,7 @@ def main() -> None:
     print(f"     end to end / COPY:             {end_to_end / copy_rate:9.3f}")
     print(f"  raw: pipelined ZADD per event:    {zadd_rate:9.0f} ops/s")
     print(f"     end to end / ZADD:             {end_to_end / zadd_rate:9.3f}")
+    print_cost(cost, args.events)
     for found in singles:
         print_open_loop(found, args.seconds)
     seen = statistics.quantiles([x * 1000 for x in board], n=100)

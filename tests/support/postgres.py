@@ -160,6 +160,13 @@ class PostgresServer:
         return self.base_dir / "server.log"
 
     @property
+    def pid(self) -> int:
+        """The postmaster's process id (its backends are its children)."""
+        if not self._running:
+            raise PostgresError("PostgresServer is not running")
+        return int((self.data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+
+    @property
     def running(self) -> bool:
         """True between ``start()``/``resume()`` and ``pause()``/``stop()``."""
         return self._running

@@ -63,6 +63,12 @@ class RedisServer:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int:
+        if self._process is None:
+            raise RedisServerError("RedisServer is not running: call start() first")
+        return self._process.pid
+
     def start(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
