@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from questline.processing.backfill import backfill_achievements
+from questline.processing.batch import Processed
+from questline.processing.ingest import Ingested, NewEvent, ingest
 from questline.storage.apps import DEFAULT_APP, create_key, get_app
 from tests.integration.conftest import Api
 
@@ -173,6 +179,40 @@ def test_a_backfill_reward_moves_the_boards_like_an_event_would(api: Api) -> Non
     # Again: nothing new is awarded, and nothing counts twice.
     assert api.post("/v1/achievements/backfill", expect=200).json()["awarded"] == 0
     assert board() == [("di", 7, 1), ("cy", 7, 1)]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_event_for_a_player_is_appended_while_the_backfill_settles_that_player(
+    api: Api, client: TestClient
+) -> None:
+    # The backfill locks the player it settles as a worker does: that keeps the workers
+    # out, but an append only needs the player row to stay (its foreign key check).
+    _publish(api, target=5)
+    for _ in range(3):
+        _lesson(api, "cy")
+    _publish(api, target=3)
+    context = client.app.state.questline  # type: ignore[attr-defined]
+    with context.database.reader() as session:
+        app = get_app(session, DEFAULT_APP)
+        assert app is not None
+        app_id = app.id
+    appended: list[Ingested] = []
+
+    def append_meanwhile(_session: Session, _results: Sequence[Processed]) -> None:
+        # Called inside the backfill's transaction, while cy's row is locked.
+        with context.database.transaction() as other:
+            other.execute(text("SET LOCAL lock_timeout = '2s'"))
+            event = NewEvent(type="lesson.done", player="cy")
+            appended.extend(ingest(other, app_id, [event], datetime.now(UTC)))
+
+    report = backfill_achievements(
+        context.database, context.worker.designs, app_id, append_meanwhile
+    )
+    assert report.awarded == 1
+    [result] = appended
+    assert result.error is None
+    assert result.seq is not None
+    assert _unlocked(api, "cy") == {"starter"}
 
 
 def _unlocked(api: Api, player: str) -> set[str]:

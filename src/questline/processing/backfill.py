@@ -4,8 +4,9 @@ background), and on demand (`questline backfill`, POST /v1/achievements/backfill
 safe to run again and again.
 
 It only adds: what a player was awarded stays awarded, whatever the new design says.
-Each player is settled in a transaction of its own, with the player's row locked
-(PostgreSQL) or the write lock held (SQLite), so it never races the worker. Rewards
+Each player is settled in a transaction of its own, with the player's row locked as the
+worker locks it (PostgreSQL) or the write lock held (SQLite), so it never races the
+worker and never holds up an event being appended for that player. Rewards
 move leaderboards and leagues as an event's would, in the same transaction: they count
 in the runs current when the backfill runs, after everything already processed.
 """
@@ -73,7 +74,8 @@ def backfill_achievements(
         with database.transaction() as session:
             lock = select(Player).where(Player.id == player_id)
             if session.get_bind().dialect.name == "postgresql":
-                lock = lock.with_for_update()
+                # The workers' lock (worker.py): it excludes them, not appends of events.
+                lock = lock.with_for_update(key_share=True)
             player = session.scalars(lock).one()
             view = load_view(session, design, player, datetime.now(UTC))
             found = _unlock(view.reader)
