@@ -320,8 +320,8 @@ def publish(base: str) -> None:
 def wait_for_workers(redis_url: str, timeout: float = 60) -> None:
     """Until the workers have taken what the publish queued (the achievement backfill).
     A worker starts slower than the API: a backfill still queued when events arrive
-    would run meanwhile, settle every player one by one under the worker's player locks,
-    and hold up a worker for most of (a)."""
+    would run meanwhile, through every player (a)'s first batches created, and (a)
+    would measure it as well."""
     client = redis.Redis.from_url(redis_url)
     deadline = time.monotonic() + timeout
     try:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from questline.processing.backfill import backfill_achievements
 from questline.processing.batch import Processed
 from questline.processing.ingest import Ingested, NewEvent, ingest
 from questline.storage.apps import DEFAULT_APP, create_key, get_app
+from questline.storage.models import Player
 from tests.integration.conftest import Api
 
 GAME = """
@@ -212,6 +215,41 @@ def test_an_event_for_a_player_is_appended_while_the_backfill_settles_that_playe
     [result] = appended
     assert result.error is None
     assert result.seq is not None
+    assert _unlocked(api, "cy") == {"starter"}
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_backfill_settles_other_players_while_a_worker_holds_one(
+    api: Api, client: TestClient
+) -> None:
+    _publish(api, target=5)
+    for player in ("cy", "di"):  # cy first: the lower player id
+        for _ in range(3):
+            _lesson(api, player)
+    _publish(api, target=3)
+    context = client.app.state.questline  # type: ignore[attr-defined]
+    with context.database.reader() as session:
+        app = get_app(session, DEFAULT_APP)
+        assert app is not None
+        app_id = app.id
+    with ThreadPoolExecutor(1) as pool, context.database.transaction() as worker:
+        # A worker's batch holds cy, as the backfill starts.
+        worker.execute(
+            select(Player.id)
+            .where(Player.app_id == app_id, Player.external_id == "cy")
+            .with_for_update(key_share=True)
+        )
+        running = pool.submit(
+            backfill_achievements, context.database, context.worker.designs, app_id
+        )
+        deadline = time.monotonic() + 10
+        while _unlocked(api, "di") != {"starter"}:
+            assert time.monotonic() < deadline, "the backfill waited for cy before settling di"
+            time.sleep(0.05)
+        assert _unlocked(api, "cy") == set()
+        worker.rollback()  # the batch ends: cy is settled too
+        report = running.result(timeout=30)
+    assert report.awarded == 2
     assert _unlocked(api, "cy") == {"starter"}
 
 

@@ -70,17 +70,23 @@ def backfill_achievements(
         return BackfillReport(len(ids), 0, (), design.version if design else None)
     awarded = 0
     rewarded: list[int] = []
-    for player_id in ids:
+
+    def settle(player_id: int, *, wait: bool) -> bool:
+        """Award what the player qualifies for; False if `wait` is off and a worker holds
+        the player (nothing done)."""
+        nonlocal awarded
         with database.transaction() as session:
             lock = select(Player).where(Player.id == player_id)
             if session.get_bind().dialect.name == "postgresql":
                 # The workers' lock (worker.py): it excludes them, not appends of events.
-                lock = lock.with_for_update(key_share=True)
-            player = session.scalars(lock).one()
+                lock = lock.with_for_update(key_share=True, skip_locked=not wait)
+            player = session.scalars(lock).one_or_none()
+            if player is None:
+                return False
             view = load_view(session, design, player, datetime.now(UTC))
             found = _unlock(view.reader)
             if not found:
-                continue
+                return True
             awarded += sum(isinstance(e, AchievementUnlocked) for e in found)
             rewarded.append(player_id)
             batch = Batch()
@@ -94,6 +100,14 @@ def backfill_achievements(
                     session,
                     [Processed(after_the_log, app_id, player_id, PROCESSED, effects, now, now)],
                 )
+            return True
+
+    # Players a worker is processing right now are passed over at first and settled
+    # last, waiting for each: by then their batches are mostly done, and meanwhile the
+    # backfill has not stood idle behind one batch after another.
+    held = [player_id for player_id in ids if not settle(player_id, wait=False)]
+    for player_id in held:
+        settle(player_id, wait=True)
     return BackfillReport(len(ids), awarded, tuple(rewarded), design.version)
 
 
