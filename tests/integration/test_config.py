@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+from questline.processing.designs import DesignCache
+from questline.storage import configs
+from questline.storage.apps import ensure_app
+from questline.storage.database import Database
+from questline.yamlfile import load_yaml
 from tests.integration.conftest import Api
 
 V1 = """
@@ -26,6 +33,35 @@ def test_each_publish_is_a_new_version_and_events_use_the_current_one(api: Api) 
     ] == [1, 2]
     ledger = api.get("/v1/players/p/ledger").json()["data"]
     assert [(e["amount"], e["config_version"]) for e in ledger] == [(20, 2), (10, 1)]
+
+
+# SQLite reads from one snapshot per transaction anyway; PostgreSQL reads what was
+# committed by the time of each statement.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_transaction_keeps_the_design_it_first_read_and_the_next_sees_a_new_one(
+    database_url: str,
+) -> None:
+    # A batch's boards and leagues move by the design its events were scored with.
+    database = Database(database_url)
+    try:
+        with database.transaction() as session:
+            app_id = ensure_app(session).id
+            configs.publish(
+                session, app_id, load_yaml(V1), source=None, comment=None, created_by=None
+            )
+        designs = DesignCache()
+        with database.transaction() as batch:
+            scored_with = designs.current(batch, {app_id})[app_id].version
+            with database.transaction() as other:  # a publish meanwhile
+                configs.publish(
+                    other, app_id, load_yaml(V2), source=None, comment=None, created_by=None
+                )
+            projected_with = designs.current(batch, {app_id})[app_id].version
+        with database.transaction() as next_batch:
+            next_with = designs.current(next_batch, {app_id})[app_id].version
+    finally:
+        database.dispose()
+    assert (scored_with, projected_with, next_with) == (1, 1, 2)
 
 
 def test_versions_are_listed_newest_first_and_readable_one_by_one(api: Api) -> None:

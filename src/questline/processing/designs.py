@@ -1,6 +1,7 @@
 """Compiled designs, cached per (app, version): a version is immutable, so its
 compiled form never goes stale; only "which version is current" is looked up —
-by processing always, by reads at most once a second per app (``current_for_reads``)."""
+by processing once per transaction, by reads at most once a second per app
+(``current_for_reads``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from questline.engine.compiler import CompiledDesign, compile_design
 from questline.storage import configs
+
+_CURRENT = "questline.current_versions"  # session.info: (transaction, app id -> version)
 
 
 class DesignCache:
@@ -38,9 +41,23 @@ class DesignCache:
         return compiled
 
     def current(self, session: Session, app_ids: set[int]) -> dict[int, CompiledDesign]:
+        """The apps' current designs. Within one transaction of `session`, an app's version
+        is looked up once and then holds: a batch's boards and leagues move by the design
+        its events were scored with, even if a new one is published meanwhile."""
+        held = session.info.get(_CURRENT)
+        known: dict[int, int | None] = (
+            held[1] if held is not None and held[0] is session.get_transaction() else {}
+        )
+        missing = app_ids - known.keys()
+        if missing:
+            found = configs.current_versions(session, missing)
+            known.update({app_id: found.get(app_id) for app_id in missing})
+            # Taken after the look-up, which began the transaction if none had begun.
+            session.info[_CURRENT] = (session.get_transaction(), known)
         return {
             app_id: self.version(session, app_id, version)
-            for app_id, version in configs.current_versions(session, app_ids).items()
+            for app_id in app_ids
+            if (version := known[app_id]) is not None
         }
 
     def current_for_reads(
