@@ -16,31 +16,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from questline.leaderboards.projection import LeaderboardProjection
 from questline.leagues.projection import LeagueProjection
 from questline.processing.batch import FAILED, PENDING, Batch, Processed
 from questline.processing.designs import DesignCache
-from questline.storage.bulk import BulkWriter
+from questline.storage.bulk import BulkWriter, as_utc
 from questline.storage.database import Database, after_commit, unavailable
 from questline.storage.models import Event as EventRow
-from questline.storage.models import Player
 from questline.storage.types import loads_json
 
 log = logging.getLogger(__name__)
-_EVENT_COLUMNS = (
-    EventRow.seq,
-    EventRow.app_id,
-    EventRow.player_id,
-    EventRow.type,
-    EventRow.occurred_at,
-    EventRow.time_zone,
-    EventRow.properties,
-    EventRow.item_key,
-    EventRow.received_at,
-)
 
 
 ProcessedHook = Callable[[list[Processed]], None]
@@ -129,12 +117,10 @@ class Worker:
     def _next_pending(
         self, player_ids: Sequence[int] | None, up_to_seq: int | None, shard: Shard | None
     ) -> int | None:
+        text, params = _pending_query("seq", player_ids, up_to_seq, shard, 1)
         with self.database.reader() as session:
-            statement = (
-                _pending(player_ids, up_to_seq, shard).with_only_columns(EventRow.seq).limit(1)
-            )
-            seq: int | None = session.scalar(statement)
-            return seq
+            found = BulkWriter(session).fetch(text, *params)
+            return int(found[0][0]) if found else None
 
     def _commit_batch(
         self,
@@ -161,7 +147,7 @@ class Worker:
         was processed meanwhile (by another process), nothing is written and None says
         to redo the batch under the lock."""
         with self.database.reader() as session:
-            events = _sqlite_pending(session, player_ids, up_to_seq, limit)
+            events = _pending_events(BulkWriter(session), player_ids, up_to_seq, limit)
             if not events:
                 return 0
             batch = Batch.load(session, self.designs, events)
@@ -196,17 +182,31 @@ class Worker:
             return int(result.rowcount)
 
 
-def _pending(
-    player_ids: Sequence[int] | None, up_to_seq: int | None, shard: Shard | None = None
-) -> Select[Any]:
-    statement = select(EventRow.seq, EventRow.player_id).where(EventRow.status == PENDING)
+def _pending_query(
+    columns: str,
+    player_ids: Sequence[int] | None,
+    up_to_seq: int | None,
+    shard: Shard | None,
+    limit: int | None,
+) -> tuple[str, list[Any]]:
+    """`columns` of the pending events within the filter, oldest first, for BulkWriter.
+    Plain SQL: a batch's few reads cost more to build through SQLAlchemy than to run."""
+    where = "status = 'pending'"  # a literal, so that the partial index always applies
+    params: list[Any] = []
     if shard is not None:
-        statement = statement.where(EventRow.player_id % shard.count == shard.number)
+        where += " AND player_id % ? = ?"
+        params += [shard.count, shard.number]
     if player_ids is not None:
-        statement = statement.where(EventRow.player_id.in_(player_ids))
+        where += " AND player_id IN ?list"
+        params.append(list(player_ids))
     if up_to_seq is not None:
-        statement = statement.where(EventRow.seq <= up_to_seq)
-    return statement.order_by(EventRow.seq)
+        where += " AND seq <= ?"
+        params.append(up_to_seq)
+    text = f"SELECT {columns} FROM events WHERE {where} ORDER BY seq"  # noqa: S608 (fixed clauses)
+    if limit is not None:
+        text += " LIMIT ?"
+        params.append(limit)
+    return text, params
 
 
 class _PendingEvent(NamedTuple):
@@ -221,34 +221,28 @@ class _PendingEvent(NamedTuple):
     received_at: datetime
 
 
-def _sqlite_pending(
-    session: Session, player_ids: Sequence[int] | None, up_to_seq: int | None, limit: int
+def _pending_events(
+    bulk: BulkWriter, player_ids: Sequence[int] | None, up_to_seq: int | None, limit: int | None
 ) -> list[_PendingEvent]:
-    """The oldest pending events, read without ORM rows (SQLite's storage formats)."""
-    text = (
-        "SELECT seq, app_id, player_id, type, occurred_at, time_zone, properties, item_key,"
-        " received_at FROM events WHERE status = 'pending'"
+    """The oldest pending events (within the filter), read as plain rows."""
+    text, params = _pending_query(
+        "seq, app_id, player_id, type, occurred_at, time_zone, properties, item_key, received_at",
+        player_ids,
+        up_to_seq,
+        None,
+        limit,
     )
-    params: list[Any] = []
-    if player_ids is not None:
-        text += " AND player_id IN ?list"
-        params.append(list(player_ids))
-    if up_to_seq is not None:
-        text += " AND seq <= ?"
-        params.append(up_to_seq)
-    text += " ORDER BY seq LIMIT ?"
-    params.append(limit)
     return [
         _PendingEvent(
             seq,
             app_id,
             player_id,
             type_,
-            datetime.fromisoformat(occurred_at).replace(tzinfo=UTC),
+            _utc(occurred_at),
             time_zone,
-            loads_json(properties),
+            properties if isinstance(properties, dict) else loads_json(properties),
             item_key,
-            datetime.fromisoformat(received_at).replace(tzinfo=UTC),
+            _utc(received_at),
         )
         for (
             seq,
@@ -260,8 +254,14 @@ def _sqlite_pending(
             properties,
             item_key,
             received_at,
-        ) in (BulkWriter(session).fetch(text, *params))
+        ) in bulk.fetch(text, *params)
     ]
+
+
+def _utc(value: Any) -> datetime:
+    stamp = as_utc(value)
+    assert stamp is not None
+    return stamp
 
 
 def _process_batch(
@@ -272,32 +272,21 @@ def _process_batch(
     limit: int,
     shard: Shard | None = None,
 ) -> list[Processed]:
-    picked = session.execute(_pending(player_ids, up_to_seq, shard).limit(limit)).all()
+    bulk = BulkWriter(session)
+    text, params = _pending_query("seq, player_id", player_ids, up_to_seq, shard, limit)
+    picked = bulk.fetch(text, *params)
     if not picked:
         return []
     locked = sorted({player_id for _, player_id in picked})
     last_seq = max(seq for seq, _ in picked)
-    if session.get_bind().dialect.name == "postgresql":
+    if bulk.postgres:
         # FOR NO KEY UPDATE, not FOR UPDATE: appending an event takes FOR KEY SHARE on its
         # player (the foreign key check), in the batch's order; FOR UPDATE would conflict
         # with it and deadlock a worker against ingestion. Workers still exclude each other.
-        session.execute(
-            select(Player.id)
-            .where(Player.id.in_(locked))
-            .order_by(Player.id)
-            .with_for_update(key_share=True)
-        )
+        bulk.fetch("SELECT id FROM players WHERE id IN ?list ORDER BY id FOR NO KEY UPDATE", locked)
     # Re-read under the lock: another worker may have processed some meanwhile, and an
     # earlier event of a locked player must go first to keep per-player order.
-    events = session.execute(
-        select(*_EVENT_COLUMNS)
-        .where(
-            EventRow.status == PENDING,
-            EventRow.player_id.in_(locked),
-            EventRow.seq <= last_seq,
-        )
-        .order_by(EventRow.seq)
-    ).all()
+    events = _pending_events(bulk, locked, last_seq, None)
     if not events:
         return []
 

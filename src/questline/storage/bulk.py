@@ -27,8 +27,8 @@ class BulkWriter:
         self.postgres = session.get_bind().dialect.name == "postgresql"
 
     def sql(self, text: str) -> str:
-        if self.postgres:
-            return text.replace(_JSON, "%s::jsonb").replace("?", "%s")
+        if self.postgres:  # psycopg's placeholders are %s, so a literal % is written %%
+            return text.replace("%", "%%").replace(_JSON, "%s::jsonb").replace("?", "%s")
         return text.replace(_JSON, "?")
 
     def timestamp(self, value: datetime) -> Any:
