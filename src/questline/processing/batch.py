@@ -20,8 +20,8 @@ from questline.engine.state import EARNED_TODAY, METRIC, RULE, Balance, Event, I
 from questline.processing import mechanics_rows
 from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
-from questline.storage.items import items_by_key
 from questline.storage.models import RuleState
+from questline.storage.types import loads_json
 
 PENDING, PROCESSED, FAILED = "pending", "processed", "failed"
 
@@ -63,19 +63,26 @@ class Batch:
             periods.update(period_keys(local_date(row.occurred_at, row.time_zone)).values())
             batch.app_of_player[row.player_id] = row.app_id
         batch.designs = designs.current(session, {row.app_id for row in events})
-        for app_id in {row.app_id for row in events}:
-            keys = {row.item_key for row in events if row.app_id == app_id and row.item_key}
-            for key, item in items_by_key(session, app_id, keys).items():
-                attributes = {
-                    k: v
-                    for k, v in ((k, coerce_value(v)) for k, v in item.attributes.items())
-                    if v is not None
-                }
-                batch.items[(app_id, key)] = Item(item.key, item.kind, attributes)
-
-        batch.states = {pid: PlayerState(str(pid)) for pid in player_ids}
         # Thousands of rows per batch: read as plain tuples, without ORM row objects.
         bulk = BulkWriter(session)
+        for app_id in {row.app_id for row in events}:
+            keys = {row.item_key for row in events if row.app_id == app_id and row.item_key}
+            if not keys:
+                continue
+            items = (
+                "SELECT key, kind, attributes FROM items"
+                " WHERE app_id = ? AND key IN ?list AND deleted_at IS NULL"
+            )
+            for key, kind, stored in bulk.fetch(items, app_id, sorted(keys)):
+                found = stored if isinstance(stored, dict) else loads_json(stored)
+                attributes = {
+                    k: v
+                    for k, v in ((k, coerce_value(v)) for k, v in found.items())
+                    if v is not None
+                }
+                batch.items[(app_id, key)] = Item(key, kind, attributes)
+
+        batch.states = {pid: PlayerState(str(pid)) for pid in player_ids}
         ids = sorted(player_ids)
         balances = (
             "SELECT player_id, currency, balance, earned FROM balances WHERE player_id IN ?list"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -17,16 +15,6 @@ def get_item(
     if not include_deleted:
         statement = statement.where(Item.deleted_at.is_(None))
     return session.scalar(statement)
-
-
-def items_by_key(session: Session, app_id: int, keys: Iterable[str]) -> dict[str, Item]:
-    wanted = set(keys)
-    if not wanted:
-        return {}
-    rows = session.scalars(
-        select(Item).where(Item.app_id == app_id, Item.key.in_(wanted), Item.deleted_at.is_(None))
-    )
-    return {item.key: item for item in rows}
 
 
 def list_items(app_id: int, *, kind: str | None, after_id: int | None) -> Select[tuple[Item]]:
