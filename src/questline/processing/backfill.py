@@ -6,9 +6,9 @@ safe to run again and again.
 It only adds: what a player was awarded stays awarded, whatever the new design says.
 Each player is settled in a transaction of its own, with the player's row locked as the
 worker locks it (PostgreSQL) or the write lock held (SQLite), so it never races the
-worker and never holds up an event being appended for that player. Rewards
-move leaderboards and leagues as an event's would, in the same transaction: they count
-in the runs current when the backfill runs, after everything already processed.
+worker and never holds up an event being appended for that player. Rewards move
+leaderboards and leagues as an event's would, in the same transaction: they count in
+the runs current when the backfill runs, after everything already processed.
 """
 
 from __future__ import annotations
