@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from questline.processing.backfill import backfill_achievements
 from questline.processing.batch import Processed
 from questline.processing.ingest import Ingested, NewEvent, ingest
+from questline.processing.streak_changes import lock_streak
 from questline.storage.apps import DEFAULT_APP, create_key, get_app
 from questline.storage.models import Player
 from tests.integration.conftest import Api
@@ -216,6 +217,24 @@ def test_an_event_for_a_player_is_appended_while_the_backfill_settles_that_playe
     assert result.error is None
     assert result.seq is not None
     assert _unlocked(api, "cy") == {"starter"}
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_event_for_a_player_is_appended_while_one_of_its_streaks_is_changed(
+    api: Api, client: TestClient
+) -> None:
+    _publish(api)
+    _lesson(api, "cy")
+    context = client.app.state.questline  # type: ignore[attr-defined]
+    with context.database.transaction() as change:  # a restore or a freeze grant
+        cy = change.scalars(select(Player).where(Player.external_id == "cy")).one()
+        assert lock_streak(change, cy.id, "daily") is not None
+        with context.database.transaction() as other:
+            other.execute(text("SET LOCAL lock_timeout = '2s'"))
+            event = NewEvent(type="lesson.done", player="cy")
+            [result] = ingest(other, cy.app_id, [event], datetime.now(UTC))
+    assert result.error is None
+    assert result.seq is not None
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

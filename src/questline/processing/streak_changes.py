@@ -2,8 +2,9 @@
 freezes granted by the host app (a purchase, a gift).
 
 Each locks the player's row first (PostgreSQL), as the worker does before it reads a
-player's streaks, so neither can overwrite the other; on SQLite the write lock does the
-same, and a worker batch scored on an older snapshot is redone (see MechanicsRows).
+player's streaks, so neither can overwrite the other while events for the player are
+still appended; on SQLite the write lock does the same, and a worker batch scored on an
+older snapshot is redone (see MechanicsRows).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from questline.storage.models import Player, StreakRow
 def lock_streak(session: Session, player_id: int, key: str) -> StreakState | None:
     """The player's streak, read under the player's lock (None if never started)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Player.id).where(Player.id == player_id).with_for_update())
+        # The workers' lock (worker.py): it excludes them, not appends of events.
+        lock = select(Player.id).where(Player.id == player_id).with_for_update(key_share=True)
+        session.execute(lock)
     row = session.execute(
         select(
             StreakRow.current,
