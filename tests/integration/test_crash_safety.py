@@ -24,20 +24,22 @@ ROOT = Path(__file__).resolve().parents[2]
 DESIGN = {"currencies": {"xp": {}}, "rules": [{"id": "r", "on": "did", "award": {"xp": "event.n"}}]}
 
 
+def _publish_and_append(database: Database, count: int) -> None:
+    """The design, and events 1..count of one player: each awards its number in xp."""
+    with database.transaction() as session:
+        app = ensure_app(session, "default")
+        configs.publish(session, app.id, DESIGN, source=None, comment=None, created_by=None)
+        numbers = range(1, count + 1)
+        events = [NewEvent("did", "p", key=f"e{n}", properties={"n": n}) for n in numbers]
+        ingest(session, app.id, events, datetime.now(UTC))
+
+
 def test_a_worker_killed_before_commit_leaves_events_pending_and_a_restart_awards_once(
     database_url: str,
 ) -> None:
     database = Database(database_url)
     try:
-        with database.transaction() as session:
-            app = ensure_app(session, "default")
-            configs.publish(session, app.id, DESIGN, source=None, comment=None, created_by=None)
-            ingest(
-                session,
-                app.id,
-                [NewEvent("did", "p", key=f"e{n}", properties={"n": n}) for n in range(1, 11)],
-                datetime.now(UTC),
-            )
+        _publish_and_append(database, 10)
 
         crashed = subprocess.run(
             [sys.executable, "-m", "tests.support.crash_worker", database_url],
@@ -78,15 +80,7 @@ def test_a_batch_that_finds_the_pool_exhausted_leaves_its_events_pending(
     monkeypatch.setattr(batch, "step", step)
     database = Database(database_url)
     try:
-        with database.transaction() as session:
-            app = ensure_app(session, "default")
-            configs.publish(session, app.id, DESIGN, source=None, comment=None, created_by=None)
-            ingest(
-                session,
-                app.id,
-                [NewEvent("did", "p", key=f"e{n}", properties={"n": n}) for n in range(1, 4)],
-                datetime.now(UTC),
-            )
+        _publish_and_append(database, 3)
         worker = Worker(database, DesignCache())
 
         with pytest.raises(PoolTimeout):

@@ -65,6 +65,23 @@ def _lesson(api: Api, player: str, at: datetime | None = None) -> dict[str, Any]
     return dict(api.post("/v1/events", params={"wait": "true"}, json=body, expect=202).json())
 
 
+def _default_app_id(context: Any) -> int:
+    with context.database.reader() as session:
+        app = get_app(session, DEFAULT_APP)
+        assert app is not None
+        return int(app.id)
+
+
+def _append_waiting_briefly(context: Any, app_id: int, player: str) -> Ingested:
+    """Append a lesson for `player` in a transaction of its own that waits at most 2 s for
+    a lock (a lock it cannot take fails the append instead of hanging the test)."""
+    with context.database.transaction() as session:
+        session.execute(text("SET LOCAL lock_timeout = '2s'"))
+        event = NewEvent(type="lesson.done", player=player)
+        [result] = ingest(session, app_id, [event], datetime.now(UTC))
+        return result
+
+
 def _key(client: TestClient, scopes: list[str]) -> dict[str, str]:
     context = client.app.state.questline  # type: ignore[attr-defined]
     with context.database.transaction() as session:
@@ -196,18 +213,12 @@ def test_an_event_for_a_player_is_appended_while_the_backfill_settles_that_playe
         _lesson(api, "cy")
     _publish(api, target=3)
     context = client.app.state.questline  # type: ignore[attr-defined]
-    with context.database.reader() as session:
-        app = get_app(session, DEFAULT_APP)
-        assert app is not None
-        app_id = app.id
+    app_id = _default_app_id(context)
     appended: list[Ingested] = []
 
     def append_meanwhile(_session: Session, _results: Sequence[Processed]) -> None:
         # Called inside the backfill's transaction, while cy's row is locked.
-        with context.database.transaction() as other:
-            other.execute(text("SET LOCAL lock_timeout = '2s'"))
-            event = NewEvent(type="lesson.done", player="cy")
-            appended.extend(ingest(other, app_id, [event], datetime.now(UTC)))
+        appended.append(_append_waiting_briefly(context, app_id, "cy"))
 
     report = backfill_achievements(
         context.database, context.worker.designs, app_id, append_meanwhile
@@ -229,10 +240,7 @@ def test_an_event_for_a_player_is_appended_while_one_of_its_streaks_is_changed(
     with context.database.transaction() as change:  # a restore or a freeze grant
         cy = change.scalars(select(Player).where(Player.external_id == "cy")).one()
         assert lock_streak(change, cy.id, "daily") is not None
-        with context.database.transaction() as other:
-            other.execute(text("SET LOCAL lock_timeout = '2s'"))
-            event = NewEvent(type="lesson.done", player="cy")
-            [result] = ingest(other, cy.app_id, [event], datetime.now(UTC))
+        result = _append_waiting_briefly(context, cy.app_id, "cy")
     assert result.error is None
     assert result.seq is not None
 
@@ -247,10 +255,7 @@ def test_the_backfill_settles_other_players_while_a_worker_holds_one(
             _lesson(api, player)
     _publish(api, target=3)
     context = client.app.state.questline  # type: ignore[attr-defined]
-    with context.database.reader() as session:
-        app = get_app(session, DEFAULT_APP)
-        assert app is not None
-        app_id = app.id
+    app_id = _default_app_id(context)
     with ThreadPoolExecutor(1) as pool, context.database.transaction() as worker:
         # A worker's batch holds cy, as the backfill starts.
         worker.execute(
