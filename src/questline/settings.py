@@ -101,13 +101,14 @@ class Settings(BaseSettings):
     embedded_jobs: bool = Field(
         default=True,
         description="embedded mode: run the periodic jobs (leaderboard runs, league"
-        " rollovers) in a thread of the server; distributed mode runs them in"
+        " rollovers, resumed backfills) in a thread of the server; distributed mode runs them in"
         " `questline scheduler`",
     )
     backfill_after_publish: bool = Field(
         default=True,
         description="after a design is published, award in the background the achievements"
-        " players already qualify for (a worker runs it in distributed mode)",
+        " players already qualify for (a worker runs it in distributed mode), and resume"
+        " such a run that stopped in the middle",
     )
     # Distributed mode (QUESTLINE_REDIS_URL set): Celery workers and beat.
     worker_shards: int = Field(

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from questline.api.app import create_app
 from questline.settings import Settings
+from questline.storage.apps import DEFAULT_APP, get_app
 from tests.conftest import ADMIN_KEY
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
@@ -66,6 +67,14 @@ class Api:
 
     def player(self, player: str) -> dict[str, Any]:
         return dict(self.get(f"/v1/players/{player}", expect=200).json())
+
+
+def default_app_id(context: Any) -> int:
+    """The id of the default app, from a server's context (`app.state.questline`)."""
+    with context.database.reader() as session:
+        app = get_app(session, DEFAULT_APP)
+        assert app is not None
+        return int(app.id)
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:

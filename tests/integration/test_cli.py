@@ -9,12 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.command import upgrade
+from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from questline.api.app import create_app
 from questline.errors import SchemaMismatch
-from questline.storage.schema import head_revision
+from questline.storage.models import Base
+from questline.storage.schema import alembic_config, head_revision, migrate
 from tests.conftest import ADMIN_KEY
 from tests.integration.conftest import BLUEPRINTS, make_settings
 
@@ -45,6 +49,44 @@ def test_migrate_creates_the_schema_and_is_safe_to_repeat(empty_sqlite: str) -> 
     again = questline(empty_sqlite, "migrate")
     assert again.returncode == 0
     assert f"{head_revision()} -> {head_revision()}" in again.stdout
+
+
+def test_the_migrations_build_the_schema_the_models_describe(database_url: str) -> None:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    # The rank index orders by an expression, which autogenerate cannot compare.
+    assert [d for d in differences if d[1].name != "ix_leaderboard_scores_rank"] == []
+
+
+def test_an_upgrade_counts_versions_published_before_it_as_backfilled(
+    empty_sqlite: str,
+) -> None:
+    engine = create_engine(empty_sqlite)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        upgrade(config, "0004")
+        at = "2026-11-01 10:00:00.000000"
+        connection.execute(
+            text("INSERT INTO apps (id, slug, name, created_at) VALUES (1, 'a', 'A', :at)"),
+            {"at": at},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO config_versions (app_id, version, document, created_at)"
+                " VALUES (1, 1, '{}', :at)"
+            ),
+            {"at": at},
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT backfilled_at, backfill_alive_at FROM config_versions")
+        ).one()
+    engine.dispose()
+    assert tuple(row) == (at, None)  # so no backfill of it is resumed after the upgrade
 
 
 def test_the_server_refuses_an_unmigrated_database_with_a_clear_message(empty_sqlite: str) -> None:

@@ -19,7 +19,7 @@ from questline.processing.ingest import Ingested, NewEvent, ingest
 from questline.processing.streak_changes import lock_streak
 from questline.storage.apps import DEFAULT_APP, create_key, get_app
 from questline.storage.models import Player
-from tests.integration.conftest import Api
+from tests.integration.conftest import Api, default_app_id
 
 GAME = """
 currencies:
@@ -63,13 +63,6 @@ def _lesson(api: Api, player: str, at: datetime | None = None) -> dict[str, Any]
     if at is not None:
         body["time"] = at.isoformat()
     return dict(api.post("/v1/events", params={"wait": "true"}, json=body, expect=202).json())
-
-
-def _default_app_id(context: Any) -> int:
-    with context.database.reader() as session:
-        app = get_app(session, DEFAULT_APP)
-        assert app is not None
-        return int(app.id)
 
 
 def _append_waiting_briefly(context: Any, app_id: int, player: str) -> Ingested:
@@ -213,7 +206,7 @@ def test_an_event_for_a_player_is_appended_while_the_backfill_settles_that_playe
         _lesson(api, "cy")
     _publish(api, target=3)
     context = client.app.state.questline  # type: ignore[attr-defined]
-    app_id = _default_app_id(context)
+    app_id = default_app_id(context)
     appended: list[Ingested] = []
 
     def append_meanwhile(_session: Session, _results: Sequence[Processed]) -> None:
@@ -255,7 +248,7 @@ def test_the_backfill_settles_other_players_while_a_worker_holds_one(
             _lesson(api, player)
     _publish(api, target=3)
     context = client.app.state.questline  # type: ignore[attr-defined]
-    app_id = _default_app_id(context)
+    app_id = default_app_id(context)
     with ThreadPoolExecutor(1) as pool, context.database.transaction() as worker:
         # A worker's batch holds cy, as the backfill starts.
         worker.execute(

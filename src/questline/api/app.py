@@ -90,7 +90,7 @@ def build_context(settings: Settings) -> Context:
         from questline.processing.distributed import CeleryBackfill, CeleryDispatcher
 
         dispatcher = CeleryDispatcher(settings)
-        backfill = CeleryBackfill(dispatcher)
+        backfill = CeleryBackfill(dispatcher.celery)
     elif settings.processing == "thread":
         dispatcher = InProcessDispatcher(
             worker,
@@ -145,17 +145,17 @@ def build_context(settings: Settings) -> Context:
         throttle,
         rate_limits,
         KeyCache(ttl=settings.key_cache_seconds),
-        _embedded_scheduler(settings, database, worker),
+        _embedded_scheduler(settings, database, worker, backfill),
         backfill,
     )
 
 
 def _embedded_scheduler(
-    settings: Settings, database: Database, worker: Worker
+    settings: Settings, database: Database, worker: Worker, backfill: Backfiller
 ) -> EmbeddedScheduler | None:
     if settings.processing == "celery" or not settings.embedded_jobs:
         return None  # distributed: `questline scheduler` (Celery beat) runs them
-    return EmbeddedScheduler(JobContext(settings, database, worker))
+    return EmbeddedScheduler(JobContext(settings, database, worker, backfill))
 
 
 def bootstrap(context: Context) -> None:

@@ -53,6 +53,10 @@ class ConfigVersionOut(BaseModel):
     created_at: datetime
     created_by: str | None
     comment: str | None
+    backfilled_at: datetime | None = Field(
+        description="when the achievement backfill of this version ran to the end; null"
+        " before that (a just-published version, or one replaced while its backfill ran)"
+    )
     document: dict[str, Any]
 
 
@@ -124,6 +128,7 @@ def _out(row: ConfigVersion) -> ConfigVersionOut:
         created_at=row.created_at,
         created_by=row.created_by,
         comment=row.comment,
+        backfilled_at=row.backfilled_at,
         document=row.document,
     )
 

@@ -39,6 +39,7 @@ _VERSION = {
     "created_at": _T,
     "created_by": "user:ada@example.com",
     "comment": "double XP weekend",
+    "backfilled_at": _T,
     "document": {"currencies": {"xp": {}}},
 }
 _LEDGER = {

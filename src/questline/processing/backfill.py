@@ -9,15 +9,20 @@ worker locks it (PostgreSQL) or the write lock held (SQLite), so it never races 
 worker and never holds up an event being appended for that player. Rewards move
 leaderboards and leagues as an event's would, in the same transaction: they count in
 the runs current when the backfill runs, after everything already processed.
+
+A run notes on the design version that it is alive (every `HEARTBEAT`) and when it ran
+to the end. A run that stopped in the middle (its server or worker stopped, the database
+went away) is resumed by a periodic job once it has been silent for `STALE`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, Protocol
 
 from sqlalchemy import func, select
@@ -30,10 +35,14 @@ from questline.engine.reader import StateReader
 from questline.processing.batch import PROCESSED, Batch, Processed
 from questline.processing.designs import DesignCache
 from questline.processing.player_view import load_view
+from questline.storage import configs
 from questline.storage.database import Database
 from questline.storage.models import Event, Player
 
 log = logging.getLogger(__name__)
+
+HEARTBEAT = timedelta(seconds=20)
+STALE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -54,11 +63,19 @@ Projector = Callable[[Session, Sequence[Processed]], None]
 
 
 def backfill_achievements(
-    database: Database, designs: DesignCache, app_id: int, project: Projector | None = None
+    database: Database,
+    designs: DesignCache,
+    app_id: int,
+    project: Projector | None = None,
+    *,
+    unless_done: bool = False,
 ) -> BackfillReport:
-    """`project` moves boards and leagues by the rewards (a worker's `project`)."""
+    """`project` moves boards and leagues by the rewards (a worker's `project`). With
+    `unless_done`, nothing is done if a run for the current design already ended."""
     with database.reader() as session:
         design = designs.current(session, {app_id}).get(app_id)
+        if design and unless_done and configs.backfilled(session, app_id, design.version):
+            return BackfillReport(0, 0, (), design.version)
         ids = list(
             session.scalars(select(Player.id).where(Player.app_id == app_id).order_by(Player.id))
         )
@@ -66,8 +83,14 @@ def backfill_achievements(
         # event already appended, as one appended now would.
         latest = session.scalar(select(func.max(Event.seq)).where(Event.app_id == app_id))
     after_the_log = (latest or 0) + 1
-    if design is None or not design.achievements:
-        return BackfillReport(len(ids), 0, (), design.version if design else None)
+    if design is None:
+        return BackfillReport(len(ids), 0, (), None)
+
+    progress = _Progress(database, app_id, design.version)
+    if not design.achievements:
+        progress.finished()
+        return BackfillReport(len(ids), 0, (), design.version)
+    progress.alive()
     awarded = 0
     rewarded: list[int] = []
 
@@ -105,10 +128,42 @@ def backfill_achievements(
     # Players a worker is processing right now are passed over at first and settled
     # last, waiting for each: by then their batches are mostly done, and meanwhile the
     # backfill has not stood idle behind one batch after another.
-    held = [player_id for player_id in ids if not settle(player_id, wait=False)]
+    held = []
+    for player_id in ids:
+        if not settle(player_id, wait=False):
+            held.append(player_id)
+        progress.alive()
     for player_id in held:
         settle(player_id, wait=True)
+        progress.alive()
+    progress.finished()
     return BackfillReport(len(ids), awarded, tuple(rewarded), design.version)
+
+
+class _Progress:
+    """What a run notes on its design version: that it is alive (at most once every
+    `HEARTBEAT`), and that it ran to the end."""
+
+    def __init__(self, database: Database, app_id: int, version: int) -> None:
+        self.database = database
+        self.app_id = app_id
+        self.version = version
+        self._noted_at: float | None = None
+
+    def alive(self) -> None:
+        now = time.monotonic()
+        if self._noted_at is None or now - self._noted_at >= HEARTBEAT.total_seconds():
+            self._note(finished=False)
+            self._noted_at = now
+
+    def finished(self) -> None:
+        self._note(finished=True)
+
+    def _note(self, *, finished: bool) -> None:
+        with self.database.transaction() as session:
+            configs.note_backfill(
+                session, self.app_id, self.version, datetime.now(UTC), finished=finished
+            )
 
 
 def _unlock(reader: StateReader) -> list[Effect]:
@@ -166,11 +221,13 @@ class BackgroundBackfill:
     def _run(self, app_id: int) -> None:
         while True:
             try:
-                report = backfill_achievements(self.database, self.designs, app_id, self.project)
+                report = backfill_achievements(
+                    self.database, self.designs, app_id, self.project, unless_done=True
+                )
                 if self.on_done is not None:
                     self.on_done(app_id, report)
             except Exception:
-                log.exception("the backfill of app %s failed; `questline backfill` retries", app_id)
+                log.exception("the backfill of app %s failed; the periodic job resumes it", app_id)
             with self._lock:
                 if app_id not in self._again:
                     self._running.discard(app_id)

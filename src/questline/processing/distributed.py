@@ -140,7 +140,11 @@ def create_celery(settings: Settings) -> Celery:
     def backfill(app_id: int) -> int:
         current = runtime()
         report = backfill_achievements(
-            current.database, current.worker.designs, app_id, current.worker.project
+            current.database,
+            current.worker.designs,
+            app_id,
+            current.worker.project,
+            unless_done=True,
         )
         current.scores.invalidate(report.rewarded)  # rewards can move a score's inputs
         return report.awarded
@@ -152,7 +156,10 @@ def create_celery(settings: Settings) -> Celery:
             log.error("no periodic job named '%s'", name)
             return None
         current = runtime()
-        return job.run(periodic.JobContext(settings, current.database, current.worker))
+        context = periodic.JobContext(
+            settings, current.database, current.worker, CeleryBackfill(app)
+        )
+        return job.run(context)
 
     return app
 
@@ -222,8 +229,8 @@ _QUICK_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "in
 class CeleryBackfill:
     """After a publish, the backfill runs on a worker, not in the API process."""
 
-    def __init__(self, dispatcher: CeleryDispatcher) -> None:
-        self.celery = dispatcher.celery
+    def __init__(self, celery: Celery) -> None:
+        self.celery = celery
 
     def request(self, app_id: int) -> None:
         try:

@@ -21,9 +21,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from questline.processing.backfill import STALE, Backfiller
 from questline.processing.batch import PENDING
 from questline.processing.worker import Worker
 from questline.settings import Settings
+from questline.storage import configs
 from questline.storage.database import Database
 from questline.storage.models import Event
 
@@ -35,6 +37,7 @@ class JobContext:
     settings: Settings
     database: Database
     worker: Worker
+    backfill: Backfiller | None = None  # where a resumed backfill runs
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,25 @@ def roll_over_leagues(context: JobContext) -> int:
     return len(rollover_leagues(context.database, context.worker.designs))
 
 
+def resume_backfills(context: JobContext, now: datetime | None = None) -> list[int]:
+    """Run again the achievement backfills that did not run to the end: their server or
+    worker stopped in the middle, the database went away, or `questline apply`
+    published (it asks for none). Only each app's current design, and only once its
+    backfill has been silent for `STALE`; the apps it asked a run for."""
+    if context.backfill is None or not context.settings.backfill_after_publish:
+        return []
+    now = now or datetime.now(UTC)
+    with context.database.transaction() as session:
+        apps = configs.claim_unfinished_backfills(session, now - STALE, now)
+    for app_id in apps:
+        log.warning("resuming the achievement backfill of app %s", app_id)
+        context.backfill.request(app_id)
+    return apps
+
+
 register(PeriodicJob("leaderboard-runs", timedelta(minutes=1), archive_leaderboard_runs))
 register(PeriodicJob("league-rollover", timedelta(minutes=1), roll_over_leagues))
+register(PeriodicJob("backfill-resume", timedelta(minutes=1), resume_backfills))
 
 
 class EmbeddedScheduler:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from questline.storage.models import ConfigVersion
@@ -71,3 +71,57 @@ def publish(
     session.add(row)
     session.flush()
     return row
+
+
+def backfilled(session: Session, app_id: int, version: int) -> bool:
+    """Whether a backfill of this version ran to the end."""
+    done = select(ConfigVersion.backfilled_at).where(
+        ConfigVersion.app_id == app_id, ConfigVersion.version == version
+    )
+    return session.scalar(done) is not None
+
+
+def note_backfill(
+    session: Session, app_id: int, version: int, now: datetime, *, finished: bool
+) -> None:
+    """A backfill of this version is alive at `now` (or, `finished`, ran to the end)."""
+    values = {"backfilled_at": now} if finished else {"backfill_alive_at": now}
+    session.execute(
+        update(ConfigVersion)
+        .where(ConfigVersion.app_id == app_id, ConfigVersion.version == version)
+        .values(**values)
+    )
+
+
+def claim_unfinished_backfills(
+    session: Session, stale_before: datetime, now: datetime
+) -> list[int]:
+    """The apps whose current design's backfill never ran to the end and has not been
+    alive since `stale_before` (nor was it published since). Each is claimed (marked
+    alive at `now`) by a compare-and-set, so two schedulers never both take one."""
+    newest = (
+        select(ConfigVersion.app_id, func.max(ConfigVersion.version).label("version"))
+        .group_by(ConfigVersion.app_id)
+        .subquery()
+    )
+    last_seen = func.coalesce(ConfigVersion.backfill_alive_at, ConfigVersion.created_at)
+    stale = (ConfigVersion.backfilled_at.is_(None), last_seen < stale_before)
+    candidates = session.execute(
+        select(ConfigVersion.id, ConfigVersion.app_id)
+        .join(
+            newest,
+            (ConfigVersion.app_id == newest.c.app_id) & (ConfigVersion.version == newest.c.version),
+        )
+        .where(*stale)
+        .order_by(ConfigVersion.app_id)
+    ).all()
+    claimed = []
+    for version_id, app_id in candidates:
+        taken = session.execute(
+            update(ConfigVersion)
+            .where(ConfigVersion.id == version_id, *stale)
+            .values(backfill_alive_at=now)
+        )
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(app_id)
+    return claimed

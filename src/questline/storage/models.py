@@ -143,6 +143,10 @@ class ConfigVersion(Base):
     comment: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # The achievement backfill of this version: when a run last said it was alive, and
+    # when one ran to the end (None until then; periodic.py resumes the unfinished).
+    backfill_alive_at: Mapped[datetime | None]
+    backfilled_at: Mapped[datetime | None]
 
 
 class LedgerEntry(Base):

@@ -1,5 +1,6 @@
 """What Celery workers do reaches what the API serves: the leaderboards and the score
-cache in Redis, and the backfill after a publish — no API process does the work."""
+cache in Redis, and the backfill after a publish or resumed by the scheduler — no API
+process does the work."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from questline.api.app import create_app
+from questline.processing.distributed import PERIODIC_TASK, QUEUE, create_celery
 from questline.settings import Settings
+from questline.storage.database import Database
 from tests.integration.conftest import Api
 from tests.support.processes import QuestlineProcess, wait_for
 
@@ -93,3 +97,31 @@ def test_a_worker_backfills_a_lowered_achievement_after_a_publish(
             timeout=5,
             what="the reward on the board",
         )
+
+
+def test_the_scheduler_has_a_worker_run_a_backfill_that_never_ran(
+    api: Api, distributed: Settings, database: Database, workers: Callable[..., QuestlineProcess]
+) -> None:
+    # This API asks for no backfill after a publish, as `questline apply` does not.
+    api.publish(ACHIEVEMENT.replace("TARGET", "5"))
+    for n in range(2):
+        event = {"id": f"e{n}", "type": "did", "player": "eve"}
+        api.post("/v1/events", json=event, expect=202)
+    workers("a")
+    wait_for(
+        lambda: api.player("eve")["metrics"]["done"]["all"] == 2, timeout=30, what="the events"
+    )
+    api.publish(ACHIEVEMENT.replace("TARGET", "2"))
+    with database.transaction() as session:  # published three minutes ago
+        session.execute(
+            text("UPDATE config_versions SET created_at = created_at - interval '3 minutes'")
+        )
+    celery = create_celery(distributed)
+    celery.send_task(PERIODIC_TASK, args=["backfill-resume"], queue=QUEUE)  # as beat does
+    celery.close()
+    wait_for(
+        lambda: api.player("eve")["currencies"]["gems"]["balance"] == 3,
+        timeout=30,
+        what="the resumed backfill on a worker",
+    )
+    assert api.get("/v1/config", expect=200).json()["backfilled_at"] is not None
