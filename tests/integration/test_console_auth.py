@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from questline.auth.policy import Role
+from questline.processing.periodic import JobContext, prune_refresh_tokens
 from questline.settings import Settings
 from tests.integration.conftest import JWT_SECRET, make_settings
 from tests.support.accounts import PASSWORD, add_user
@@ -103,6 +104,22 @@ def test_a_refresh_token_works_once_and_its_reuse_revokes_the_whole_sign_in(
         client.post("/v1/auth/refresh", json={"refresh_token": other["refresh_token"]}).status_code
         == 200
     )
+
+
+def test_a_periodic_job_deletes_refresh_tokens_once_they_expire(
+    client: TestClient, settings: Settings
+) -> None:
+    first = login(client, "ada@example.com").json()
+    refresh = {"refresh_token": first["refresh_token"]}
+    assert client.post("/v1/auth/refresh", json=refresh).status_code == 200
+    context = client.app.state.questline  # type: ignore[attr-defined]
+    job = JobContext(settings, context.database, context.worker)
+    assert prune_refresh_tokens(job) == 0  # the used one is kept: its reuse is detected
+    reuse = client.post("/v1/auth/refresh", json=refresh)
+    assert (reuse.status_code, "already used" in reuse.json()["detail"]) == (401, True)
+    later = datetime.now(UTC) + timedelta(days=settings.refresh_token_days, minutes=1)
+    assert prune_refresh_tokens(job, later) == 2  # the family, used token and newest
+    assert prune_refresh_tokens(job, later) == 0
 
 
 def test_logout_revokes_the_refresh_token(client: TestClient) -> None:

@@ -25,7 +25,7 @@ from questline.processing.backfill import STALE, Backfiller
 from questline.processing.batch import PENDING
 from questline.processing.worker import Worker
 from questline.settings import Settings
-from questline.storage import configs
+from questline.storage import configs, users
 from questline.storage.database import Database
 from questline.storage.models import Event
 
@@ -134,6 +134,15 @@ def resume_backfills(context: JobContext, now: datetime | None = None) -> list[i
 register(PeriodicJob("leaderboard-runs", timedelta(minutes=1), archive_leaderboard_runs))
 register(PeriodicJob("league-rollover", timedelta(minutes=1), roll_over_leagues))
 register(PeriodicJob("backfill-resume", timedelta(minutes=1), resume_backfills))
+
+
+def prune_refresh_tokens(context: JobContext, now: datetime | None = None) -> int:
+    """Delete expired console refresh tokens, so their table holds only live sign-ins."""
+    with context.database.transaction() as session:
+        return users.prune_refresh_tokens(session, now or datetime.now(UTC))
+
+
+register(PeriodicJob("refresh-tokens", timedelta(hours=1), prune_refresh_tokens))
 
 
 class EmbeddedScheduler:

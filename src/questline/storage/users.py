@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from questline.auth.policy import Role
@@ -157,3 +157,10 @@ def revoke_by_token(session: Session, token: str) -> bool:
         return False
     revoke_family(session, row.family, datetime.now(UTC))
     return True
+
+
+def prune_refresh_tokens(session: Session, now: datetime) -> int:
+    """Delete the refresh tokens expired at `now`. An expired token is refused whether or
+    not it was used or revoked, so its row has nothing left to tell."""
+    deleted = session.execute(delete(RefreshToken).where(RefreshToken.expires_at <= now))
+    return int(deleted.rowcount)  # type: ignore[attr-defined]
