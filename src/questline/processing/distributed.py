@@ -227,7 +227,8 @@ _QUICK_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "in
 
 
 class CeleryBackfill:
-    """After a publish, the backfill runs on a worker, not in the API process."""
+    """A backfill (after a publish, or resumed by the scheduler) runs on a worker, not
+    in the API process."""
 
     def __init__(self, celery: Celery) -> None:
         self.celery = celery
