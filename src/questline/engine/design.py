@@ -68,6 +68,20 @@ class Currency(SpecModel):
             raise ValueError("max must be 0 or above: every balance starts at 0")
         return self
 
+    def clamp(self, balance: int, change: int) -> int:
+        """The balance after `change`, kept within `min` and `max`.
+
+        A bound stops a change that would cross it, at the bound. A balance already
+        beyond a bound (the design tightened it later) is not pulled back to it: a change
+        that would take it further out leaves it where it is, and a change back toward
+        the range is applied, up to the other bound."""
+        after = balance + change
+        if self.max is not None:
+            after = min(after, max(self.max, balance))
+        if self.min is not None:
+            after = max(after, min(self.min, balance))
+        return after
+
 
 class Metric(SpecModel):
     """A counter derived from events: exactly one of count, sum or active_days."""

@@ -37,12 +37,8 @@ def manual_grant(reader: StateReader, event: Event) -> list[Effect]:
     spec = design.currencies[currency]
     held = state.balance(currency)
     wanted = int(amount)
-    after = held.balance + wanted
+    after = spec.clamp(held.balance, wanted)
     steps: list[dict[str, Any]] = []
-    if spec.max is not None and after > spec.max:
-        after = max(spec.max, held.balance)
-    elif spec.min is not None and after < spec.min:
-        after = min(spec.min, held.balance)
     moved = after - held.balance
     if moved != wanted:
         steps.append({"step": "bounds", "min": spec.min, "max": spec.max, "result": moved})

@@ -275,11 +275,7 @@ def _award(
             awarded = room
 
     held = state.balance(currency)
-    after = held.balance + awarded
-    if spec.max is not None and after > spec.max:
-        after = max(spec.max, held.balance)
-    if spec.min is not None and after < spec.min:
-        after = min(spec.min, held.balance)
+    after = spec.clamp(held.balance, awarded)
     if after != held.balance + awarded:
         steps.append(
             {"step": "bounds", "min": spec.min, "max": spec.max, "result": after - held.balance}

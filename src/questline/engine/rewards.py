@@ -21,15 +21,12 @@ def grant(
     for currency, amount in rewards.currencies.items():
         spec = design.currencies[currency]
         held = state.balance(currency)
-        after = held.balance + amount
-        steps: list[dict[str, Any]] = []
-        if spec.max is not None and after > spec.max:
-            after = max(spec.max, held.balance)
-            steps.append(
-                {"step": "bounds", "min": spec.min, "max": spec.max, "result": after - held.balance}
-            )
+        after = spec.clamp(held.balance, amount)
         awarded = after - held.balance
-        earned_after = held.earned + awarded
+        steps: list[dict[str, Any]] = []
+        if awarded != amount:
+            steps.append({"step": "bounds", "min": spec.min, "max": spec.max, "result": awarded})
+        earned_after = held.earned + max(awarded, 0)
         breakdown: dict[str, Any] = {
             "cause": cause,
             "source": cause_id,
