@@ -12,7 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from questline.engine.effects import CurrencyAwarded, Effect, LevelReached
+from questline.engine.effects import CurrencyAwarded, Effect
+from questline.engine.levels import level_reached
 from questline.engine.reader import StateReader
 from questline.engine.state import Event
 
@@ -68,9 +69,7 @@ def manual_grant(reader: StateReader, event: Event) -> list[Effect]:
             cause="manual",
         )
     ]
-    curve = design.levels.get(currency)
-    if curve is not None and earned_after > held.earned:
-        before_level, after_level = curve.level_for(held.earned), curve.level_for(earned_after)
-        if after_level > before_level:
-            found.append(LevelReached(currency, after_level, before_level))
+    reached = level_reached(design.levels.get(currency), currency, held.earned, earned_after)
+    if reached is not None:
+        found.append(reached)
     return found

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from questline.engine.design import LevelCurve
+from questline.engine.effects import LevelReached
 from questline.engine.expressions import (
     CompiledExpression,
     EvaluationError,
@@ -126,6 +127,17 @@ class CompiledLevelCurve:
         level = self.level_for(total)
         started = self.threshold(level) or 0
         return LevelProgress(level, total, started, self.threshold(level + 1))
+
+
+def level_reached(
+    curve: CompiledLevelCurve | None, currency: str, earned_before: int, earned_after: int
+) -> LevelReached | None:
+    """The level a change of the lifetime total reached, if it crossed into a new one.
+    Only a gain can: the total never goes down."""
+    if curve is None or earned_after <= earned_before:
+        return None
+    before, after = curve.level_for(earned_before), curve.level_for(earned_after)
+    return LevelReached(currency, after, before) if after > before else None
 
 
 def compile_level_curve(curve: LevelCurve) -> CompiledLevelCurve:

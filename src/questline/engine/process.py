@@ -18,13 +18,13 @@ from questline.engine.effects import (
     CurrencyAwarded,
     Effect,
     Effects,
-    LevelReached,
     MetricIncremented,
     RuleFired,
     RuleSkipped,
     apply_effect,
 )
 from questline.engine.expressions import CompiledExpression, EvaluationError, Value
+from questline.engine.levels import level_reached
 from questline.engine.periods import Period, local_date, period_keys
 from questline.engine.reader import StateReader
 from questline.engine.state import EARNED_TODAY, METRIC, RULE, Event, PlayerState
@@ -305,11 +305,9 @@ def _award(
             breakdown=breakdown,
         )
     ]
-    curve = design.levels.get(currency)
-    if curve is not None and earned_after > held.earned:
-        before_level, after_level = curve.level_for(held.earned), curve.level_for(earned_after)
-        if after_level > before_level:
-            found.append(LevelReached(currency, after_level, before_level))
+    reached = level_reached(design.levels.get(currency), currency, held.earned, earned_after)
+    if reached is not None:
+        found.append(reached)
     return found
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from questline.engine.effects import CurrencyAwarded, Effect, LevelReached
+from questline.engine.effects import CurrencyAwarded, Effect
+from questline.engine.levels import level_reached
 from questline.engine.mechanics import Rewards
 from questline.engine.reader import StateReader
 from questline.engine.streaks import grant_freezes
@@ -53,11 +54,9 @@ def grant(
             )
         )
         state.balances[currency] = type(held)(after, earned_after)
-        curve = design.levels.get(currency)
-        if curve is not None and earned_after > held.earned:
-            before_level, after_level = curve.level_for(held.earned), curve.level_for(earned_after)
-            if after_level > before_level:
-                found.append(LevelReached(currency, after_level, before_level))
+        reached = level_reached(design.levels.get(currency), currency, held.earned, earned_after)
+        if reached is not None:
+            found.append(reached)
     for key, count in rewards.streak_freezes.items():
         streak = next(s for s in design.streaks if s.key == key)
         granted = grant_freezes(streak, state.streak(key), count, f"{label} reward")
