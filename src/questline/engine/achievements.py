@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from questline.engine.expressions import EvaluationError
+from questline.engine.expressions import EvaluationError, plain_value
 from questline.engine.mechanic_effects import AchievementProgressed, AchievementUnlocked
 from questline.engine.mechanics import AchievementTier, Repeat
 from questline.engine.mechanics_compiler import CompiledAchievement
@@ -45,7 +45,7 @@ def measure(
     if achievement.condition is not None:
         if traced:
             value, seen = achievement.condition.evaluate_traced(reader)
-            inputs = {name: _plain(v) for name, v in seen.items()}
+            inputs = {name: plain_value(v) for name, v in seen.items()}
         else:
             value, inputs = achievement.condition.evaluate(reader), {}
         if isinstance(value, bool):
@@ -67,12 +67,6 @@ def holds(achievement_id: str, reader: StateReader) -> bool:
         return False
     period = award_period(other, reader.periods)
     return any((achievement_id, tier.name, period) in reader.state.awards for tier in other.tiers)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value.normalize())
-    return value
 
 
 def unlock(reader: StateReader, changed: set[str] | None = None) -> list[AchievementUnlocked]:

@@ -23,7 +23,12 @@ from questline.engine.effects import (
     RuleSkipped,
     apply_effect,
 )
-from questline.engine.expressions import CompiledExpression, EvaluationError, Value
+from questline.engine.expressions import (
+    CompiledExpression,
+    EvaluationError,
+    Value,
+    plain_value,
+)
 from questline.engine.levels import level_reached
 from questline.engine.periods import Period, local_date, period_keys
 from questline.engine.reader import StateReader
@@ -75,13 +80,7 @@ class _Reader(StateReader):
 
 def _evaluate(expression: CompiledExpression, reader: _Reader) -> tuple[Value, dict[str, Any]]:
     value, inputs = expression.evaluate_traced(reader)
-    return value, {name: _plain(v) for name, v in inputs.items()}
-
-
-def _plain(value: Value | None) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value.normalize())
-    return value
+    return value, {name: plain_value(v) for name, v in inputs.items()}
 
 
 def process(state: PlayerState, event: Event, design: CompiledDesign) -> Effects:
@@ -217,7 +216,7 @@ def _award(
         if modifier.when is None:
             return True
         matched, seen = modifier.when.evaluate_traced(reader)
-        inputs.update({k: _plain(v) for k, v in seen.items()})
+        inputs.update({k: plain_value(v) for k, v in seen.items()})
         return matched is True
 
     for modifier in rule.multiply:
@@ -230,8 +229,8 @@ def _award(
                 {
                     "step": "multiply",
                     "name": modifier.name,
-                    "by": _plain(factor),
-                    "result": _plain(amount),
+                    "by": plain_value(factor),
+                    "result": plain_value(amount),
                 }
             )
     for modifier in rule.add:
@@ -244,8 +243,8 @@ def _award(
                 {
                     "step": "add",
                     "name": modifier.name,
-                    "amount": _plain(bonus),
-                    "result": _plain(amount),
+                    "amount": plain_value(bonus),
+                    "result": plain_value(amount),
                 }
             )
 
@@ -288,7 +287,7 @@ def _award(
         "currency": currency,
         "expression": expression.source,
         "inputs": inputs,
-        "base": _plain(base),
+        "base": plain_value(base),
         "steps": steps,
         "amount": awarded,
         "config_version": design.version,

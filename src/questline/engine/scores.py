@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from questline.engine.expressions import EvaluationError
+from questline.engine.expressions import EvaluationError, plain_value
 from questline.engine.mechanic_effects import ScoreChanged, ScoreTierChanged
 from questline.engine.mechanics_compiler import CompiledScore
 from questline.engine.reader import StateReader
@@ -23,11 +23,7 @@ class ScoreValue:
 
     @property
     def plain(self) -> int | str:
-        return _plain(self.value)
-
-
-def _plain(value: Decimal) -> int | str:
-    return int(value) if value == value.to_integral_value() else str(value.normalize())
+        return plain_value(self.value)
 
 
 def compute(score: CompiledScore, reader: StateReader) -> ScoreValue:
@@ -40,10 +36,8 @@ def compute(score: CompiledScore, reader: StateReader) -> ScoreValue:
         value = max(value, Decimal(spec.min))
     if spec.max is not None:
         value = min(value, Decimal(spec.max))
-    components: dict[str, Any] = {
-        name: _plain(v) if isinstance(v, Decimal) else v for name, v in seen.items()
-    }
-    components["formula"] = _plain(raw)
+    components: dict[str, Any] = {name: plain_value(v) for name, v in seen.items()}
+    components["formula"] = plain_value(raw)
     return ScoreValue(score.key, value, tier_of(score, value), components, value != raw)
 
 

@@ -14,6 +14,7 @@ from questline.engine.expressions.values import (
     Scope,
     Value,
     coerce_value,
+    plain_value,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "Value",
     "coerce_value",
     "compile_expression",
+    "plain_value",
 ]

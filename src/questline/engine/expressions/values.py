@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias, overload
 
 Value: TypeAlias = Decimal | bool | str
 
@@ -86,6 +86,18 @@ def coerce_value(raw: object) -> Value | None:
     if isinstance(raw, Decimal):
         return raw if raw.is_finite() else None
     return None
+
+
+@overload
+def plain_value(value: Decimal) -> int | str: ...
+@overload
+def plain_value(value: Value | None) -> int | str | bool | None: ...
+def plain_value(value: Value | None) -> int | str | bool | None:
+    """A Value as JSON keeps it exact: a whole number as a number, a fraction as a string
+    ("1.25"), so a breakdown never shows a float's rounding."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value.normalize())
+    return value
 
 
 @dataclass(frozen=True)
