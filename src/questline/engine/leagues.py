@@ -8,9 +8,9 @@ around the same time). At the weekly rollover each group's standings are final: 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -119,40 +119,24 @@ def week_named(league: League, key: str) -> LeagueWeek | None:
 # -- settling a group ------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class LeaguePromoted:
+LeagueMove = Literal["league_promoted", "league_demoted", "league_stayed"]
+
+
+@dataclass(frozen=True, slots=True)
+class LeagueOutcome:
+    """Where a player of a settled group goes next; `kind` says which way."""
+
     player: str
     week: str
     group: int
     rank: int
     from_tier: str
     to_tier: str
-    kind: str = field(default="league_promoted", init=False)
+    kind: LeagueMove
 
-
-@dataclass(slots=True)
-class LeagueDemoted:
-    player: str
-    week: str
-    group: int
-    rank: int
-    from_tier: str
-    to_tier: str
-    kind: str = field(default="league_demoted", init=False)
-
-
-@dataclass(slots=True)
-class LeagueStayed:
-    player: str
-    week: str
-    group: int
-    rank: int
-    from_tier: str
-    to_tier: str
-    kind: str = field(default="league_stayed", init=False)
-
-
-LeagueOutcome = LeaguePromoted | LeagueDemoted | LeagueStayed
+    @property
+    def moves(self) -> bool:
+        return self.kind != "league_stayed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,26 +157,14 @@ def settle_group(
     demote = min(spec.demote, len(ordered) - promote) if tier > 0 else 0
     outcomes: list[LeagueOutcome] = []
     for index, member in enumerate(ordered):
-        rank = index + 1
-        here = spec.name
+        kind: LeagueMove
         if index < promote and member.score > 0:
-            up = league.tiers[tier + 1].name
-            outcomes.append(LeaguePromoted(member.player, week, group, rank, here, up))
+            kind, to_tier = "league_promoted", league.tiers[tier + 1].name
         elif index >= len(ordered) - demote:
-            down = league.tiers[tier - 1].name
-            outcomes.append(LeagueDemoted(member.player, week, group, rank, here, down))
+            kind, to_tier = "league_demoted", league.tiers[tier - 1].name
         else:
-            outcomes.append(LeagueStayed(member.player, week, group, rank, here, here))
+            kind, to_tier = "league_stayed", spec.name
+        outcomes.append(
+            LeagueOutcome(member.player, week, group, index + 1, spec.name, to_tier, kind)
+        )
     return outcomes
-
-
-def outcome_to_dict(outcome: LeagueOutcome) -> dict[str, object]:
-    return {
-        "kind": outcome.kind,
-        "player": outcome.player,
-        "week": outcome.week,
-        "group": outcome.group,
-        "rank": outcome.rank,
-        "from_tier": outcome.from_tier,
-        "to_tier": outcome.to_tier,
-    }

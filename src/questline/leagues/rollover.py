@@ -14,9 +14,7 @@ from datetime import UTC, datetime
 
 from questline.engine.leagues import (
     League,
-    LeagueDemoted,
     LeagueOutcome,
-    LeaguePromoted,
     Member,
     settle_group,
     week_named,
@@ -96,7 +94,7 @@ def _settle(
             " WHERE app_id = ? AND week = ? AND player_id = ?",
             [(o.rank, _word(o), app_id, week, ids[o.player]) for o in outcomes],
         )
-        moves = [o for o in outcomes if isinstance(o, LeaguePromoted | LeagueDemoted)]
+        moves = [o for o in outcomes if o.moves]
         for outcome in moves:
             to_tier = league.tier_index(outcome.to_tier)
             assert to_tier is not None
