@@ -27,14 +27,13 @@ from questline.engine.mechanics_compiler import (
     CompiledQuest,
     CompiledScore,
     CompiledStreak,
+    Location,
+    balance_and_metric_names,
     compile_achievements,
     compile_quests,
     compile_scores,
     compile_streaks,
 )
-from questline.engine.periods import Period
-
-Location = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -139,17 +138,11 @@ class CompiledDesign:
 
 
 def event_scope(design: GameDesign) -> Scope:
-    """Names an event-time expression may read."""
-    names: dict[str, ExpressionType] = {}
-    for key in design.currencies:
-        names[f"currency.{key}"] = ExpressionType.NUMBER
-        if design.currencies[key].levels is not None:
-            names[f"level.{key}"] = ExpressionType.NUMBER
-    for key in design.metrics:
-        names[f"metric.{key}"] = ExpressionType.NUMBER
-        for period in Period:
-            names[f"metric.{key}.{period.value}"] = ExpressionType.NUMBER
-    return Scope(names=names, open_namespaces=frozenset({"event", "item"}))
+    """Names an event-time expression may read: the player's balances and metrics, and
+    anything under `event.` and `item.`."""
+    return Scope(
+        names=balance_and_metric_names(design), open_namespaces=frozenset({"event", "item"})
+    )
 
 
 METRIC_SCOPE = Scope(open_namespaces=frozenset({"event", "item"}))

@@ -100,10 +100,9 @@ class CompiledQuest:
         return self.spec.id
 
 
-def state_scope(design: GameDesign) -> Scope:
-    """Names that describe a player's state, with no event: achievement conditions,
-    streak conditions and score formulas read these (so they can be evaluated at any
-    time, not only while an event is processed)."""
+def balance_and_metric_names(design: GameDesign) -> dict[str, ExpressionType]:
+    """`currency.<key>`, `level.<key>` (for a currency with levels) and `metric.<key>`
+    in each period: what every expression about a player may read."""
     names: dict[str, ExpressionType] = {}
     for key in design.currencies:
         names[f"currency.{key}"] = ExpressionType.NUMBER
@@ -113,6 +112,14 @@ def state_scope(design: GameDesign) -> Scope:
         names[f"metric.{key}"] = ExpressionType.NUMBER
         for period in Period:
             names[f"metric.{key}.{period.value}"] = ExpressionType.NUMBER
+    return names
+
+
+def state_scope(design: GameDesign) -> Scope:
+    """Names that describe a player's state, with no event: achievement conditions,
+    streak conditions and score formulas read these (so they can be evaluated at any
+    time, not only while an event is processed)."""
+    names = balance_and_metric_names(design)
     for key in design.streaks:
         names[f"streak.{key}"] = ExpressionType.NUMBER
         names[f"streak.{key}.longest"] = ExpressionType.NUMBER
