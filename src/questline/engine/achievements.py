@@ -14,9 +14,9 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from questline.engine.expressions import EvaluationError, plain_value
-from questline.engine.mechanic_effects import AchievementProgressed, AchievementUnlocked
 from questline.engine.mechanics import AchievementTier, Repeat
 from questline.engine.mechanics_compiler import CompiledAchievement
+from questline.engine.mechanics_effects import AchievementProgressed, AchievementUnlocked
 from questline.engine.periods import Period
 from questline.engine.reader import StateReader
 from questline.engine.state import METRIC

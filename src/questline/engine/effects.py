@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from questline.engine.mechanic_effects import (
+from questline.engine.mechanics_effects import (
     MECHANIC_EFFECTS,
     MechanicEffect,
     apply_mechanic_effect,

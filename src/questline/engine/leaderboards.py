@@ -17,7 +17,7 @@ from typing import Annotated, Protocol, Self
 from pydantic import Field, model_validator
 
 from questline.engine.effects import CurrencyAwarded, Effect, MetricIncremented
-from questline.engine.mechanic_effects import ScoreChanged, StreakBroken, StreakExtended
+from questline.engine.mechanics_effects import ScoreChanged, StreakBroken, StreakExtended
 from questline.engine.periods import ALL_TIME, is_valid_zone, zone
 from questline.engine.spec import SpecModel
 

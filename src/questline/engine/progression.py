@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from questline.engine import achievements, quests, scores, streaks
 from questline.engine.effects import CurrencyAwarded, Effect, MetricIncremented
 from questline.engine.expressions import EvaluationError
-from questline.engine.mechanic_effects import (
+from questline.engine.mechanics_effects import (
     AchievementUnlocked,
     StreakBroken,
     StreakExtended,

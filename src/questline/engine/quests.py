@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from questline.engine.mechanic_effects import QuestCompleted, QuestProgressed
 from questline.engine.mechanics import QuestPeriod
 from questline.engine.mechanics_compiler import CompiledQuest
+from questline.engine.mechanics_effects import QuestCompleted, QuestProgressed
 from questline.engine.periods import ALL_TIME, Period, local_date
 from questline.engine.state import QUEST, QUEST_DONE, PlayerState
 

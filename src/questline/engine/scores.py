@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from questline.engine.expressions import EvaluationError, plain_value
-from questline.engine.mechanic_effects import ScoreChanged, ScoreTierChanged
 from questline.engine.mechanics_compiler import CompiledScore
+from questline.engine.mechanics_effects import ScoreChanged, ScoreTierChanged
 from questline.engine.reader import StateReader
 
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from questline.engine.mechanic_effects import (
+from questline.engine.mechanics import StreakPeriod
+from questline.engine.mechanics_compiler import CompiledStreak
+from questline.engine.mechanics_effects import (
     StreakBroken,
     StreakExtended,
     StreakFreezesGranted,
     StreakFrozen,
 )
-from questline.engine.mechanics import StreakPeriod
-from questline.engine.mechanics_compiler import CompiledStreak
 from questline.engine.periods import zone
 from questline.engine.state import StreakState
 

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questline.engine.effects import Effect, Effects, apply_effect
-from questline.engine.mechanic_effects import AchievementUnlocked
+from questline.engine.mechanics_effects import AchievementUnlocked
 from questline.engine.progression import unlock_achievements
 from questline.engine.reader import StateReader
 from questline.processing.batch import PROCESSED, Batch, Processed

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from questline.engine.effects import Effect, Effects
-from questline.engine.mechanic_effects import (
+from questline.engine.mechanics_effects import (
     AchievementUnlocked,
     QuestCompleted,
     QuestProgressed,

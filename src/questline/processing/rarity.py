@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from questline.engine.mechanic_effects import AchievementUnlocked
+from questline.engine.mechanics_effects import AchievementUnlocked
 from questline.processing.batch import Processed
 from questline.storage import mechanics
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from questline.engine.compiler import CompiledDesign, DesignError, compile_design
 from questline.engine.effects import CurrencyAwarded
-from questline.engine.mechanic_effects import (
+from questline.engine.mechanics_effects import (
     AchievementProgressed,
     AchievementUnlocked,
     QuestCompleted,

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from questline.engine.compiler import CompiledDesign, compile_design
-from questline.engine.mechanic_effects import StreakBroken, StreakExtended, StreakFrozen
+from questline.engine.mechanics_effects import StreakBroken, StreakExtended, StreakFrozen
 from questline.engine.process import step
 from questline.engine.state import Event, PlayerState, StreakState
 from questline.engine.streaks import NothingToRestore, restore, status
