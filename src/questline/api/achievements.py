@@ -210,7 +210,7 @@ def player_achievements(
                 percent=progress.percent,
             )
             for progress, tier in zip(
-                achievements.progress(achievement, view.reader), achievement.tiers, strict=True
+                achievements.progress(achievement, view.state_view), achievement.tiers, strict=True
             )
         ]
         unlocked = any(t.unlocked for t in tiers)

@@ -18,8 +18,8 @@ from questline.engine.mechanics import AchievementTier, Repeat
 from questline.engine.mechanics_compiler import CompiledAchievement
 from questline.engine.mechanics_effects import AchievementProgressed, AchievementUnlocked
 from questline.engine.periods import Period
-from questline.engine.reader import StateReader
 from questline.engine.state import METRIC
+from questline.engine.view import StateView
 
 _REPEAT_PERIOD = {Repeat.ONCE: Period.ALL, Repeat.DAY: Period.TODAY, Repeat.WEEK: Period.WEEK}
 
@@ -34,9 +34,7 @@ class Measure:
     inputs: dict[str, Any]
 
 
-def measure(
-    achievement: CompiledAchievement, reader: StateReader, *, traced: bool = True
-) -> Measure:
+def measure(achievement: CompiledAchievement, view: StateView, *, traced: bool = True) -> Measure:
     """How far the player is, as a whole number to compare with each tier's target;
     with `traced`, also every input read (for a breakdown).
 
@@ -44,56 +42,56 @@ def measure(
     spec = achievement.spec
     if achievement.condition is not None:
         if traced:
-            value, seen = achievement.condition.evaluate_traced(reader)
+            value, seen = achievement.condition.evaluate_traced(view)
             inputs = {name: plain_value(v) for name, v in seen.items()}
         else:
-            value, inputs = achievement.condition.evaluate(reader), {}
+            value, inputs = achievement.condition.evaluate(view), {}
         if isinstance(value, bool):
             return Measure(1 if value else 0, inputs)
         assert isinstance(value, Decimal)
         return Measure(int(value.to_integral_value(rounding=ROUND_FLOOR)), inputs)
     if achievement.count_metric is not None:
-        period = reader.periods[_REPEAT_PERIOD[spec.repeat]]
-        count = reader.state.counter(METRIC + achievement.count_metric, period)
+        period = view.periods[_REPEAT_PERIOD[spec.repeat]]
+        count = view.state.counter(METRIC + achievement.count_metric, period)
         return Measure(count, {f"count of {spec.count.on if spec.count else ''}": count})
-    held = {name: holds(name, reader) for name in achievement.members}
+    held = {name: holds(name, view) for name in achievement.members}
     return Measure(sum(held.values()), {f"achievement.{k}": v for k, v in held.items()})
 
 
-def holds(achievement_id: str, reader: StateReader) -> bool:
+def holds(achievement_id: str, view: StateView) -> bool:
     """Holds any tier of it in its current period."""
-    other = reader.design.achievement(achievement_id)
+    other = view.design.achievement(achievement_id)
     if other is None:
         return False
-    period = award_period(other, reader.periods)
-    return any((achievement_id, tier.name, period) in reader.state.awards for tier in other.tiers)
+    period = award_period(other, view.periods)
+    return any((achievement_id, tier.name, period) in view.state.awards for tier in other.tiers)
 
 
-def unlock(reader: StateReader, changed: set[str] | None = None) -> list[AchievementUnlocked]:
+def unlock(view: StateView, changed: set[str] | None = None) -> list[AchievementUnlocked]:
     """One pass over the achievements the player may now qualify for and lacks.
 
     With `changed` (input roots an event moved), an achievement awarded once is checked
     only if one of its inputs is among them; one that repeats is always checked, since a
     new day or week makes it available again. Without it (a backfill), all are."""
     found: list[AchievementUnlocked] = []
-    state = reader.state
-    for achievement in reader.design.achievements:
+    state = view.state
+    for achievement in view.design.achievements:
         if (
             changed is not None
             and achievement.spec.repeat is Repeat.ONCE
             and achievement.inputs.isdisjoint(changed)
         ):
             continue
-        period = award_period(achievement, reader.periods)
+        period = award_period(achievement, view.periods)
         open_tiers = [
             t for t in achievement.tiers if (achievement.id, t.name, period) not in state.awards
         ]
         if not open_tiers:
             continue
         try:
-            measured = measure(achievement, reader, traced=False)
+            measured = measure(achievement, view, traced=False)
             if measured.value >= open_tiers[0].target:
-                measured = measure(achievement, reader)  # again, for the breakdown
+                measured = measure(achievement, view)  # again, for the breakdown
         except EvaluationError:
             continue
         for tier in open_tiers:
@@ -147,7 +145,7 @@ def _members_text(achievement: CompiledAchievement) -> str:
 
 
 def progressed(
-    before: StateReader, after: StateReader, changed: set[str]
+    before: StateView, after: StateView, changed: set[str]
 ) -> list[AchievementProgressed]:
     """Locked achievements whose measure the event moved (never a secret one: its
     progress would give it away), each for the next tier to reach."""
@@ -187,16 +185,16 @@ class TierProgress:
     percent: float
 
 
-def progress(achievement: CompiledAchievement, reader: StateReader) -> list[TierProgress]:
+def progress(achievement: CompiledAchievement, view: StateView) -> list[TierProgress]:
     """Each tier: held (in its current period) or how far along, as the player sees it."""
-    period = award_period(achievement, reader.periods)
+    period = award_period(achievement, view.periods)
     try:
-        value = measure(achievement, reader, traced=False).value
+        value = measure(achievement, view, traced=False).value
     except EvaluationError:
         value = 0
     found = []
     for tier in achievement.tiers:
-        held = (achievement.id, tier.name, period) in reader.state.awards
+        held = (achievement.id, tier.name, period) in view.state.awards
         current = tier.target if held else min(max(value, 0), tier.target)
         percent = round(100 * current / tier.target, 1)
         found.append(TierProgress(tier.name or None, tier.target, held, current, percent))

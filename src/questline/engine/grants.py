@@ -14,8 +14,8 @@ from typing import Any
 
 from questline.engine.effects import CurrencyAwarded, Effect
 from questline.engine.levels import level_reached
-from questline.engine.reader import StateReader
 from questline.engine.state import Event
+from questline.engine.view import StateView
 
 GRANT_EVENT = "questline.grant"
 RESERVED_PREFIX = "questline."
@@ -25,8 +25,8 @@ class GrantRejected(ValueError):
     """The grant names no currency of the design, or its amount is not a whole number."""
 
 
-def manual_grant(reader: StateReader, event: Event) -> list[Effect]:
-    design, state = reader.design, reader.state
+def manual_grant(view: StateView, event: Event) -> list[Effect]:
+    design, state = view.design, view.state
     currency = event.properties.get("currency")
     amount = event.properties.get("amount")
     if not isinstance(currency, str) or currency not in design.currencies:

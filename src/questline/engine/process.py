@@ -31,8 +31,8 @@ from questline.engine.expressions import (
 )
 from questline.engine.levels import level_reached
 from questline.engine.periods import Period, local_date, period_keys
-from questline.engine.reader import StateReader
 from questline.engine.state import EARNED_TODAY, METRIC, RULE, Event, PlayerState
+from questline.engine.view import StateView
 
 _ROUNDING = {
     Rounding.FLOOR: ROUND_FLOOR,
@@ -63,7 +63,7 @@ class EventRejected(Exception):
 
 
 @dataclass
-class _Reader(StateReader):
+class _EventView(StateView):
     """Resolves expression names against the event and the evolving player state."""
 
     event: Event
@@ -75,11 +75,11 @@ class _Reader(StateReader):
         if namespace == "item":
             item = self.event.item
             return None if item is None else item.attributes.get(rest)
-        return StateReader.resolve(self, path)
+        return StateView.resolve(self, path)
 
 
-def _evaluate(expression: CompiledExpression, reader: _Reader) -> tuple[Value, dict[str, Any]]:
-    value, inputs = expression.evaluate_traced(reader)
+def _evaluate(expression: CompiledExpression, view: _EventView) -> tuple[Value, dict[str, Any]]:
+    value, inputs = expression.evaluate_traced(view)
     return value, {name: plain_value(v) for name, v in inputs.items()}
 
 
@@ -93,7 +93,7 @@ def step(state: PlayerState, event: Event, design: CompiledDesign) -> tuple[Effe
     so a caller running many events need not fold the effects in again."""
     working = state.copy()
     periods = period_keys(local_date(event.occurred_at, event.time_zone))
-    reader = _Reader(working, periods, design, event)
+    view = _EventView(working, periods, design, event)
     found: list[Effect] = []
 
     def emit(effect: Effect) -> None:
@@ -102,34 +102,34 @@ def step(state: PlayerState, event: Event, design: CompiledDesign) -> tuple[Effe
 
     try:
         if event.type == grants.GRANT_EVENT:
-            for granted in grants.manual_grant(reader, event):
+            for granted in grants.manual_grant(view, event):
                 emit(granted)
-        for metric_effect in _metrics(reader):
+        for metric_effect in _metrics(view):
             emit(metric_effect)
         for rule in design.rules_for(event.type):
-            for rule_effect in _rule(rule, reader):
+            for rule_effect in _rule(rule, view):
                 emit(rule_effect)
         if design.has_mechanics:
-            progression.advance(reader, event, state, list(found), emit)
+            progression.advance(view, event, state, list(found), emit)
     except (EvaluationError, grants.GrantRejected) as error:
         raise EventRejected(str(error)) from None
     return Effects(event.seq, design.version, tuple(found)), working
 
 
-def _metrics(reader: _Reader) -> list[Effect]:
+def _metrics(view: _EventView) -> list[Effect]:
     found: list[Effect] = []
-    state, periods = reader.state, reader.periods
-    for metric in reader.design.metrics_for(reader.event.type):
+    state, periods = view.state, view.periods
+    for metric in view.design.metrics_for(view.event.type):
         key = METRIC + metric.key
         try:
-            if metric.where is not None and reader_bool(metric.where, reader) is not True:
+            if metric.where is not None and _holds(metric.where, view) is not True:
                 continue
             if metric.spec.active_days is not None:
                 if state.counter(key, periods[Period.TODAY]) > 0:
                     continue
                 by = 1
             elif metric.of is not None:
-                value, _ = _evaluate(metric.of, reader)
+                value, _ = _evaluate(metric.of, view)
                 assert isinstance(value, Decimal)
                 by = int(value.to_integral_value(rounding=ROUND_HALF_UP))
             else:
@@ -145,17 +145,17 @@ def _metrics(reader: _Reader) -> list[Effect]:
     return found
 
 
-def reader_bool(expression: CompiledExpression, reader: _Reader) -> bool:
-    value = expression.evaluate(reader)
+def _holds(expression: CompiledExpression, view: _EventView) -> bool:
+    value = expression.evaluate(view)
     if not isinstance(value, bool):
         raise EvaluationError(f"expected true or false, got {value!r}", source=expression.source)
     return value
 
 
-def _rule(rule: CompiledRule, reader: _Reader) -> list[Effect]:
-    state, event, periods = reader.state, reader.event, reader.periods
+def _rule(rule: CompiledRule, view: _EventView) -> list[Effect]:
+    state, event, periods = view.state, view.event, view.periods
     try:
-        if rule.when is not None and not reader_bool(rule.when, reader):
+        if rule.when is not None and not _holds(rule.when, view):
             return []
     except EvaluationError as error:
         raise EventRejected(str(error), rule=rule.id) from None
@@ -194,18 +194,18 @@ def _rule(rule: CompiledRule, reader: _Reader) -> list[Effect]:
     found: list[Effect] = [RuleFired(rule.id, fired_at, counts)]
     for currency, expression in rule.award.items():
         try:
-            found.extend(_award(rule, currency, expression, reader))
+            found.extend(_award(rule, currency, expression, view))
         except EvaluationError as error:
             raise EventRejected(str(error), rule=rule.id) from None
     return found
 
 
 def _award(
-    rule: CompiledRule, currency: str, expression: CompiledExpression, reader: _Reader
+    rule: CompiledRule, currency: str, expression: CompiledExpression, view: _EventView
 ) -> list[Effect]:
-    design, state, periods = reader.design, reader.state, reader.periods
+    design, state, periods = view.design, view.state, view.periods
     spec: Currency = design.currencies[currency]
-    base, inputs = _evaluate(expression, reader)
+    base, inputs = _evaluate(expression, view)
     assert isinstance(base, Decimal)
     steps: list[dict[str, Any]] = []
     amount = base
@@ -215,13 +215,13 @@ def _award(
             return False
         if modifier.when is None:
             return True
-        matched, seen = modifier.when.evaluate_traced(reader)
+        matched, seen = modifier.when.evaluate_traced(view)
         inputs.update({k: plain_value(v) for k, v in seen.items()})
         return matched is True
 
     for modifier in rule.multiply:
         if applies(modifier):
-            factor, seen = _evaluate(modifier.value, reader)
+            factor, seen = _evaluate(modifier.value, view)
             inputs.update(seen)
             assert isinstance(factor, Decimal)
             amount = amount * factor
@@ -235,7 +235,7 @@ def _award(
             )
     for modifier in rule.add:
         if applies(modifier):
-            bonus, seen = _evaluate(modifier.value, reader)
+            bonus, seen = _evaluate(modifier.value, view)
             inputs.update(seen)
             assert isinstance(bonus, Decimal)
             amount = amount + bonus

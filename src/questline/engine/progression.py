@@ -21,9 +21,9 @@ from questline.engine.mechanics_effects import (
     StreakFrozen,
 )
 from questline.engine.periods import local_date
-from questline.engine.reader import StateReader
 from questline.engine.rewards import grant
 from questline.engine.state import Event, PlayerState
+from questline.engine.view import StateView
 
 _STREAK_EFFECTS = (StreakExtended, StreakFrozen, StreakBroken, StreakFreezesGranted)
 
@@ -42,14 +42,14 @@ def changed_roots(effects: Iterable[Effect], into: set[str]) -> set[str]:
 
 
 def advance(
-    reader: StateReader,
+    view: StateView,
     event: Event,
     before: PlayerState,
     effects: list[Effect],
     emit: Callable[[Effect], None],
 ) -> None:
-    """`reader` reads the working state; `before` is the state before the event."""
-    design, state = reader.design, reader.state
+    """`view` reads the working state; `before` is the state before the event."""
+    design, state = view.design, view.state
     changed = changed_roots(effects, set())
 
     def record(effect: Effect) -> None:
@@ -65,7 +65,7 @@ def advance(
         for quest in design.quests:
             key = quests.instance(
                 quest,
-                reader.periods,
+                view.periods,
                 event.occurred_at,
                 event.time_zone,
                 state.quest_joins.get(quest.id),
@@ -79,7 +79,7 @@ def advance(
             if moved.completed is not None:
                 record(moved.completed)
                 label = f"quest {quest.id}"
-                for reward in grant(quest.spec.rewards, "quest", quest.id, label, reader):
+                for reward in grant(quest.spec.rewards, "quest", quest.id, label, view):
                     record(reward)
 
     day = local_date(event.occurred_at, event.time_zone)
@@ -87,7 +87,7 @@ def advance(
         if not streak.counts(event.type):
             continue
         try:
-            holds = streak.when.evaluate(reader)
+            holds = streak.when.evaluate(view)
         except EvaluationError:
             continue  # a condition that cannot be read yet does not hold
         if holds is True:
@@ -98,13 +98,13 @@ def advance(
 
     if not (design.achievements or design.scores):
         return
-    earlier = StateReader(before, reader.periods, design)
+    earlier = StateView(before, view.periods, design)
     if design.achievements:
-        unlock_achievements(reader, record, changed)
-        for progress in achievements.progressed(earlier, reader, changed):
+        unlock_achievements(view, record, changed)
+        for progress in achievements.progressed(earlier, view, changed):
             emit(progress)
     if design.scores:
-        for change in scores.tier_changes(earlier, reader, changed):
+        for change in scores.tier_changes(earlier, view, changed):
             emit(change)
         ranked = {
             board.source.key
@@ -112,19 +112,19 @@ def advance(
             if board.source.kind == "score"
         }
         if ranked:
-            for new_value in scores.ranked_changes(earlier, reader, changed, ranked):
+            for new_value in scores.ranked_changes(earlier, view, changed, ranked):
                 emit(new_value)
 
 
 def unlock_achievements(
-    reader: StateReader, emit: Callable[[Effect], None], changed: set[str] | None = None
+    view: StateView, emit: Callable[[Effect], None], changed: set[str] | None = None
 ) -> None:
     """Award every achievement the player qualifies for and lacks, with its rewards,
     until nothing more unlocks (a reward can complete another achievement). `emit`
     is expected to add what each award and reward moves to `changed`."""
-    design = reader.design
+    design = view.design
     while True:
-        unlocked = achievements.unlock(reader, changed)
+        unlocked = achievements.unlock(view, changed)
         for effect in unlocked:
             emit(effect)
             compiled = design.achievement(effect.achievement)
@@ -132,7 +132,7 @@ def unlock_achievements(
             tier = next(t for t in compiled.tiers if (t.name or None) == effect.tier)
             source = compiled.id + (f"/{effect.tier}" if effect.tier else "")
             label = f"achievement {compiled.id}" + (f" ({effect.tier})" if effect.tier else "")
-            for reward in grant(tier.rewards, "achievement", source, label, reader):
+            for reward in grant(tier.rewards, "achievement", source, label, view):
                 emit(reward)
         if not unlocked:
             return

@@ -8,16 +8,14 @@ from typing import Any
 from questline.engine.effects import CurrencyAwarded, Effect
 from questline.engine.levels import level_reached
 from questline.engine.mechanics import Rewards
-from questline.engine.reader import StateReader
 from questline.engine.streaks import grant_freezes
+from questline.engine.view import StateView
 
 
-def grant(
-    rewards: Rewards, cause: str, cause_id: str, label: str, reader: StateReader
-) -> list[Effect]:
+def grant(rewards: Rewards, cause: str, cause_id: str, label: str, view: StateView) -> list[Effect]:
     """`cause_id` names the source in the ledger (e.g. "ten-passes/gold"); `label` is how
     the explanation names it (e.g. "achievement ten-passes (gold)")."""
-    design, state = reader.design, reader.state
+    design, state = view.design, view.state
     found: list[Effect] = []
     for currency, amount in rewards.currencies.items():
         spec = design.currencies[currency]

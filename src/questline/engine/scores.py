@@ -10,7 +10,7 @@ from typing import Any
 from questline.engine.expressions import EvaluationError, plain_value
 from questline.engine.mechanics_compiler import CompiledScore
 from questline.engine.mechanics_effects import ScoreChanged, ScoreTierChanged
-from questline.engine.reader import StateReader
+from questline.engine.view import StateView
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,10 @@ class ScoreValue:
         return plain_value(self.value)
 
 
-def compute(score: CompiledScore, reader: StateReader) -> ScoreValue:
+def compute(score: CompiledScore, view: StateView) -> ScoreValue:
     """Raises EvaluationError if the formula cannot be evaluated."""
     spec = score.spec
-    raw, seen = score.formula.evaluate_traced(reader)
+    raw, seen = score.formula.evaluate_traced(view)
     assert isinstance(raw, Decimal)
     value = raw
     if spec.min is not None:
@@ -41,9 +41,9 @@ def compute(score: CompiledScore, reader: StateReader) -> ScoreValue:
     return ScoreValue(score.key, value, tier_of(score, value), components, value != raw)
 
 
-def value_of(score: CompiledScore, reader: StateReader) -> Decimal:
+def value_of(score: CompiledScore, view: StateView) -> Decimal:
     """The value alone, within bounds (no components): cheap enough for every event."""
-    value = score.formula.evaluate(reader)
+    value = score.formula.evaluate(view)
     assert isinstance(value, Decimal)
     if score.spec.min is not None:
         value = max(value, Decimal(score.spec.min))
@@ -59,9 +59,7 @@ def tier_of(score: CompiledScore, value: Decimal) -> str | None:
     return None
 
 
-def tier_changes(
-    before: StateReader, after: StateReader, changed: set[str]
-) -> list[ScoreTierChanged]:
+def tier_changes(before: StateView, after: StateView, changed: set[str]) -> list[ScoreTierChanged]:
     """Scores an event moved into another tier (only those whose inputs it changed)."""
     found = []
     for key, score in after.design.scores.items():
@@ -82,7 +80,7 @@ def tier_changes(
 
 
 def ranked_changes(
-    before: StateReader, after: StateReader, changed: set[str], ranked: set[str]
+    before: StateView, after: StateView, changed: set[str], ranked: set[str]
 ) -> list[ScoreChanged]:
     """New values of the scores a leaderboard ranks by, among those the event moved."""
     found = []

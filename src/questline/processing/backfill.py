@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from questline.engine.effects import Effect, Effects, apply_effect
 from questline.engine.mechanics_effects import AchievementUnlocked
 from questline.engine.progression import unlock_achievements
-from questline.engine.reader import StateReader
+from questline.engine.view import StateView
 from questline.processing.batch import PROCESSED, Batch, Processed
 from questline.processing.designs import DesignCache
 from questline.processing.player_view import load_view
@@ -107,7 +107,7 @@ def backfill_achievements(
             if player is None:
                 return False
             view = load_view(session, design, player, datetime.now(UTC))
-            found = _unlock(view.reader)
+            found = _unlock(view.state_view)
             if not found:
                 return True
             awarded += sum(isinstance(e, AchievementUnlocked) for e in found)
@@ -166,14 +166,14 @@ class _Progress:
             )
 
 
-def _unlock(reader: StateReader) -> list[Effect]:
+def _unlock(state_view: StateView) -> list[Effect]:
     found: list[Effect] = []
 
     def emit(effect: Effect) -> None:
-        apply_effect(reader.state, effect)
+        apply_effect(state_view.state, effect)
         found.append(effect)
 
-    unlock_achievements(reader, emit)
+    unlock_achievements(state_view, emit)
     return found
 
 

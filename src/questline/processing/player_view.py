@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from questline.engine.compiler import CompiledDesign
 from questline.engine.periods import Period, local_date, period_keys
-from questline.engine.reader import StateReader
 from questline.engine.state import Balance, PlayerState
+from questline.engine.view import StateView
 from questline.processing import mechanics_rows
 from questline.storage.bulk import BulkWriter
 from questline.storage.models import Player
@@ -22,15 +22,15 @@ class PlayerView:
     player: Player
     design: CompiledDesign
     now: datetime
-    reader: StateReader
+    state_view: StateView
 
     @property
     def state(self) -> PlayerState:
-        return self.reader.state
+        return self.state_view.state
 
     @property
     def periods(self) -> dict[Period, str]:
-        return self.reader.periods
+        return self.state_view.periods
 
 
 def load_view(
@@ -38,7 +38,7 @@ def load_view(
 ) -> PlayerView:
     periods = period_keys(local_date(now, player.time_zone))
     return PlayerView(
-        player, design, now, StateReader(load_state(session, player.id, periods), periods, design)
+        player, design, now, StateView(load_state(session, player.id, periods), periods, design)
     )
 
 

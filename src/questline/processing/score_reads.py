@@ -12,9 +12,9 @@ from questline.engine.compiler import CompiledDesign
 from questline.engine.expressions import EvaluationError
 from questline.engine.mechanics import Localized
 from questline.engine.periods import local_date, period_keys
-from questline.engine.reader import StateReader
 from questline.engine.scores import compute
 from questline.engine.state import PlayerState
+from questline.engine.view import StateView
 from questline.errors import NotFound, Unavailable
 from questline.processing.player_view import load_view
 from questline.processing.score_cache import ScoreCache
@@ -44,11 +44,11 @@ def read_score(
             return cached
     if player is None:
         periods = period_keys(local_date(now, "UTC"))
-        reader = StateReader(PlayerState(player_id), periods, design)
+        state_view = StateView(PlayerState(player_id), periods, design)
     else:
-        reader = load_view(session, design, player, now).reader
+        state_view = load_view(session, design, player, now).state_view
     try:
-        computed = compute(score, reader)
+        computed = compute(score, state_view)
     except EvaluationError as error:
         raise Unavailable(f"score '{key}' cannot be computed: {error.message}") from None
     value = computed.plain

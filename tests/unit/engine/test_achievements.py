@@ -20,9 +20,9 @@ from questline.engine.mechanics_effects import (
 )
 from questline.engine.periods import local_date, period_keys
 from questline.engine.process import step
-from questline.engine.reader import StateReader
 from questline.engine.scores import compute
 from questline.engine.state import Event, PlayerState
+from questline.engine.view import StateView
 from questline.yamlfile import load_yaml
 
 MONDAY = datetime(2026, 5, 4, 9, tzinfo=UTC)
@@ -200,8 +200,8 @@ def test_a_daily_quest_completes_once_a_day_and_a_joined_quest_expires() -> None
 def test_scores_are_clamped_tiered_and_report_their_components() -> None:
     design = compiled()
     state = PlayerState("p")
-    reader = StateReader(state, period_keys(local_date(MONDAY, "UTC")), design)
-    fresh = compute(design.scores["reliability"], reader)
+    view = StateView(state, period_keys(local_date(MONDAY, "UTC")), design)
+    fresh = compute(design.scores["reliability"], view)
     assert (fresh.plain, fresh.tier) == (0, "green")
     assert fresh.components == {"metric.tasks": 0, "metric.days": 0, "formula": 0}
     player = Player(design)
@@ -209,8 +209,8 @@ def test_scores_are_clamped_tiered_and_report_their_components() -> None:
     for _ in range(25):
         changes += [e for e in player.send("task.done") if isinstance(e, ScoreTierChanged)]
     assert [(c.previous_tier, c.tier, c.value) for c in changes] == [("green", "gold", 10)]
-    reader = StateReader(player.state, period_keys(local_date(MONDAY, "UTC")), design)
-    top = compute(design.scores["reliability"], reader)
+    view = StateView(player.state, period_keys(local_date(MONDAY, "UTC")), design)
+    top = compute(design.scores["reliability"], view)
     assert (top.plain, top.tier, top.clamped) == (20, "gold", True)
     assert top.components["formula"] == 24
 

@@ -1,4 +1,5 @@
-"""Resolving expression names against a player's state (no event needed)."""
+"""A player's state as the design's expressions see it: names resolved against the
+state, with "today" and "this week" fixed (no event needed)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ _PERIODS = {period.value: period for period in Period}
 
 
 @dataclass
-class StateReader:
+class StateView:
     """currency.*, level.*, metric.*[.today|.week|.all] and streak.*[.longest] of one
     player, with "today" and "this week" being `periods`."""
 
