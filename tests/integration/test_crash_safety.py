@@ -62,18 +62,20 @@ def test_a_worker_killed_before_commit_leaves_events_pending_and_a_restart_award
         database.dispose()
 
 
-def test_a_batch_that_finds_the_pool_exhausted_leaves_its_events_pending(
+def test_a_batch_interrupted_by_a_pool_timeout_leaves_its_events_pending(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Waiting too long for a pooled connection says nothing against the events: they
-    must stay pending for the next try, not be marked failed one by one."""
+    """SQLAlchemy's pool TimeoutError, raised in the middle of a batch (injected into the
+    engine step: the error a batch meets when the pool stays exhausted past its timeout),
+    says nothing against the events: they must stay pending for the next try, not be
+    marked failed one by one."""
     import questline.processing.batch as batch
 
     real_step = batch.step
-    exhausted = True
+    inject_timeout = True
 
     def step(state: Any, event: Any, design: Any) -> Any:
-        if exhausted:
+        if inject_timeout:
             raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached")
         return real_step(state, event, design)
 
@@ -88,7 +90,7 @@ def test_a_batch_that_finds_the_pool_exhausted_leaves_its_events_pending(
         with database.reader() as session:
             assert session.scalar(select(func.count()).where(Event.status == "pending")) == 3
 
-        exhausted = False
+        inject_timeout = False
         assert worker.drain() == 3
         with database.reader() as session:
             assert session.scalar(select(Balance.balance)) == 6
