@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,13 +42,17 @@ HEADERS = {"Authorization": f"Bearer {ADMIN_KEY}"}
 @dataclass
 class Load:
     """Clients that send events with their own ids and, like a careful client, retry a
-    request that failed (no answer, or 5xx) with the same ids until it is accepted."""
+    request that failed (no answer, or 5xx) with the same ids until it is accepted.
+
+    What a client thread finds wrong (a 4xx, an exception) is collected in `failures`
+    and asserted by `stop()` in the test's own thread."""
 
     base_url: str
     players: int = 25
     accepted: set[str] = field(default_factory=set)
     answers: Counter[str] = field(default_factory=Counter)
     retry_after: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=itertools.count)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -60,43 +64,59 @@ class Load:
         return {"id": f"e{n}", "type": "did", "player": f"p{n % self.players}",
                 "properties": {"n": n % 7 + 1}}  # fmt: skip
 
-    def _send(self, client: httpx.Client, path: str, body: dict[str, Any], ids: list[str]) -> None:
+    def _count(self, answer: str) -> None:
+        with self._lock:  # three clients count at once
+            self.answers[answer] += 1
+
+    def _send(self, client: httpx.Client, path: str, body: dict[str, Any], ids: list[str]) -> bool:
+        """True once accepted; False (and a failure recorded) if refused as a client error."""
         while True:
             try:
                 response = client.post(path, json=body)
             except httpx.HTTPError as error:
-                self.answers[type(error).__name__] += 1
+                self._count(type(error).__name__)
                 time.sleep(0.05)
                 continue
-            self.answers[str(response.status_code)] += 1
+            self._count(str(response.status_code))
             if response.status_code in (200, 202):
                 with self._lock:
                     self.accepted.update(ids)
-                return
-            assert response.status_code >= 500, response.text  # never a client error
+                return True
+            if response.status_code < 500:  # never a client error
+                with self._lock:
+                    self.failures.append(f"{path}: {response.status_code} {response.text}")
+                return False
             if "Retry-After" in response.headers:
-                self.retry_after.append(response.headers["Retry-After"])
+                with self._lock:
+                    self.retry_after.append(response.headers["Retry-After"])
             time.sleep(0.1)
 
-    def _batches(self) -> None:
-        with httpx.Client(base_url=self.base_url, headers=HEADERS, timeout=10) as client:
-            while not self._stop.is_set():
-                events = [self._event() for _ in range(100)]
-                self._send(
-                    client, "/v1/events/batch", {"events": events}, [e["id"] for e in events]
-                )
+    def _batches(self, client: httpx.Client) -> None:
+        while not self._stop.is_set():
+            events = [self._event() for _ in range(100)]
+            if not self._send(
+                client, "/v1/events/batch", {"events": events}, [e["id"] for e in events]
+            ):
+                return
 
-    def _singles(self) -> None:
-        with httpx.Client(base_url=self.base_url, headers=HEADERS, timeout=10) as client:
-            while not self._stop.is_set():
-                event = self._event()
-                self._send(client, "/v1/events", event, [event["id"]])
+    def _singles(self, client: httpx.Client) -> None:
+        while not self._stop.is_set():
+            event = self._event()
+            if not self._send(client, "/v1/events", event, [event["id"]]):
+                return
+
+    def _client(self, sending: Callable[[httpx.Client], None]) -> None:
+        try:
+            with httpx.Client(base_url=self.base_url, headers=HEADERS, timeout=10) as client:
+                sending(client)
+        except Exception as error:  # reported by stop(), in the test's thread
+            with self._lock:
+                self.failures.append(f"{sending.__name__}: {error!r}")
 
     def start(self) -> Load:
         self._threads = [
-            threading.Thread(target=self._batches),
-            threading.Thread(target=self._singles),
-            threading.Thread(target=self._singles),
+            threading.Thread(target=self._client, args=(sending,))
+            for sending in (self._batches, self._singles, self._singles)
         ]
         for thread in self._threads:
             thread.start()
@@ -106,7 +126,10 @@ class Load:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=60)
-            assert not thread.is_alive(), f"a client's events were never accepted: {self.answers}"
+        assert not any(t.is_alive() for t in self._threads), (
+            f"a client's events were never accepted: {self.answers}"
+        )
+        assert self.failures == [], self.failures
 
 
 @dataclass
