@@ -82,6 +82,7 @@ def test_two_workers_on_one_player_award_each_tier_and_period_exactly_once(
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a worker is still running"
     other.dispose()
     assert failures == []
 
