@@ -1,7 +1,8 @@
 """Fixtures shared by the whole suite.
 
 Every test that touches storage runs twice: on SQLite and on a real PostgreSQL
-server that these fixtures start on loopback (and stop at the end).
+server that these fixtures start on loopback (and stop at the end). A test that runs on
+one of them only says why, beside its `parametrize`.
 """
 
 from __future__ import annotations
@@ -77,4 +78,18 @@ def database_url(
     server: PostgresServer = request.getfixturevalue("postgres_server")
     name = f"test_{os.getpid()}_{next(_names)}"
     yield server.create_database(name, template=_TEMPLATE)
+    server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh database of each kind with no schema at all, for tests of the migrations."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'questline.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"empty_{os.getpid()}_{next(_names)}"
+    yield server.create_database(name)
     server.drop_database(name)

@@ -1,5 +1,6 @@
 """What only the Redis store has to get right: the limits of its encoding, losing its
-data, and Redis being away. A real Redis server; the database behind it is SQLite."""
+data, and Redis being away. A real Redis server; the database behind it (what reads fall
+back to and a rebuild reads) is SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ import asyncio
 import itertools
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from questline.engine.leaderboards import Ranking
 from questline.leaderboards import redis as redis_module
@@ -19,18 +19,13 @@ from questline.leaderboards.sql import SqlLeaderboardStore
 from questline.leaderboards.store import BoardRun, Page, ScoreUpdate
 from questline.storage.apps import ensure_app
 from questline.storage.database import Database
-from questline.storage.schema import migrate
 from tests.support.leaderboards import Board
 from tests.support.redis import RedisServer
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'questline.db'}"
-    engine = create_engine(url)
-    migrate(engine)
-    engine.dispose()
-    database = Database(url, sqlite_synchronous="OFF")
+def database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url, sqlite_synchronous="OFF")
     yield database
     database.dispose()
 

@@ -12,14 +12,13 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from questline.api.app import create_app
 from questline.leaderboards.archive import archive_ended_runs
 from questline.leaderboards.redis import COMPLETE
 from questline.leaderboards.rolling import move_rolling_windows
 from questline.storage.models import Player
-from questline.storage.schema import migrate
 from tests.integration.conftest import Api, make_settings
 from tests.support.leaderboards import fresh_database
 
@@ -257,13 +256,9 @@ def test_a_hidden_player_is_on_no_board_and_comes_back_with_every_point(api: Api
 
 
 def test_a_worker_in_a_child_process_also_updates_redis_within_a_second(
-    tmp_path: Path, redis_url: str
+    database_url: str, redis_url: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'questline.db'}"
-    engine = create_engine(url)
-    migrate(engine)
-    engine.dispose()
-    settings = make_settings(url, redis_url=redis_url, embedded_worker="process")
+    settings = make_settings(database_url, redis_url=redis_url, embedded_worker="process")
     with TestClient(create_app(settings)) as client:
         api = Api(client)
         api.publish(WEEKLY)

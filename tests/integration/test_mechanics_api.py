@@ -195,6 +195,8 @@ def test_a_backfill_reward_moves_the_boards_like_an_event_would(api: Api) -> Non
     assert board() == [("di", 7, 1), ("cy", 7, 1)]
 
 
+# PostgreSQL only: this is about row locks. On SQLite a writer holds the whole database,
+# so nothing can run inside another writer's transaction to be interleaved with.
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_an_event_for_a_player_is_appended_while_the_backfill_settles_that_player(
     api: Api, client: TestClient
@@ -223,6 +225,8 @@ def test_an_event_for_a_player_is_appended_while_the_backfill_settles_that_playe
     assert _unlocked(api, "cy") == {"starter"}
 
 
+# PostgreSQL only: this is about row locks. On SQLite a writer holds the whole database,
+# so nothing can run inside another writer's transaction to be interleaved with.
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_an_event_for_a_player_is_appended_while_one_of_its_streaks_is_changed(
     api: Api, client: TestClient
@@ -238,6 +242,8 @@ def test_an_event_for_a_player_is_appended_while_one_of_its_streaks_is_changed(
     assert result.seq is not None
 
 
+# PostgreSQL only: this is about row locks. On SQLite a writer holds the whole database,
+# so nothing can run inside another writer's transaction to be interleaved with.
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_the_backfill_settles_other_players_while_a_worker_holds_one(
     api: Api, client: TestClient
@@ -320,6 +326,7 @@ def test_a_score_read_is_cached_and_dropped_when_an_input_changes(
     assert type(cache).__name__ == "InProcessScoreCache"
 
 
+# SQLite only: the design is refused before anything is stored.
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_design_with_a_bad_achievement_is_a_422_with_its_location(api: Api) -> None:
     text = GAME.replace("TARGET", "5").replace("progress: metric.lessons", "progress: metric.nope")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import redis
 from fastapi.testclient import TestClient
 
@@ -45,7 +44,6 @@ def test_entries_expire_after_the_ttl(redis_url: str) -> None:
     client.close()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_server_with_redis_serves_and_invalidates_scores_there(
     database_url: str, redis_url: str
 ) -> None:
