@@ -48,6 +48,7 @@ bench: $(STAMP) bench-leaderboards
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/mechanics.py
 	$(BIN)/python bench/login.py
+	$(BIN)/python bench/visibility.py
 
 bench-leaderboards: $(STAMP)
 	$(BIN)/python bench/leaderboards.py
