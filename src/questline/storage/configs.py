@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from questline.storage.models import ConfigVersion
@@ -84,13 +84,18 @@ def backfilled(session: Session, app_id: int, version: int) -> bool:
 def note_backfill(
     session: Session, app_id: int, version: int, now: datetime, *, finished: bool
 ) -> None:
-    """A backfill of this version is alive at `now` (or, `finished`, ran to the end)."""
-    values = {"backfilled_at": now} if finished else {"backfill_alive_at": now}
-    session.execute(
-        update(ConfigVersion)
-        .where(ConfigVersion.app_id == app_id, ConfigVersion.version == version)
-        .values(**values)
-    )
+    """A backfill of this version is alive at `now` (or, `finished`, ran to the end).
+
+    The alive mark only moves forward: a scheduler that claimed the run stamped it with
+    its own clock, and a heartbeat from a machine whose clock is behind must not make
+    the run look silent for longer than it has been (another scheduler would claim it
+    again)."""
+    found = (ConfigVersion.app_id == app_id, ConfigVersion.version == version)
+    if finished:
+        session.execute(update(ConfigVersion).where(*found).values(backfilled_at=now))
+        return
+    behind = or_(ConfigVersion.backfill_alive_at.is_(None), ConfigVersion.backfill_alive_at < now)
+    session.execute(update(ConfigVersion).where(*found, behind).values(backfill_alive_at=now))
 
 
 def claim_unfinished_backfills(
