@@ -1,4 +1,13 @@
-"""Ingestion: make events durable in the log, idempotently, before answering."""
+"""Ingestion: make events durable in the log, idempotently, before answering.
+
+Log order is commit order, per player. An event's seq comes from a counter when it is
+inserted, and workers process a player's pending events in seq order, so an append must
+never commit a player's event with a lower seq than one already visible: a worker would
+have processed the later event first. SQLite cannot: its writers hold the database's
+write lock from BEGIN IMMEDIATE to commit. On PostgreSQL appends run concurrently, so
+each takes its turn on its players (`_take_turn`) before taking seqs, and keeps it
+until it commits; appends for other players still run side by side.
+"""
 
 from __future__ import annotations
 
@@ -75,6 +84,8 @@ def ingest(
             fresh.append(index)
 
     players = _resolve_players(session, app_id, [events[i] for i in fresh], now)
+    if bulk.postgres and fresh:
+        _take_turn(bulk, app_id, {players[events[i].player][0] for i in fresh})
     stamp = bulk.timestamp(now)
     rows = []
     for index in fresh:
@@ -124,6 +135,45 @@ def ingest(
             first = results[first_of_key[key]]
             result.seq, result.player_id = first.seq, first.player_id
     return results
+
+
+# Advisory lock spaces (the first key of the two-key form); they only need to differ
+# from those of any other program that takes advisory locks in the same database.
+_APP_APPENDS = 0x514C4101
+_PLAYER_APPENDS = 0x514C4102
+# An append for more players than this takes the app's turn instead of one per player:
+# PostgreSQL's lock table holds about max_locks_per_transaction (64 by default) locks
+# per connection, and a batch of 1,000 events may name 1,000 players.
+MAX_PLAYER_TURNS = 32
+
+
+def _take_turn(bulk: BulkWriter, app_id: int, player_ids: set[int]) -> None:
+    """Wait until no other uncommitted append holds any of these players, and hold them
+    until this transaction ends (PostgreSQL advisory locks, released at commit or
+    rollback). Two levels, the coarse one always first, so appends never deadlock: a
+    small append shares the app's lock and holds its players' locks (in ascending key
+    order); a large one holds the app's lock alone. So an append waits only for an
+    append of the same app that shares a player with it, or that is large; workers take
+    none of these locks. Turns are taken once, before any seq: a transaction that called
+    `ingest` twice could take its second turns out of order and deadlock."""
+    if len(player_ids) > MAX_PLAYER_TURNS:
+        bulk.fetch("SELECT pg_advisory_xact_lock(?, ?)", _APP_APPENDS, app_id)
+        return
+    # One statement, since under load every round trip counts: the app's lock (shared)
+    # for the array's first element, then the players' in the array's order. The two-key
+    # form takes 32-bit keys: players whose ids collide share a turn, which only makes
+    # one wait for the other now and then.
+    keys = sorted({player_id % 2**31 for player_id in player_ids})
+    bulk.fetch(
+        "SELECT count(CASE WHEN n = 1 THEN pg_advisory_xact_lock_shared(?, ?)"
+        " ELSE pg_advisory_xact_lock(?, key) END)"
+        " FROM (SELECT key, n FROM unnest(?::int4[]) WITH ORDINALITY AS keys (key, n)"
+        " ORDER BY n) AS ordered",
+        _APP_APPENDS,
+        app_id,
+        _PLAYER_APPENDS,
+        [None, *keys],
+    )
 
 
 def _active_items(bulk: BulkWriter, app_id: int, keys: set[str]) -> dict[str, bool]:
