@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from questline.auth.request_limits import REQUEST_LIMIT_FLOOR, parse_limit, parse_request_limit
 
 
 class Settings(BaseSettings):
@@ -41,12 +43,14 @@ class Settings(BaseSettings):
     )
     rate_limit_per_key: str | None = Field(
         default=None,
-        description="requests allowed per API key or console user (e.g. `6000/minute`),"
-        " unless the app sets its own; unset: no limit (keys live on trusted servers)",
+        description="requests allowed per API key or console user (e.g. `6000/minute`, at"
+        f" least {REQUEST_LIMIT_FLOOR}), unless the app sets its own; unset: no limit (keys"
+        " live on trusted servers)",
     )
     rate_limit_per_player: str = Field(
         default="120/minute",
-        description="requests allowed per player token, unless the app sets its own",
+        description=f"requests allowed per player token (at least {REQUEST_LIMIT_FLOOR}),"
+        " unless the app sets its own",
     )
     request_timeout_seconds: float = Field(
         default=30.0,
@@ -130,6 +134,19 @@ class Settings(BaseSettings):
     scheduler_state: str = Field(
         default="var/celerybeat-schedule", description="where Celery beat keeps its state"
     )
+
+    @field_validator("rate_limit_per_key", "rate_limit_per_player")
+    @classmethod
+    def _a_request_limit(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_request_limit(value)  # ValueError if it is not one, or below the floor
+        return value
+
+    @field_validator("login_limit_per_account", "login_limit_per_ip")
+    @classmethod
+    def _a_limit(cls, value: str) -> str:
+        parse_limit(value)
+        return value
 
     @property
     def processing(self) -> Literal["celery", "thread", "process", "off"]:

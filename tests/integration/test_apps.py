@@ -18,7 +18,7 @@ def test_a_key_cannot_create_apps(api: Api) -> None:
 
 
 def test_settings_are_replaced_validated_and_audited(api: Api) -> None:
-    body = {"player_event_types": ["workout.logged"], "rate_limit_per_player": "5/minute"}
+    body = {"player_event_types": ["workout.logged"], "rate_limit_per_player": "60/minute"}
     updated = api.request("PUT", "/v1/apps/default/settings", json=body, expect=200).json()
     assert updated["settings"]["player_event_types"] == ["workout.logged"]
     bad = api.request("PUT", "/v1/apps/default/settings", json={"colour": "red"})

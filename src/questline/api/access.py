@@ -62,9 +62,9 @@ async def authorize(request: Request, credentials: Credentials) -> Principal | N
     if credentials is None:
         raise Unauthorized("send credentials as `Authorization: Bearer <token>`")
     context: Context = request.app.state.questline
-    identified = await _identify_on_loop(context, credentials.credentials)
+    identified = await _identify_on_loop(context, credentials.credentials, access)
     if identified is None:
-        identified = await run_in_threadpool(_identify, context, credentials.credentials)
+        identified = await run_in_threadpool(_identify, context, credentials.credentials, access)
     principal, verdict = identified
     request.state.rate_limit = verdict
     check(access, principal, dict(request.path_params))
@@ -74,8 +74,15 @@ async def authorize(request: Request, credentials: Credentials) -> Principal | N
     return principal
 
 
+def _counted(access: Access, principal: Principal) -> bool:
+    """Whether this call counts against the caller's rate limit."""
+    if access.rate_limited or access.permission is None:
+        return True
+    return not principal.can(access.permission)
+
+
 async def _identify_on_loop(
-    context: Context, token: str
+    context: Context, token: str, access: Access
 ) -> tuple[Principal, Verdict | None] | None:
     """The common case — a key seen moments ago, of an app whose limits are known — on
     the event loop (counting in memory, or in Redis without blocking): a trip to the
@@ -84,20 +91,22 @@ async def _identify_on_loop(
     if principal is None:
         return None
     limits = context.rate_limits
-    if limits is None:
+    if limits is None or not _counted(access, principal):
         return principal, None
     if not limits.settings_known(principal.app_id):
         return None
     return principal, await limits.hit_async(principal)
 
 
-def _identify(context: Context, token: str) -> tuple[Principal, Verdict | None]:
+def _identify(context: Context, token: str, access: Access) -> tuple[Principal, Verdict | None]:
     """Who is calling, counted against their rate limit (one trip to the thread pool).
 
     Counted before the permission check: refused calls cost as much as allowed ones."""
     principal = resolve_bearer(context, token)
-    verdict = context.rate_limits.hit(principal) if context.rate_limits is not None else None
-    return principal, verdict
+    limits = context.rate_limits
+    if limits is None or not _counted(access, principal):
+        return principal, None
+    return principal, limits.hit(principal)
 
 
 async def _check_player_events(request: Request, context: Context, principal: Principal) -> None:

@@ -19,7 +19,7 @@ from questline.storage.apps import (
     apps_by_id,
     create_app,
     get_app,
-    update_settings,
+    replace_settings,
 )
 from questline.storage.database import after_commit
 from questline.storage.models import App, Membership
@@ -95,7 +95,7 @@ def _out(app: App) -> AppOut:
         id=app.slug,
         name=app.name,
         created_at=app.created_at,
-        settings=AppSettings.model_validate(app.settings or {}),
+        settings=AppSettings.stored(app.settings),
     )
 
 
@@ -158,19 +158,8 @@ def put_settings(
     context: ContextDep,
 ) -> AppOut:
     app = _own(session, principal, app_id)
-    before = _out(app).settings.model_dump(mode="json")
-    update_settings(app, body)
+    replace_settings(session, app, body, principal)
     if context.rate_limits is not None:
         limits = context.rate_limits
         after_commit(session, lambda: limits.forget(app.id))
-    out = _out(app)
-    audit.record(
-        session,
-        principal,
-        "app.settings",
-        "app",
-        app.slug,
-        before=before,
-        after=out.settings.model_dump(mode="json"),
-    )
-    return out
+    return _out(app)

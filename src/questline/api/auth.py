@@ -12,7 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from questline.api.context import Context
 from questline.api.deps import ContextDep
 from questline.auth.passwords import hash_password, needs_rehash, verify_password
-from questline.auth.throttle import TooManyRequests, parse_limit
+from questline.auth.request_limits import parse_limit
+from questline.auth.throttle import TooManyRequests
 from questline.auth.tokens import TokenType, issue
 from questline.errors import Forbidden, Unauthorized, Unavailable
 from questline.storage.apps import get_app

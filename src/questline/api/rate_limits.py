@@ -12,7 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from questline.api.problems import send_problem
 from questline.auth.principals import Principal, PrincipalKind
-from questline.auth.throttle import Throttle, TooManyRequests, Verdict, parse_limit
+from questline.auth.request_limits import applied_limit, parse_limit
+from questline.auth.throttle import Throttle, TooManyRequests, Verdict
 from questline.storage.apps import AppSettings, app_settings
 from questline.storage.database import Database
 
@@ -59,10 +60,10 @@ class RateLimits:
         settings = self.settings_of(principal.app_id)
         if principal.kind is PrincipalKind.PLAYER:
             text = settings.rate_limit_per_player
-            per_player = parse_limit(text) if text else self.per_player
+            per_player = applied_limit(text) if text else self.per_player
             return per_player, ("player", str(principal.app_id), str(principal.player))
         text = settings.rate_limit_per_key
-        per_key = parse_limit(text) if text else self.per_key
+        per_key = applied_limit(text) if text else self.per_key
         if principal.kind is PrincipalKind.KEY:
             return per_key, ("key", str(principal.key_id))
         return per_key, ("user", str(principal.user_id), str(principal.app_id))

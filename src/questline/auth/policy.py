@@ -80,11 +80,15 @@ def scope_permissions(scopes: list[str] | tuple[str, ...]) -> frozenset[Permissi
 
 @dataclass(frozen=True)
 class Access:
-    """The decision for one route. ``permission=None`` means public."""
+    """The decision for one route. ``permission=None`` means public.
+
+    ``rate_limited=False`` exempts callers who hold the permission from the rate limit
+    (those who lack it are still counted, as every refused call is)."""
 
     permission: Permission | None
     own_player: bool = False
     player_events: bool = False
+    rate_limited: bool = True
 
 
 PUBLIC = Access(None)
@@ -126,7 +130,9 @@ POLICY: dict[str, Access] = {
     "GET /v1/apps": needs(_P.CONFIG_READ),
     "POST /v1/apps": needs(_P.APPS_CREATE),
     "GET /v1/apps/{app_id}": needs(_P.CONFIG_READ),
-    "PUT /v1/apps/{app_id}/settings": needs(_P.APP_SETTINGS),
+    # Never rate-limited for its administrators: it is the way back from a limit set too
+    # tight, which would otherwise refuse the very request that loosens it.
+    "PUT /v1/apps/{app_id}/settings": Access(_P.APP_SETTINGS, rate_limited=False),
     "POST /v1/keys": needs(_P.KEYS_MANAGE),
     "GET /v1/keys": needs(_P.KEYS_MANAGE),
     "GET /v1/keys/{key_id}": needs(_P.KEYS_MANAGE),

@@ -35,11 +35,6 @@ class TooManyRequests(QuestlineError):
             }
 
 
-def parse_limit(text: str) -> limits.RateLimitItem:
-    """``600/minute`` or ``10 per 15 minutes``; ValueError if it is neither."""
-    return limits.parse(text)
-
-
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool

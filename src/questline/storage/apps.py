@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from questline.auth.keys import display_prefix, generate_key, hash_key
-from questline.auth.throttle import parse_limit
+from questline.auth.request_limits import REQUEST_LIMIT_FLOOR, parse_limit, parse_request_limit
 from questline.errors import Conflict
+from questline.storage import audit
+from questline.storage.audit import Actor
 from questline.storage.models import ApiKey, App
 
 if TYPE_CHECKING:
@@ -99,14 +101,14 @@ class AppSettings(BaseModel):
     )
     rate_limit_per_key: str | None = Field(
         default=None,
-        description="requests allowed per API key or console user, e.g. `600/minute`;"
-        " unset: the server's default",
+        description="requests allowed per API key or console user, e.g. `600/minute`, at"
+        f" least {REQUEST_LIMIT_FLOOR}; unset: the server's default",
         max_length=100,
     )
     rate_limit_per_player: str | None = Field(
         default=None,
-        description="requests allowed per player token, e.g. `60/minute`;"
-        " unset: the server's default",
+        description="requests allowed per player token, e.g. `60/minute`, at least"
+        f" {REQUEST_LIMIT_FLOOR}; unset: the server's default",
         max_length=100,
     )
     cors_origins: list[str] = Field(
@@ -117,13 +119,21 @@ class AppSettings(BaseModel):
 
     @field_validator("rate_limit_per_key", "rate_limit_per_player")
     @classmethod
-    def _a_limit(cls, value: str | None) -> str | None:
+    def _a_limit(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None:
             try:
                 parse_limit(value)
             except ValueError:
                 raise ValueError("not a rate limit such as '600/minute'") from None
+            if not (info.context or {}).get("stored"):
+                parse_request_limit(value)  # raises ValueError below the floor
         return value
+
+    @classmethod
+    def stored(cls, raw: dict[str, Any] | None) -> AppSettings:
+        """Settings as the database holds them. A limit stored before the floor existed
+        is shown as it is (and enforced at the floor, see ``throttle.applied_limit``)."""
+        return cls.model_validate(raw or {}, context={"stored": True})
 
     @field_validator("cors_origins")
     @classmethod
@@ -137,7 +147,7 @@ class AppSettings(BaseModel):
 def app_settings(database: Database, app_id: int) -> AppSettings:
     with database.reader() as session:
         raw = session.scalar(select(App.settings).where(App.id == app_id))
-    return AppSettings.model_validate(raw or {})
+    return AppSettings.stored(raw)
 
 
 def create_app(session: Session, slug: str, name: str) -> App:
@@ -150,8 +160,23 @@ def apps_by_id(session: Session, app_ids: list[int]) -> list[App]:
     return list(session.scalars(select(App).where(App.id.in_(app_ids)).order_by(App.id)))
 
 
-def update_settings(app: App, settings: AppSettings) -> None:
+def replace_settings(
+    session: Session, app: App, settings: AppSettings, who: Actor | str
+) -> AppSettings:
+    """Replace the app's access settings (omitted ones back to their defaults), audited."""
+    before = AppSettings.stored(app.settings)
     app.settings = settings.model_dump(mode="json", exclude_defaults=True)
+    audit.record(
+        session,
+        who,
+        "app.settings",
+        "app",
+        app.slug,
+        before=before.model_dump(mode="json"),
+        after=settings.model_dump(mode="json"),
+        app_id=app.id,
+    )
+    return settings
 
 
 def keys_page(app_id: int, *, after_id: int | None) -> Select[tuple[ApiKey]]:
