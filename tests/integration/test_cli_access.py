@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi.testclient import TestClient
 
 from questline.api.app import create_app
+from questline.storage.apps import get_app
+from questline.storage.audit import audit_page
+from questline.storage.database import Database
 from tests.integration.conftest import make_settings
 from tests.integration.test_cli import questline
 from tests.support.processes import wait_for
@@ -104,3 +109,71 @@ def test_an_operator_creates_the_first_console_owner(database_url: str) -> None:
         )
         assert signed_in.status_code == 200
         assert signed_in.json()["role"] == "owner"
+
+
+def test_an_operator_recovers_an_app_whose_limits_shut_it_out(database_url: str) -> None:
+    """Offline, against the database: the way back for an app that cannot reach its API."""
+    assert questline(database_url, "migrate").returncode == 0
+    assert questline(database_url, "apps", "create", "fitness").returncode == 0
+    database = Database(database_url)
+    try:
+        with database.transaction() as session:
+            app = get_app(session, "fitness")
+            assert app is not None
+            # As a server before the limit floor could store it.
+            app.settings = {"rate_limit_per_key": "0/minute", "cors_origins": ["https://a.io"]}
+    finally:
+        database.dispose()
+
+    shown = questline(database_url, "apps", "settings", "fitness")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["rate_limit_per_key"] == "0/minute"
+
+    refused = questline(
+        database_url, "apps", "settings", "fitness", "--set", "rate_limit_per_key=1/hour"
+    )
+    assert refused.returncode == 2
+    assert "rate_limit_per_key" in refused.stderr
+    assert "10/minute" in refused.stderr
+
+    changed = questline(
+        database_url,
+        "apps",
+        "settings",
+        "fitness",
+        "--set",
+        "rate_limit_per_player=60/minute",
+        "--set",
+        'player_event_types=["workout.logged"]',
+        "--unset",
+        "rate_limit_per_key",
+    )
+    assert changed.returncode == 0, changed.stderr
+    settings = json.loads(changed.stdout)
+    assert settings == {
+        "player_event_types": ["workout.logged"],
+        "rate_limit_per_key": None,
+        "rate_limit_per_player": "60/minute",
+        "cors_origins": ["https://a.io"],
+    }
+    assert json.loads(questline(database_url, "apps", "settings", "fitness").stdout) == settings
+    assert questline(database_url, "apps", "settings", "nope").returncode == 1
+    unknown = questline(database_url, "apps", "settings", "fitness", "--set", "colour=red")
+    assert unknown.returncode == 2
+    assert "colour" in unknown.stderr
+
+    database = Database(database_url)
+    try:
+        with database.reader() as session:
+            app = get_app(session, "fitness")
+            assert app is not None
+            statement = audit_page(app.id, before_id=None, action="app.settings")
+            recorded = [(e.actor, e.before, e.after) for e in session.scalars(statement)]
+    finally:
+        database.dispose()
+    assert len(recorded) == 1
+    actor, before, after = recorded[0]
+    assert actor == "cli"
+    assert before is not None
+    assert before["rate_limit_per_key"] == "0/minute"
+    assert after == settings
