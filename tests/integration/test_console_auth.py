@@ -244,6 +244,27 @@ def test_an_owner_creates_an_app_and_owns_it(client: TestClient) -> None:
     assert elsewhere.status_code == 403
 
 
+def test_an_owner_reads_every_app_they_list_and_changes_each_signed_in_to_it(
+    client: TestClient,
+) -> None:
+    owner = bearer(login(client, "ada@example.com").json()["access_token"])
+    client.post("/v1/apps", headers=owner, json={"id": "fitness", "name": "Fitness"})
+    listed = {a["id"] for a in client.get("/v1/apps", headers=owner).json()["data"]}
+    for app in listed:
+        read = client.get(f"/v1/apps/{app}", headers=owner)
+        assert read.status_code == 200, read.text
+        assert read.json()["id"] == app
+    # A sign-in acts in one app: changing another's settings needs a sign-in there.
+    elsewhere = client.put("/v1/apps/fitness/settings", headers=owner, json={})
+    assert elsewhere.status_code == 403
+    assert '"app": "fitness"' in elsewhere.json()["detail"]
+    there = bearer(login(client, "ada@example.com", app="fitness").json()["access_token"])
+    assert client.put("/v1/apps/fitness/settings", headers=there, json={}).status_code == 200
+    # Apps the user has no role in stay unknown to them.
+    viewer = bearer(login(client, "vic@example.com").json()["access_token"])
+    assert client.get("/v1/apps/fitness", headers=viewer).status_code == 404
+
+
 def test_without_a_signing_secret_console_sign_in_is_unavailable(database_url: str) -> None:
     from questline.api.app import create_app
 

@@ -7,12 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import select
 
 from questline.api.deps import Authorized, ContextDep, ReaderDep, SessionDep
 from questline.auth.policy import Role
 from questline.auth.principals import Principal, PrincipalKind
-from questline.errors import NotFound
+from questline.errors import Forbidden, NotFound
 from questline.storage import audit
 from questline.storage.apps import (
     AppSettings,
@@ -23,6 +22,7 @@ from questline.storage.apps import (
 )
 from questline.storage.database import after_commit
 from questline.storage.models import App, Membership
+from questline.storage.users import apps_of, role_in
 
 router = APIRouter(prefix="/v1/apps", tags=["apps"])
 
@@ -99,23 +99,37 @@ def _out(app: App) -> AppOut:
     )
 
 
-def _own(session: SessionDep | ReaderDep, principal: Principal, slug: str) -> App:
+def _visible(session: SessionDep | ReaderDep, principal: Principal, slug: str) -> App:
+    """An app the caller belongs to: a key's own, or any in which a user has a role."""
     app = get_app(session, slug)
     # Another app's existence is nobody else's business: 404, not 403.
-    if app is None or app.id != principal.app_id:
+    if app is None or not _belongs(session, principal, app.id):
         raise NotFound(f"no app with id '{slug}'")
+    return app
+
+
+def _belongs(session: SessionDep | ReaderDep, principal: Principal, app_id: int) -> bool:
+    if app_id == principal.app_id:
+        return True
+    user_id = principal.user_id
+    return user_id is not None and role_in(session, user_id, app_id) is not None
+
+
+def _own(session: SessionDep, principal: Principal, slug: str) -> App:
+    """The app the caller acts in (a console user signs in to one app at a time)."""
+    app = _visible(session, principal, slug)
+    if app.id != principal.app_id:
+        raise Forbidden(
+            f'this sign-in acts in another app: sign in with "app": "{slug}" to change this one'
+        )
     return app
 
 
 @router.get("", summary="The apps the caller belongs to")
 def list_apps(principal: Authorized, session: ReaderDep) -> AppList:
     app_ids = [principal.app_id]
-    if principal.kind is PrincipalKind.USER:
-        app_ids = list(
-            session.scalars(
-                select(Membership.app_id).where(Membership.user_id == principal.user_id)
-            )
-        )
+    if principal.kind is PrincipalKind.USER and principal.user_id is not None:
+        app_ids = apps_of(session, principal.user_id)
     return AppList(data=[_out(app) for app in apps_by_id(session, app_ids)])
 
 
@@ -146,7 +160,7 @@ def post_app(body: AppIn, principal: Authorized, session: SessionDep) -> AppOut:
 
 @router.get("/{app_id}", summary="One app and its access settings")
 def get_one(app_id: AppSlug, principal: Authorized, session: ReaderDep) -> AppOut:
-    return _out(_own(session, principal, app_id))
+    return _out(_visible(session, principal, app_id))
 
 
 @router.put("/{app_id}/settings", summary="Replace the app's access settings")

@@ -39,6 +39,11 @@ def role_in(session: Session, user_id: int, app_id: int) -> Role | None:
     return Role(role) if role else None
 
 
+def apps_of(session: Session, user_id: int) -> list[int]:
+    """The ids of the apps the user has a role in."""
+    return list(session.scalars(select(Membership.app_id).where(Membership.user_id == user_id)))
+
+
 def first_app(session: Session, user_id: int) -> int | None:
     return session.scalar(
         select(Membership.app_id)
