@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response, status
+from limits import RateLimitItem
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.context import Context
 from questline.api.deps import ContextDep
+from questline.auth.attempts import Attempts, Place, Refused
 from questline.auth.passwords import hash_password, needs_rehash, verify_password
 from questline.auth.request_limits import parse_limit
 from questline.auth.throttle import TooManyRequests
@@ -120,26 +122,29 @@ def _pair(
 
 def _login(context: Context, body: LoginIn, client_ip: str) -> TokenPair:
     _secret(context)
-    throttle = context.throttle
-    per_account = parse_limit(context.settings.login_limit_per_account)
-    per_ip = parse_limit(context.settings.login_limit_per_ip)
-    account = ("login-account", body.email.strip().lower())
-    address = ("login-ip", client_ip)
-    for limit, key in ((per_account, account), (per_ip, address)):
-        verdict = throttle.check(limit, *key)
-        if not verdict.allowed:
-            raise TooManyRequests(
-                "too many failed sign-ins; try again later", retry_after=verdict.reset_seconds
-            )
-    refresh_days = timedelta(days=context.settings.refresh_token_days)
-    with context.database.transaction() as session:
-        user = find_user(session, body.email)
-        # Unknown users are checked against a dummy hash: same work, same answer.
-        valid = verify_password(user.password_hash if user else None, body.password)
-        if user is None or not valid or user.disabled_at is not None:
-            failed = True
-        else:
-            failed = False
+    settings = context.settings
+    # A place in both windows is taken before the password is verified, and given back
+    # unless the password turns out wrong: concurrent guesses cannot all pass a check
+    # made before any of them was counted.
+    attempts = context.throttle.attempts
+    places = _take_places(
+        attempts,
+        (
+            parse_limit(settings.login_limit_per_account),
+            "login-account",
+            body.email.strip().lower(),
+        ),
+        (parse_limit(settings.login_limit_per_ip), "login-ip", client_ip),
+    )
+    failed = False
+    try:
+        with context.database.transaction() as session:
+            user = find_user(session, body.email)
+            # Unknown users are checked against a dummy hash: same work, same answer.
+            valid = verify_password(user.password_hash if user else None, body.password)
+            if user is None or not valid or user.disabled_at is not None:
+                failed = True
+                raise Unauthorized(_WRONG)
             if needs_rehash(user.password_hash):
                 # Hashed under older parameters: upgrade while the password is at hand.
                 user.password_hash = hash_password(body.password)
@@ -149,13 +154,29 @@ def _login(context: Context, body: LoginIn, client_ip: str) -> TokenPair:
             if role is None:
                 raise Forbidden("this account has no role in that app")
             found = session.get_one(App, app_id)
-            refresh = issue_refresh(session, user.id, found.id, refresh_days)
-            pair = _pair(context, user.id, found, role.value, refresh)
-    if failed:
-        throttle.hit(per_account, *account)
-        throttle.hit(per_ip, *address)
-        raise Unauthorized(_WRONG)
-    return pair
+            refresh = issue_refresh(
+                session, user.id, found.id, timedelta(days=settings.refresh_token_days)
+            )
+            return _pair(context, user.id, found, role.value, refresh)
+    finally:
+        if not failed:
+            for place in places:
+                attempts.give_back(place)
+
+
+def _take_places(attempts: Attempts, *windows: tuple[RateLimitItem, str, str]) -> list[Place]:
+    """A place in each window, or 429 (and none held) if any is full."""
+    places: list[Place] = []
+    for limit, kind, name in windows:
+        taken = attempts.take(limit, kind, name)
+        if isinstance(taken, Refused):
+            for place in places:
+                attempts.give_back(place)
+            raise TooManyRequests(
+                "too many failed sign-ins; try again later", retry_after=taken.retry_after
+            )
+        places.append(taken)
+    return places
 
 
 @router.post("/login", summary="Sign in: an access token (30 min) and a refresh token (7 days)")

@@ -12,10 +12,12 @@ from typing import Any
 import limits
 import limits.aio.storage
 import limits.aio.strategies
+import redis
 import redis.asyncio
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
+from questline.auth.attempts import Attempts, MemoryAttempts, RedisAttempts
 from questline.errors import QuestlineError
 
 
@@ -49,9 +51,13 @@ _KEY_PREFIX = "questline:limits"
 class Throttle:
     def __init__(self, redis_url: str | None = None) -> None:
         self.redis_url = redis_url
-        self.storage: Storage = (
-            RedisStorage(redis_url, key_prefix=_KEY_PREFIX) if redis_url else MemoryStorage()
-        )
+        self.attempts: Attempts
+        if redis_url:
+            self.storage: Storage = RedisStorage(redis_url, key_prefix=_KEY_PREFIX)
+            self.attempts = RedisAttempts(redis.Redis.from_url(redis_url))
+        else:
+            self.storage = MemoryStorage()
+            self.attempts = MemoryAttempts()
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.in_process = isinstance(self.storage, MemoryStorage)
         # With Redis, a server's event loop counts through an asyncio client of its own
@@ -95,10 +101,6 @@ class Throttle:
         if self._async is not None and self._async[0] is asyncio.get_running_loop():
             await self._async[1].disconnect()
         self._async = None
-
-    def check(self, limit: limits.RateLimitItem, *key: str) -> Verdict:
-        """Would one more request be allowed? (counts nothing)"""
-        return self._verdict(limit, self.limiter.test(limit, *key), *key)
 
     def _verdict(self, limit: limits.RateLimitItem, allowed: bool, *key: str) -> Verdict:
         return _verdict_of(limit, allowed, self.limiter.get_window_stats(limit, *key))

@@ -132,7 +132,7 @@ class AppSettings(BaseModel):
     @classmethod
     def stored(cls, raw: dict[str, Any] | None) -> AppSettings:
         """Settings as the database holds them. A limit stored before the floor existed
-        is shown as it is (and enforced at the floor, see ``throttle.applied_limit``)."""
+        is shown as it is (and enforced at the floor, see ``request_limits.applied_limit``)."""
         return cls.model_validate(raw or {}, context={"stored": True})
 
     @field_validator("cors_origins")
