@@ -92,6 +92,42 @@ class QuestlineProcess:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, children first (read from Linux's /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found: list[int] = []
+    waiting = [pid]
+    while waiting:
+        for child in children.get(waiting.pop(0), []):
+            found.append(child)
+            waiting.append(child)
+    return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def is_running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def start_worker(env: dict[str, str], workdir: Path, name: str) -> QuestlineProcess:
     return QuestlineProcess(["worker", "--pool", "solo"], env, workdir / f"{name}.log").start()
 

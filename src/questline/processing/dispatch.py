@@ -4,9 +4,13 @@ distributed mode will enqueue Celery tasks instead."""
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 from collections.abc import Sequence
 from typing import Protocol
@@ -99,6 +103,32 @@ class NoDispatcher:
         pass
 
 
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent() -> bool:
+    """Ask Linux to kill this process when its parent dies, even by SIGKILL (which gives
+    the parent no chance to stop it). False where that cannot be asked; then only
+    ``parent_alive`` tells, at the worker's next look.
+
+    Linux sends the signal when the *thread* that started this process ends: the server
+    starts its worker from the thread that runs its event loop, which lasts as long as
+    the server. A parent that died before the request is caught by ``parent_alive``."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def parent_alive(parent_pid: int) -> bool:
+    """Whether the process that started this one still runs: an orphan is adopted by
+    another process (init, or a subreaper), so its parent id changes."""
+    return os.getppid() == parent_pid
+
+
 def _drain_forever(
     database_url: str,
     sqlite_synchronous: str,
@@ -106,25 +136,39 @@ def _drain_forever(
     stopping: EventLike,
     poll_seconds: float,
     batch: int,
-    redis_url: str | None = None,
+    redis_url: str | None,
+    parent_pid: int,
+    death_signal: bool,
 ) -> None:
-    """The body of the worker process: the same worker, its own connections."""
+    """The body of the worker process: the same worker, its own connections.
+
+    It must not outlive the server: a server killed without a chance to stop it would
+    otherwise leave it processing beside the worker of the server started in its place.
+    ``death_signal``: whether to ask for a parent-death signal besides checking on it."""
     from questline.leaderboards.wiring import build_leaderboards, close_leaderboards
     from questline.storage.database import Database
 
+    if death_signal:
+        die_with_parent()
     relax_garbage_collection()
     database = Database(database_url, sqlite_synchronous=sqlite_synchronous)
     worker = Worker(database)
     leaderboards = build_leaderboards(database, redis_url, worker)
+
+    def going_on() -> bool:
+        return not stopping.is_set() and parent_alive(parent_pid)
+
     try:
-        while not stopping.is_set():
+        while going_on():
             wake.clear()
             try:
-                while not stopping.is_set() and worker.process_batch(limit=batch):
+                while going_on() and worker.process_batch(limit=batch):
                     pass
             except Exception:
                 log.exception("processing failed; will retry")
             wake.wait(poll_seconds)
+        if not parent_alive(parent_pid):
+            log.warning("the server that started this worker is gone; stopping")
     finally:
         close_leaderboards(leaderboards)
         database.dispose()
@@ -154,7 +198,10 @@ class ProcessDispatcher:
         poll_seconds: float = 1.0,
         batch: int = 500,
         redis_url: str | None = None,
+        parent_death_signal: bool = True,
     ) -> None:
+        """``parent_death_signal=False`` leaves only the child's own check that the server
+        still runs (as on systems without one), for the tests of that check."""
         context = multiprocessing.get_context("spawn")
         self._wake = context.Event()
         self._stopping = context.Event()
@@ -168,6 +215,8 @@ class ProcessDispatcher:
                 poll_seconds,
                 batch,
                 redis_url,
+                os.getpid(),
+                parent_death_signal,
             ),
             name="questline-worker",
             daemon=True,
