@@ -71,12 +71,20 @@ def serve(
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="questline-metrics-")
     configure_logging(settings.log_level, settings.log_format)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the start-up schema check
+    if os.environ.get("FORWARDED_ALLOW_IPS") and not settings.trusted_proxies:
+        logging.getLogger(__name__).warning(
+            "FORWARDED_ALLOW_IPS is ignored: set QUESTLINE_TRUSTED_PROXIES to the addresses"
+            " of your reverse proxies; until then no X-Forwarded-For is believed"
+        )
     common: dict[str, object] = {
         "host": host or settings.host,
         "port": port or settings.port,
         "log_level": settings.log_level,
         "log_config": None,  # uvicorn's own lines go through the same (JSON) handler
         "access_log": False,  # questline.access logs each request, with its request id
+        # Forwarding headers are believed only from QUESTLINE_TRUSTED_PROXIES, by the app;
+        # uvicorn's own default would believe any client on 127.0.0.1.
+        "proxy_headers": False,
         "timeout_graceful_shutdown": 30,
     }
     if workers > 1:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from questline.auth.request_limits import REQUEST_LIMIT_FLOOR, parse_limit, parse_request_limit
 
@@ -71,6 +72,12 @@ class Settings(BaseSettings):
         description="with Redis: how long a server process answers a page of a current"
         " leaderboard again without asking Redis; writes of this process show at once,"
         " those of other processes within this time (0: ask every request)",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="addresses or networks (comma-separated: `10.0.0.5,10.1.0.0/16`) of the"
+        " reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed;"
+        " empty: none, every client is the address that connected",
     )
     host: str = "127.0.0.1"
     port: int = 8000
@@ -140,6 +147,17 @@ class Settings(BaseSettings):
     def _a_request_limit(cls, value: str | None) -> str | None:
         if value is not None:
             parse_request_limit(value)  # ValueError if it is not one, or below the floor
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for entry in value:
+                if entry != "*":
+                    ipaddress.ip_network(entry, strict=False)  # ValueError if not one
         return value
 
     @field_validator("login_limit_per_account", "login_limit_per_ip")
