@@ -76,7 +76,10 @@ class RollbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(
-        ge=1, le=2**31 - 1, description="the version whose document becomes current again"
+        strict=True,
+        ge=1,
+        le=2**31 - 1,
+        description="the version whose document becomes current again",
     )
     comment: str | None = Field(default=None, max_length=500)
 

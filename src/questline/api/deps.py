@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from pydantic import AfterValidator
 from sqlalchemy.orm import Session
 
 from questline.api.access import Authorized, Credentials
@@ -82,7 +83,7 @@ def encode_cursor(value: int) -> str:
 
 
 def decode_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
+    if not cursor:
         return None
     try:
         return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
@@ -94,4 +95,16 @@ def decode_cursor(cursor: str | None) -> int | None:
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Cursor = Annotated[str | None, Query(description="`next_cursor` from the previous page")]
+
+
+def _absent_if_empty(value: str | None) -> str | None:
+    return value or None
+
+
+# `cursor=` (empty, as a client that builds its URL from a null `next_cursor` sends it)
+# asks for the first page, as no cursor does.
+Cursor = Annotated[
+    str | None,
+    AfterValidator(_absent_if_empty),
+    Query(description="`next_cursor` from the previous page; empty or absent: the first page"),
+]

@@ -44,7 +44,10 @@ class GrantIn(BaseModel):
     )
     currency: str = Field(min_length=1, max_length=100)
     amount: int = Field(
-        ge=-MAX_AWARD, le=MAX_AWARD, description="a whole number other than 0; kept in bounds"
+        strict=True,
+        ge=-MAX_AWARD,
+        le=MAX_AWARD,
+        description="a whole number other than 0; kept in bounds",
     )
     reason: str = Field(min_length=1, max_length=500, description="shown in the ledger")
 

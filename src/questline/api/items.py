@@ -56,7 +56,7 @@ class ItemIn(BaseModel):
     names: dict[Locale, Annotated[str, StringConstraints(max_length=200)]] = Field(
         default_factory=dict
     )
-    active: bool = True
+    active: bool = Field(default=True, strict=True)
 
 
 class ItemPatch(BaseModel):
@@ -65,7 +65,7 @@ class ItemPatch(BaseModel):
     kind: Kind | None = None
     attributes: dict[AttributeName, Scalar] | None = None
     names: dict[Locale, Annotated[str, StringConstraints(max_length=200)]] | None = None
-    active: bool | None = None
+    active: bool | None = Field(default=None, strict=True)
 
 
 class ItemOut(BaseModel):

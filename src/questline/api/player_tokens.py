@@ -23,6 +23,7 @@ class PlayerTokenIn(BaseModel):
 
     minutes: int | None = Field(
         default=None,
+        strict=True,
         ge=1,
         le=24 * 60,
         description="default and cap: QUESTLINE_PLAYER_TOKEN_MINUTES",

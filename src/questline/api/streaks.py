@@ -187,7 +187,9 @@ class FreezeGrantIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"count": 1, "reason": "purchase"}]}
     )
 
-    count: int = Field(ge=1, le=1000, description="freezes to add (never above the maximum)")
+    count: int = Field(
+        strict=True, ge=1, le=1000, description="freezes to add (never above the maximum)"
+    )
     reason: str = Field(default="purchase", min_length=1, max_length=200)
 
 
