@@ -3,6 +3,7 @@ describes errors as the problem details they are."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsonschema_rs
@@ -10,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from questline.api.app import create_app
+from questline.auth.policy import decision_for
 from questline.settings import Settings
 
 
@@ -44,3 +46,45 @@ def test_every_operation_says_what_it_does_and_how_it_fails(spec: dict[str, Any]
                     )
             if operation.get("security"):
                 assert {"401", "403", "429"} <= set(operation["responses"])
+
+
+def test_public_endpoints_ask_for_no_credentials_and_the_others_for_a_bearer_token(
+    spec: dict[str, Any],
+) -> None:
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            access = decision_for(method, path)
+            assert access is not None, f"{method} {path} has no access decision"
+            public = access.permission is None
+            assert bool(operation.get("security")) is not public, f"{method} {path}"
+
+
+def test_every_operation_documents_the_problems_its_shape_can_answer(
+    spec: dict[str, Any],
+) -> None:
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            assert "503" in documented, f"{method} {path}: the time limit"
+            if "requestBody" in operation:
+                assert {"400", "413", "422"} <= documented, f"{method} {path}: its body"
+            if any(p["in"] == "path" for p in operation.get("parameters", [])):
+                assert "404" in documented, f"{method} {path}: what its path names"
+            if "429" in documented and operation.get("security"):
+                headers = operation["responses"]["429"]["headers"]
+                assert headers["Retry-After"]["required"] is True
+
+
+def test_a_method_a_path_does_not_serve_is_405_naming_every_method_it_does(
+    spec: dict[str, Any],
+) -> None:
+    app = create_app(Settings(database_url="sqlite:///:memory:"))
+    client = TestClient(app)
+    for path, operations in spec["paths"].items():
+        served = sorted(method.upper() for method in operations)
+        unserved = next(m for m in ("PATCH", "PUT", "DELETE", "POST", "GET") if m not in served)
+        url = re.sub(r"{[^}]+}", "x1", path)
+        response = client.request(unserved, url)
+        assert response.status_code == 405, f"{unserved} {path}"
+        assert response.headers["allow"] == ", ".join(served), f"{unserved} {path}"
+        assert response.headers["content-type"] == "application/problem+json"

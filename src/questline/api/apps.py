@@ -9,6 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from questline.api.deps import Authorized, ContextDep, ReaderDep, SessionDep
+from questline.api.problems import problems
 from questline.auth.policy import Role
 from questline.auth.principals import Principal, PrincipalKind
 from questline.errors import Forbidden, NotFound
@@ -133,7 +134,12 @@ def list_apps(principal: Authorized, session: ReaderDep) -> AppList:
     return AppList(data=[_out(app) for app in apps_by_id(session, app_ids)])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create an app (console owners)")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an app (console owners)",
+    responses=problems(409),
+)
 def post_app(body: AppIn, principal: Authorized, session: SessionDep) -> AppOut:
     app = create_app(session, body.id, body.name)
     if principal.user_id is not None:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from questline.api.context import Context
 from questline.api.deps import ContextDep
+from questline.api.problems import problems
 from questline.auth.attempts import Attempts, Place, Refused
 from questline.auth.passwords import hash_password, needs_rehash, verify_password
 from questline.auth.request_limits import parse_limit
@@ -179,13 +180,19 @@ def _take_places(attempts: Attempts, *windows: tuple[RateLimitItem, str, str]) -
     return places
 
 
-@router.post("/login", summary="Sign in: an access token (30 min) and a refresh token (7 days)")
+@router.post(
+    "/login",
+    summary="Sign in: an access token (30 min) and a refresh token (7 days)",
+    responses=problems(401, 403, 429),
+)
 async def login(body: LoginIn, request: Request, context: ContextDep) -> TokenPair:
     client_ip = request.client.host if request.client else "unknown"
     return await run_in_threadpool(_login, context, body, client_ip)
 
 
-@router.post("/refresh", summary="Trade a refresh token (once) for a new pair")
+@router.post(
+    "/refresh", summary="Trade a refresh token (once) for a new pair", responses=problems(401)
+)
 def refresh(body: RefreshIn, context: ContextDep) -> TokenPair:
     _secret(context)
     lifetime = timedelta(days=context.settings.refresh_token_days)

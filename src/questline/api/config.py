@@ -24,6 +24,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.problems import problems
 from questline.engine.compiler import CompiledDesign, DesignError, compile_design
 from questline.engine.design import GameDesign
 from questline.errors import InvalidDesign, MalformedBody, NotFound
@@ -182,7 +183,7 @@ async def validate_config(request: Request, principal: CurrentKey) -> Validation
     )
 
 
-@router.get("", summary="The current game design")
+@router.get("", summary="The current game design", responses=problems(404))
 def get_config(principal: CurrentKey, session: ReaderDep) -> ConfigVersionOut:
     row = configs.current(session, principal.app_id)
     if row is None:
@@ -216,7 +217,10 @@ def get_version(
 
 
 @router.post(
-    "/rollback", status_code=status.HTTP_201_CREATED, summary="Publish an earlier version again"
+    "/rollback",
+    status_code=status.HTTP_201_CREATED,
+    summary="Publish an earlier version again",
+    responses=problems(404),
 )
 def rollback(
     body: RollbackIn, principal: ConfigWriter, session: SessionDep, context: ContextDep

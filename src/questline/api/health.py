@@ -7,6 +7,7 @@ from typing import Any
 import redis
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from questline.api.deps import ContextDep
@@ -16,12 +17,24 @@ from questline.storage.schema import check_schema
 router = APIRouter(tags=["operations"])
 
 
+class Readiness(BaseModel):
+    """Whether the server can serve, and the state of each dependency."""
+
+    status: str
+    checks: dict[str, dict[str, str]]
+
+
 @router.get("/health", summary="Liveness: the process answers")
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", summary="Readiness: each dependency, and whether the server can serve")
+@router.get(
+    "/ready",
+    summary="Readiness: each dependency, and whether the server can serve",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "a dependency is down (`Retry-After`)"}},
+)
 def ready(context: ContextDep) -> JSONResponse:
     checks: dict[str, Any] = {}
     try:

@@ -20,6 +20,7 @@ from questline.api.deps import (
     encode_cursor,
 )
 from questline.api.events import Scalar
+from questline.api.problems import problems
 from questline.errors import Conflict, NotFound
 from questline.storage import audit
 from questline.storage.items import get_item, list_items
@@ -106,7 +107,12 @@ def _found(session: SessionDep | ReaderDep, app_id: int, key: str) -> Item:
     return item
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Add an item to the catalog")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add an item to the catalog",
+    responses=problems(409),
+)
 def create_item(body: ItemIn, principal: ConfigWriter, session: SessionDep) -> ItemOut:
     if get_item(session, principal.app_id, body.key, include_deleted=True) is not None:
         raise Conflict(f"an item with key '{body.key}' already exists (keys are never reused)")

@@ -12,7 +12,17 @@ from questline.metrics import HTTP_SECONDS, BacklogCollector, exposition
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the Prometheus text exposition format",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def metrics(context: ContextDep) -> Response:
     depth = getattr(context.dispatcher, "queue_depth", lambda: None)
     body = exposition([BacklogCollector(context.database, depth)])

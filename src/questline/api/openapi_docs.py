@@ -1,5 +1,5 @@
 """The OpenAPI schema as clients read it: every model described and shown by example,
-and errors described as the problem details they are.
+and errors described as the problem details they are (``openapi_problems``).
 
 Models may carry their own docstring and ``json_schema_extra`` examples; those here fill
 in for models that do not, keyed by the schema's component name. A test fails for a
@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from questline.api.openapi_problems import PROBLEM_SCHEMA, describe_problems
 from questline.api.streaks import STREAK_EXAMPLE
 
 _T = "2026-11-21T16:35:51Z"
@@ -302,6 +303,10 @@ DOCS: dict[str, tuple[str, Any]] = {
         {"name": "Ada", "time_zone": "Europe/London", "locale": "en"},
     ),
     "Problem": ("An RFC 9457 problem: what went wrong, and where.", PROBLEM_EXAMPLE),
+    "Readiness": (
+        "",
+        {"status": "ok", "checks": {"database": {"status": "ok", "dialect": "postgresql"}}},
+    ),
     "Role": ("A console user's role in an app.", "editor"),
     "RollbackIn": ("The version to publish again.", {"version": 1, "comment": "undo"}),
     "Scope": ("What an API key may do.", "events:write"),
@@ -343,39 +348,6 @@ DOCS: dict[str, tuple[str, Any]] = {
     "RankList": ("", {"data": [_RANK]}),
 }
 
-_PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["type", "title", "status", "detail", "code"],
-    "properties": {
-        "type": {"type": "string", "description": "`urn:questline:problem:<code>`"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string", "description": "what went wrong, for a person"},
-        "code": {"type": "string", "description": "what went wrong, for a program"},
-        "errors": {
-            "type": "array",
-            "description": "field-level problems, each with its location",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
-                    "message": {"type": "string"},
-                },
-            },
-        },
-        "request_id": {"type": "string", "description": "the request's X-Request-ID"},
-    },
-}
-
-
-def _problem_response(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-        },
-    }
-
 
 def document(app: FastAPI) -> dict[str, Any]:
     """Build the schema once: FastAPI's, with the descriptions, examples and error
@@ -392,22 +364,14 @@ def document(app: FastAPI) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
-    components["Problem"] = dict(_PROBLEM_SCHEMA)
+    components["Problem"] = dict(PROBLEM_SCHEMA)
     for name, component in components.items():
         description, example = DOCS.get(name, ("", None))
         if description and "description" not in component:
             component["description"] = description
         if example is not None and "examples" not in component and "example" not in component:
             component["examples"] = [example]
-    for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
-            responses = operation.setdefault("responses", {})
-            if "422" in responses:
-                responses["422"] = _problem_response("the request is not valid")
-            if operation.get("security"):
-                responses.setdefault("401", _problem_response("no or bad credentials"))
-                responses.setdefault("403", _problem_response("the caller may not do this"))
-                responses.setdefault("429", _problem_response("over the rate limit"))
+    describe_problems(schema)
     app.openapi_schema = schema
     return schema
 

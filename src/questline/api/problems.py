@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope, Send
 
@@ -17,6 +18,29 @@ from questline.errors import QuestlineError
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+
+# What each problem status means, as the OpenAPI schema tells clients. The schema gives
+# every operation the ones its shape implies (see ``openapi_docs``); a route declares only
+# those it alone can answer, with ``responses=problems(409)``.
+PROBLEM_STATUSES: dict[int, str] = {
+    400: "the body could not be parsed (`malformed_body`)",
+    401: "no credentials, or unknown, revoked or expired ones (`unauthorized`)",
+    403: "the caller may not do this (`forbidden`)",
+    404: "there is no such thing (`not_found`)",
+    409: "the change conflicts with what exists (`conflict`)",
+    413: "the body is over the size limit (`payload_too_large`)",
+    422: "the request is not valid; `errors` says where (`invalid_input`, `invalid_design`)",
+    429: "over a rate limit or the sign-in limit; retry after `Retry-After` seconds"
+    " (`too_many_requests`)",
+    503: "no answer within the time limit, or a dependency is unreachable; retry, with the"
+    " same idempotency keys (`timeout`, `unavailable`)",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: problems it answers beyond those every route of its
+    shape does (the schema adds the content, ``Problem``)."""
+    return {status: {"description": PROBLEM_STATUSES[status]} for status in statuses}
 
 
 def problem_body(
@@ -83,6 +107,15 @@ async def send_problem(
     await send({"type": "http.response.body", "body": payload})
 
 
+async def allowed_methods(request: Request) -> str | None:
+    """Every method the schema documents at this request's path, for a 405's ``Allow``
+    (Starlette's own names those of one route of the path, one method of several)."""
+    template = getattr(request.scope.get("route"), "path_format", None)
+    schema = await run_in_threadpool(request.app.openapi)  # built once, then kept
+    operations = schema.get("paths", {}).get(template)
+    return ", ".join(sorted(method.upper() for method in operations)) if operations else None
+
+
 def _validation_errors(
     error: RequestValidationError,
 ) -> tuple[int, str, str, str, list[dict[str, Any]]]:
@@ -130,13 +163,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+        headers = dict(error.headers) if error.headers else {}
+        if error.status_code == 405:
+            headers["Allow"] = await allowed_methods(request) or headers.get("Allow", "")
         return problem(
             request,
             status=error.status_code,
             code=codes.get(error.status_code, "http_error"),
             title=str(error.detail) if error.status_code != 404 else "Not found",
             detail=f"{request.method} {request.url.path}: {error.detail}",
-            headers=dict(error.headers) if error.headers else None,
+            headers=headers or None,
         )
 
     @app.exception_handler(Exception)

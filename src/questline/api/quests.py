@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
 from questline.api.mechanic_reads import current_design, find_player, localize, player_view
+from questline.api.problems import problems
 from questline.engine import quests
 from questline.engine.mechanics import QuestPeriod
 from questline.engine.mechanics_compiler import CompiledQuest
@@ -192,6 +193,7 @@ def player_quests(
     "/v1/players/{player_id}/quests/{quest_id}/join",
     status_code=status.HTTP_201_CREATED,
     summary="Start a quest for a player (quests with `join: true`)",
+    responses=problems(409),
 )
 def join_quest(
     player_id: str, quest_id: str, principal: EventWriter, session: SessionDep, context: ContextDep

@@ -19,6 +19,7 @@ from questline.api.deps import (
     SessionDep,
 )
 from questline.api.mechanic_reads import current_design, find_player, localize, player_view
+from questline.api.problems import problems
 from questline.engine import streaks
 from questline.engine.mechanics_compiler import CompiledStreak
 from questline.engine.state import StreakState
@@ -155,6 +156,7 @@ def _streak(context: ContextDep, session: Session, app_id: int, key: str) -> Com
 @router.post(
     "/v1/players/{player_id}/streaks/{key}/restore",
     summary="Undo the last break of a streak (administrators; audited)",
+    responses=problems(409),
 )
 def restore_streak(
     player_id: str, key: str, principal: PlayerManager, session: SessionDep, context: ContextDep

@@ -19,6 +19,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.problems import problems
 from questline.auth.passwords import hash_password
 from questline.auth.policy import Role
 from questline.errors import Conflict, InvalidInput, NotFound
@@ -93,7 +94,11 @@ def list_members(
     return MemberList(data=data, next_cursor=next_cursor)
 
 
-@router.put("/{email}", summary="Give a user a role in this app (creating the account if new)")
+@router.put(
+    "/{email}",
+    summary="Give a user a role in this app (creating the account if new)",
+    responses=problems(409),
+)
 def put_member(
     email: EmailPath, body: MemberIn, principal: Authorized, session: SessionDep
 ) -> MemberOut:
@@ -134,7 +139,10 @@ def put_member(
 
 
 @router.delete(
-    "/{email}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a user from this app"
+    "/{email}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a user from this app",
+    responses=problems(409),
 )
 def delete_member(email: EmailPath, principal: Authorized, session: SessionDep) -> Response:
     user = find_user(session, email)
