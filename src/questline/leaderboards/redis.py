@@ -27,6 +27,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from importlib import resources
 from typing import Any
 
 import redis
@@ -49,99 +50,16 @@ MAX_EXACT = 2**53
 _SEQ_MAX = 2**63 - 1
 _CHUNK = 500
 
-# State is "<16 hex digits><0|1><score>\n<partition>": fixed-width fields first, since
-# a Lua %x+ would run on into the flag and the score's digits.
-_PARSE = """
-local function parse(state)
-  local newline = string.find(state, '\\n', 18, true)
-  return string.sub(state, 1, 16), string.sub(state, 17, 17),
-    string.sub(state, 18, newline - 1), string.sub(state, newline + 1)
-end
-"""
 
-_WRITE = (
-    _PARSE
-    + """
-local h = KEYS[1]
-local prefix = ARGV[1]
-local function remove(part, member, score)
-  redis.call('ZREM', prefix .. ':z:' .. part, member)
-  local c = prefix .. ':c:' .. part
-  if redis.call('HINCRBY', c, score, -1) <= 0 then
-    redis.call('HDEL', c, score)
-    redis.call('ZREM', prefix .. ':d:' .. part, score)
-  end
-end
-local function add(part, member, score)
-  redis.call('ZADD', prefix .. ':z:' .. part, score, member)
-  if redis.call('HINCRBY', prefix .. ':c:' .. part, score, 1) == 1 then
-    redis.call('ZADD', prefix .. ':d:' .. part, score, score)
-  end
-end
-local applied = 0
-for i = 2, #ARGV, 5 do
-  local player, part, inv, score, hidden = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]
-  local old = redis.call('HGET', h, player)
-  local fresh = true
-  if old then
-    local o_inv, o_hidden, o_score, o_part = parse(old)
-    if inv > o_inv or (inv == o_inv and hidden == o_hidden and part == o_part
-        and score == o_score) then
-      fresh = false
-    elseif o_hidden == '0' then
-      remove(o_part, o_inv .. ':' .. player, o_score)
-    end
-  end
-  if fresh then
-    if hidden == '0' then add(part, inv .. ':' .. player, score) end
-    redis.call('HSET', h, player, inv .. hidden .. score .. '\\n' .. part)
-    applied = applied + 1
-  end
-end
-return applied
-"""
-)
+def _script(*names: str) -> str:
+    """The Lua script made of `names` (files beside this module, in order)."""
+    folder = resources.files("questline.leaderboards") / "scripts"
+    return "".join((folder / f"{name}.lua").read_text() for name in names)
 
-_READY = """
-if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[2]) == 1 then
-  return false
-end
-"""
 
-_TOP = (
-    _READY
-    + """
-local offset, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
-local rows = redis.call('ZREVRANGE', KEYS[3], offset, offset + limit - 1, 'WITHSCORES')
-local above = 0
-if #rows > 0 and offset > 0 then
-  local key = ARGV[3] == 'dense' and KEYS[4] or KEYS[3]
-  above = redis.call('ZCOUNT', key, '(' .. rows[2], '+inf')
-end
-return {above, rows}
-"""
-)
-
-_AROUND = (
-    _PARSE
-    + _READY
-    + """
-local state = redis.call('HGET', KEYS[3], ARGV[1])
-if not state then return {0} end
-local inv, hidden, score, part = parse(state)
-if hidden == '1' or part ~= ARGV[4] then return {0} end
-local pos = redis.call('ZREVRANK', KEYS[4], inv .. ':' .. ARGV[1])
-local radius = tonumber(ARGV[2])
-local start = pos - radius
-if start < 0 then start = 0 end
-local rows = redis.call('ZREVRANGE', KEYS[4], start, pos + radius, 'WITHSCORES')
-local first = rows[2]
-local key = ARGV[3] == 'dense' and KEYS[5] or KEYS[4]
-local above = redis.call('ZCOUNT', key, '(' .. first, '+inf')
-local below = redis.call('ZCOUNT', KEYS[4], '-inf', '(' .. first)
-return {1, start, above, below, redis.call('ZCARD', KEYS[4]), rows}
-"""
-)
+_WRITE = _script("parse", "write")
+_TOP = _script("ready", "top")
+_AROUND = _script("parse", "ready", "around")
 
 
 def _prefix(board: BoardRun) -> str:
