@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from questline.processing.designs import DesignCache
@@ -62,6 +64,32 @@ def test_a_transaction_keeps_the_design_it_first_read_and_the_next_sees_a_new_on
     finally:
         database.dispose()
     assert (scored_with, projected_with, next_with) == (1, 1, 2)
+
+
+def test_designs_published_at_once_each_get_a_version_of_their_own(api: Api) -> None:
+    publishers = 8
+    start = threading.Barrier(publishers)
+    statuses: list[int] = []
+
+    def publish(n: int) -> None:
+        start.wait()
+        response = api.request(
+            "PUT",
+            "/v1/config",
+            params={"comment": f"publisher {n}"},
+            content=V1.encode(),
+            headers={"Content-Type": "application/yaml"},
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=publish, args=(n,)) for n in range(publishers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [201] * publishers
+    versions = api.get("/v1/config/versions", expect=200).json()["data"]
+    assert sorted(version["version"] for version in versions) == list(range(1, publishers + 1))
 
 
 def test_versions_are_listed_newest_first_and_readable_one_by_one(api: Api) -> None:

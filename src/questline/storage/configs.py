@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from questline.storage.models import ConfigVersion
+from questline.storage.models import App, ConfigVersion
 
 
 def current(session: Session, app_id: int) -> ConfigVersion | None:
@@ -54,8 +54,10 @@ def publish(
     comment: str | None,
     created_by: str | None,
 ) -> ConfigVersion:
-    # The (app_id, version) unique key turns a concurrent publish into a conflict
-    # instead of two versions with one number.
+    # Publishes of one app take turns on its row, so each numbers its version after the
+    # one before (on SQLite, BEGIN IMMEDIATE already made them take turns). NO KEY UPDATE:
+    # events and players being appended meanwhile only share the row's key, and go on.
+    session.execute(select(App.id).where(App.id == app_id).with_for_update(key_share=True))
     latest = session.scalar(
         select(func.max(ConfigVersion.version)).where(ConfigVersion.app_id == app_id)
     )
