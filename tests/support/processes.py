@@ -15,6 +15,8 @@ from typing import Self
 
 import httpx
 
+from tests.support.loop_guard import LoopReport
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -39,16 +41,19 @@ def questline_env(database_url: str, redis_url: str, **settings: str) -> dict[st
 class QuestlineProcess:
     """One `questline …` command. `kill()` is SIGKILL (no cleanup), `stop()` SIGTERM."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], log: Path, module: str = "questline.cli"
+    ) -> None:
         self.args = args
         self.env = env
         self.log = log
+        self.module = module
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Self:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "questline.cli", *self.args],
+                [sys.executable, "-m", self.module, *self.args],
                 env=self.env,
                 cwd=self.log.parent,
                 stdout=out,
@@ -136,6 +141,26 @@ def start_api(env: dict[str, str], workdir: Path, name: str, port: int) -> Quest
     api = QuestlineProcess(["serve", "--port", str(port)], env, workdir / f"{name}.log").start()
     wait_for(lambda: _answers(port), timeout=30, what=f"the API on port {port}", log=api)
     return api
+
+
+def start_guarded_api(
+    env: dict[str, str], workdir: Path, name: str, port: int
+) -> tuple[QuestlineProcess, LoopReport]:
+    """`start_api` with a watchdog on the server's event loop (`tests.support.loop_guard`)."""
+    report = LoopReport(workdir / f"{name}.loop.jsonl")
+    guarded = {
+        **env,
+        "QUESTLINE_TEST_LOOP_REPORT": str(report.path),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+    }
+    api = QuestlineProcess(
+        ["serve", "--port", str(port)],
+        guarded,
+        workdir / f"{name}.log",
+        module="tests.support.guarded_server",
+    ).start()
+    wait_for(lambda: _answers(port), timeout=30, what=f"the API on port {port}", log=api)
+    return api, report
 
 
 def _answers(port: int) -> bool:

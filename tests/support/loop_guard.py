@@ -1,0 +1,179 @@
+"""A watchdog for the event loop of a server under test: the test fails when the loop was
+blocked — kept by the code it runs from answering — for more than 100 ms.
+
+A thread asks the loop to answer every few milliseconds (`call_soon_threadsafe`). When an
+answer is later than the limit, it looks at what the loop's thread is doing. Waiting in its
+selector means the loop was free and only the process was not scheduled in time (a busy
+machine): not the code's fault, not reported. Anything else is a stall, reported with that
+thread's stack — once when the limit passes, so that a loop blocked for good is seen at once
+and the test need not wait for its own time-outs, and again with the total once it answers.
+
+`watch_test_client` guards the loop of a `TestClient`; `tests.support.guarded_server` runs
+`questline serve` with a watchdog that writes its reports to a file (`LoopReport` reads it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+LIMIT_SECONDS = 0.1
+_PING_EVERY_SECONDS = 0.01
+# Where a loop's thread waits while the loop has nothing to run: asyncio's selector, or the
+# C code of uvloop's run loop (its innermost Python frame is the one that started it).
+_IDLE = {
+    ("selectors.py", "select"),
+    ("runners.py", "run"),
+    ("base_events.py", "run_until_complete"),
+    ("base_events.py", "run_forever"),
+}
+
+Report = Callable[[dict[str, Any]], None]
+
+
+class LoopWatchdog:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        thread_id: int,
+        report: Report,
+        *,
+        limit: float = LIMIT_SECONDS,
+    ) -> None:
+        self.loop = loop
+        self.thread_id = thread_id
+        self.report = report
+        self.limit = limit
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="loop-watchdog", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, *, wait: bool = True) -> None:
+        """Stop watching; `wait=False` on the loop's own thread (the watchdog may be
+        waiting for the loop to answer)."""
+        self._stop.set()
+        if wait:
+            self._thread.join(timeout=5)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(_PING_EVERY_SECONDS):
+            answered = threading.Event()
+            asked = time.monotonic()
+            try:
+                self.loop.call_soon_threadsafe(answered.set)
+            except RuntimeError:
+                return  # the loop is closed
+            if answered.wait(self.limit):
+                continue
+            stack = self._loop_stack()
+            if stack is None:
+                answered.wait()  # late because the process was not scheduled: not a stall
+                continue
+            self.report({"event": "blocked", "limit_ms": self.limit * 1000, "stack": stack})
+            while not answered.wait(0.5):
+                if self._stop.is_set():
+                    return
+            blocked = (time.monotonic() - asked) * 1000
+            self.report({"event": "answered", "blocked_ms": round(blocked), "stack": stack})
+
+    def _loop_stack(self) -> str | None:
+        """The loop thread's stack, or None if it waits for events (the loop is free)."""
+        frame: FrameType | None = sys._current_frames().get(self.thread_id)
+        if frame is None:
+            return None
+        if (Path(frame.f_code.co_filename).name, frame.f_code.co_name) in _IDLE:
+            return None
+        return "".join(traceback.format_stack(frame))
+
+
+class LoopReport:
+    """What a watchdog reported: kept in memory, or (for a server process) in a file of
+    one JSON object a line."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._entries: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def write(self, entry: dict[str, Any]) -> None:
+        if self.path is None:
+            with self._lock:
+                self._entries.append(entry)
+            return
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(entry) + "\n")
+
+    def entries(self) -> list[dict[str, Any]]:
+        if self.path is None:
+            with self._lock:
+                return list(self._entries)
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def assert_never_blocked(self) -> None:
+        entries = self.entries()
+        stalls = [entry for entry in entries if entry["event"] == "blocked"]
+        if not stalls:
+            return
+        totals = [entry["blocked_ms"] for entry in entries if entry["event"] == "answered"]
+        lines = [
+            f"  {f'for {totals[n]} ms' if n < len(totals) else 'still blocked'},"
+            f" at {_innermost(stall['stack'])}"
+            for n, stall in enumerate(stalls)
+        ]
+        raise AssertionError(
+            f"the server's event loop was blocked for more than {stalls[0]['limit_ms']:g} ms"
+            f" {len(stalls)} time(s):\n"
+            + "\n".join(lines)
+            + "\nthe first time, at:\n"
+            + stalls[0]["stack"]
+        )
+
+
+def _innermost(stack: str, frames: int = 3) -> str:
+    """`file:line in function` of the innermost frames of a formatted stack, innermost first."""
+    found = re.findall(r'File "([^"]+)", line (\d+), in (\S+)', stack)
+    return " <- ".join(
+        f"{Path(file).name}:{line} in {function}" for file, line, function in found[::-1][:frames]
+    )
+
+
+@contextmanager
+def watch_test_client(client: TestClient) -> Iterator[LoopReport]:
+    """Guard the event loop of a started `TestClient` (its portal's) while in the block;
+    the block fails if the loop was blocked."""
+    assert client.portal is not None, "start the client first (`with TestClient(...)`)"
+    loop = client.portal.call(_running_loop)
+    thread_id = client.portal.call(_thread_id)
+    report = LoopReport()
+    watchdog = LoopWatchdog(loop, thread_id, report.write)
+    watchdog.start()
+    try:
+        yield report
+    finally:
+        watchdog.stop()
+    report.assert_never_blocked()
+
+
+async def _running_loop() -> asyncio.AbstractEventLoop:
+    return asyncio.get_running_loop()
+
+
+async def _thread_id() -> int:
+    return threading.get_ident()
