@@ -11,12 +11,13 @@ from pydantic.config import JsonDict
 
 from questline.api.deps import ConfigWriter, ContextDep, PlayerReader, ReaderDep
 from questline.api.mechanic_reads import current_design, localize, player_view
+from questline.api.sessions import SessionRoute
 from questline.engine import achievements
 from questline.engine.mechanics import Rewards
 from questline.processing.backfill import backfill_achievements
 from questline.storage import mechanics
 
-router = APIRouter(tags=["achievements"])
+router = APIRouter(tags=["achievements"], route_class=SessionRoute)
 LocaleQuery = Query(default=None, description="e.g. `de` or `pt-BR`; default: the player's")
 
 

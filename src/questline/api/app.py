@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from questline import __version__
@@ -50,6 +51,7 @@ from questline.api.rate_limits import (
     RateLimits,
     TimeoutMiddleware,
 )
+from questline.api.sessions import check_session_routes
 from questline.auth.key_cache import KeyCache
 from questline.auth.keys import Scope
 from questline.auth.throttle import Throttle
@@ -182,16 +184,36 @@ def _bootstrap(context: Context) -> None:
             )
 
 
+def _prepare(context: Context) -> None:
+    check_schema(context.database.engine)
+    bootstrap(context)
+    prepare_leaderboards(context.leaderboards, context.database)
+
+
+def _stop_work(context: Context) -> None:
+    """Waits for the jobs, the backfill and the worker in hand to finish."""
+    if context.scheduler is not None:
+        context.scheduler.stop()
+    if context.backfill is not None:
+        context.backfill.wait()
+    context.dispatcher.stop()
+    context.scores.close()
+
+
+def _release(context: Context) -> None:
+    close_leaderboards(context.leaderboards)
+    context.database.dispose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context = build_context(settings)
+        # Off the event loop, as all database work is (it serves the health checks).
         try:
-            check_schema(context.database.engine)
-            bootstrap(context)
-            prepare_leaderboards(context.leaderboards, context.database)
+            await run_in_threadpool(_prepare, context)
         except Exception:
             context.database.dispose()
             raise
@@ -202,17 +224,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            if context.scheduler is not None:
-                context.scheduler.stop()
-            if context.backfill is not None:
-                context.backfill.wait()
-            context.dispatcher.stop()
-            context.scores.close()
+            await run_in_threadpool(_stop_work, context)
             await close_leaderboard_reads(context.leaderboards)
             if context.rate_limits is not None:
                 await context.rate_limits.throttle.aclose()
-            close_leaderboards(context.leaderboards)
-            context.database.dispose()
+            await run_in_threadpool(_release, context)
 
     app = FastAPI(
         title="Questline",
@@ -233,6 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in (auth, apps, keys, users, player_tokens, privacy, audit):
         app.include_router(module.router)
+    check_session_routes(app)
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(NulRefusalMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

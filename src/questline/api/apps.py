@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from questline.api.deps import Authorized, ContextDep, ReaderDep, SessionDep
 from questline.api.problems import problems
+from questline.api.sessions import SessionRoute
 from questline.auth.policy import Role
 from questline.auth.principals import Principal, PrincipalKind
 from questline.errors import Forbidden, NotFound
@@ -25,7 +26,7 @@ from questline.storage.database import after_commit
 from questline.storage.models import App, Membership
 from questline.storage.users import apps_of, role_in
 
-router = APIRouter(prefix="/v1/apps", tags=["apps"])
+router = APIRouter(prefix="/v1/apps", tags=["apps"], route_class=SessionRoute)
 
 AppSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 

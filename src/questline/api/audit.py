@@ -9,10 +9,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from questline.api.deps import Authorized, Cursor, Limit, ReaderDep, decode_cursor, encode_cursor
+from questline.api.sessions import SessionRoute
 from questline.storage.audit import audit_page
 from questline.storage.models import AuditEntry
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=SessionRoute)
 
 _EXAMPLE: dict[str, Any] = {
     "id": 12,

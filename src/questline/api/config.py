@@ -10,6 +10,7 @@ import yaml
 from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from questline.api.context import Context
 from questline.api.deps import (
@@ -25,6 +26,7 @@ from questline.api.deps import (
     encode_cursor,
 )
 from questline.api.problems import problems
+from questline.api.sessions import SessionRoute
 from questline.engine.compiler import CompiledDesign, DesignError, compile_design
 from questline.engine.design import GameDesign
 from questline.errors import InvalidDesign, MalformedBody, NotFound
@@ -33,7 +35,7 @@ from questline.storage.database import after_commit
 from questline.storage.models import ConfigVersion
 from questline.yamlfile import load_yaml
 
-router = APIRouter(prefix="/v1/config", tags=["config"])
+router = APIRouter(prefix="/v1/config", tags=["config"], route_class=SessionRoute)
 
 _DOCUMENT_BODY: dict[str, Any] = {
     "requestBody": {
@@ -137,18 +139,6 @@ def _out(row: ConfigVersion) -> ConfigVersionOut:
     )
 
 
-def _publish(
-    session: Session,
-    app_id: int,
-    document: dict[str, Any],
-    source: str | None,
-    comment: str | None,
-    by: str,
-) -> ConfigVersion:
-    check_document(document)
-    return configs.publish(session, app_id, document, source=source, comment=comment, created_by=by)
-
-
 @router.put(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -161,9 +151,26 @@ async def put_config(
     context: ContextDep,
     comment: Annotated[str | None, Query(max_length=500)] = None,
 ) -> ConfigVersionOut:
-    document, source = parse_document(await request.body(), request.headers.get("content-type", ""))
+    body = await request.body()
+    content_type = request.headers.get("content-type", "")
+    # Parsing, compiling and storing block: all of it in one trip to the thread pool.
+    return await run_in_threadpool(_publish_body, context, principal, body, content_type, comment)
+
+
+def _publish_body(
+    context: Context, principal: Principal, body: bytes, content_type: str, comment: str | None
+) -> ConfigVersionOut:
+    document, source = parse_document(body, content_type)
+    check_document(document)  # before the transaction: compiling takes no writer's turn
     with context.database.transaction() as session:
-        row = _publish(session, principal.app_id, document, source, comment, principal.actor)
+        row = configs.publish(
+            session,
+            principal.app_id,
+            document,
+            source=source,
+            comment=comment,
+            created_by=principal.actor,
+        )
         _audit_publish(session, principal, row, "config.publish")
     _published(context, principal.app_id)
     return _out(row)
@@ -229,8 +236,14 @@ def rollback(
     if earlier is None:
         raise NotFound(f"there is no version {body.version}")
     comment = body.comment or f"rollback to version {body.version}"
-    row = _publish(
-        session, principal.app_id, earlier.document, earlier.source, comment, principal.actor
+    check_document(earlier.document)
+    row = configs.publish(
+        session,
+        principal.app_id,
+        earlier.document,
+        source=earlier.source,
+        comment=comment,
+        created_by=principal.actor,
     )
     _audit_publish(session, principal, row, "config.rollback")
     after_commit(session, lambda: _published(context, principal.app_id))

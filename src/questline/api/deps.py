@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from pydantic import AfterValidator
-from sqlalchemy.orm import Session
 
 from questline.api.access import Authorized, Credentials
 from questline.api.context import Context
+from questline.api.sessions import ReaderDep, SessionDep
 from questline.auth.credentials import resolve_bearer
 from questline.auth.principals import Principal
 from questline.errors import InvalidInput, Unauthorized
@@ -43,22 +42,6 @@ async def get_context(request: Request) -> Context:
 
 
 ContextDep = Annotated[Context, Depends(get_context)]
-
-
-def get_session(context: ContextDep) -> Iterator[Session]:
-    with context.database.transaction() as session:
-        yield session
-
-
-def get_reader(context: ContextDep) -> Iterator[Session]:
-    with context.database.reader() as session:
-        yield session
-
-
-# "function" scope: the transaction commits before the response is sent, so a 2xx
-# means the change is durable.
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-ReaderDep = Annotated[Session, Depends(get_reader, scope="function")]
 
 
 def authenticate(context: ContextDep, credentials: Credentials) -> Principal:

@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from questline.api.access import authorize, bearer, current_principal
 from questline.api.context import Context
 from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, get_context
+from questline.api.sessions import SessionRoute
 from questline.auth.principals import Principal
 from questline.engine.grants import RESERVED_PREFIX
 from questline.engine.periods import is_valid_zone
@@ -38,7 +39,7 @@ from questline.processing.ingest import NewEvent, Profile
 from questline.processing.submission import EventStatus, submit
 from questline.storage.models import Event, Player
 
-router = APIRouter(prefix="/v1/events", tags=["events"])
+router = APIRouter(prefix="/v1/events", tags=["events"], route_class=SessionRoute)
 
 EventType = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")]
 # No "/" so that every id can be used in a URL path as it is.

@@ -21,12 +21,13 @@ from questline.api.deps import (
 )
 from questline.api.events import Scalar
 from questline.api.problems import problems
+from questline.api.sessions import SessionRoute
 from questline.errors import Conflict, NotFound
 from questline.storage import audit
 from questline.storage.items import get_item, list_items
 from questline.storage.models import Item
 
-router = APIRouter(prefix="/v1/items", tags=["items"])
+router = APIRouter(prefix="/v1/items", tags=["items"], route_class=SessionRoute)
 
 ItemKey = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s/]+$")]
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]

@@ -18,6 +18,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.sessions import SessionRoute
 from questline.auth.policy import Scope
 from questline.errors import InvalidInput, NotFound
 from questline.storage import audit
@@ -25,7 +26,7 @@ from questline.storage.apps import create_key, get_key, keys_page, revoke_key
 from questline.storage.database import after_commit
 from questline.storage.models import ApiKey, App
 
-router = APIRouter(prefix="/v1/keys", tags=["keys"])
+router = APIRouter(prefix="/v1/keys", tags=["keys"], route_class=SessionRoute)
 KeyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the key's id")]
 
 # Examples of the answers (with their nulls) are in api.openapi_docs.

@@ -21,6 +21,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.sessions import SessionRoute
 from questline.engine.compiler import CompiledDesign
 from questline.errors import InvalidInput, NotFound
 from questline.leaderboards.redis import RedisLeaderboardStore
@@ -37,7 +38,7 @@ from questline.leaderboards.visibility import set_hidden
 from questline.storage.models import LeaderboardRun
 from questline.storage.players import get_player
 
-router = APIRouter(tags=["leaderboards"])
+router = APIRouter(tags=["leaderboards"], route_class=SessionRoute)
 
 
 # Examples of the pages and ranks (with their nulls) are in api.openapi_docs.

@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questline.api.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.sessions import SessionRoute
 from questline.engine.leagues import League, league_week
 from questline.errors import NotFound
 from questline.storage.models import LeagueEntry, LeagueGroup, LeagueMember, Player
 from questline.storage.players import get_player
 
-router = APIRouter(tags=["leagues"])
+router = APIRouter(tags=["leagues"], route_class=SessionRoute)
 
 
 _MEMBER: JsonDict = {"player": "p29", "score": 129, "rank": 1, "outcome": "promoted"}

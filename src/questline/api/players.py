@@ -17,12 +17,13 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.sessions import SessionRoute
 from questline.engine.periods import Period, local_date, period_keys
 from questline.errors import NotFound
 from questline.storage.models import Event, LedgerEntry
 from questline.storage.players import balances_of, counters_of, get_player, ledger_page
 
-router = APIRouter(prefix="/v1/players", tags=["players"])
+router = APIRouter(prefix="/v1/players", tags=["players"], route_class=SessionRoute)
 
 
 class LevelOut(BaseModel):

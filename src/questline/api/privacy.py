@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict
 
 from questline.api.deps import Authorized, ContextDep, ReaderDep, SessionDep
+from questline.api.sessions import SessionRoute
 from questline.errors import NotFound
 from questline.leaderboards.sql import SqlLeaderboardStore
 from questline.leaderboards.visibility import set_hidden
@@ -16,7 +17,7 @@ from questline.storage import audit
 from questline.storage.players import get_player
 from questline.storage.privacy import erase_player, export_player, lock_player
 
-router = APIRouter(prefix="/v1/players", tags=["privacy"])
+router = APIRouter(prefix="/v1/players", tags=["privacy"], route_class=SessionRoute)
 PlayerId = Annotated[str, Path(min_length=1, max_length=200, description="the host app's id")]
 
 

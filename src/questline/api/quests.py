@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
 from questline.api.mechanic_reads import current_design, find_player, localize, player_view
 from questline.api.problems import problems
+from questline.api.sessions import SessionRoute
 from questline.engine import quests
 from questline.engine.mechanics import QuestPeriod
 from questline.engine.mechanics_compiler import CompiledQuest
@@ -18,7 +19,7 @@ from questline.engine.periods import Period, zone
 from questline.errors import Conflict, InvalidInput, NotFound
 from questline.storage import mechanics
 
-router = APIRouter(tags=["quests"])
+router = APIRouter(tags=["quests"], route_class=SessionRoute)
 LocaleQuery = Query(default=None, description="e.g. `de` or `pt-BR`; default: the player's")
 
 

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict
 
 from questline.api.deps import ContextDep, PlayerReader, ReaderDep
 from questline.api.mechanic_reads import current_design
+from questline.api.sessions import SessionRoute
 from questline.processing.score_reads import read_score
 
-router = APIRouter(tags=["scores"])
+router = APIRouter(tags=["scores"], route_class=SessionRoute)
 
 
 class ScoreOut(BaseModel):

@@ -20,6 +20,7 @@ from questline.api.deps import (
 )
 from questline.api.mechanic_reads import current_design, find_player, localize, player_view
 from questline.api.problems import problems
+from questline.api.sessions import SessionRoute
 from questline.engine import streaks
 from questline.engine.mechanics_compiler import CompiledStreak
 from questline.engine.state import StreakState
@@ -28,7 +29,7 @@ from questline.processing import streak_changes
 from questline.storage import audit, mechanics
 from questline.storage.database import after_commit
 
-router = APIRouter(tags=["streaks"])
+router = APIRouter(tags=["streaks"], route_class=SessionRoute)
 
 
 # The example of the list (with its null) is in api.openapi_docs, built from this one.

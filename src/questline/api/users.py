@@ -20,6 +20,7 @@ from questline.api.deps import (
     encode_cursor,
 )
 from questline.api.problems import problems
+from questline.api.sessions import SessionRoute
 from questline.auth.passwords import hash_password
 from questline.auth.policy import Role
 from questline.errors import Conflict, InvalidInput, NotFound
@@ -35,7 +36,7 @@ from questline.storage.users import (
     set_role,
 )
 
-router = APIRouter(prefix="/v1/users", tags=["users"])
+router = APIRouter(prefix="/v1/users", tags=["users"], route_class=SessionRoute)
 _EMAIL = re.compile(EMAIL_PATTERN)
 EmailPath = Annotated[str, Path(min_length=3, max_length=320, description="the user's email")]
 

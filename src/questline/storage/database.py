@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from questline.storage.types import dumps_json, loads_json
 
 AFTER_COMMIT = "questline.after_commit"
+_DATABASE = "questline.database"  # session.info: the Database that made the session
 
 
 def unavailable(error: BaseException) -> bool:
@@ -108,7 +109,7 @@ class Database:
     def __init__(self, url: str, *, sqlite_synchronous: str = "FULL") -> None:
         self.url = url
         self.engine = build_engine(url, sqlite_synchronous=sqlite_synchronous)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={_DATABASE: self})
         if self.engine.dialect.name == "sqlite":
             self.read_engine = build_engine(
                 url, sqlite_synchronous=sqlite_synchronous, writer=False
@@ -119,6 +120,10 @@ class Database:
         # SQLite has one writer at a time. Writers of this process queue here, where the
         # next one wakes the moment the lock is free; SQLite's own busy handler would make
         # them poll with sleeps of up to 100 ms. Other processes still meet busy_timeout.
+        # The lock is taken and released within one `transaction()` block, which runs in
+        # one thread and never waits for an event loop: held across an await, it froze any
+        # loop that met it, and the threads queued for it could take every worker thread
+        # its holder needed to go on.
         self._writer_turn: AbstractContextManager[Any] = (
             threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
         )
@@ -128,11 +133,19 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, session: Session | None = None) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on error, then runs
-        the after-commit hooks queued during it (only if it committed)."""
+        the after-commit hooks queued during it (only if it committed).
+
+        The block must run in one thread, start to end, without waiting for the event
+        loop (no `await`, no trip back to it): see `_writer_turn`. `session`, if given, is
+        one that `sessions()` made earlier and that has not begun (a request's)."""
         with self._writer_turn:
-            session = self.sessions()
+            if session is None:
+                session = self.sessions()
+            elif session.in_transaction():
+                session.close()
+                raise RuntimeError("a unit of work must begin inside transaction()")
             try:
                 with session.begin():
                     yield session
@@ -156,6 +169,12 @@ class Database:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
+
+
+def transaction_of(session: Session) -> AbstractContextManager[Session]:
+    """`Database.transaction(session)` of the database that made `session`."""
+    database: Database = session.info[_DATABASE]
+    return database.transaction(session)
 
 
 def after_commit(session: Session, hook: Callable[[], None]) -> None:
