@@ -2,11 +2,12 @@
 blocked — kept by the code it runs from answering — for more than 100 ms.
 
 A thread asks the loop to answer every few milliseconds (`call_soon_threadsafe`). When an
-answer is later than the limit, it looks at what the loop's thread is doing. Waiting in its
-selector means the loop was free and only the process was not scheduled in time (a busy
-machine): not the code's fault, not reported. Anything else is a stall, reported with that
-thread's stack — once when the limit passes, so that a loop blocked for good is seen at once
-and the test need not wait for its own time-outs, and again with the total once it answers.
+answer is later than the limit, it looks at what the loop's thread is doing. In the loop's
+own code (its selector, or reading the ping's wake-up) means the loop was free and only
+its thread was not scheduled in time (a busy machine): not the code's fault, not reported.
+Anything else is a stall, reported with that thread's stack — once when the limit passes,
+so that a loop blocked for good is seen at once and the test need not wait for its own
+time-outs, and again with the total once it answers.
 
 `watch_test_client` guards the loop of a `TestClient`; `tests.support.guarded_server` runs
 `questline serve` with a watchdog that writes its reports to a file (`LoopReport` reads it).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import selectors
 import sys
 import threading
 import time
@@ -31,14 +33,9 @@ from fastapi.testclient import TestClient
 
 LIMIT_SECONDS = 0.1
 _PING_EVERY_SECONDS = 0.01
-# Where a loop's thread waits while the loop has nothing to run: asyncio's selector, or the
-# C code of uvloop's run loop (its innermost Python frame is the one that started it).
-_IDLE = {
-    ("selectors.py", "select"),
-    ("runners.py", "run"),
-    ("base_events.py", "run_until_complete"),
-    ("base_events.py", "run_forever"),
-}
+# The loop's own machinery (asyncio's, or the Python frame that runs uvloop's C loop): a
+# loop thread found there between callbacks was free, and only waited to be scheduled.
+_MACHINERY = (str(Path(asyncio.__file__).parent), str(Path(selectors.__file__)))
 
 Report = Callable[[dict[str, Any]], None]
 
@@ -73,6 +70,7 @@ class LoopWatchdog:
         while not self._stop.wait(_PING_EVERY_SECONDS):
             answered = threading.Event()
             asked = time.monotonic()
+            cpu_before = self._loop_cpu()
             try:
                 self.loop.call_soon_threadsafe(answered.set)
             except RuntimeError:
@@ -83,19 +81,30 @@ class LoopWatchdog:
             if stack is None:
                 answered.wait()  # late because the process was not scheduled: not a stall
                 continue
-            self.report({"event": "blocked", "limit_ms": self.limit * 1000, "stack": stack})
+            cpu_ms = round((self._loop_cpu() - cpu_before) * 1000)
+            self.report(
+                {
+                    "event": "blocked",
+                    "limit_ms": self.limit * 1000,
+                    "loop_cpu_ms": cpu_ms,
+                    "stack": stack,
+                }
+            )
             while not answered.wait(0.5):
                 if self._stop.is_set():
                     return
             blocked = (time.monotonic() - asked) * 1000
             self.report({"event": "answered", "blocked_ms": round(blocked), "stack": stack})
 
+    def _loop_cpu(self) -> float:
+        return time.clock_gettime(time.pthread_getcpuclockid(self.thread_id))
+
     def _loop_stack(self) -> str | None:
-        """The loop thread's stack, or None if it waits for events (the loop is free)."""
+        """The loop thread's stack, or None if it is in the loop's own code (free)."""
         frame: FrameType | None = sys._current_frames().get(self.thread_id)
         if frame is None:
             return None
-        if (Path(frame.f_code.co_filename).name, frame.f_code.co_name) in _IDLE:
+        if frame.f_code.co_filename.startswith(_MACHINERY):
             return None
         return "".join(traceback.format_stack(frame))
 
@@ -133,7 +142,8 @@ class LoopReport:
             return
         totals = [entry["blocked_ms"] for entry in entries if entry["event"] == "answered"]
         lines = [
-            f"  {f'for {totals[n]} ms' if n < len(totals) else 'still blocked'},"
+            f"  {f'for {totals[n]} ms' if n < len(totals) else 'still blocked'}"
+            f" (on CPU {stall.get('loop_cpu_ms', '?')} ms of the first {stall['limit_ms']:g}),"
             f" at {_innermost(stall['stack'])}"
             for n, stall in enumerate(stalls)
         ]

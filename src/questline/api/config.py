@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import datetime
 from typing import Annotated, Any
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from questline import design_limits
 from questline.api.context import Context
 from questline.api.deps import (
     ConfigWriter,
@@ -118,6 +120,17 @@ def parse_document(raw: bytes, content_type: str) -> tuple[dict[str, Any], str]:
     return document, text
 
 
+def read_design(body: bytes, content_type: str) -> tuple[dict[str, Any], str]:
+    """`parse_document`, refused with 413 before parsing if the design is too large."""
+    design_limits.check_bytes(body)
+    if "json" not in content_type:
+        with contextlib.suppress(UnicodeDecodeError):  # parse_document says what is wrong
+            design_limits.check_yaml_values(body.decode("utf-8"))
+    document, source = parse_document(body, content_type)
+    design_limits.check_values(document)
+    return document, source
+
+
 def check_document(document: dict[str, Any]) -> CompiledDesign:
     try:
         return compile_design(document)
@@ -160,7 +173,7 @@ async def put_config(
 def _publish_body(
     context: Context, principal: Principal, body: bytes, content_type: str, comment: str | None
 ) -> ConfigVersionOut:
-    document, source = parse_document(body, content_type)
+    document, source = read_design(body, content_type)
     check_document(document)  # before the transaction: compiling takes no writer's turn
     with context.database.transaction() as session:
         row = configs.publish(
@@ -179,9 +192,14 @@ def _publish_body(
 @router.post(
     "/validate", summary="Check a game design without publishing it", openapi_extra=_DOCUMENT_BODY
 )
-async def validate_config(request: Request, principal: CurrentKey) -> ValidationResult:  # noqa: ARG001
-    document, _ = parse_document(await request.body(), request.headers.get("content-type", ""))
-    compiled = check_document(document)
+async def validate_config(request: Request, principal: ConfigWriter) -> ValidationResult:  # noqa: ARG001
+    body = await request.body()
+    content_type = request.headers.get("content-type", "")
+    return await run_in_threadpool(_validate_body, body, content_type)
+
+
+def _validate_body(body: bytes, content_type: str) -> ValidationResult:
+    compiled = check_document(read_design(body, content_type)[0])
     return ValidationResult(
         valid=True,
         currencies=sorted(compiled.currencies),

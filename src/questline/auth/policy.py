@@ -118,7 +118,8 @@ POLICY: dict[str, Access] = {
     "GET /v1/players/{player_id}/ledger": own(_P.PLAYERS_READ),
     "GET /v1/config": needs(_P.CONFIG_READ),
     "PUT /v1/config": needs(_P.CONFIG_WRITE),
-    "POST /v1/config/validate": needs(_P.CONFIG_READ),
+    # Compiling a design costs what publishing it does: the same permission.
+    "POST /v1/config/validate": needs(_P.CONFIG_WRITE),
     "GET /v1/config/versions": needs(_P.CONFIG_READ),
     "GET /v1/config/versions/{version}": needs(_P.CONFIG_READ),
     "POST /v1/config/rollback": needs(_P.CONFIG_WRITE),
