@@ -25,7 +25,9 @@ class Readiness(BaseModel):
 
 
 @router.get("/health", summary="Liveness: the process answers")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
+    # On the event loop, not in a worker thread: it answers while the loop is free, even
+    # when every worker thread is busy with requests that wait for the database.
     return {"status": "ok"}
 
 
