@@ -81,8 +81,8 @@ def _stop(api: QuestlineProcess, report: LoopReport) -> None:
     answered = sum(entry["event"] == "answered" for entry in entries)
     if blocked > answered:
         api.kill()  # a loop blocked for good does not hear SIGTERM
-    else:
-        api.stop()
+        return
+    assert api.stop() is not None, "the server did not stop on SIGTERM"
 
 
 _keys = itertools.count()
