@@ -76,10 +76,7 @@ def server(database_url: str, tmp_path: os.PathLike[str]) -> Iterator[Server]:
 
 
 def _stop(api: QuestlineProcess, report: LoopReport) -> None:
-    entries = report.entries()
-    blocked = sum(entry["event"] == "blocked" for entry in entries)
-    answered = sum(entry["event"] == "answered" for entry in entries)
-    if blocked > answered:
+    if report.still_blocked():
         api.kill()  # a loop blocked for good does not hear SIGTERM
         return
     assert api.stop() is not None, "the server did not stop on SIGTERM"

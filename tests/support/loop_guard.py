@@ -1,13 +1,16 @@
-"""A watchdog for the event loop of a server under test: the test fails when the loop was
-blocked — kept by the code it runs from answering — for more than 100 ms.
+"""A watchdog for the event loop of a server under test: the test fails when one callback
+of the loop kept it from answering anything else for more than 100 ms.
 
-A thread asks the loop to answer every few milliseconds (`call_soon_threadsafe`). When an
-answer is later than the limit, it looks at what the loop's thread is doing. In the loop's
-own code (its selector, or reading the ping's wake-up) means the loop was free and only
-its thread was not scheduled in time (a busy machine): not the code's fault, not reported.
-Anything else is a stall, reported with that thread's stack — once when the limit passes,
-so that a loop blocked for good is seen at once and the test need not wait for its own
-time-outs, and again with the total once it answers.
+A thread asks the loop to answer every 10 ms (`call_soon_threadsafe`). While an answer is
+late, it looks at the loop thread's stack every 5 ms and finds which callback
+the thread is in: the outermost frame above the loop's own machinery (asyncio's, or the
+frame that runs uvloop's C loop). The same frame for longer than the limit is a stall: a
+route waiting for a lock, parsing a large document, reading a file. A late answer with
+the thread in the loop's own code, or in a new callback at each look, is not: the loop was
+free, or busy with many short callbacks, and only slow to be scheduled on a busy machine.
+A stall is reported with the thread's stack once the limit passes, so that a loop blocked
+for good is seen at once (the test need not wait for its own time-outs), and again with
+its length once it ends.
 
 `watch_test_client` guards the loop of a `TestClient`; `tests.support.guarded_server` runs
 `questline serve` with a watchdog that writes its reports to a file (`LoopReport` reads it).
@@ -33,8 +36,7 @@ from fastapi.testclient import TestClient
 
 LIMIT_SECONDS = 0.1
 _PING_EVERY_SECONDS = 0.01
-# The loop's own machinery (asyncio's, or the Python frame that runs uvloop's C loop): a
-# loop thread found there between callbacks was free, and only waited to be scheduled.
+_LOOK_EVERY_SECONDS = 0.005
 _MACHINERY = (str(Path(asyncio.__file__).parent), str(Path(selectors.__file__)))
 
 Report = Callable[[dict[str, Any]], None]
@@ -69,44 +71,51 @@ class LoopWatchdog:
     def _watch(self) -> None:
         while not self._stop.wait(_PING_EVERY_SECONDS):
             answered = threading.Event()
-            asked = time.monotonic()
-            cpu_before = self._loop_cpu()
             try:
                 self.loop.call_soon_threadsafe(answered.set)
             except RuntimeError:
                 return  # the loop is closed
-            if answered.wait(self.limit):
-                continue
-            stack = self._loop_stack()
-            if stack is None:
-                answered.wait()  # late because the process was not scheduled: not a stall
-                continue
-            cpu_ms = round((self._loop_cpu() - cpu_before) * 1000)
-            self.report(
-                {
-                    "event": "blocked",
-                    "limit_ms": self.limit * 1000,
-                    "loop_cpu_ms": cpu_ms,
-                    "stack": stack,
-                }
-            )
-            while not answered.wait(0.5):
-                if self._stop.is_set():
-                    return
-            blocked = (time.monotonic() - asked) * 1000
-            self.report({"event": "answered", "blocked_ms": round(blocked), "stack": stack})
+            if not answered.wait(_PING_EVERY_SECONDS):
+                self._watch_late(answered)
+
+    def _watch_late(self, answered: threading.Event) -> None:
+        """Look at the loop thread until the loop answers; report each callback that holds
+        it for longer than the limit."""
+        callback: FrameType | None = None  # held, so that its identity is not reused
+        since = cpu_since = 0.0
+        stalled = False
+        while not answered.wait(_LOOK_EVERY_SECONDS):
+            if self._stop.is_set():
+                return
+            now = time.monotonic()
+            current, innermost = self._callback()
+            if current is None or current is not callback:
+                if stalled:
+                    self._ended(now - since)
+                callback, since, cpu_since, stalled = current, now, self._loop_cpu(), False
+            elif not stalled and now - since >= self.limit:
+                stalled = True
+                cpu_ms = round((self._loop_cpu() - cpu_since) * 1000)
+                stack = "".join(traceback.format_stack(innermost))
+                entry = {"event": "blocked", "limit_ms": self.limit * 1000, "stack": stack}
+                self.report({**entry, "loop_cpu_ms": cpu_ms})
+        if stalled:
+            self._ended(time.monotonic() - since)
+
+    def _ended(self, seconds: float) -> None:
+        self.report({"event": "ended", "blocked_ms": round(seconds * 1000)})
 
     def _loop_cpu(self) -> float:
         return time.clock_gettime(time.pthread_getcpuclockid(self.thread_id))
 
-    def _loop_stack(self) -> str | None:
-        """The loop thread's stack, or None if it is in the loop's own code (free)."""
-        frame: FrameType | None = sys._current_frames().get(self.thread_id)
-        if frame is None:
-            return None
-        if frame.f_code.co_filename.startswith(_MACHINERY):
-            return None
-        return "".join(traceback.format_stack(frame))
+    def _callback(self) -> tuple[FrameType | None, FrameType | None]:
+        """The outermost frame of the callback the loop thread runs (None if it is in the
+        loop's own code), and its innermost frame."""
+        innermost = frame = sys._current_frames().get(self.thread_id)
+        callback = None
+        while frame is not None and not frame.f_code.co_filename.startswith(_MACHINERY):
+            callback, frame = frame, frame.f_back
+        return callback, innermost
 
 
 class LoopReport:
@@ -135,12 +144,16 @@ class LoopReport:
         lines = self.path.read_text(encoding="utf-8").splitlines()
         return [json.loads(line) for line in lines if line.strip()]
 
+    def still_blocked(self) -> bool:
+        events = [entry["event"] for entry in self.entries()]
+        return events.count("blocked") > events.count("ended")
+
     def assert_never_blocked(self) -> None:
         entries = self.entries()
         stalls = [entry for entry in entries if entry["event"] == "blocked"]
         if not stalls:
             return
-        totals = [entry["blocked_ms"] for entry in entries if entry["event"] == "answered"]
+        totals = [entry["blocked_ms"] for entry in entries if entry["event"] == "ended"]
         lines = [
             f"  {f'for {totals[n]} ms' if n < len(totals) else 'still blocked'}"
             f" (on CPU {stall.get('loop_cpu_ms', '?')} ms of the first {stall['limit_ms']:g}),"
