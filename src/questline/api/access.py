@@ -93,9 +93,10 @@ async def _identify_on_loop(
     limits = context.rate_limits
     if limits is None or not _counted(access, principal):
         return principal, None
-    if not limits.settings_known(principal.app_id):
+    settings = limits.settings_in_memory(principal.app_id)
+    if settings is None:
         return None
-    return principal, await limits.hit_async(principal)
+    return principal, await limits.hit_async(principal, settings)
 
 
 def _identify(context: Context, token: str, access: Access) -> tuple[Principal, Verdict | None]:

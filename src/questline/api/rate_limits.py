@@ -43,21 +43,21 @@ class RateLimits:
             self._cache[app_id] = (now + _SETTINGS_TTL_SECONDS, found)
         return found
 
-    def settings_known(self, app_id: int) -> bool:
-        """Whether this app's limits are in memory — so a request can be counted on the
-        event loop (`hit_async`) instead of in a worker thread."""
+    def settings_in_memory(self, app_id: int) -> AppSettings | None:
+        """The app's settings if they are in memory and fresh — so a request can be
+        counted on the event loop (`hit_async`) instead of in a worker thread — else None.
+        Taken once and passed on: asked again a moment later, they could have expired."""
         with self._lock:
             cached = self._cache.get(app_id)
-        return cached is not None and cached[0] > time.monotonic()
+        return cached[1] if cached is not None and cached[0] > time.monotonic() else None
 
     def forget(self, app_id: int) -> None:
         with self._lock:
             self._cache.pop(app_id, None)
 
     def limit_for(
-        self, principal: Principal
+        self, principal: Principal, settings: AppSettings
     ) -> tuple[limits.RateLimitItem | None, tuple[str, ...]]:
-        settings = self.settings_of(principal.app_id)
         if principal.kind is PrincipalKind.PLAYER:
             text = settings.rate_limit_per_player
             per_player = applied_limit(text) if text else self.per_player
@@ -70,14 +70,15 @@ class RateLimits:
 
     def hit(self, principal: Principal) -> Verdict | None:
         """Count one request; raise 429 if the caller is over its limit."""
-        limit, key = self.limit_for(principal)
+        limit, key = self.limit_for(principal, self.settings_of(principal.app_id))
         if limit is None:
             return None
         return _judged(principal, limit, self.throttle.hit(limit, *key))
 
-    async def hit_async(self, principal: Principal) -> Verdict | None:
-        """`hit` on the event loop; the app's settings must be known (`settings_known`)."""
-        limit, key = self.limit_for(principal)
+    async def hit_async(self, principal: Principal, settings: AppSettings) -> Verdict | None:
+        """`hit` on the event loop, with the app's settings from `settings_in_memory`
+        (reading them could wait for the database)."""
+        limit, key = self.limit_for(principal, settings)
         if limit is None:
             return None
         return _judged(principal, limit, await self.throttle.hit_async(limit, *key))
