@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from hypothesis import settings
 from sqlalchemy import create_engine
 
 from questline.storage.schema import migrate
@@ -22,6 +23,11 @@ from tests.support.redis import RedisServer
 ADMIN_KEY = "ql_sk_test-admin-key-0123456789abcdefghijklmnop"
 _TEMPLATE = "questline_template"
 _names = itertools.count()
+
+# No per-example time limit: speed is measured in bench/, and a busy machine must not fail
+# a property that holds.
+settings.register_profile("questline", deadline=None)
+settings.load_profile("questline")
 
 
 @pytest.fixture(scope="session")
