@@ -182,13 +182,15 @@ def apply(
 
 @cli.command()
 def demo(
-    blueprint: Annotated[str, typer.Option(help="a blueprint under blueprints/")] = "skillquest",
+    blueprint: Annotated[
+        str, typer.Option(help="a blueprint under blueprints/ (an unknown name lists them)")
+    ] = "skillquest",
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="do nothing if events exist")
     ] = False,
 ) -> None:
     """Load a blueprint with sample items, players and events into the default app."""
-    from questline.seeding import is_empty, load_demo
+    from questline.seeding import UnknownBlueprint, is_empty, load_demo
 
     database = _database()
     try:
@@ -196,8 +198,17 @@ def demo(
             typer.echo("demo: the database already has events; leaving it as it is")
             return
         loaded = load_demo(database, blueprint)
+    except UnknownBlueprint as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
     finally:
         database.dispose()
+    if not loaded["seed"]:
+        typer.echo(
+            f"demo: '{blueprint}' published as version {loaded['config_version']};"
+            f" it has no demo data (no blueprints/{blueprint}.seed.yaml)"
+        )
+        return
     typer.echo(
         f"demo: '{blueprint}' published as version {loaded['config_version']}, "
         f"{loaded['items']} items, {loaded['events']} events processed"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -51,10 +52,32 @@ def is_empty(database: Database) -> bool:
         return not session.scalar(select(func.count()).select_from(Event))
 
 
+class UnknownBlueprint(LookupError):
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"there is no blueprint '{name}': choose one of {', '.join(known)}")
+        self.known = known
+
+
+def blueprint_names(folder: Path | None = None) -> list[str]:
+    """The blueprints one can load: ``NAME.yaml`` files (not ``NAME.seed.yaml`` and the
+    like, which belong to one)."""
+    folder = folder or blueprints_dir()
+    return sorted(path.stem for path in folder.glob("*.yaml") if "." not in path.stem)
+
+
 def load_demo(database: Database, blueprint: str, app_slug: str = "default") -> dict[str, Any]:
+    """Publish the blueprint and load its seed (``NAME.seed.yaml``: items, players and
+    events, some dated in the past) if it has one. Events carry keys derived from the
+    blueprint, so loading the same demo again adds nothing."""
     folder = blueprints_dir()
+    known = blueprint_names(folder)
+    if blueprint not in known:
+        raise UnknownBlueprint(blueprint, known)
     version = publish_file(database, app_slug, folder / f"{blueprint}.yaml", f"demo: {blueprint}")
-    seed = load_yaml((folder / f"{blueprint}.seed.yaml").read_text(encoding="utf-8"))
+    seed_file = folder / f"{blueprint}.seed.yaml"
+    if not seed_file.is_file():
+        return {"config_version": version, "seed": False, "items": 0, "events": 0}
+    seed = load_yaml(seed_file.read_text(encoding="utf-8"))
     now = datetime.now(UTC)
     with database.transaction() as session:
         app = ensure_app(session, app_slug)
@@ -84,12 +107,34 @@ def load_demo(database: Database, blueprint: str, app_slug: str = "default") -> 
             NewEvent(
                 type=e["type"],
                 player=e["player"],
+                key=f"demo-{blueprint}-{index}",
+                occurred_at=_occurred_at(e, profiles.get(e["player"]), now),
                 item=e.get("item"),
                 properties=e.get("properties", {}),
                 profile=profiles.get(e["player"]),
             )
-            for e in seed.get("events", [])
+            for index, e in enumerate(seed.get("events", []))
         ]
+        # A player's events are processed in the order they were appended: oldest first.
+        events.sort(key=lambda event: event.occurred_at or now)
         ingest(session, app.id, events, now)
     processed = Worker(database, DesignCache()).drain()
-    return {"config_version": version, "items": len(seed.get("items", [])), "events": processed}
+    return {
+        "config_version": version,
+        "seed": True,
+        "items": len(seed.get("items", [])),
+        "events": processed,
+    }
+
+
+def _occurred_at(entry: dict[str, Any], profile: Profile | None, now: datetime) -> datetime:
+    """When a seed event happened: ``days_ago`` local days before today in its player's
+    time zone, at ``at`` (local ``HH:MM``; default noon, or now for today) — never later
+    than now."""
+    days_ago = int(entry.get("days_ago", 0))
+    if days_ago == 0 and "at" not in entry:
+        return now
+    zone = ZoneInfo(profile.time_zone if profile and profile.time_zone else "UTC")
+    day = now.astimezone(zone).date() - timedelta(days=days_ago)
+    hour, minute = (int(part) for part in str(entry.get("at", "12:00")).split(":"))
+    return min(now, datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC))
