@@ -13,18 +13,14 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 ## make run: install, migrate, load the demo if the database is empty, serve on :8000
+## (or on QUESTLINE_PORT: `QUESTLINE_PORT=8123 make run`)
 run: $(STAMP)
 	@mkdir -p var
 	@test -s var/admin.key || $(BIN)/python -c "from questline.auth.keys import generate_key; print(generate_key())" > var/admin.key
 	@test -s var/jwt.secret || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > var/jwt.secret
 	@$(BIN)/questline migrate
 	@$(BIN)/questline demo --if-empty
-	@echo
-	@echo "Questline is starting on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/docs)"
-	@echo "Admin key: $$(cat var/admin.key)"
-	@echo "Try:  curl -s -H \"Authorization: Bearer $$(cat var/admin.key)\" http://127.0.0.1:8000/v1/players/ada"
-	@echo
-	@QUESTLINE_BOOTSTRAP_KEY=$$(cat var/admin.key) QUESTLINE_JWT_SECRET=$$(cat var/jwt.secret) $(BIN)/questline serve
+	@QUESTLINE_BOOTSTRAP_KEY=$$(cat var/admin.key) QUESTLINE_JWT_SECRET=$$(cat var/jwt.secret) $(BIN)/questline serve --welcome
 
 ## make test: install dev tools and servers, lint, type-check, run the whole suite
 test: $(STAMP) system-deps lint typecheck pytest

@@ -58,17 +58,36 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="API processes (distributed mode: each one stateless)")
     ] = 1,
+    welcome: Annotated[
+        bool,
+        typer.Option(
+            "--welcome", help="first print where to reach the server and the bootstrap admin key"
+        ),
+    ] = False,
 ) -> None:
     """Serve the API (with the embedded worker unless QUESTLINE_EMBEDDED_WORKER=off, or
     QUESTLINE_REDIS_URL is set and Celery workers process events)."""
     import uvicorn
 
     from questline.logs import configure_logging
+    from questline.metrics import forget_exited_processes
+    from questline.serving import base_url, port_problem
+    from questline.serving import welcome as welcome_lines
 
     settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    problem = port_problem(host, port)
+    if problem is not None:
+        typer.echo(problem, err=True)
+        raise typer.Exit(1)
+    if welcome:
+        key = settings.bootstrap_key.get_secret_value() if settings.bootstrap_key else None
+        typer.echo(welcome_lines(base_url(host, port), key))
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Each process counts for itself; /metrics must add up all of them.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="questline-metrics-")
+    forget_exited_processes()
     configure_logging(settings.log_level, settings.log_format)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the start-up schema check
     if os.environ.get("FORWARDED_ALLOW_IPS") and not settings.trusted_proxies:
@@ -77,10 +96,10 @@ def serve(
             " of your reverse proxies; until then no X-Forwarded-For is believed"
         )
     common: dict[str, object] = {
-        "host": host or settings.host,
-        "port": port or settings.port,
+        "host": host,
+        "port": port,
         "log_level": settings.log_level,
-        "log_config": None,  # uvicorn's own lines go through the same (JSON) handler
+        "log_config": None,  # uvicorn's own lines go through the same handler as ours
         "access_log": False,  # questline.access logs each request, with its request id
         # Forwarding headers are believed only from QUESTLINE_TRUSTED_PROXIES, by the app;
         # uvicorn's own default would believe any client on 127.0.0.1.
@@ -88,7 +107,17 @@ def serve(
         "timeout_graceful_shutdown": 30,
     }
     if workers > 1:
-        uvicorn.run("questline.api.app:serve_app", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+        # Each process is spawned afresh and imports the factory, which sets up its logs.
+        # uvicorn kills a process that has not answered its health check within the
+        # timeout, and a fresh one must first import Questline: on a busy machine that
+        # takes longer than uvicorn's 5 s, and every replacement would be killed in turn.
+        uvicorn.run(
+            "questline.api.app:serve_app",
+            factory=True,
+            workers=workers,
+            timeout_worker_healthcheck=60,
+            **common,  # type: ignore[arg-type]
+        )
         return
     from questline.api.app import serve_app
 
@@ -119,11 +148,15 @@ def worker(
     pool: Annotated[str, typer.Option(help="Celery pool: prefork, solo or threads")] = "prefork",
 ) -> None:
     """Process events: a Celery worker (SIGTERM finishes the task in hand, then exits)."""
+    from questline.metrics import forget_exited_processes
     from questline.processing.dispatch import relax_garbage_collection
-    from questline.processing.distributed import QUEUE, create_celery
+    from questline.processing.distributed import QUEUE, create_celery, quiet_task_logs
 
     settings = _distributed_settings()
+    forget_exited_processes()
     _configure_logging(settings)
+    if not settings.log_tasks:
+        quiet_task_logs()
     relax_garbage_collection()
     create_celery(settings).worker_main(
         [
@@ -472,7 +505,15 @@ def create_user(
             user = find_user(session, email)
             if user is None:
                 if password_stdin:
-                    password = sys.stdin.readline().rstrip("\n")
+                    password = sys.stdin.readline().rstrip("\r\n")
+                elif not sys.stdin.isatty():
+                    # A prompt would echo nothing and read the pipe with a warning.
+                    typer.echo(
+                        "standard input is not a terminal: to pipe the password, add"
+                        " --password-stdin",
+                        err=True,
+                    )
+                    raise typer.Exit(2)
                 else:
                     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
                 if len(password) < 12:

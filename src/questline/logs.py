@@ -1,11 +1,13 @@
-"""Structured logs: one JSON object per line, each carrying the request id it belongs to."""
+"""Logs: one JSON object per line (or a readable line at a terminal), each carrying the
+request id it belongs to."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 
 import orjson
 from starlette.types import Scope
@@ -50,18 +52,75 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
-def configure_logging(level: str, fmt: str = "json", stream: TextIO | None = None) -> None:
-    handler = logging.StreamHandler(stream or sys.stderr)
+class TextFormatter(logging.Formatter):
+    """One readable line per record, for a person at a terminal: local time, level,
+    logger, message, then the extra fields the message does not already say."""
+
+    _COLOURS: ClassVar[dict[str, str]] = {
+        "DEBUG": "\x1b[36m",
+        "INFO": "\x1b[32m",
+        "WARNING": "\x1b[33m",
+        "ERROR": "\x1b[31m",
+        "CRITICAL": "\x1b[1;31m",
+    }
+
+    def __init__(self, colour: bool = False) -> None:
+        super().__init__()
+        self.colour = colour
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created).astimezone()
+        level = f"{record.levelname:<8}"
+        if self.colour:
+            level = f"{self._COLOURS.get(record.levelname, '')}{level}\x1b[0m"
+        message = record.getMessage()
+        line = f"{when:%Y-%m-%d %H:%M:%S} {level} {record.name}  {message}"
+        words = set(message.split())
+        fields = [
+            f"{name}={value}"
+            for name, value in record.__dict__.items()
+            if name not in _STANDARD
+            and not name.startswith("_")
+            and value is not None
+            and str(value) not in words
+        ]
+        rid = getattr(record, "request_id", None)
+        if rid is not None:
+            fields.append(f"request_id={rid}")
+        if fields:
+            line += "  " + " ".join(fields)
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure_logging(level: str, fmt: str = "auto", stream: TextIO | None = None) -> None:
+    """Send every record (Python warnings too) to one handler on ``stream`` (standard
+    error): ``json`` lines for machines, ``text`` lines for people, or ``auto``: text
+    when the stream is a terminal, JSON otherwise (a file, a pipe, journald)."""
+    out = stream or sys.stderr
+    terminal = _is_terminal(out)
+    if fmt == "auto":
+        fmt = "text" if terminal else "json"
+    handler = logging.StreamHandler(out)
     handler.addFilter(RequestIdFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-        )
+        handler.setFormatter(TextFormatter(colour=terminal and not os.environ.get("NO_COLOR")))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # A `warnings.warn` (a library's deprecation, Celery's) becomes a record like any
+    # other, so JSON output stays one object per line.
+    logging.captureWarnings(True)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no such method, or a closed stream
+        return False
 
 
 access_log = logging.getLogger("questline.access")

@@ -1,20 +1,23 @@
 """Prometheus metrics.
 
 Counters and histograms are kept per process. With several API processes and workers on
-one machine, set PROMETHEUS_MULTIPROC_DIR (the same empty directory for all of them,
-before they start): every process writes its values there and `/metrics` of any API
-process adds them up. Gauges that describe the whole system (pending events, lag,
-queue depth) are read from the database and the broker when `/metrics` is scraped, so
-they are right whichever process answers.
+one machine, set PROMETHEUS_MULTIPROC_DIR (the same directory for all of them): every
+process writes its values there and `/metrics` of any API process adds them up. The files
+of processes that have exited are removed when `questline serve` or `questline worker`
+starts, so a restarted stack does not count its previous run again. Gauges that describe
+the whole system (pending events, lag, queue depth) are read from the database and the
+broker when `/metrics` is scraped, so they are right whichever process answers.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -138,3 +141,36 @@ def exposition(extra: Iterable[Collector]) -> bytes:
     for collector in extra:
         extra_registry.register(collector)
     return output + generate_latest(extra_registry)
+
+
+# prometheus_client names each process's file after its type and pid: counter_4711.db
+_PROCESS_FILE = re.compile(r"[a-z_]+_(\d+)\.db")
+
+
+def forget_exited_processes() -> list[Path]:
+    """Delete the files of PROMETHEUS_MULTIPROC_DIR that belong to processes no longer
+    running (a previous run of the stack); returns them.
+
+    Every process of the stack may call this as it starts: it never touches the file of a
+    running process, so processes started together need no order. The directory must
+    hold only processes of this machine's PID namespace."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory or not os.path.isdir(directory):
+        return []
+    removed = []
+    for path in Path(directory).iterdir():
+        match = _PROCESS_FILE.fullmatch(path.name)
+        if match is not None and not _running(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True

@@ -82,8 +82,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
-    log_format: Literal["json", "text"] = Field(
-        default="json", description="json: one object per line, with the request id"
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="json: one object per line, with the request id; text: readable lines;"
+        " auto: text when standard error is a terminal, else json",
+    )
+    log_tasks: bool = Field(
+        default=False,
+        description="distributed: log two lines per Celery task (received, succeeded);"
+        " failures are logged either way",
     )
     max_body_bytes: int = 1024 * 1024
     # FULL survives power loss; NORMAL (in WAL mode) survives a process crash only.

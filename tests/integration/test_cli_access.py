@@ -111,6 +111,38 @@ def test_an_operator_creates_the_first_console_owner(database_url: str) -> None:
         assert signed_in.json()["role"] == "owner"
 
 
+def test_a_piped_password_needs_password_stdin(database_url: str) -> None:
+    """A prompt reading a pipe would echo a GetPassWarning: say what to do instead."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.integration.test_cli import ROOT
+
+    piped = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "questline.cli",
+            "users",
+            "create",
+            "ada@example.com",
+            "--role",
+            "owner",
+        ],
+        env={**os.environ, "QUESTLINE_DATABASE_URL": database_url},
+        cwd=ROOT,
+        input="a long enough password\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert piped.returncode == 2
+    assert piped.stderr == (
+        "standard input is not a terminal: to pipe the password, add --password-stdin\n"
+    )
+
+
 def test_an_operator_recovers_an_app_whose_limits_shut_it_out(database_url: str) -> None:
     """Offline, against the database: the way back for an app that cannot reach its API."""
     assert questline(database_url, "migrate").returncode == 0

@@ -266,8 +266,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def serve_app() -> FastAPI:
     """The app `questline serve` runs (also as a factory in each of several processes)."""
+    from questline.logs import configure_logging
     from questline.processing.dispatch import relax_garbage_collection
 
-    app = create_app(get_settings())
+    settings = get_settings()
+    # `questline serve --workers N` spawns each process afresh: nothing of the parent's
+    # logging carries over, so each one sets up the same handler for itself.
+    configure_logging(settings.log_level, settings.log_format)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the start-up schema check
+    app = create_app(settings)
     relax_garbage_collection()
     return app

@@ -60,6 +60,13 @@ class _Runtime:
     scores: ScoreCache
 
 
+def quiet_task_logs() -> None:
+    """Celery logs two INFO lines per task (received, succeeded): thousands an hour for
+    drains that are routine. Keep its warnings and errors (a failed task is an error)."""
+    for name in ("celery.worker.strategy", "celery.app.trace"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def create_celery(settings: Settings) -> Celery:
     if settings.redis_url is None:
         raise ValueError("distributed processing needs QUESTLINE_REDIS_URL")

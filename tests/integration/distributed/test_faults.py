@@ -188,6 +188,7 @@ def stack(pg_url: str, redis_url: str, database: Database, tmp_path: Path) -> It
         sweep_grace_seconds="1",
         scheduler_state=str(tmp_path / "beat-state"),
         bootstrap_key=ADMIN_KEY,
+        log_tasks="true",  # in_a_drain reads the workers' task lines
     )
     stack = Stack(env, tmp_path, free_port(), database)
     stack.api()

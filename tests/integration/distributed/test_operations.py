@@ -3,6 +3,7 @@ Prometheus metrics, and the scheduler's sweep making good a lost dispatch."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,7 +102,7 @@ def test_the_scheduler_sweeps_events_whose_dispatch_was_lost(
         sweep_grace_seconds="1",
         scheduler_state=str(tmp_path / "beat-state"),
     )
-    workers("a", sweep_grace_seconds="1")
+    worker = workers("a", sweep_grace_seconds="1")
     scheduler = QuestlineProcess(["scheduler"], env, tmp_path / "scheduler.log").start()
     try:
         wait_for(
@@ -112,3 +113,13 @@ def test_the_scheduler_sweeps_events_whose_dispatch_was_lost(
     expected, actual = replay(database, 1), stored(database, 1)
     assert actual.balances == expected.balances
     assert actual.ledger_entries == expected.ledger_entries
+    # Routine tasks are not logged by default: two lines per drain would drown the rest.
+    records = [json.loads(line) for line in worker.log_text().splitlines() if line[:1] == "{"]
+    assert records, "the worker logs JSON lines"
+    assert [
+        r
+        for r in records
+        if r["logger"].startswith("celery.")
+        and r["level"] == "info"
+        and ("received" in r["message"] or "succeeded" in r["message"])
+    ] == []
