@@ -18,6 +18,7 @@ from questline.api import (
     audit,
     auth,
     config,
+    docs_ui,
     events,
     grants,
     health,
@@ -236,11 +237,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="A self-hostable gamification engine",
         description="Send what your users did; get points, levels and their explanations back.",
         lifespan=lifespan,
+        docs_url=None,  # docs_ui serves /docs and /redoc from files of its own, not a CDN
+        redoc_url=None,
         # auth.policy decides, for every route, who may call it.
         dependencies=[Depends(authorize)],
     )
     install_problem_handlers(app)
     openapi_docs.install(app)
+    docs_ui.install(app)
     install_data_error_handler(app)
     install_outage_handlers(app)
     for module in (events, players, config, items, health, metrics, leaderboards, leagues):
