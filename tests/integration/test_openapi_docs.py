@@ -4,6 +4,7 @@ describes errors as the problem details they are."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
@@ -88,3 +89,40 @@ def test_a_method_a_path_does_not_serve_is_405_naming_every_method_it_does(
         assert response.status_code == 405, f"{unserved} {path}"
         assert response.headers["allow"] == ", ".join(served), f"{unserved} {path}"
         assert response.headers["content-type"] == "application/problem+json"
+
+
+_DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+_OPERATION = re.compile(r"`((?:GET|POST|PUT|PATCH|DELETE) /[^`\s]*)`")
+
+
+def _shape(operation: str) -> str:
+    """``GET /v1/players/{player_id}`` and ``GET /v1/players/{id}`` are one operation."""
+    return re.sub(r"\{[^}]*\}", "{}", operation)
+
+
+def test_the_endpoint_table_of_the_api_docs_lists_every_operation_and_no_other(
+    spec: dict[str, Any],
+) -> None:
+    table = _DOCS.read_text(encoding="utf-8").split("\n## ", 1)[0]
+    documented = {_shape(found) for found in _OPERATION.findall(table)}
+    served = {
+        _shape(f"{method.upper()} {path}")
+        for path, operations in spec["paths"].items()
+        for method in operations
+    }
+    assert sorted(served - documented) == [], "add these to the table atop docs/api.md"
+    assert sorted(documented - served) == [], "docs/api.md lists operations that do not exist"
+
+
+def test_the_api_docs_name_every_audited_action() -> None:
+    source = Path(__file__).resolve().parents[2] / "src" / "questline"
+    recorded = {
+        action
+        for path in source.rglob("*.py")
+        for action in re.findall(
+            r"audit\.record\(\s*\w+,\s*[\w\"]+,\s*\"([a-z_.]+)\"", path.read_text(encoding="utf-8")
+        )
+    }
+    assert len(recorded) > 10  # the pattern still finds the calls
+    listed = _DOCS.read_text(encoding="utf-8").split("### GET /v1/audit", 1)[1]
+    assert sorted(a for a in recorded if f"`{a}`" not in listed) == []
