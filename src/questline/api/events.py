@@ -10,7 +10,6 @@ import orjson
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.routing import APIRoute
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -30,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from questline.api.access import authorize, bearer, current_principal
 from questline.api.context import Context
 from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, get_context
+from questline.api.inputs import EventTime, Identifier
 from questline.api.sessions import SessionRoute
 from questline.auth.principals import Principal
 from questline.engine.grants import RESERVED_PREFIX
@@ -42,8 +42,6 @@ from questline.storage.models import Event, Player
 router = APIRouter(prefix="/v1/events", tags=["events"], route_class=SessionRoute)
 
 EventType = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")]
-# No "/" so that every id can be used in a URL path as it is.
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s/]+$")]
 
 
 def _storable(value: Any) -> Any:
@@ -100,7 +98,11 @@ class EventIn(BaseModel):
     )
     type: EventType
     player: Identifier
-    time: AwareDatetime | None = Field(default=None, description="when it happened (default: now)")
+    time: EventTime | None = Field(
+        default=None,
+        description="when it happened (default: now); from 2000 to 30 days ahead of the"
+        " server's clock",
+    )
     properties: dict[Annotated[str, StringConstraints(max_length=100)], Scalar] = Field(
         default_factory=dict
     )

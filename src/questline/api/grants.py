@@ -10,7 +10,8 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from questline.api.deps import ContextDep, PlayerManager
-from questline.api.events import EventAccepted, Identifier
+from questline.api.events import EventAccepted
+from questline.api.inputs import Identifier
 from questline.api.mechanic_reads import current_design, find_player
 from questline.engine.grants import GRANT_EVENT
 from questline.engine.process import MAX_AWARD

@@ -20,6 +20,7 @@ from questline.api.deps import (
     encode_cursor,
 )
 from questline.api.events import Scalar
+from questline.api.inputs import Identifier
 from questline.api.problems import problems
 from questline.api.sessions import SessionRoute
 from questline.errors import Conflict, NotFound
@@ -29,7 +30,6 @@ from questline.storage.models import Item
 
 router = APIRouter(prefix="/v1/items", tags=["items"], route_class=SessionRoute)
 
-ItemKey = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s/]+$")]
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,62}$")]
 Locale = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
@@ -50,7 +50,7 @@ class ItemIn(BaseModel):
         },
     )
 
-    key: ItemKey
+    key: Identifier
     kind: Kind
     attributes: dict[AttributeName, Scalar] = Field(
         default_factory=dict, description="values rules read as item.<name>"

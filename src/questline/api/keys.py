@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from questline.api.deps import (
     Authorized,
@@ -18,6 +18,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.inputs import Instant
 from questline.api.sessions import SessionRoute
 from questline.auth.policy import Scope
 from questline.errors import InvalidInput, NotFound
@@ -52,7 +53,7 @@ class KeyIn(BaseModel):
         description="what the key is for, shown in lists and the audit log"
     )
     scopes: list[Scope] = Field(min_length=1, max_length=4, description="what the key may do")
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Instant | None = Field(
         default=None, description="when the key stops working; unset: never"
     )
 
