@@ -3,7 +3,7 @@
 PyYAML follows YAML 1.1, where `on`, `off`, `yes` and `no` are booleans — so a rule's
 `on: attempt.submitted` would silently become `True: attempt.submitted`. Only `true`
 and `false` are booleans here. Anchors and aliases are refused: they let a 1 KiB
-document expand to gigabytes.
+document expand to gigabytes. Nesting is bounded as in `questline.documents`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,14 @@ from typing import Any
 
 import yaml
 
+from questline.documents import MAX_DEPTH
+
 
 class DesignLoader(yaml.SafeLoader):
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.depth = 0  # mappings and sequences open around the node being composed
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -24,7 +30,22 @@ class DesignLoader(yaml.SafeLoader):
                 "anchors and aliases are not allowed",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)
+        if not self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            return super().compose_node(parent, index)
+        # The composer recurses once per level: refuse before Python's stack runs out.
+        if self.depth == MAX_DEPTH:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.MarkedYAMLError(
+                "while reading the document",
+                None,
+                f"more than {MAX_DEPTH} levels of nesting",
+                event.start_mark,
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         # A key given twice would silently keep only the last one.

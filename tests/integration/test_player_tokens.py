@@ -86,3 +86,28 @@ def test_a_players_key_cannot_mint_tokens(api: Api, client: TestClient) -> None:
     secret = reader.json()["secret"]
     response = client.post("/v1/players/zoe/token", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 403
+
+
+def test_a_player_event_whose_type_is_not_text_is_a_422_where_it_is(
+    api: Api, client: TestClient
+) -> None:
+    api.publish(DESIGN)
+    api.request(
+        "PUT", "/v1/apps/default/settings", json={"player_event_types": ["did"]}, expect=200
+    )
+    zoe = token_for(api, "zoe")
+    for kind in (["did"], {"did": 1}, 7, None):
+        event = {"type": kind, "player": "zoe", "properties": {"n": 2}}
+        single = as_player(client, zoe, "POST", "/v1/events", json=event)
+        assert single.status_code == 422, single.text
+        assert single.json()["errors"][0]["loc"] == ["type"]
+        assert single.headers["x-request-id"] == single.json()["request_id"]
+        batch = as_player(client, zoe, "POST", "/v1/events/batch", json={"events": [event]})
+        assert batch.status_code == 202, batch.text
+        assert batch.json()["results"][0]["error"]["errors"][0]["loc"] == ["events", 0, "type"]
+    api.get("/v1/players/zoe", expect=404)
+    deep = b'{"type": "did", "player": "zoe", "properties": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    headers = {"Authorization": f"Bearer {zoe}", "Content-Type": "application/json"}
+    nested = client.post("/v1/events", content=deep, headers=headers)
+    assert nested.status_code == 400, nested.text
+    assert nested.json()["code"] == "malformed_body"

@@ -117,15 +117,18 @@ async def _check_player_events(request: Request, context: Context, principal: Pr
         raise Forbidden("this app does not let players submit events")
     try:
         body = json.loads(await request.body() or b"null")
-    except ValueError:
-        return  # the endpoint answers malformed bodies itself
+    except (ValueError, RecursionError):
+        return  # the endpoint answers malformed (or too deeply nested) bodies itself
     events = body.get("events") if isinstance(body, dict) and "events" in body else [body]
     for index, event in enumerate(events if isinstance(events, list) else []):
         if not isinstance(event, dict):
             continue
         if event.get("player") != principal.player:
             raise Forbidden(f"event {index}: a player token submits events only for itself")
-        if event.get("type") not in types:
+        kind = event.get("type")
+        if not isinstance(kind, str):
+            continue  # not an event type at all: the endpoint refuses it with its location
+        if kind not in types:
             raise Forbidden(
                 f"event {index}: players may submit only {', '.join(sorted(types))} events"
             )

@@ -29,9 +29,10 @@ from questline.api.deps import (
 )
 from questline.api.problems import problems
 from questline.api.sessions import SessionRoute
+from questline.documents import load_json, unstorable_text
 from questline.engine.compiler import CompiledDesign, DesignError, compile_design
 from questline.engine.design import GameDesign
-from questline.errors import InvalidDesign, MalformedBody, NotFound
+from questline.errors import InvalidDesign, InvalidInput, MalformedBody, NotFound
 from questline.storage import audit, configs
 from questline.storage.database import after_commit
 from questline.storage.models import ConfigVersion
@@ -96,7 +97,7 @@ def parse_document(raw: bytes, content_type: str) -> tuple[dict[str, Any], str]:
         raise MalformedBody("the design must be UTF-8 text") from None
     if "json" in content_type:
         try:
-            document = json.loads(text)
+            document = load_json(text)
         except json.JSONDecodeError as error:
             raise MalformedBody(
                 f"the body is not valid JSON: {error.msg}"
@@ -112,6 +113,9 @@ def parse_document(raw: bytes, content_type: str) -> tuple[dict[str, Any], str]:
             )
             problem = getattr(error, "problem", None) or str(error)
             raise MalformedBody(f"the body is not valid YAML: {problem}{where}") from None
+    if (unstorable := unstorable_text(document)) is not None:
+        path, problem = unstorable
+        raise InvalidInput(f"the design {problem}", errors=[{"loc": path, "message": problem}])
     if not isinstance(document, dict):
         raise InvalidDesign(
             "a game design is a mapping with keys such as currencies, metrics and rules",

@@ -1,9 +1,12 @@
-"""Refuse text containing NUL characters, which PostgreSQL cannot store, before any
-endpoint sees it — so that both databases answer the same clear 422."""
+"""Refuse text no database can store — NUL characters (PostgreSQL cannot), lone UTF-16
+surrogates (not characters at all) — before any endpoint sees it, so that both databases
+answer the same clear 422."""
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request
@@ -12,11 +15,12 @@ from sqlalchemy.exc import DataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from questline.api.problems import problem, send_problem
+from questline.documents import unstorable_text
 
-# A NUL in a JSON body is written \u0000 (raw control characters are not valid JSON);
-# allow for a split across chunks by keeping the tail of the previous one.
-_ESCAPED_NUL = re.compile(rb"\\u0000", re.IGNORECASE)
-_TAIL = 5
+# How JSON text writes a NUL or a surrogate. Only a hint: `"\\u0000"` is a backslash
+# followed by "u0000", which is fine, and a surrogate pair is one character once decoded;
+# so a body with the hint is decoded and its text checked.
+_ESCAPED = re.compile(rb"\\u(?:0000|d[89a-f])", re.IGNORECASE)
 
 
 class NulRefusalMiddleware:
@@ -33,21 +37,32 @@ class NulRefusalMiddleware:
         ):
             await _refuse(scope, send, "the URL")
             return
-        body = b""
-        more = True
         messages: list[Message] = []
-        while more:
+        chunks: list[bytes] = []
+        while True:  # one message: RequestBodyMiddleware has read the whole body
             message = await receive()
             messages.append(message)
             if message["type"] != "http.request":
                 break
-            chunk = message.get("body", b"")
-            window = body[-_TAIL:] + chunk
-            if b"\x00" in chunk or _ESCAPED_NUL.search(window):
-                await _refuse(scope, send, "the body")
-                return
-            body = window
-            more = message.get("more_body", False)
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if b"\x00" in body:
+            await _refuse(scope, send, "the body")
+            return
+        if _ESCAPED.search(body) and (unstorable := _decoded_problem(body)) is not None:
+            where, problem = unstorable
+            await send_problem(
+                scope,
+                send,
+                status=422,
+                code="invalid_input",
+                title="The request is not valid",
+                detail=f"the body {problem}",
+                errors=[{"loc": where, "message": problem}] if where else None,
+            )
+            return
 
         async def replay() -> Message:
             if messages:
@@ -55,6 +70,16 @@ class NulRefusalMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def _decoded_problem(body: bytes) -> tuple[list[Any], str] | None:
+    """What a JSON body holds that cannot be stored, once decoded, and where. Other bodies
+    (a YAML design) are decoded, and checked the same way, by the endpoint that reads them."""
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return None  # not JSON: its endpoint says so
+    return unstorable_text(document)
 
 
 async def _refuse(scope: Scope, send: Send, where: str) -> None:

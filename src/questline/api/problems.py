@@ -89,10 +89,11 @@ async def send_problem(
     title: str,
     detail: str,
     headers: Sequence[tuple[bytes, bytes]] = (),
+    errors: list[dict[str, Any]] | None = None,
 ) -> None:
     """`problem` for ASGI middleware, which answers before (or instead of) the app."""
     request_id = scope.get("state", {}).get("request_id")
-    payload = json.dumps(problem_body(status, code, title, detail, request_id)).encode()
+    payload = json.dumps(problem_body(status, code, title, detail, request_id, errors)).encode()
     await send(
         {
             "type": "http.response.start",
@@ -140,6 +141,19 @@ def _validation_errors(
     return 422, "invalid_input", "The request is not valid", detail, found
 
 
+def _unparsed_body(error: StarletteHTTPException) -> str | None:
+    """What was wrong with a body FastAPI could not parse as JSON (it answers a bare 400
+    for anything but a syntax error), or None if that is not what happened."""
+    cause = error.__cause__
+    if error.status_code != 400 or cause is None:
+        return None
+    if isinstance(cause, UnicodeDecodeError):
+        return f"the body is not UTF-8 text: byte {cause.start} cannot be decoded"
+    if isinstance(cause, RecursionError):
+        return "the body is not valid JSON: it is nested too deeply"
+    return None
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(QuestlineError)
     async def _domain(request: Request, error: QuestlineError) -> JSONResponse:
@@ -162,6 +176,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if (unparsed := _unparsed_body(error)) is not None:
+            title = "The request body could not be parsed"
+            return problem(request, status=400, code="malformed_body", title=title, detail=unparsed)
         codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
         headers = dict(error.headers) if error.headers else {}
         if error.status_code == 405:
