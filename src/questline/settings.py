@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         gt=0,
         description="an endpoint that has not begun answering by then gets 503 `timeout`",
     )
+    body_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="a request whose body has not fully arrived by then (counted from its"
+        " start) gets 408 and its connection is closed: stalled uploads do not hold the server",
+    )
     key_cache_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -68,7 +68,7 @@ def test_every_operation_documents_the_problems_its_shape_can_answer(
             documented = set(operation["responses"])
             assert "503" in documented, f"{method} {path}: the time limit"
             if "requestBody" in operation:
-                assert {"400", "413", "422"} <= documented, f"{method} {path}: its body"
+                assert {"400", "408", "413", "422"} <= documented, f"{method} {path}: its body"
             if any(p["in"] == "path" for p in operation.get("parameters", [])):
                 assert "404" in documented, f"{method} {path}: what its path names"
             if "429" in documented and operation.get("security"):

@@ -41,9 +41,9 @@ from questline.api.context import Context
 from questline.api.cors import CorsMiddleware
 from questline.api.input_guard import NulRefusalMiddleware, install_data_error_handler
 from questline.api.middleware import (
-    BodyLimitMiddleware,
     RequestIdMiddleware,
     RequestRecordMiddleware,
+    UnexpectedErrorMiddleware,
 )
 from questline.api.outages import install_outage_handlers
 from questline.api.problems import install_problem_handlers
@@ -52,6 +52,7 @@ from questline.api.rate_limits import (
     RateLimits,
     TimeoutMiddleware,
 )
+from questline.api.request_body import RequestBodyMiddleware
 from questline.api.sessions import check_session_routes
 from questline.auth.key_cache import KeyCache
 from questline.auth.keys import Scope
@@ -254,9 +255,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, apps, keys, users, player_tokens, privacy, audit):
         app.include_router(module.router)
     check_session_routes(app)
+    # Each add wraps the ones before it: the last added is the first to see a request.
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(NulRefusalMiddleware)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestBodyMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.body_timeout_seconds,
+    )
+    # Inside the layers that add headers, so that a 500 carries them too.
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(CorsMiddleware)
     app.add_middleware(RequestRecordMiddleware)

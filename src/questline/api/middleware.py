@@ -1,11 +1,14 @@
-"""Pure ASGI middleware: request ids, what each request took, and a hard cap on body size."""
+"""Pure ASGI middleware: request ids, what each request took, and a safety net for errors
+nothing else handled. (Reading the body within its limits is `request_body`.)"""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from questline.api.metrics import observe_http
@@ -13,12 +16,16 @@ from questline.api.problems import send_problem
 from questline.logs import log_access
 from questline.request_context import request_id as current_request_id
 
+log = logging.getLogger(__name__)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# nginx's "client closed request": the client went away before it was answered.
+CLIENT_CLOSED = 499
 
 
 class RequestRecordMiddleware:
     """Times each request and records it twice: a line in the access log and an
-    observation of the route's latency in the metrics."""
+    observation of the route's latency in the metrics. A client that went away before
+    it was answered is recorded as 499, not as a failure of the server."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -28,7 +35,7 @@ class RequestRecordMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        status: int | None = None
 
         async def recording_send(message: Message) -> None:
             nonlocal status
@@ -38,7 +45,11 @@ class RequestRecordMiddleware:
 
         try:
             await self.app(scope, receive, recording_send)
+        except ClientDisconnect:
+            # Nobody to answer, and nothing went wrong here: no traceback, no 500.
+            status = status or CLIENT_CLOSED
         finally:
+            status = status or 500
             seconds = time.perf_counter() - started
             log_access(scope, status, seconds)
             observe_http(scope, status, seconds)
@@ -70,34 +81,19 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
 
 
-class BodyLimitMiddleware:
-    """Refuses bodies over the limit with 413 before they are read into memory."""
+class UnexpectedErrorMiddleware:
+    """Turns an error nothing else handled into a 500 problem, logged once with its request
+    id. The server then sees a complete answer, so the connection stays open for the
+    client's next request (an error raised past here would make it close the connection).
+    It sits inside the request-id and CORS layers, so the answer carries their headers."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._refuse(scope, send)
-            return
-        seen = 0
-        too_large = False
-
-        async def counted() -> Message:
-            nonlocal seen, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    too_large = True
-                    raise _TooLarge
-            return message
-
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -107,26 +103,21 @@ class BodyLimitMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, counted, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(scope, send)
+            await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            raise  # nobody to answer: recorded as a client abort
         except Exception:
-            if too_large and not started:
-                await self._refuse(scope, send)
-            else:
-                raise
-
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        await send_problem(
-            scope,
-            send,
-            status=413,
-            code="payload_too_large",
-            title="The request body is too large",
-            detail=f"request bodies are limited to {self.max_bytes} bytes",
-        )
-
-
-class _TooLarge(Exception):
-    pass
+            request_id = scope.get("state", {}).get("request_id")
+            log.exception("unhandled error", extra={"request_id": request_id})
+            if started:
+                # Too late for a problem: returning with the answer unfinished makes the
+                # server close the connection, so the client sees it cut short.
+                return
+            await send_problem(
+                scope,
+                send,
+                status=500,
+                code="internal_error",
+                title="Internal error",
+                detail="an unexpected error occurred; it has been logged with this request id",
+            )

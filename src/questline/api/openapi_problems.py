@@ -2,7 +2,8 @@
 
 Declared here, once, from what an operation is rather than by each router: any operation
 can time out or find the database down (503); one with a body can get one that does not
-parse, is too large or is not valid (400, 413, 422); one with parameters, invalid ones
+parse, arrives too slowly, is too large or is not valid (400, 408, 413, 422); one with
+parameters, invalid ones
 (422); one that names a thing in its path, a thing that does not exist (404); one that
 needs credentials, missing or insufficient ones, or too many requests (401, 403, 429).
 A route adds only the problems it alone answers: ``responses=problems(409)``.
@@ -58,11 +59,11 @@ def _problem_response(status: int) -> dict[str, Any]:
 
 def problems_of(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     """The problems an operation can answer because of what it is, whichever router
-    declares it: the time limit and outages (503), its body (400, 413, 422), its
+    declares it: the time limit and outages (503), its body (400, 408, 413, 422), its
     parameters (422), a thing named in its path (404), and its caller (401, 403, 429)."""
     statuses = {503}
     if "requestBody" in operation:
-        statuses |= {400, 413, 422}
+        statuses |= {400, 408, 413, 422}
     parameters = operation.get("parameters", [])
     if parameters:
         statuses.add(422)

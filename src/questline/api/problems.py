@@ -27,6 +27,8 @@ PROBLEM_STATUSES: dict[int, str] = {
     401: "no credentials, or unknown, revoked or expired ones (`unauthorized`)",
     403: "the caller may not do this (`forbidden`)",
     404: "there is no such thing (`not_found`)",
+    408: "the body did not arrive within the time limit; the connection is closed"
+    " (`request_timeout`)",
     409: "the change conflicts with what exists (`conflict`)",
     413: "the body is over the size limit (`payload_too_large`)",
     422: "the request is not valid; `errors` says where (`invalid_input`, `invalid_design`)",
