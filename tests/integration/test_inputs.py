@@ -159,3 +159,16 @@ def test_ids_in_any_script_and_with_emoji_are_stored_and_addressable(api: Api) -
             "/v1/events", json={"type": "did", "player": player, "properties": {"n": 1}}, expect=202
         )
         api.get(f"/v1/players/{quote(player, safe='')}", expect=200)
+
+
+def test_a_design_time_outside_utcs_calendar_is_refused_at_publish(api: Api) -> None:
+    # Accepted before, such a window made every later event fail to process.
+    window = {"starts_at": "0001-01-01T00:00:00+14:00", "ends_at": "2030-01-01T00:00:00Z"}
+    board = {"rank_by": "currency.xp", "period": "window", **window}
+    design = {"currencies": {"xp": {}}, "leaderboards": {"w": board}}
+    response = api.request("PUT", "/v1/config", json=design)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["leaderboards", "w"]
+    assert "outside UTC's calendar" in error["message"]
+    api.get("/v1/config", expect=404)

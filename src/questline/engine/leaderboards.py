@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 
 from questline.engine.effects import CurrencyAwarded, Effect, MetricIncremented
 from questline.engine.mechanics_effects import ScoreChanged, StreakBroken, StreakExtended
-from questline.engine.periods import ALL_TIME, is_valid_zone, zone
+from questline.engine.periods import ALL_TIME, OUTSIDE_UTC, fits_utc, is_valid_zone, zone
 from questline.engine.spec import SpecModel
 
 
@@ -88,6 +88,8 @@ class Leaderboard(SpecModel):
         for bound in (self.starts_at, self.ends_at):
             if bound is not None and bound.tzinfo is None:
                 raise ValueError("window bounds need a UTC offset, e.g. 2026-12-01T00:00:00Z")
+            if bound is not None and not fits_utc(bound):
+                raise ValueError(OUTSIDE_UTC.format(bound.isoformat()))
         if window and self.starts_at and self.ends_at and self.starts_at >= self.ends_at:
             raise ValueError("'starts_at' must be before 'ends_at'")
         rolling = self.period is BoardPeriod.ROLLING

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
+from questline.engine.periods import OUTSIDE_UTC, fits_utc
 from questline.engine.spec import EventType, ExpressionText, Key, SpecModel, number_as_text
 
 MechanicId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
@@ -211,6 +212,8 @@ class Quest(SpecModel):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
                 raise ValueError(f"'{name}' needs a time zone offset, e.g. 2026-12-01T00:00:00Z")
+            if value is not None and not fits_utc(value):
+                raise ValueError(OUTSIDE_UTC.format(value.isoformat()))
         if self.period is QuestPeriod.WINDOW:
             if self.join:
                 if self.duration_days is None:

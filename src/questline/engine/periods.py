@@ -6,7 +6,7 @@ America/New_York can last 23 or 25 hours, and Asia/Kathmandu is UTC+05:45.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,6 +29,20 @@ def is_valid_zone(name: str) -> bool:
     try:
         zone(name)
     except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+OUTSIDE_UTC = "{} lies outside UTC's calendar (years 1 to 9999); write it in UTC"
+
+
+def fits_utc(at: datetime) -> bool:
+    """Whether UTC's calendar holds the aware time `at`: a local time on 0001-01-01 east
+    of UTC, or on 9999-12-31 west of it, falls outside, and comparing it with any other
+    time raises OverflowError."""
+    try:
+        at.astimezone(UTC)
+    except OverflowError:
         return False
     return True
 

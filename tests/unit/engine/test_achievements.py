@@ -342,6 +342,12 @@ quests:
             "a window quest needs 'starts' and 'ends'",
         ),
         (
+            "quests: [{id: q, period: window, starts: '0001-01-01T00:00:00+14:00',"
+            " ends: '2030-01-01T00:00:00Z', objectives: [{metric: m, target: 1}]}]",
+            ("quests", 0),
+            "0001-01-01T00:00:00+14:00 lies outside UTC's calendar",
+        ),
+        (
             "streaks: {s: {when: 'true', period: month}}",
             ("streaks", "s", "period"),
             "Input should be 'day' or 'week'",

@@ -144,6 +144,26 @@ def test_the_three_ranking_methods() -> None:
             "unknown time zone",
         ),
         ({"rank_by": "currency.xp", "period": "window"}, ["leaderboards", "b"], "needs both"),
+        (
+            {
+                "rank_by": "currency.xp",
+                "period": "window",
+                "starts_at": "0001-01-01T00:00:00+14:00",
+                "ends_at": "2030-01-01T00:00:00Z",
+            },
+            ["leaderboards", "b"],
+            "0001-01-01T00:00:00+14:00 lies outside UTC's calendar",
+        ),
+        (
+            {
+                "rank_by": "currency.xp",
+                "period": "window",
+                "starts_at": "2030-01-01T00:00:00Z",
+                "ends_at": "9999-12-31T23:59:59-14:00",
+            },
+            ["leaderboards", "b"],
+            "9999-12-31T23:59:59-14:00 lies outside UTC's calendar",
+        ),
         ({"rank_by": "currency.xp", "period": "rolling"}, ["leaderboards", "b"], "needs 'days'"),
         ({"rank_by": "currency.xp", "days": 7}, ["leaderboards", "b"], "only for period: rolling"),
         (
