@@ -120,7 +120,14 @@ def test_validate_checks_without_publishing(api: Api) -> None:
         headers={"Content-Type": "application/yaml"},
         expect=200,
     ).json()
-    assert ok == {"valid": True, "currencies": ["xp"], "metrics": [], "rules": ["r"]}
+    assert ok == {
+        "valid": True,
+        "currencies": ["xp"],
+        "metrics": [],
+        "rules": ["r"],
+        "current_version": None,
+        "diff": None,
+    }
     api.get("/v1/config", expect=404)
     bad = api.post(
         "/v1/config/validate",

@@ -19,6 +19,7 @@ from questline.api import (
     auth,
     config,
     docs_ui,
+    event_previews,
     events,
     grants,
     health,
@@ -248,7 +249,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs_ui.install(app)
     install_data_error_handler(app)
     install_outage_handlers(app)
-    for module in (events, players, config, items, health, metrics, leaderboards, leagues):
+    for module in (
+        event_previews,
+        events,
+        players,
+        config,
+        items,
+        health,
+        metrics,
+        leaderboards,
+        leagues,
+    ):
         app.include_router(module.router)
     for module in (achievements, streaks, quests, scores, grants):
         app.include_router(module.router)

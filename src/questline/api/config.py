@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from fastapi import APIRouter, Path, Query, Request, status
@@ -30,9 +30,10 @@ from questline.api.deps import (
 from questline.api.problems import problems
 from questline.api.sessions import SessionRoute
 from questline.documents import load_json, unstorable_text
-from questline.engine.compiler import CompiledDesign, DesignError, compile_design
 from questline.engine.design import GameDesign
+from questline.engine.design_diff import DesignDiff
 from questline.errors import InvalidDesign, InvalidInput, MalformedBody, NotFound
+from questline.services.designs import check_document, diff_from_current, version_diff
 from questline.storage import audit, configs
 from questline.storage.database import after_commit
 from questline.storage.models import ConfigVersion
@@ -71,11 +72,96 @@ class ConfigVersionList(BaseModel):
     next_cursor: str | None
 
 
+_CHANGE_EXAMPLE: dict[str, Any] = {
+    "section": "rules",
+    "key": "attempt-xp",
+    "change": "changed",
+    "path": ["award", "xp"],
+    "before": 10,
+    "after": 20,
+    "description": "rules 'attempt-xp': award.xp changed from 10 to 20",
+}
+_DIFF_TEXT = "--- version 1\n+++ version 2\n@@ -4,3 +4,3 @@\n- award:\n-    xp: 10\n+    xp: 20\n"
+
+
+class DesignChangeOut(BaseModel):
+    """One change between two game designs, by section, key and path."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_CHANGE_EXAMPLE]})
+
+    section: str = Field(description="the top-level key: rules, currencies, achievements, …")
+    key: str | None = Field(
+        description="the entry in the section (a rule's id, a currency's key); null: the"
+        " section itself"
+    )
+    change: Literal["added", "removed", "changed", "reordered"]
+    path: list[str | int] = Field(description='where inside the entry, e.g. ["award", "xp"]')
+    before: Any = Field(description="the value before; null when added")
+    after: Any = Field(description="the value after; null when removed")
+    description: str = Field(examples=["rules 'attempt-xp': award.xp changed from 10 to 20"])
+
+
+class DesignDiffOut(BaseModel):
+    """What changed between two game designs: by section and key, and as text."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"changes": [_CHANGE_EXAMPLE], "text": _DIFF_TEXT}]}
+    )
+
+    changes: list[DesignChangeOut]
+    text: str = Field(description="a unified diff of both documents as canonical YAML")
+
+
+class VersionDiffOut(DesignDiffOut):
+    """What changed from one published version to another."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "from_version": 1,
+                    "to_version": 2,
+                    "changes": [_CHANGE_EXAMPLE],
+                    "text": _DIFF_TEXT,
+                }
+            ]
+        }
+    )
+
+    from_version: int
+    to_version: int
+
+
 class ValidationResult(BaseModel):
     valid: bool
     currencies: list[str]
     metrics: list[str]
     rules: list[str]
+    current_version: int | None = Field(
+        description="the version the draft is compared with; null before the first publish"
+    )
+    diff: DesignDiffOut | None = Field(
+        description="what publishing the draft would change; null before the first publish"
+    )
+
+
+def _diff_out(found: DesignDiff) -> DesignDiffOut:
+    return DesignDiffOut(changes=_changes_out(found), text=found.text)
+
+
+def _changes_out(found: DesignDiff) -> list[DesignChangeOut]:
+    return [
+        DesignChangeOut(
+            section=change.section,
+            key=change.key,
+            change=change.change,
+            path=list(change.path),
+            before=change.before,
+            after=change.after,
+            description=change.describe(),
+        )
+        for change in found.changes
+    ]
 
 
 class RollbackIn(BaseModel):
@@ -135,16 +221,6 @@ def read_design(body: bytes, content_type: str) -> tuple[dict[str, Any], str]:
     return document, source
 
 
-def check_document(document: dict[str, Any]) -> CompiledDesign:
-    try:
-        return compile_design(document)
-    except DesignError as error:
-        raise InvalidDesign(
-            f"{len(error.issues)} problem(s) in the design: {error}",
-            errors=[issue.as_dict() for issue in error.issues],
-        ) from None
-
-
 def _out(row: ConfigVersion) -> ConfigVersionOut:
     return ConfigVersionOut(
         version=row.version,
@@ -196,20 +272,35 @@ def _publish_body(
 @router.post(
     "/validate", summary="Check a game design without publishing it", openapi_extra=_DOCUMENT_BODY
 )
-async def validate_config(request: Request, principal: ConfigWriter) -> ValidationResult:  # noqa: ARG001
+async def validate_config(
+    request: Request, principal: ConfigWriter, context: ContextDep
+) -> ValidationResult:
     body = await request.body()
     content_type = request.headers.get("content-type", "")
-    return await run_in_threadpool(_validate_body, body, content_type)
+    return await run_in_threadpool(_validate_body, context, principal.app_id, body, content_type)
 
 
-def _validate_body(body: bytes, content_type: str) -> ValidationResult:
-    compiled = check_document(read_design(body, content_type)[0])
+def _validate_body(
+    context: Context, app_id: int, body: bytes, content_type: str
+) -> ValidationResult:
+    document = read_design(body, content_type)[0]
+    compiled = check_document(document)
+    compared = _diff_from_current(context, app_id, document)
     return ValidationResult(
         valid=True,
         currencies=sorted(compiled.currencies),
         metrics=[metric.key for metric in compiled.metrics],
         rules=[rule.id for rule in compiled.rules],
+        current_version=None if compared is None else compared[0],
+        diff=None if compared is None else _diff_out(compared[1]),
     )
+
+
+def _diff_from_current(
+    context: Context, app_id: int, document: dict[str, Any]
+) -> tuple[int, DesignDiff] | None:
+    with context.database.reader() as session:
+        return diff_from_current(session, app_id, document)
 
 
 @router.get("", summary="The current game design", responses=problems(404))
@@ -243,6 +334,23 @@ def get_version(
     if row is None:
         raise NotFound(f"there is no version {version}")
     return _out(row)
+
+
+@router.get(
+    "/versions/{first}/diff/{second}",
+    summary="What changed from one version to another",
+    responses=problems(404),
+)
+def get_version_diff(
+    first: Annotated[int, Path(ge=1, le=2**31 - 1, description="the version to compare from")],
+    second: Annotated[int, Path(ge=1, le=2**31 - 1, description="the version to compare to")],
+    principal: CurrentKey,
+    session: ReaderDep,
+) -> VersionDiffOut:
+    found = version_diff(session, principal.app_id, first, second)
+    return VersionDiffOut(
+        from_version=first, to_version=second, changes=_changes_out(found), text=found.text
+    )
 
 
 @router.post(

@@ -311,8 +311,15 @@ DOCS: dict[str, tuple[str, Any]] = {
     "RollbackIn": ("The version to publish again.", {"version": 1, "comment": "undo"}),
     "Scope": ("What an API key may do.", "events:write"),
     "ValidationResult": (
-        "The design compiles; what it declares.",
-        {"valid": True, "currencies": ["xp"], "metrics": ["passed"], "rules": ["attempt-xp"]},
+        "The design compiles; what it declares, and what publishing it would change.",
+        {
+            "valid": True,
+            "currencies": ["xp"],
+            "metrics": ["passed"],
+            "rules": ["attempt-xp"],
+            "current_version": None,
+            "diff": None,
+        },
     ),
     "AchievementList": ("", {"data": [_ACHIEVEMENT], "next_cursor": None}),
     "PlayerAchievementOut": ("", _PLAYER_ACHIEVEMENT),

@@ -113,6 +113,8 @@ POLICY: dict[str, Access] = {
     "GET /metrics": PUBLIC,
     "POST /v1/events": Access(_P.EVENTS_WRITE, player_events=True),
     "POST /v1/events/batch": Access(_P.EVENTS_WRITE, player_events=True),
+    # Its answer shows players' balances and progress, as their own reads do.
+    "POST /v1/events/preview": needs(_P.PLAYERS_READ),
     "GET /v1/events/{event_id}": needs(_P.PLAYERS_READ),
     "GET /v1/players/{player_id}": own(_P.PLAYERS_READ),
     "GET /v1/players/{player_id}/ledger": own(_P.PLAYERS_READ),
@@ -122,6 +124,7 @@ POLICY: dict[str, Access] = {
     "POST /v1/config/validate": needs(_P.CONFIG_WRITE),
     "GET /v1/config/versions": needs(_P.CONFIG_READ),
     "GET /v1/config/versions/{version}": needs(_P.CONFIG_READ),
+    "GET /v1/config/versions/{first}/diff/{second}": needs(_P.CONFIG_READ),
     "POST /v1/config/rollback": needs(_P.CONFIG_WRITE),
     "GET /v1/items": needs(_P.CONFIG_READ),
     "POST /v1/items": needs(_P.CONFIG_WRITE),

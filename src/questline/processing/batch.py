@@ -35,6 +35,7 @@ class Processed:
     effects: Effects | None
     occurred_at: datetime | None = None
     received_at: datetime | None = None  # when the API accepted the event
+    error: str | None = None  # why the design could not score it (status FAILED)
 
 
 class Batch:
@@ -56,13 +57,23 @@ class Batch:
 
     @classmethod
     def load(cls, session: Session, designs: DesignCache, events: Sequence[Any]) -> Batch:
+        return cls.load_with(
+            session, designs.current(session, {row.app_id for row in events}), events
+        )
+
+    @classmethod
+    def load_with(
+        cls, session: Session, designs: dict[int, CompiledDesign], events: Sequence[Any]
+    ) -> Batch:
+        """A batch that scores `events` with these designs (app id -> design), its
+        players' state read from `session`. A player id that has no row starts empty."""
         batch = cls()
         player_ids = {row.player_id for row in events}
         periods: set[str] = set()
         for row in events:
             periods.update(period_keys(local_date(row.occurred_at, row.time_zone)).values())
             batch.app_of_player[row.player_id] = row.app_id
-        batch.designs = designs.current(session, {row.app_id for row in events})
+        batch.designs = designs
         # Thousands of rows per batch: read as plain tuples, without ORM row objects.
         bulk = BulkWriter(session)
         for app_id in {row.app_id for row in events}:
@@ -140,7 +151,14 @@ class Batch:
         except EventRejected as rejected:
             self.event_updates.append((row.seq, FAILED, design.version, [], str(rejected)))
             return Processed(
-                row.seq, row.app_id, row.player_id, FAILED, None, row.occurred_at, row.received_at
+                row.seq,
+                row.app_id,
+                row.player_id,
+                FAILED,
+                None,
+                row.occurred_at,
+                row.received_at,
+                error=str(rejected),
             )
         self.track(row, effects)
         self.event_updates.append((row.seq, PROCESSED, design.version, effects.to_list(), None))

@@ -67,7 +67,7 @@ def ingest(
     says `duplicate`; so does a key repeated within one call (the first one counts)."""
     results = [Ingested(key=event.key, received_at=now) for event in events]
     bulk = BulkWriter(session)
-    known_items = _active_items(bulk, app_id, {e.item for e in events if e.item})
+    known_items = active_items(bulk, app_id, {e.item for e in events if e.item})
     existing = _existing(bulk, app_id, {e.key for e in events if e.key})
     first_of_key: dict[str, int] = {}
     fresh: list[int] = []
@@ -76,7 +76,7 @@ def ingest(
             event.key is not None and event.key in first_of_key
         ):
             result.duplicate = True
-        elif (problem := _item_problem(event, known_items)) is not None:
+        elif (problem := item_problem(event, known_items)) is not None:
             result.error = problem
         else:
             result.key = event.key or new_event_key()
@@ -176,7 +176,7 @@ def _take_turn(bulk: BulkWriter, app_id: int, player_ids: set[int]) -> None:
     )
 
 
-def _active_items(bulk: BulkWriter, app_id: int, keys: set[str]) -> dict[str, bool]:
+def active_items(bulk: BulkWriter, app_id: int, keys: set[str]) -> dict[str, bool]:
     """Item key -> active, for the items of the catalog among `keys`."""
     if not keys:
         return {}
@@ -188,7 +188,7 @@ def _active_items(bulk: BulkWriter, app_id: int, keys: set[str]) -> dict[str, bo
     return {key: bool(active) for key, active in rows}
 
 
-def _item_problem(event: NewEvent, known: dict[str, bool]) -> QuestlineError | None:
+def item_problem(event: NewEvent, known: dict[str, bool]) -> QuestlineError | None:
     if event.item is None or known.get(event.item, False):
         return None
     return InvalidInput(
