@@ -19,6 +19,7 @@ from questline.api import (
     auth,
     config,
     docs_ui,
+    dry_runs,
     event_previews,
     events,
     grants,
@@ -73,6 +74,7 @@ from questline.processing.dispatch import (
     NoDispatcher,
     ProcessDispatcher,
 )
+from questline.processing.dry_runs import BackgroundDryRuns, DryRunner
 from questline.processing.periodic import EmbeddedScheduler, JobContext
 from questline.processing.rarity import RarityCache
 from questline.processing.score_cache import build_score_cache
@@ -92,11 +94,17 @@ def build_context(settings: Settings) -> Context:
     worker.on_processed(record_processed)
     dispatcher: Dispatcher
     backfill: Backfiller | None = None
+    dry_runner: DryRunner = BackgroundDryRuns(database, designs)
     if settings.processing == "celery":
-        from questline.processing.distributed import CeleryBackfill, CeleryDispatcher
+        from questline.processing.distributed import (
+            CeleryBackfill,
+            CeleryDispatcher,
+            CeleryDryRuns,
+        )
 
         dispatcher = CeleryDispatcher(settings)
         backfill = CeleryBackfill(dispatcher.celery)
+        dry_runner = CeleryDryRuns(dispatcher.celery)
     elif settings.processing == "thread":
         dispatcher = InProcessDispatcher(
             worker,
@@ -153,6 +161,7 @@ def build_context(settings: Settings) -> Context:
         KeyCache(ttl=settings.key_cache_seconds),
         _embedded_scheduler(settings, database, worker, backfill),
         backfill,
+        dry_runner,
     )
 
 
@@ -194,11 +203,12 @@ def _prepare(context: Context) -> None:
 
 
 def _stop_work(context: Context) -> None:
-    """Waits for the jobs, the backfill and the worker in hand to finish."""
+    """Waits for the jobs, the backfill, dry runs and the worker in hand to finish."""
     if context.scheduler is not None:
         context.scheduler.stop()
     if context.backfill is not None:
         context.backfill.wait()
+    context.dry_runs.wait()
     context.dispatcher.stop()
     context.scores.close()
 
@@ -261,7 +271,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         leagues,
     ):
         app.include_router(module.router)
-    for module in (achievements, streaks, quests, scores, grants):
+    for module in (achievements, streaks, quests, scores, grants, dry_runs):
         app.include_router(module.router)
     for module in (auth, apps, keys, users, player_tokens, privacy, audit):
         app.include_router(module.router)

@@ -13,6 +13,7 @@ from questline.leaderboards.service import LeaderboardReader
 from questline.processing.backfill import Backfiller
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
+from questline.processing.dry_runs import DryRunner
 from questline.processing.ingest import Ingested, NewEvent
 from questline.processing.periodic import EmbeddedScheduler
 from questline.processing.rarity import RarityCache
@@ -38,6 +39,7 @@ class Context:
     keys: KeyCache = field(default_factory=KeyCache)
     scheduler: EmbeddedScheduler | None = None
     backfill: Backfiller | None = None
+    dry_runs: DryRunner = field(default_factory=lambda: _NoDryRuns())
     single_events: EventGroups = field(init=False)
 
     def __post_init__(self) -> None:
@@ -47,3 +49,13 @@ class Context:
         self, app_id: int, events: Sequence[NewEvent]
     ) -> tuple[list[Ingested], dict[int, EventStatus]]:
         return submit(self.database, self.worker, self.dispatcher, app_id, events, wait=False)
+
+
+class _NoDryRuns:
+    """A context built without a runner leaves dry runs pending."""
+
+    def start(self, run_id: int) -> None:
+        pass
+
+    def wait(self, timeout: float = 30) -> None:
+        pass

@@ -126,6 +126,9 @@ POLICY: dict[str, Access] = {
     "GET /v1/config/versions/{version}": needs(_P.CONFIG_READ),
     "GET /v1/config/versions/{first}/diff/{second}": needs(_P.CONFIG_READ),
     "POST /v1/config/rollback": needs(_P.CONFIG_WRITE),
+    # A replay of the whole log is heavy work: only those who may publish ask for one.
+    "POST /v1/config/dry-runs": needs(_P.CONFIG_WRITE),
+    "GET /v1/config/dry-runs/{run_id}": needs(_P.CONFIG_READ),
     "GET /v1/items": needs(_P.CONFIG_READ),
     "POST /v1/items": needs(_P.CONFIG_WRITE),
     "GET /v1/items/{key}": needs(_P.CONFIG_READ),

@@ -38,6 +38,48 @@ class Processed:
     error: str | None = None  # why the design could not score it (status FAILED)
 
 
+def engine_event(row: Any, item: Item | None) -> Event:
+    """A logged event (a row with seq, type, occurred_at, time_zone, properties) as the
+    engine reads it: properties as expression values, those without a value left out."""
+    properties = {}
+    for name, raw in row.properties.items():
+        value = coerce_value(raw)
+        if value is not None:
+            properties[name] = value
+    return Event(
+        seq=row.seq,
+        type=row.type,
+        occurred_at=row.occurred_at,
+        time_zone=row.time_zone,
+        properties=properties,
+        item=item,
+    )
+
+
+def load_items(bulk: BulkWriter, app_id: int, keys: set[str]) -> dict[str, Item]:
+    """The catalog's items among `keys` (inactive ones too: an event logged while an
+    item was active is still scored with it)."""
+    if not keys:
+        return {}
+    found: dict[str, Item] = {}
+    items = (
+        "SELECT key, kind, attributes FROM items"
+        " WHERE app_id = ? AND key IN ?list AND deleted_at IS NULL"
+    )
+    for key, kind, stored in bulk.fetch(items, app_id, sorted(keys)):
+        attributes = stored if isinstance(stored, dict) else loads_json(stored)
+        found[key] = Item(
+            key,
+            kind,
+            {
+                k: v
+                for k, v in ((k, coerce_value(v)) for k, v in attributes.items())
+                if v is not None
+            },
+        )
+    return found
+
+
 class Batch:
     """The state of every player in a batch, kept in memory while the batch runs."""
 
@@ -78,20 +120,8 @@ class Batch:
         bulk = BulkWriter(session)
         for app_id in {row.app_id for row in events}:
             keys = {row.item_key for row in events if row.app_id == app_id and row.item_key}
-            if not keys:
-                continue
-            items = (
-                "SELECT key, kind, attributes FROM items"
-                " WHERE app_id = ? AND key IN ?list AND deleted_at IS NULL"
-            )
-            for key, kind, stored in bulk.fetch(items, app_id, sorted(keys)):
-                found = stored if isinstance(stored, dict) else loads_json(stored)
-                attributes = {
-                    k: v
-                    for k, v in ((k, coerce_value(v)) for k, v in found.items())
-                    if v is not None
-                }
-                batch.items[(app_id, key)] = Item(key, kind, attributes)
+            for key, item in load_items(bulk, app_id, keys).items():
+                batch.items[(app_id, key)] = item
 
         batch.states = {pid: PlayerState(str(pid)) for pid in player_ids}
         ids = sorted(player_ids)
@@ -133,19 +163,8 @@ class Batch:
                 row.occurred_at,
                 row.received_at,
             )
-        properties = {}
-        for name, raw in row.properties.items():
-            value = coerce_value(raw)
-            if value is not None:
-                properties[name] = value
-        event = Event(
-            seq=row.seq,
-            type=row.type,
-            occurred_at=row.occurred_at,
-            time_zone=row.time_zone,
-            properties=properties,
-            item=self.items.get((row.app_id, row.item_key)) if row.item_key else None,
-        )
+        item = self.items.get((row.app_id, row.item_key)) if row.item_key else None
+        event = engine_event(row, item)
         try:
             effects, self.states[row.player_id] = step(state, event, design)
         except EventRejected as rejected:

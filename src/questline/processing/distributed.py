@@ -29,6 +29,7 @@ from questline.metrics import record_processed, timed_batch
 from questline.processing import periodic
 from questline.processing.backfill import backfill_achievements
 from questline.processing.designs import DesignCache
+from questline.processing.dry_runs import run_dry_run
 from questline.processing.score_cache import ScoreCache, build_score_cache
 from questline.processing.worker import Shard, Worker
 from questline.settings import Settings
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 DRAIN_TASK = "questline.drain"
 PERIODIC_TASK = "questline.periodic"
 BACKFILL_TASK = "questline.backfill"
+DRY_RUN_TASK = "questline.dry_run"
 QUEUE = "questline"
 FLAG_SECONDS = 30  # a flag whose task was lost stops blocking new tasks after this
 BATCHES_PER_TASK = 8
@@ -156,6 +158,11 @@ def create_celery(settings: Settings) -> Celery:
         current.scores.invalidate(report.rewarded)  # rewards can move a score's inputs
         return report.awarded
 
+    @app.task(name=DRY_RUN_TASK)  # type: ignore[untyped-decorator]
+    def dry_run(run_id: int) -> None:
+        current = runtime()
+        run_dry_run(current.database, current.worker.designs, run_id)
+
     @app.task(name=PERIODIC_TASK)  # type: ignore[untyped-decorator]
     def run_periodic(name: str) -> Any:
         job = periodic.jobs().get(name)
@@ -249,6 +256,22 @@ class CeleryBackfill:
                 app_id,
                 exc_info=True,
             )
+
+    def wait(self, timeout: float = 30) -> None:
+        pass
+
+
+class CeleryDryRuns:
+    """Distributed mode: a dry run runs on a worker, not in the API process."""
+
+    def __init__(self, celery: Celery) -> None:
+        self.celery = celery
+
+    def start(self, run_id: int) -> None:
+        try:
+            self.celery.send_task(DRY_RUN_TASK, args=[run_id], queue=QUEUE)
+        except Exception:
+            log.warning("could not queue dry run %s; it stays pending", run_id, exc_info=True)
 
     def wait(self, timeout: float = 30) -> None:
         pass

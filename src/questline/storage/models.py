@@ -149,6 +149,27 @@ class ConfigVersion(Base):
     backfilled_at: Mapped[datetime | None]
 
 
+class DryRun(Base):
+    """A replay of the event log through a draft design (`services.dry_runs`): it writes
+    this row and nothing else. `report` grows while it runs and is final once finished."""
+
+    __tablename__ = "dry_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # pending, running, finished, failed
+    document: Mapped[dict[str, Any]]
+    since: Mapped[datetime | None]
+    players: Mapped[list[Any] | None]
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    players_total: Mapped[int | None]
+    players_done: Mapped[int]
+    report: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
 class LedgerEntry(Base):
     """Append-only. The unique key makes a second award for one event impossible."""
 

@@ -1,0 +1,51 @@
+"""Dry runs: ask for one (the draft is checked first), read one while it runs or after.
+The replay itself is `processing.dry_runs.run_dry_run`, in the background."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from questline.errors import NotFound
+from questline.services.designs import check_document
+from questline.storage.models import DryRun
+
+PENDING, RUNNING, FINISHED, FAILED = "pending", "running", "finished", "failed"
+MAX_SAMPLE_PLAYERS = 1000
+
+
+def request_dry_run(
+    session: Session,
+    app_id: int,
+    document: dict[str, Any],
+    *,
+    since: datetime | None,
+    players: list[str] | None,
+    by: str,
+    now: datetime,
+) -> DryRun:
+    """A pending dry run of `document`; InvalidDesign (located under "design") if the
+    draft does not compile, and then nothing is recorded."""
+    check_document(document, at=("design",))
+    row = DryRun(
+        app_id=app_id,
+        status=PENDING,
+        document=document,
+        since=since,
+        players=players,
+        created_by=by,
+        created_at=now,
+        players_done=0,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_dry_run(session: Session, app_id: int, run_id: int) -> DryRun:
+    row = session.get(DryRun, run_id)
+    if row is None or row.app_id != app_id:
+        raise NotFound(f"there is no dry run {run_id}")
+    return row
