@@ -43,6 +43,7 @@ pytest: $(STAMP)
 bench: $(STAMP) bench-leaderboards
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/mechanics.py
+	$(BIN)/python bench/dry_run.py
 	$(BIN)/python bench/login.py
 	$(BIN)/python bench/visibility.py
 
