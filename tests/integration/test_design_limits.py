@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import questline.api.config
+import questline.services.designs
 from questline import design_limits
 from questline.api.app import create_app
 from questline.settings import Settings
@@ -104,13 +105,13 @@ def test_validating_needs_the_permission_publishing_does(api: Api) -> None:
 def slow_compiles(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Compiling a design waits until the event is set (then compiles as usual)."""
     released = threading.Event()
-    compile_design: Callable[..., Any] = questline.api.config.compile_design
+    compile_design: Callable[..., Any] = questline.services.designs.compile_design
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         released.wait(60)
         return compile_design(*args, **kwargs)
 
-    monkeypatch.setattr(questline.api.config, "compile_design", slow)
+    monkeypatch.setattr(questline.services.designs, "compile_design", slow)
     yield released
     released.set()
 

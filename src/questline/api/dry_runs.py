@@ -10,11 +10,12 @@ from fastapi import APIRouter, Path, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from questline.api.deps import ConfigWriter, ContextDep, CurrentKey, ReaderDep, SessionDep
+from questline.api.sessions import SessionRoute
 from questline.services.dry_runs import MAX_SAMPLE_PLAYERS, get_dry_run, request_dry_run
 from questline.storage.database import after_commit
 from questline.storage.models import DryRun
 
-router = APIRouter(prefix="/v1/config/dry-runs", tags=["config"])
+router = APIRouter(prefix="/v1/config/dry-runs", tags=["config"], route_class=SessionRoute)
 
 _REPORT_EXAMPLE: dict[str, Any] = {
     "players": 2,

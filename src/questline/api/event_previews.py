@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from questline.api.deps import ContextDep, PlayerReader, ReaderDep
 from questline.api.events import EventIn
+from questline.api.sessions import SessionRoute
 from questline.services.previews import MAX_PREVIEW_EVENTS, preview_events
 
-router = APIRouter(prefix="/v1/events", tags=["events"])
+router = APIRouter(prefix="/v1/events", tags=["events"], route_class=SessionRoute)
 
 
 class PreviewIn(BaseModel):

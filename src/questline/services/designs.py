@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from questline import design_limits
 from questline.engine.compiler import CompiledDesign, DesignError, compile_design
 from questline.engine.design_diff import DesignDiff, diff_designs
 from questline.errors import InvalidDesign, NotFound
@@ -18,7 +19,9 @@ def check_document(
     document: dict[str, Any], *, version: int = 0, at: Sequence[str | int] = ()
 ) -> CompiledDesign:
     """The document compiled, or InvalidDesign listing each issue; `at` prefixes every
-    location (a draft inside a request body is at ``["design", ...]``)."""
+    location (a draft inside a request body is at ``["design", ...]``). A document with
+    more values than a design may hold is refused first (413), before compiling it."""
+    design_limits.check_values(document)
     try:
         return compile_design(document, version)
     except DesignError as error:
