@@ -134,6 +134,25 @@ class Settings(BaseSettings):
         " players already qualify for (a worker runs it in distributed mode), and resume"
         " such a run that stopped in the middle",
     )
+    # The learning module's spaced repetition; each app may set its own (PUT
+    # /v1/learning/settings).
+    learning_desired_retention: float = Field(
+        default=0.9,
+        ge=0.7,
+        le=0.99,
+        description="the chance of recall FSRS schedules reviews for: higher means more reviews",
+    )
+    learning_maximum_interval_days: int = Field(
+        default=36500, ge=1, le=36500, description="the longest time between two reviews of a card"
+    )
+    learning_new_cards_per_day: int = Field(
+        default=20, ge=0, le=1000, description="new cards a player's review queue offers a day"
+    )
+    learning_fuzz: bool = Field(
+        default=True,
+        description="spread review intervals a little (FSRS fuzz) so that cards learned"
+        " together do not keep falling due together",
+    )
     # Distributed mode (QUESTLINE_REDIS_URL set): Celery workers and beat.
     worker_shards: int = Field(
         default=16,

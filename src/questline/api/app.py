@@ -65,6 +65,8 @@ from questline.leaderboards.wiring import (
     close_leaderboards,
     prepare_leaderboards,
 )
+from questline.learning import routes as learning_routes
+from questline.learning.privacy import LearningData
 from questline.metrics import record_processed
 from questline.processing.backfill import Backfiller, BackfillReport, BackgroundBackfill
 from questline.processing.designs import DesignCache
@@ -162,6 +164,8 @@ def build_context(settings: Settings) -> Context:
         _embedded_scheduler(settings, database, worker, backfill),
         backfill,
         dry_runner,
+        # Modules: what they hold about players goes with the privacy endpoints.
+        player_data=[LearningData()],
     )
 
 
@@ -275,6 +279,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in (auth, apps, keys, users, player_tokens, privacy, audit):
         app.include_router(module.router)
+    app.include_router(learning_routes.router)  # the learning module
     check_session_routes(app)
     # Each add wraps the ones before it: the last added is the first to see a request.
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)

@@ -22,6 +22,7 @@ from questline.processing.submission import EventStatus, submit
 from questline.processing.worker import Worker
 from questline.settings import Settings
 from questline.storage.database import Database
+from questline.storage.privacy import PlayerData
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Context:
     scheduler: EmbeddedScheduler | None = None
     backfill: Backfiller | None = None
     dry_runs: DryRunner = field(default_factory=lambda: _NoDryRuns())
+    # What modules hold about players, for the privacy endpoints (export, erasure).
+    player_data: list[PlayerData] = field(default_factory=list)
     single_events: EventGroups = field(init=False)
 
     def __post_init__(self) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from questline.api.deps import Authorized, ContextDep, ReaderDep, SessionDep
 from questline.api.sessions import SessionRoute
@@ -113,14 +113,22 @@ class PlayerExport(BaseModel):
     streak_freezes_used: list[dict[str, Any]]
     quests: list[dict[str, Any]]
     quests_joined: list[dict[str, Any]]
+    modules: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="what each module holds about the player (learning: attempts, answers,"
+        " card memory states, reviews)",
+    )
 
 
 @router.get("/{player_id}/export", summary="Everything held about a player")
-def export(player_id: PlayerId, principal: Authorized, session: ReaderDep) -> PlayerExport:
+def export(
+    player_id: PlayerId, principal: Authorized, session: ReaderDep, context: ContextDep
+) -> PlayerExport:
     player = get_player(session, principal.app_id, player_id)
     if player is None:
         raise NotFound(f"no player with id '{player_id}'")
-    return PlayerExport.model_validate(export_player(session, player))
+    modules = {part.name: part.export(session, player.id) for part in context.player_data}
+    return PlayerExport.model_validate({**export_player(session, player), "modules": modules})
 
 
 @router.delete(
@@ -135,6 +143,8 @@ def erase(
     if player is None:
         raise NotFound(f"no player with id '{player_id}'")
     pseudonym = erase_player(session, player)
+    for part in context.player_data:
+        part.erase(session, player.id)
     # Their scores stay in every total, but a pseudonym has no place among named players.
     store = context.leaderboards.store
     set_hidden(

@@ -173,6 +173,27 @@ POLICY: dict[str, Access] = {
     "PUT /v1/players/{player_id}/leaderboards": own(_P.EVENTS_WRITE),
     "GET /v1/players/{player_id}/league": own(_P.PLAYERS_READ),
     "GET /v1/leagues/{tier}/groups/{group_id}": needs(_P.PLAYERS_READ),
+    # Learning: course content (with the answers) is for editors and the host app; a
+    # player's client takes lessons and reviews cards for its own player only.
+    "GET /v1/courses": needs(_P.CONFIG_READ),
+    "PUT /v1/courses/{course_id}": needs(_P.CONFIG_WRITE),
+    "GET /v1/courses/{course_id}": needs(_P.CONFIG_READ),
+    "GET /v1/courses/{course_id}/versions": needs(_P.CONFIG_READ),
+    "GET /v1/lessons/{lesson_id}": needs(_P.CONFIG_READ),
+    "GET /v1/learning/settings": needs(_P.CONFIG_READ),
+    "PUT /v1/learning/settings": needs(_P.CONFIG_WRITE),
+    "GET /v1/players/{player_id}/courses/{course_id}/progress": own(_P.PLAYERS_READ),
+    "POST /v1/players/{player_id}/lessons/{lesson_id}/attempts": own(_P.EVENTS_WRITE),
+    "GET /v1/players/{player_id}/lessons/{lesson_id}/attempts/{attempt_id}": own(_P.PLAYERS_READ),
+    "POST /v1/players/{player_id}/lessons/{lesson_id}/attempts/{attempt_id}/answers": own(
+        _P.EVENTS_WRITE
+    ),
+    "POST /v1/players/{player_id}/lessons/{lesson_id}/attempts/{attempt_id}/submit": own(
+        _P.EVENTS_WRITE
+    ),
+    "POST /v1/players/{player_id}/reviews": own(_P.EVENTS_WRITE),
+    "GET /v1/players/{player_id}/reviews/due": own(_P.PLAYERS_READ),
+    "GET /v1/players/{player_id}/reviews/stats": own(_P.PLAYERS_READ),
 }
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from questline.metrics import EVENTS_INGESTED
 from questline.processing.batch import PENDING
@@ -71,3 +72,34 @@ def statuses(database: Database, seqs: Sequence[int]) -> dict[int, EventStatus]:
             seq: EventStatus(status, received_at, effects, error)
             for seq, status, received_at, effects, error in rows
         }
+
+
+@dataclass(frozen=True)
+class EventFlow:
+    """The normal event flow for a use case that records an event as part of its own
+    unit of work (a lesson submitted, a card reviewed): the event commits with what
+    caused it, is dispatched after the commit, and can be waited for."""
+
+    database: Database
+    worker: Worker
+    dispatcher: Dispatcher
+
+    def append(
+        self, session: Session, app_id: int, events: Sequence[NewEvent], now: datetime
+    ) -> list[Ingested]:
+        results = ingest(session, app_id, events, now)
+        fresh = [r for r in results if r.seq is not None and not r.duplicate]
+        players = sorted({r.player_id for r in fresh if r.player_id is not None})
+        if players:
+            after_commit(session, lambda: self.dispatcher.events_committed(players))
+            after_commit(session, lambda: EVENTS_INGESTED.inc(len(fresh)))
+        return results
+
+    def settle(self, player_id: int, seq: int) -> EventStatus:
+        """After the commit: process the player's events up to `seq` now (with anything
+        of theirs still pending before it) and say what became of it."""
+        self.worker.drain(player_ids=[player_id], up_to_seq=seq)
+        return self.status(seq)
+
+    def status(self, seq: int) -> EventStatus:
+        return statuses(self.database, [seq])[seq]

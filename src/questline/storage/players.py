@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from questline.storage.models import Balance, Counter, LedgerEntry, Player
@@ -14,6 +17,31 @@ def get_player(session: Session, app_id: int, external_id: str) -> Player | None
     return session.scalar(
         select(Player).where(Player.app_id == app_id, Player.external_id == external_id)
     )
+
+
+def ensure_player(session: Session, app_id: int, external_id: str, now: datetime) -> Player:
+    """The player, created on first sight as an event would create them (time zone UTC
+    until the host app says otherwise)."""
+    found = get_player(session, app_id, external_id)
+    if found is not None:
+        return found
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # DO NOTHING: a concurrent request may create the same player first.
+    session.execute(
+        insert(Player)
+        .values(
+            app_id=app_id,
+            external_id=external_id,
+            time_zone="UTC",
+            attributes={},
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["app_id", "external_id"])
+    )
+    created = get_player(session, app_id, external_id)
+    assert created is not None
+    return created
 
 
 def balances_of(session: Session, player_id: int) -> list[Balance]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import String, select, update
 from sqlalchemy.orm import Session
@@ -29,6 +29,17 @@ from questline.storage.models import (
 )
 
 ERASED_PREFIX = "erased-"
+
+
+class PlayerData(Protocol):
+    """What a module (learning, …) holds about a player: exported with the rest under
+    its name, and deleted when the player is erased."""
+
+    name: str
+
+    def export(self, session: Session, player_id: int) -> dict[str, Any]: ...
+
+    def erase(self, session: Session, player_id: int) -> None: ...
 
 
 def lock_player(session: Session, app_id: int, external_id: str) -> Player | None:

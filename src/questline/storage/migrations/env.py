@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import questline.learning.tables  # noqa: F401 - the learning module's tables
 from questline.storage.models import Base
 
 connection = context.config.attributes["connection"]
