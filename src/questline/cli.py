@@ -223,7 +223,8 @@ def demo(
     ] = False,
 ) -> None:
     """Load a blueprint with sample items, players and events into the default app."""
-    from questline.seeding import UnknownBlueprint, is_empty, load_demo
+    from questline.learning.demo import load_learning_demo
+    from questline.seeding import UnknownBlueprint, blueprints_dir, is_empty, load_demo
 
     database = _database()
     try:
@@ -231,6 +232,8 @@ def demo(
             typer.echo("demo: the database already has events; leaving it as it is")
             return
         loaded = load_demo(database, blueprint)
+        # The learning module's part of the demo, for blueprints whose seed has one.
+        learned = load_learning_demo(database, blueprints_dir(), blueprint)
     except UnknownBlueprint as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
@@ -246,6 +249,13 @@ def demo(
         f"demo: '{blueprint}' published as version {loaded['config_version']}, "
         f"{loaded['items']} items, {loaded['events']} events processed"
     )
+    if learned is not None:
+        typer.echo(
+            f"demo: course '{learned['course']}' ({learned['lessons']} lessons,"
+            f" {learned['cards']} cards), {learned['players']} players with"
+            f" {learned['attempts']} lesson attempts and {learned['reviews']} reviews;"
+            f" {learned['events']} events processed"
+        )
 
 
 @cli.command()

@@ -83,17 +83,6 @@ def test_the_reputation_demo_has_a_player_in_every_tier(database: Database, api:
     assert tiers == {"lea": (10, "gold"), "omar": (2, "green"), "ivy": (-1, "red")}
 
 
-def test_the_language_demo_has_a_league_group_this_week(database: Database, api: Api) -> None:
-    loaded = load_demo(database, "language")
-    assert (loaded["items"], loaded["events"]) == (4, 13)
-    # XP counts every lesson; the league only this week's.
-    noa = api.get("/v1/players/noa/league", expect=200).json()
-    assert (noa["tier"], noa["rank"], noa["score"], noa["members"]) == ("bronze", 1, 50, 4)
-    group = api.get(f"/v1/leagues/bronze/groups/{noa['group']}", expect=200).json()
-    assert [m["player"] for m in group["members"]] == ["noa", "lucia", "sam", "yui"]
-    assert api.get("/v1/players/noa", expect=200).json()["currencies"]["xp"]["balance"] == 125
-
-
 def test_loading_a_demo_again_adds_no_events(database: Database, api: Api) -> None:
     assert load_demo(database, "reputation")["events"] == 17
     assert load_demo(database, "reputation")["events"] == 0
