@@ -39,13 +39,14 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 ## make bench: ingest and process events on the embedded default; leaderboard reads
-## at a million players; print figures
+## at a million players; the learning module's due queue and reviews; print figures
 bench: $(STAMP) bench-leaderboards
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/mechanics.py
 	$(BIN)/python bench/dry_run.py
 	$(BIN)/python bench/login.py
 	$(BIN)/python bench/visibility.py
+	$(BIN)/python bench/learning.py
 
 bench-leaderboards: $(STAMP)
 	$(BIN)/python bench/leaderboards.py
