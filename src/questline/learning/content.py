@@ -111,6 +111,9 @@ class CourseSpec(_Spec):
 
 
 Issue = dict[str, Any]
+# A course nests six levels deep; a parser recursing through thousands is refused, not
+# left to fail the request.
+_TOO_DEEP = "the body nests lists or mappings too deeply"
 
 
 def load_document(raw: bytes, content_type: str) -> Any:
@@ -128,8 +131,12 @@ def load_document(raw: bytes, content_type: str) -> Any:
                 f"the body is not valid JSON: {error.msg}"
                 f" at line {error.lineno}, column {error.colno}"
             ) from None
+        except RecursionError:
+            raise MalformedBody(_TOO_DEEP) from None
     try:
         return load_yaml(text)
+    except RecursionError:
+        raise MalformedBody(_TOO_DEEP) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

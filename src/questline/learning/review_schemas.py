@@ -3,10 +3,10 @@ and the app's settings."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from pydantic.config import JsonDict
 
 from questline.engine.periods import zone
@@ -22,6 +22,7 @@ from questline.learning.schemas import (
 from questline.learning.settings import SETTING_NAMES, LearningSettings
 
 _T = "2026-11-21T16:35:51Z"
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class ReviewIn(BaseModel):
@@ -46,6 +47,19 @@ class ReviewIn(BaseModel):
         default=None, description="when the player answered (default: now)"
     )
     duration_ms: int | None = Field(default=None, ge=0, le=86_400_000)
+
+    @field_validator("reviewed_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            found = value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the time is out of range") from None
+        if found < EARLIEST:
+            raise ValueError(f"reviews from before {EARLIEST.date()} are not accepted")
+        return found
 
 
 class ReviewOut(BaseModel):

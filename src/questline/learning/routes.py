@@ -49,7 +49,10 @@ router = APIRouter(tags=["learning"], route_class=SessionRoute)
 _CONTENT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$"
 CourseId = Annotated[str, Path(pattern=_CONTENT_ID, description="the course's id")]
 LessonId = Annotated[str, Path(pattern=_CONTENT_ID, description="the lesson's id")]
-PlayerId = Annotated[str, Path(min_length=1, max_length=200, description="the host app's id")]
+# As an event's `player`: no spaces, no "/".
+PlayerId = Annotated[
+    str, Path(min_length=1, max_length=200, pattern=r"^[^\s/]+$", description="the host app's id")
+]
 AttemptId = Annotated[str, Path(min_length=1, max_length=40, description="the attempt's id")]
 Version = Annotated[
     int | None, Query(ge=1, le=2**31 - 1, description="a version (default: the current one)")

@@ -128,7 +128,6 @@ def import_course(
         assert current is not None
         if current.digest == name:
             return Imported(_info(course_key, current, course), changed=False)
-    _check_ids_free(session, who.app_id, row, course)
     version = store.add_version(
         session,
         row,
@@ -141,6 +140,9 @@ def import_course(
     )
     store.claim_lessons(session, who.app_id, row.id, [lesson.id for lesson in course.lessons])
     store.sync_cards(session, who.app_id, row.id, course.cards)
+    # Checked once claimed: an import of another course claiming the same ids at the same
+    # moment has committed by now (the claims wait for it), and one of the two fails here.
+    _check_ids_free(session, who.app_id, row, course)
     info = _info(course_key, version, course)
     audit.record(
         session,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -233,7 +233,8 @@ def sync_cards(session: Session, app_id: int, course_id: int, cards: Sequence[Ca
     kept = {card.id for card in cards}
     dropped = [row.id for key, row in existing.items() if key not in kept and row.active]
     if inserts:
-        session.execute(insert(CardRow), inserts)
+        # DO NOTHING: an id another course holds is reported by the import's check.
+        _insert_ignoring_conflicts(session, CardRow, inserts)
     if changes:
         session.execute(update(CardRow), changes)  # by primary key, many rows at once
     _set_active(session, dropped, active=False)

@@ -183,3 +183,9 @@ def test_yaml_is_read_as_designs_are_and_bad_text_is_a_malformed_body() -> None:
         load_document(b"a: &x 1\nb: *x\n", "application/yaml")
     with pytest.raises(MalformedBody, match="not valid JSON"):
         load_document(b"{", "application/json")
+
+
+def test_a_body_nested_thousands_deep_is_a_malformed_body_not_a_crash() -> None:
+    for content_type in ("application/yaml", "application/json"):
+        with pytest.raises(MalformedBody, match="too deeply"):
+            load_document(b"[" * 100_000, content_type)
