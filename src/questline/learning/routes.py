@@ -19,6 +19,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.problems import problems
 from questline.api.sessions import SessionRoute
 from questline.learning import attempts, reviews, service
 from questline.learning.attempt_schemas import AnswerIn, AnswerOut, AttemptOut, ProgressOut
@@ -57,20 +58,6 @@ AttemptId = Annotated[str, Path(min_length=1, max_length=40, description="the at
 Version = Annotated[
     int | None, Query(ge=1, le=2**31 - 1, description="a version (default: the current one)")
 ]
-
-
-def _problem(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-        },
-    }
-
-
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: _problem("no such course, lesson, attempt or player")
-}
 
 
 async def _body(request: Request) -> bytes:
@@ -122,7 +109,6 @@ _COURSE_BODY: dict[str, Any] = {
     openapi_extra=_COURSE_BODY,
     responses={
         200: {"model": CourseImportOut, "description": "the same content again: no new version"},
-        400: _problem("the body is not valid YAML or JSON"),
     },
 )
 def put_course(
@@ -156,9 +142,7 @@ def list_courses(
     )
 
 
-@router.get(
-    "/v1/courses/{course_id}", summary="A course: its units and lessons", responses=_NOT_FOUND
-)
+@router.get("/v1/courses/{course_id}", summary="A course: its units and lessons")
 def get_course(
     course_id: CourseId, principal: Authorized, session: ReaderDep, version: Version = None
 ) -> CourseTreeOut:
@@ -168,7 +152,6 @@ def get_course(
 @router.get(
     "/v1/courses/{course_id}/versions",
     summary="A course's imported versions, newest first",
-    responses=_NOT_FOUND,
 )
 def list_course_versions(
     course_id: CourseId,
@@ -189,7 +172,6 @@ def list_course_versions(
 @router.get(
     "/v1/lessons/{lesson_id}",
     summary="A lesson with its questions, answers and cards",
-    responses=_NOT_FOUND,
 )
 def get_lesson(
     lesson_id: LessonId, principal: Authorized, session: ReaderDep, version: Version = None
@@ -224,7 +206,7 @@ _ATTEMPTS = "/v1/players/{player_id}/lessons/{lesson_id}/attempts"
     _ATTEMPTS,
     status_code=status.HTTP_201_CREATED,
     summary="Start an attempt at a lesson (refused while it is locked)",
-    responses={**_NOT_FOUND, 409: _problem("the lesson is locked: its prerequisite is not passed")},
+    responses=problems(409),  # the lesson is locked: its prerequisite is not passed
 )
 def start_attempt(
     player_id: PlayerId, lesson_id: LessonId, principal: Authorized, session: SessionDep
@@ -234,7 +216,7 @@ def start_attempt(
     )
 
 
-@router.get(_ATTEMPTS + "/{attempt_id}", summary="An attempt and its answers", responses=_NOT_FOUND)
+@router.get(_ATTEMPTS + "/{attempt_id}", summary="An attempt and its answers")
 def get_attempt(
     player_id: PlayerId,
     lesson_id: LessonId,
@@ -253,8 +235,7 @@ def get_attempt(
     summary="Record the answer to one question of an attempt",
     responses={
         200: {"model": AnswerOut, "description": "the same answer again: nothing new"},
-        **_NOT_FOUND,
-        409: _problem("the attempt is submitted, or the question was answered otherwise"),
+        **problems(409),  # submitted, or the question was answered otherwise
     },
 )
 def post_answer(
@@ -280,7 +261,6 @@ def post_answer(
 @router.post(
     _ATTEMPTS + "/{attempt_id}/submit",
     summary="Score an attempt and send `lesson.completed` into the game (once)",
-    responses=_NOT_FOUND,
 )
 def submit_attempt(
     player_id: PlayerId,
@@ -303,7 +283,6 @@ def submit_attempt(
 @router.get(
     "/v1/players/{player_id}/courses/{course_id}/progress",
     summary="A player's progress in a course",
-    responses=_NOT_FOUND,
 )
 def get_progress(
     player_id: PlayerId, course_id: CourseId, principal: Authorized, session: ReaderDep
@@ -320,7 +299,7 @@ def get_progress(
     summary="Record a review of a card (spaced repetition)",
     responses={
         200: {"model": ReviewOut, "description": "a review sent again: nothing new"},
-        409: _problem("the review's id was used for another review"),
+        **problems(409),  # the review's id was used for another review
     },
 )
 def post_review(
@@ -344,7 +323,6 @@ def post_review(
 @router.get(
     "/v1/players/{player_id}/reviews/due",
     summary="Today's review queue, in the player's time zone",
-    responses=_NOT_FOUND,
 )
 def get_due(
     player_id: PlayerId,
@@ -361,7 +339,6 @@ def get_due(
 @router.get(
     "/v1/players/{player_id}/reviews/stats",
     summary="A player's cards by state, reviews today, retention and due forecast",
-    responses=_NOT_FOUND,
 )
 def get_review_stats(
     player_id: PlayerId, principal: Authorized, session: ReaderDep
