@@ -233,7 +233,9 @@ def demo(
             return
         loaded = load_demo(database, blueprint)
         # The learning module's part of the demo, for blueprints whose seed has one.
-        learned = load_learning_demo(database, blueprints_dir(), blueprint)
+        learned = (
+            load_learning_demo(database, blueprints_dir(), blueprint) if loaded["seed"] else None
+        )
     except UnknownBlueprint as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
