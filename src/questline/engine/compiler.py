@@ -34,6 +34,7 @@ from questline.engine.mechanics_compiler import (
     compile_scores,
     compile_streaks,
 )
+from questline.engine.notifications import CompiledNotifications, compile_notifications
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class CompiledDesign:
     streaks: tuple[CompiledStreak, ...] = ()
     quests: tuple[CompiledQuest, ...] = ()
     scores: Mapping[str, CompiledScore] = field(default_factory=dict)
+    notifications: CompiledNotifications = field(default_factory=CompiledNotifications)
 
     @property
     def has_mechanics(self) -> bool:
@@ -163,6 +165,9 @@ class _Collector:
 
     def issue(self, loc: Location, message: str) -> None:
         self.issues.append(DesignIssue(loc, message))
+
+    def located(self, loc: Location, message: str, position: int | None) -> None:
+        self.issues.append(DesignIssue(loc, message, position))
 
 
 def parse_design(document: Any) -> GameDesign:
@@ -248,6 +253,8 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
                 DesignIssue(("leagues", "rank_by"), _unknown("currency", league_currency, design))
             )
 
+    notifications = compile_notifications(design.notifications, found.located)
+
     if found.issues:
         raise DesignError(found.issues)
 
@@ -263,6 +270,7 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
         quests=quests,
         scores=scores,
         leaderboards=leaderboards,
+        notifications=notifications,
     )
 
 

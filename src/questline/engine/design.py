@@ -15,6 +15,7 @@ from pydantic import Field, StringConstraints, model_validator
 from questline.engine.leaderboards import Leaderboard
 from questline.engine.leagues import League
 from questline.engine.mechanics import Achievement, Quest, Score, Streak
+from questline.engine.notifications import NotificationsSpec
 from questline.engine.spec import EventType, ExpressionText, Key, SpecModel, number_as_text
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
@@ -204,6 +205,7 @@ class GameDesign(SpecModel):
     scores: dict[Key, Score] = Field(default_factory=dict)
     leaderboards: dict[Key, Leaderboard] = Field(default_factory=dict)
     leagues: League | None = None
+    notifications: NotificationsSpec = Field(default_factory=NotificationsSpec)
 
     @model_validator(mode="after")
     def _references(self) -> Self:
