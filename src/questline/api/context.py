@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
 
 from questline.api.event_groups import EventGroups
 from questline.api.rate_limits import RateLimits
@@ -24,6 +27,17 @@ from questline.settings import Settings
 from questline.storage.database import Database
 from questline.storage.privacy import PlayerData
 
+# A module's fields of the player resource (`GET /v1/players/{id}`), by internal id.
+PlayerFields = Callable[[Session, int], dict[str, Any]]
+
+
+class Module(Protocol):
+    """A bounded module as a server runs it: started after the worker, stopped before."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
 
 @dataclass
 class Context:
@@ -41,8 +55,10 @@ class Context:
     scheduler: EmbeddedScheduler | None = None
     backfill: Backfiller | None = None
     dry_runs: DryRunner = field(default_factory=lambda: _NoDryRuns())
-    # What modules hold about players, for the privacy endpoints (export, erasure).
+    # Where bounded modules plug in (installed by the composition root, api/app.py).
+    player_fields: list[PlayerFields] = field(default_factory=list)
     player_data: list[PlayerData] = field(default_factory=list)
+    modules: dict[str, Module] = field(default_factory=dict)
     single_events: EventGroups = field(init=False)
 
     def __post_init__(self) -> None:

@@ -55,6 +55,7 @@ class PlayerOut(BaseModel):
     created_at: datetime
     currencies: dict[str, CurrencyOut]
     metrics: dict[str, MetricOut]
+    unread_notifications: int = 0
 
 
 class LedgerEntryOut(BaseModel):
@@ -116,7 +117,11 @@ def get_player_state(
         )
         for key in (design.design.metrics if design else {})
     }
+    extra: dict[str, Any] = {}
+    for fields in context.player_fields:  # the modules' share (notifications: unread)
+        extra.update(fields(session, player.id))
     return PlayerOut(
+        **extra,
         id=player.external_id,
         display_name=player.display_name,
         time_zone=player.time_zone,

@@ -32,9 +32,11 @@ class ExportedProfile(BaseModel):
 
 
 class PlayerExport(BaseModel):
-    """Everything Questline holds about one player."""
+    """Everything Questline holds about one player (modules add their own keys:
+    notifications add `notifications` and `devices`)."""
 
     model_config = ConfigDict(
+        extra="allow",
         json_schema_extra={
             "examples": [
                 {
@@ -100,7 +102,7 @@ class PlayerExport(BaseModel):
                     "quests_joined": [],
                 }
             ]
-        }
+        },
     )
 
     player: ExportedProfile

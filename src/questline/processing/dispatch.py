@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from questline.processing.worker import Worker
@@ -139,6 +139,7 @@ def _drain_forever(
     redis_url: str | None,
     parent_pid: int,
     death_signal: bool,
+    extend: Callable[[Worker], None] | None = None,
 ) -> None:
     """The body of the worker process: the same worker, its own connections.
 
@@ -153,6 +154,8 @@ def _drain_forever(
     relax_garbage_collection()
     database = Database(database_url, sqlite_synchronous=sqlite_synchronous)
     worker = Worker(database)
+    if extend is not None:
+        extend(worker)
     leaderboards = build_leaderboards(database, redis_url, worker)
 
     def going_on() -> bool:
@@ -199,9 +202,11 @@ class ProcessDispatcher:
         batch: int = 500,
         redis_url: str | None = None,
         parent_death_signal: bool = True,
+        extend: Callable[[Worker], None] | None = None,
     ) -> None:
         """``parent_death_signal=False`` leaves only the child's own check that the server
-        still runs (as on systems without one), for the tests of that check."""
+        still runs (as on systems without one), for the tests of that check. ``extend``
+        (picklable) adds the bounded modules' projections to the child's worker."""
         context = multiprocessing.get_context("spawn")
         self._wake = context.Event()
         self._stopping = context.Event()
@@ -217,6 +222,7 @@ class ProcessDispatcher:
                 redis_url,
                 os.getpid(),
                 parent_death_signal,
+                extend,
             ),
             name="questline-worker",
             daemon=True,

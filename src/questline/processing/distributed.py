@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +69,11 @@ def quiet_task_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def create_celery(settings: Settings) -> Celery:
+def create_celery(
+    settings: Settings, *, extend_worker: Callable[[Worker], None] | None = None
+) -> Celery:
+    """The Celery app; `extend_worker` adds the bounded modules' projections to the worker
+    each process builds to run tasks."""
     if settings.redis_url is None:
         raise ValueError("distributed processing needs QUESTLINE_REDIS_URL")
     app = Celery("questline", broker=settings.redis_url, set_as_current=False)
@@ -106,6 +110,8 @@ def create_celery(settings: Settings) -> Celery:
             )
             worker = Worker(database, DesignCache())
             worker.on_processed(record_processed)
+            if extend_worker is not None:
+                extend_worker(worker)
             # What this worker commits must reach what the API reads from Redis: the
             # leaderboard mirror, and the score cache (dropped for the players touched).
             build_leaderboards(database, settings.redis_url, worker)

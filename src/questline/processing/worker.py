@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 
 ProcessedHook = Callable[[list[Processed]], None]
+Projection = Callable[[Session, Sequence[Processed]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Worker:
         self.database = database
         self.designs = designs or DesignCache()
         self._hooks: list[ProcessedHook] = []
+        self._projections: list[Projection] = []
         # Board scores commit with the batch; `leaderboards.mirror` (Redis) after it.
         self.leaderboards = LeaderboardProjection(self.designs)
         self.leagues = LeagueProjection(self.designs)
@@ -57,6 +59,14 @@ class Worker:
         (the mirror to Redis follows its commit)."""
         self.leaderboards.project(session, results)
         self.leagues.project(session, results)
+        for projection in self._projections:
+            projection(session, results)
+
+    def add_projection(self, projection: Projection) -> None:
+        """Write `projection`'s rows in each batch's transaction, after the boards and
+        leagues (a module's outbox: its rows commit with the effects, or not at all). It
+        runs under the batch's player locks and must take no other row lock first."""
+        self._projections.append(projection)
 
     def on_processed(self, hook: ProcessedHook) -> None:
         """Called after commit with what a batch did (leaderboards, notifications)."""
