@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -148,6 +149,7 @@ def worker(
     pool: Annotated[str, typer.Option(help="Celery pool: prefork, solo or threads")] = "prefork",
 ) -> None:
     """Process events: a Celery worker (SIGTERM finishes the task in hand, then exits)."""
+    from questline.api.app import extend_worker
     from questline.metrics import forget_exited_processes
     from questline.processing.dispatch import relax_garbage_collection
     from questline.processing.distributed import QUEUE, create_celery, quiet_task_logs
@@ -158,7 +160,8 @@ def worker(
     if not settings.log_tasks:
         quiet_task_logs()
     relax_garbage_collection()
-    create_celery(settings).worker_main(
+    celery = create_celery(settings, extend_worker=partial(extend_worker, settings=settings))
+    celery.worker_main(
         [
             "worker",
             f"--loglevel={settings.log_level.upper()}",
@@ -174,6 +177,7 @@ def worker(
 @cli.command()
 def scheduler() -> None:
     """Run periodic jobs on their timetable (Celery beat); run exactly one."""
+    import questline.api.app  # noqa: F401  (the modules register their periodic jobs)
     from questline.processing.distributed import create_celery
 
     settings = _distributed_settings()
@@ -223,6 +227,7 @@ def demo(
     ] = False,
 ) -> None:
     """Load a blueprint with sample items, players and events into the default app."""
+    from questline.api.app import extend_worker
     from questline.learning.demo import load_learning_demo
     from questline.seeding import UnknownBlueprint, blueprints_dir, is_empty, load_demo
 
@@ -231,7 +236,9 @@ def demo(
         if if_empty and not is_empty(database):
             typer.echo("demo: the database already has events; leaving it as it is")
             return
-        loaded = load_demo(database, blueprint)
+        loaded = load_demo(
+            database, blueprint, extend=partial(extend_worker, settings=get_settings())
+        )
         # The learning module's part of the demo, for blueprints whose seed has one.
         learned = (
             load_learning_demo(database, blueprints_dir(), blueprint) if loaded["seed"] else None
@@ -264,6 +271,7 @@ def demo(
 def backfill(app: Annotated[str, typer.Option(help="the app's slug")] = "default") -> None:
     """Award achievements players already qualify for under the current design (run it
     after publishing a version that adds an achievement or lowers a target)."""
+    from questline.api.app import extend_worker
     from questline.leaderboards.wiring import build_leaderboards, close_leaderboards
     from questline.processing.backfill import backfill_achievements
     from questline.processing.worker import Worker
@@ -271,6 +279,7 @@ def backfill(app: Annotated[str, typer.Option(help="the app's slug")] = "default
 
     database = _database()
     worker = Worker(database)
+    extend_worker(worker, get_settings())  # rewards notify, as they do after a publish
     # With Redis, rewards that move a board are mirrored there too.
     reader = build_leaderboards(database, get_settings().redis_url, worker)
     try:

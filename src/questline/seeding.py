@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,10 +66,16 @@ def blueprint_names(folder: Path | None = None) -> list[str]:
     return sorted(path.stem for path in folder.glob("*.yaml") if "." not in path.stem)
 
 
-def load_demo(database: Database, blueprint: str, app_slug: str = "default") -> dict[str, Any]:
+def load_demo(
+    database: Database,
+    blueprint: str,
+    app_slug: str = "default",
+    extend: Callable[[Worker], None] | None = None,
+) -> dict[str, Any]:
     """Publish the blueprint and load its seed (``NAME.seed.yaml``: items, players and
     events, some dated in the past) if it has one. Events carry keys derived from the
-    blueprint, so loading the same demo again adds nothing."""
+    blueprint, so loading the same demo again adds nothing. The worker that processes
+    them gets the modules' projections from `extend` (so players get notifications)."""
     folder = blueprints_dir()
     known = blueprint_names(folder)
     if blueprint not in known:
@@ -118,7 +125,10 @@ def load_demo(database: Database, blueprint: str, app_slug: str = "default") -> 
         # A player's events are processed in the order they were appended: oldest first.
         events.sort(key=lambda event: event.occurred_at or now)
         ingest(session, app.id, events, now)
-    processed = Worker(database, DesignCache()).drain()
+    worker = Worker(database, DesignCache())
+    if extend is not None:
+        extend(worker)
+    processed = worker.drain()
     return {
         "config_version": version,
         "seed": True,

@@ -153,6 +153,9 @@ class Settings(BaseSettings):
         description="spread review intervals a little (FSRS fuzz) so that cards learned"
         " together do not keep falling due together",
     )
+    notification_retention_days: int = Field(
+        default=90, ge=1, le=3650, description="notifications older than this are deleted"
+    )
     # Distributed mode (QUESTLINE_REDIS_URL set): Celery workers and beat.
     worker_shards: int = Field(
         default=16,

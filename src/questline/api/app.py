@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import Depends, FastAPI
 from sqlalchemy.exc import IntegrityError
@@ -68,6 +69,8 @@ from questline.leaderboards.wiring import (
 from questline.learning import routes as learning_routes
 from questline.learning.privacy import LearningData
 from questline.metrics import record_processed
+from questline.notifications import routes as notification_routes
+from questline.notifications import wiring as notifications
 from questline.processing.backfill import Backfiller, BackfillReport, BackgroundBackfill
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import (
@@ -121,6 +124,7 @@ def build_context(settings: Settings) -> Context:
             poll_seconds=settings.worker_poll_seconds,
             batch=settings.worker_batch_size,
             redis_url=settings.redis_url,
+            extend=partial(extend_worker, settings=settings),
         )
     else:
         dispatcher = NoDispatcher()
@@ -149,7 +153,7 @@ def build_context(settings: Settings) -> Context:
             score_cache.invalidate(report.rewarded)  # rewards can move a score's inputs
 
         backfill = BackgroundBackfill(database, designs, on_done=backfilled, project=worker.project)
-    return Context(
+    context = Context(
         settings,
         database,
         designs,
@@ -167,6 +171,14 @@ def build_context(settings: Settings) -> Context:
         # Modules: what they hold about players goes with the privacy endpoints.
         player_data=[LearningData()],
     )
+    notifications.install(context)
+    return context
+
+
+def extend_worker(worker: Worker, settings: Settings) -> None:
+    """The bounded modules' part in a worker that runs outside a server (Celery workers,
+    the embedded child process, the command line): what they write with each batch."""
+    notifications.install_worker(worker, settings)
 
 
 def _embedded_scheduler(
@@ -238,9 +250,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         context.dispatcher.start()
         if context.scheduler is not None:
             context.scheduler.start()
+        for module in context.modules.values():
+            module.start()
         try:
             yield
         finally:
+            for module in context.modules.values():
+                await module.stop()
             await run_in_threadpool(_stop_work, context)
             await close_leaderboard_reads(context.leaderboards)
             if context.rate_limits is not None:
@@ -281,6 +297,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(learning_routes.router)  # the learning module
     check_session_routes(app)
+    app.include_router(notification_routes.router)
     # Each add wraps the ones before it: the last added is the first to see a request.
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(NulRefusalMiddleware)

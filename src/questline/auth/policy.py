@@ -28,6 +28,7 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     APPS_CREATE = "apps:create"
     APP_SETTINGS = "app:settings"
+    WEBHOOKS_MANAGE = "webhooks:manage"
 
 
 class Scope(StrEnum):
@@ -194,6 +195,12 @@ POLICY: dict[str, Access] = {
     "POST /v1/players/{player_id}/reviews": own(_P.EVENTS_WRITE),
     "GET /v1/players/{player_id}/reviews/due": own(_P.PLAYERS_READ),
     "GET /v1/players/{player_id}/reviews/stats": own(_P.PLAYERS_READ),
+    # Notifications: a player's client reads and marks its own inbox, and registers its
+    # own device for push.
+    "GET /v1/players/{player_id}/notifications": own(_P.PLAYERS_READ),
+    "POST /v1/players/{player_id}/notifications/read": own(_P.EVENTS_WRITE),
+    "PUT /v1/players/{player_id}/devices/{device_id}": own(_P.EVENTS_WRITE),
+    "DELETE /v1/players/{player_id}/devices/{device_id}": own(_P.EVENTS_WRITE),
 }
 
 

@@ -1,0 +1,6 @@
+"""Notifications: a player's inbox, live streams (SSE) and signed webhooks, all written
+to an outbox in the transaction of the effects that cause them and sent after commit.
+
+A bounded module: the core never imports it. The composition root (`api/app.py`)
+installs it into the worker (`wiring.py`) and mounts its routes.
+"""
