@@ -156,6 +156,23 @@ class Settings(BaseSettings):
     notification_retention_days: int = Field(
         default=90, ge=1, le=3650, description="notifications older than this are deleted"
     )
+    notification_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="how often a server reads for its live streams what no wake-up"
+        " announced (written by another process without Redis, or a lost wake-up)",
+    )
+    notification_ping_seconds: float = Field(
+        default=15.0, gt=0, le=300, description="heartbeat interval of live streams"
+    )
+    notification_stream_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=86400,
+        description="a live stream ends after this long; EventSource reconnects at once"
+        " with Last-Event-ID (so a revoked or expired token stops being served)",
+    )
     # Distributed mode (QUESTLINE_REDIS_URL set): Celery workers and beat.
     worker_shards: int = Field(
         default=16,

@@ -87,6 +87,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         # Tests that archive runs or roll leagues over call the jobs at times they choose.
         "embedded_jobs": False,
         "backfill_after_publish": False,
+        # The test client reads a response to its end: live streams end quickly.
+        "notification_stream_seconds": 0.5,
         **overrides,
     }
     return Settings(**values)

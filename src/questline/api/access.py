@@ -15,11 +15,15 @@ from starlette.concurrency import run_in_threadpool
 
 from questline.api.context import Context
 from questline.auth.credentials import cached_key, resolve_bearer
+from questline.auth.keys import KEY_PREFIX
 from questline.auth.policy import Access, decision_for
 from questline.auth.principals import Principal, PrincipalKind
 from questline.auth.throttle import Verdict
 from questline.errors import Forbidden, Unauthorized
 from questline.storage.apps import app_settings
+
+QUERY_TOKEN = "access_token"  # noqa: S105 (a parameter's name)
+COOKIE_TOKEN = "questline_token"  # noqa: S105 (a cookie's name)
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -59,13 +63,21 @@ async def authorize(request: Request, credentials: Credentials) -> Principal | N
         raise Forbidden("no access decision is recorded for this endpoint")
     if access.permission is None:
         return None
-    if credentials is None:
+    token = credentials.credentials if credentials is not None else None
+    in_query = token is None and access.token_in_query
+    if in_query:
+        token = request.query_params.get(QUERY_TOKEN) or request.cookies.get(COOKIE_TOKEN)
+    if token is None:
         raise Unauthorized("send credentials as `Authorization: Bearer <token>`")
+    if in_query and token.startswith(KEY_PREFIX):
+        raise Unauthorized(_PLAYERS_ONLY)  # a key in a URL ends up in logs: never look
     context: Context = request.app.state.questline
-    identified = await _identify_on_loop(context, credentials.credentials, access)
+    identified = await _identify_on_loop(context, token, access)
     if identified is None:
-        identified = await run_in_threadpool(_identify, context, credentials.credentials, access)
+        identified = await run_in_threadpool(_identify, context, token, access)
     principal, verdict = identified
+    if in_query and principal.kind is not PrincipalKind.PLAYER:
+        raise Unauthorized(_PLAYERS_ONLY)
     request.state.rate_limit = verdict
     check(access, principal, dict(request.path_params))
     if principal.kind is PrincipalKind.PLAYER and access.player_events:
@@ -79,6 +91,12 @@ def _counted(access: Access, principal: Principal) -> bool:
     if access.rate_limited or access.permission is None:
         return True
     return not principal.can(access.permission)
+
+
+_PLAYERS_ONLY = (
+    f"only a player token may be sent as `{QUERY_TOKEN}` or the `{COOKIE_TOKEN}` cookie;"
+    " send others as `Authorization: Bearer <token>`"
+)
 
 
 async def _identify_on_loop(

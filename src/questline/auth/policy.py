@@ -90,6 +90,9 @@ class Access:
     own_player: bool = False
     player_events: bool = False
     rate_limited: bool = True
+    # A browser's EventSource cannot set headers: a player token may come as the
+    # `access_token` query parameter or the `questline_token` cookie instead.
+    token_in_query: bool = False
 
 
 PUBLIC = Access(None)
@@ -102,6 +105,11 @@ def needs(permission: Permission) -> Access:
 def own(permission: Permission) -> Access:
     """Also open to a player token, for its own player (the ``{player_id}`` in the path)."""
     return Access(permission, own_player=True)
+
+
+def own_stream(permission: Permission) -> Access:
+    """``own``, for a stream a browser opens with EventSource."""
+    return Access(permission, own_player=True, token_in_query=True)
 
 
 _P = Permission
@@ -198,6 +206,7 @@ POLICY: dict[str, Access] = {
     # Notifications: a player's client reads and marks its own inbox, and registers its
     # own device for push.
     "GET /v1/players/{player_id}/notifications": own(_P.PLAYERS_READ),
+    "GET /v1/players/{player_id}/notifications/stream": own_stream(_P.PLAYERS_READ),
     "POST /v1/players/{player_id}/notifications/read": own(_P.EVENTS_WRITE),
     "PUT /v1/players/{player_id}/devices/{device_id}": own(_P.EVENTS_WRITE),
     "DELETE /v1/players/{player_id}/devices/{device_id}": own(_P.EVENTS_WRITE),

@@ -85,6 +85,12 @@ def unread_count(session: Session, player_id: int) -> dict[str, Any]:
     return {"unread_notifications": store.unread_count(session, player_id)}
 
 
+def newest_id(session: Session, app_id: int, player: str) -> int:
+    """Where a live stream that asks for nothing old starts: after the player's newest
+    notification (0 before their first, or before they exist)."""
+    return store.latest_id(session, app_id, player)
+
+
 def put_device(
     session: Session, app_id: int, player: str, device_id: str, *, platform: str, token: str
 ) -> tuple[Device, bool]:

@@ -150,11 +150,10 @@ def latest_id(session: Session, app_id: int, external_id: str) -> int:
 
 
 StreamKey = tuple[int, str]  # app id, the player's id in the host app
+Found = tuple[StreamKey, dict[str, Any]]
 
 
-def after(
-    session: Session, cursors: Sequence[tuple[StreamKey, int]], limit: int
-) -> list[tuple[StreamKey, dict[str, Any]]]:
+def after(session: Session, cursors: Sequence[tuple[StreamKey, int]], limit: int) -> list[Found]:
     """Each player's notifications after their cursor, oldest first, at most `limit` in all.
 
     One statement for many players: the players and cursors as a VALUES list joined

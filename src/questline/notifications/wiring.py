@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 
 from questline.api.context import Context
 from questline.notifications import jobs, service
-from questline.notifications.outbox import Outlets
+from questline.notifications.live import Fanout, LiveHub, RedisLive
+from questline.notifications.outbox import LivePublisher, Outlets
 from questline.notifications.projection import NotificationProjection
 from questline.processing.worker import Worker
 from questline.settings import Settings
+from questline.storage.database import Database
 
 
 class PlayerNotifications:
@@ -28,21 +30,28 @@ class PlayerNotifications:
 
 
 class Notifications:
-    """The module as a server runs it."""
+    """The module as a server runs it: the live hub of its streams (woken by its own
+    worker, and through Redis by every other process), and where its writes go."""
 
-    def __init__(self, settings: Settings, outlets: Outlets) -> None:
+    def __init__(self, settings: Settings, database: Database) -> None:
         self.settings = settings
-        self.outlets = outlets
+        self.database = database
+        self.hub = LiveHub(database, poll_seconds=settings.notification_poll_seconds)
+        self.redis = RedisLive(settings.redis_url) if settings.redis_url else None
+        live: LivePublisher = Fanout(self.hub, self.redis) if self.redis else self.hub
+        self.outlets = Outlets(live=live)
 
     def start(self) -> None:
-        pass
+        self.hub.start(*([self.redis.listen(self.hub)] if self.redis else []))
 
     async def stop(self) -> None:
-        pass
+        await self.hub.stop()
+        if self.redis is not None:
+            self.redis.close()
 
 
 def install(context: Context) -> Notifications:
-    module = Notifications(context.settings, Outlets())
+    module = Notifications(context.settings, context.database)
     _install(context.worker, module.outlets)
     context.player_fields.append(service.unread_count)
     context.player_data.append(PlayerNotifications())
@@ -50,9 +59,11 @@ def install(context: Context) -> Notifications:
     return module
 
 
-def install_worker(worker: Worker, settings: Settings) -> None:  # noqa: ARG001 (next parts)
-    """For a worker outside a server (Celery, the embedded child process, the CLI)."""
-    _install(worker, Outlets())
+def install_worker(worker: Worker, settings: Settings) -> None:
+    """For a worker outside a server (Celery, the embedded child process, the CLI): what
+    it notifies reaches the servers' streams through Redis, or their poll without it."""
+    live = RedisLive(settings.redis_url) if settings.redis_url else None
+    _install(worker, Outlets(live=live) if live else Outlets())
 
 
 def _install(worker: Worker, outlets: Outlets) -> None:
