@@ -147,10 +147,19 @@ def _distributed_settings() -> Settings:
 def worker(
     concurrency: Annotated[int, typer.Option(min=1, help="processes of this worker")] = 1,
     pool: Annotated[str, typer.Option(help="Celery pool: prefork, solo or threads")] = "prefork",
+    webhooks: Annotated[
+        bool,
+        typer.Option(
+            "--webhooks",
+            help="send webhooks instead of processing events (run one or more apart:"
+            " a slow receiver then never holds up processing)",
+        ),
+    ] = False,
 ) -> None:
     """Process events: a Celery worker (SIGTERM finishes the task in hand, then exits)."""
-    from questline.api.app import extend_worker
+    from questline.api.app import extend_celery, extend_worker
     from questline.metrics import forget_exited_processes
+    from questline.notifications.tasks import QUEUE as WEBHOOK_QUEUE
     from questline.processing.dispatch import relax_garbage_collection
     from questline.processing.distributed import QUEUE, create_celery, quiet_task_logs
 
@@ -160,14 +169,18 @@ def worker(
     if not settings.log_tasks:
         quiet_task_logs()
     relax_garbage_collection()
-    celery = create_celery(settings, extend_worker=partial(extend_worker, settings=settings))
+    celery = create_celery(
+        settings,
+        extend_worker=partial(extend_worker, settings=settings),
+        extend_celery=partial(extend_celery, settings=settings),
+    )
     celery.worker_main(
         [
             "worker",
             f"--loglevel={settings.log_level.upper()}",
             f"--concurrency={concurrency}",
             f"--pool={pool}",
-            f"--queues={QUEUE}",
+            f"--queues={WEBHOOK_QUEUE if webhooks else QUEUE}",
             "--without-gossip",
             "--without-mingle",
         ]

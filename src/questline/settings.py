@@ -173,6 +173,24 @@ class Settings(BaseSettings):
         description="a live stream ends after this long; EventSource reconnects at once"
         " with Last-Event-ID (so a revoked or expired token stops being served)",
     )
+    webhook_allowed_networks: str = Field(
+        default="",
+        description="networks webhooks may go to although they are not public, e.g."
+        " `10.0.0.0/8, 127.0.0.1/32` (unset: public addresses only)",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="time limit of connecting, and of each read"
+    )
+    webhook_concurrency: int = Field(
+        default=8, ge=1, le=256, description="deliveries in flight at once, per sender"
+    )
+    webhook_retry_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 7,
+        description="failed deliveries are retried for this long; an endpoint failing"
+        " for this long is disabled",
+    )
     # Distributed mode (QUESTLINE_REDIS_URL set): Celery workers and beat.
     worker_shards: int = Field(
         default=16,

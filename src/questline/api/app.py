@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
+from celery import Celery
 from fastapi import Depends, FastAPI
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -70,6 +71,7 @@ from questline.learning import routes as learning_routes
 from questline.learning.privacy import LearningData
 from questline.metrics import record_processed
 from questline.notifications import routes as notification_routes
+from questline.notifications import webhook_routes
 from questline.notifications import wiring as notifications
 from questline.processing.backfill import Backfiller, BackfillReport, BackgroundBackfill
 from questline.processing.designs import DesignCache
@@ -179,6 +181,11 @@ def extend_worker(worker: Worker, settings: Settings) -> None:
     """The bounded modules' part in a worker that runs outside a server (Celery workers,
     the embedded child process, the command line): what they write with each batch."""
     notifications.install_worker(worker, settings)
+
+
+def extend_celery(celery: Celery, settings: Settings) -> None:
+    """The bounded modules' own Celery tasks (the webhook sender's)."""
+    notifications.install_celery(celery, settings)
 
 
 def _embedded_scheduler(
@@ -298,6 +305,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(learning_routes.router)  # the learning module
     check_session_routes(app)
     app.include_router(notification_routes.router)
+    app.include_router(webhook_routes.router)
     # Each add wraps the ones before it: the last added is the first to see a request.
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(NulRefusalMiddleware)

@@ -210,6 +210,13 @@ POLICY: dict[str, Access] = {
     "POST /v1/players/{player_id}/notifications/read": own(_P.EVENTS_WRITE),
     "PUT /v1/players/{player_id}/devices/{device_id}": own(_P.EVENTS_WRITE),
     "DELETE /v1/players/{player_id}/devices/{device_id}": own(_P.EVENTS_WRITE),
+    "POST /v1/webhooks": needs(_P.WEBHOOKS_MANAGE),
+    "GET /v1/webhooks": needs(_P.WEBHOOKS_MANAGE),
+    "GET /v1/webhooks/{webhook_id}": needs(_P.WEBHOOKS_MANAGE),
+    "PATCH /v1/webhooks/{webhook_id}": needs(_P.WEBHOOKS_MANAGE),
+    "DELETE /v1/webhooks/{webhook_id}": needs(_P.WEBHOOKS_MANAGE),
+    "GET /v1/webhooks/{webhook_id}/deliveries": needs(_P.WEBHOOKS_MANAGE),
+    "POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/resend": needs(_P.WEBHOOKS_MANAGE),
 }
 
 

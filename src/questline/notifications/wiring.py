@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery import Celery
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from questline.api.context import Context
-from questline.notifications import jobs, service
+from questline.notifications import jobs, service, tasks
+from questline.notifications.delivery import parse_networks
 from questline.notifications.live import Fanout, LiveHub, RedisLive
-from questline.notifications.outbox import LivePublisher, Outlets
+from questline.notifications.outbox import LivePublisher, Outlets, SenderWake
 from questline.notifications.projection import NotificationProjection
+from questline.notifications.sender import EmbeddedSender
 from questline.processing.worker import Worker
 from questline.settings import Settings
 from questline.storage.database import Database
@@ -31,23 +35,40 @@ class PlayerNotifications:
 
 class Notifications:
     """The module as a server runs it: the live hub of its streams (woken by its own
-    worker, and through Redis by every other process), and where its writes go."""
+    worker, and through Redis by every other process), the webhook sender's thread on
+    the embedded default, and where its writes go."""
 
     def __init__(self, settings: Settings, database: Database) -> None:
         self.settings = settings
         self.database = database
+        self.allowed_networks = parse_networks(settings.webhook_allowed_networks)
         self.hub = LiveHub(database, poll_seconds=settings.notification_poll_seconds)
         self.redis = RedisLive(settings.redis_url) if settings.redis_url else None
         live: LivePublisher = Fanout(self.hub, self.redis) if self.redis else self.hub
-        self.outlets = Outlets(live=live)
+        self.sender = EmbeddedSender(database, settings) if not _celery(settings) else None
+        wake: SenderWake = self.sender if self.sender else tasks.CeleryWake(_redis(settings))
+        self.outlets = Outlets(live=live, sender=wake)
 
     def start(self) -> None:
         self.hub.start(*([self.redis.listen(self.hub)] if self.redis else []))
+        if self.sender is not None:
+            self.sender.start()
 
     async def stop(self) -> None:
+        if self.sender is not None:
+            await run_in_threadpool(self.sender.stop)
         await self.hub.stop()
         if self.redis is not None:
             self.redis.close()
+
+
+def _celery(settings: Settings) -> bool:
+    return settings.processing == "celery"
+
+
+def _redis(settings: Settings) -> str:
+    assert settings.redis_url is not None
+    return settings.redis_url
 
 
 def install(context: Context) -> Notifications:
@@ -62,8 +83,17 @@ def install(context: Context) -> Notifications:
 def install_worker(worker: Worker, settings: Settings) -> None:
     """For a worker outside a server (Celery, the embedded child process, the CLI): what
     it notifies reaches the servers' streams through Redis, or their poll without it."""
-    live = RedisLive(settings.redis_url) if settings.redis_url else None
-    _install(worker, Outlets(live=live) if live else Outlets())
+    outlets = Outlets()
+    if settings.redis_url:
+        outlets.live = RedisLive(settings.redis_url)
+    if _celery(settings):  # else a server's sender thread finds the deliveries itself
+        outlets.sender = tasks.CeleryWake(_redis(settings))
+    _install(worker, outlets)
+
+
+def install_celery(celery: Celery, settings: Settings) -> None:
+    """The webhook sender's task, for `questline worker --webhooks`."""
+    tasks.install_celery(celery, settings)
 
 
 def _install(worker: Worker, outlets: Outlets) -> None:

@@ -70,10 +70,13 @@ def quiet_task_logs() -> None:
 
 
 def create_celery(
-    settings: Settings, *, extend_worker: Callable[[Worker], None] | None = None
+    settings: Settings,
+    *,
+    extend_worker: Callable[[Worker], None] | None = None,
+    extend_celery: Callable[[Celery], None] | None = None,
 ) -> Celery:
     """The Celery app; `extend_worker` adds the bounded modules' projections to the worker
-    each process builds to run tasks."""
+    each process builds to run tasks, and `extend_celery` their own tasks."""
     if settings.redis_url is None:
         raise ValueError("distributed processing needs QUESTLINE_REDIS_URL")
     app = Celery("questline", broker=settings.redis_url, set_as_current=False)
@@ -181,6 +184,8 @@ def create_celery(
         )
         return job.run(context)
 
+    if extend_celery is not None:
+        extend_celery(app)
     return app
 
 
