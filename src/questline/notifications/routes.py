@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -37,6 +38,8 @@ from questline.notifications.wiring import Notifications
 
 router = APIRouter(prefix="/v1/players", tags=["notifications"])
 RECONNECT_MS = 2000  # how soon EventSource reconnects after a stream ends
+_LARGEST_ID = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")
 PlayerId = Annotated[str, Path(min_length=1, max_length=200, description="the host app's id")]
 DeviceId = Annotated[str, Path(min_length=1, max_length=200, description="the client's own id")]
 
@@ -138,7 +141,7 @@ Module = Annotated[Notifications, Depends(_module)]
 def _cursor(last_event_id: str | None, after: int | None) -> int | None:
     if last_event_id is None:
         return after
-    if not last_event_id.isdigit():
+    if not _DIGITS.fullmatch(last_event_id) or int(last_event_id) > _LARGEST_ID:
         raise InvalidInput(
             "Last-Event-ID is not the id of a notification",
             errors=[{"loc": ["header", "Last-Event-ID"], "message": "a whole number"}],
@@ -177,7 +180,11 @@ async def stream_notifications(
     ] = None,
     after: Annotated[
         int | None,
-        Query(ge=0, description="start after this id (a new EventSource, with no Last-Event-ID)"),
+        Query(
+            ge=0,
+            le=_LARGEST_ID,
+            description="start after this id (a new EventSource, with no Last-Event-ID)",
+        ),
     ] = None,
     access_token: Annotated[
         str | None,

@@ -49,7 +49,7 @@ class NotificationPage(BaseModel):
     next_cursor: str | None
 
 
-Id = Annotated[int, Field(ge=1)]
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class MarkRead(BaseModel):

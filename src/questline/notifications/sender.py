@@ -18,6 +18,7 @@ import random
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
@@ -97,10 +98,12 @@ class Sender:
         window = timedelta(hours=settings.webhook_retry_hours)
         self.policy = RetryPolicy(give_up_after=window, disable_after=window)
         self.timeout = settings.webhook_timeout_seconds
-        # Longer than an attempt can take: only a dead sender's deliveries are taken again.
-        self.lease = timedelta(seconds=self.timeout * 2 + 5)
         self.concurrency = settings.webhook_concurrency
-        self.per_endpoint = max(1, self.concurrency // 2)
+        self.ahead = self.concurrency * 4  # deliveries taken at once
+        # Longer than a taken delivery can wait and take (its turn among `ahead`, then
+        # its attempt): only a dead sender's deliveries are taken again.
+        self.lease = timedelta(seconds=self.timeout * 6 + 5)
+        self.per_endpoint = max(1, self.ahead // 2)  # no one receiver holds every slot
         self.http = httpcore.ConnectionPool(
             network_backend=GuardedBackend(parse_networks(settings.webhook_allowed_networks)),
             max_connections=self.concurrency * 2,
@@ -109,6 +112,7 @@ class Sender:
         self.threads = ThreadPoolExecutor(self.concurrency, thread_name_prefix="questline-webhook")
         self.rng = random.Random()
         self._in_flight: dict[Future[Outcome], Claimed] = {}
+        self._waiting: deque[Claimed] = deque()
 
     def close(self) -> None:
         self.threads.shutdown(wait=False, cancel_futures=True)
@@ -123,26 +127,40 @@ class Sender:
         until: float | None = None,
     ) -> int:
         """Send until `stopping` is set — or, without `wake`, until nothing is due and
-        nothing is in flight, or the monotonic time `until`. Returns attempts recorded."""
+        nothing is in flight, or the monotonic time `until`. Returns attempts recorded.
+
+        Deliveries are taken a few rounds ahead and outcomes written together, so the
+        database sees two short transactions per many attempts."""
         recorded = 0
+        finished: list[tuple[Claimed, Outcome]] = []
+        oldest = 0.0  # when the oldest outcome not yet written came
         while not stopping.is_set():
-            free = self.concurrency - len(self._in_flight)
-            claimed = self.claim(free) if free and not self._past(until) else []
-            for delivery in claimed:
+            held = len(self._waiting) + len(self._in_flight)
+            if held <= self.concurrency and not self._past(until):
+                self._waiting.extend(self.claim(self.ahead - held))
+            while self._waiting and len(self._in_flight) < self.concurrency:
+                delivery = self._waiting.popleft()
                 self._in_flight[self.threads.submit(self.attempt, delivery)] = delivery
             if not self._in_flight:
+                recorded += self.record(finished)
+                finished = []
                 if wake is None:
                     return recorded
                 wake.wait(poll_seconds)
                 wake.clear()
                 continue
-            done, _ = wait(list(self._in_flight), timeout=0.25, return_when=FIRST_COMPLETED)
-            recorded += self.record([(self._in_flight.pop(f), f.result()) for f in done])
-        # Stopping: what finished is recorded; what is still in flight is left to its
-        # lease, and sent again by whoever runs next.
-        finished = [f for f in self._in_flight if f.done()]
-        recorded += self.record([(self._in_flight.pop(f), f.result()) for f in finished])
-        return recorded
+            done, _ = wait(list(self._in_flight), timeout=0.05, return_when=FIRST_COMPLETED)
+            if done and not finished:
+                oldest = time.monotonic()
+            finished += [(self._in_flight.pop(f), f.result()) for f in done]
+            if len(finished) >= self.concurrency or time.monotonic() - oldest > 0.05:
+                recorded += self.record(finished)
+                finished = []
+        # Stopping: what finished is recorded; what is in flight or not yet started is
+        # left to its lease, and sent by whoever runs next.
+        done = {f for f in self._in_flight if f.done()}
+        finished += [(self._in_flight.pop(f), f.result()) for f in done]
+        return recorded + self.record(finished)
 
     @staticmethod
     def _past(until: float | None) -> bool:
@@ -150,7 +168,7 @@ class Sender:
 
     def claim(self, limit: int, now: datetime | None = None) -> list[Claimed]:
         busy: dict[int, int] = {}
-        for delivery in self._in_flight.values():
+        for delivery in [*self._in_flight.values(), *self._waiting]:
             busy[delivery.endpoint_id] = busy.get(delivery.endpoint_id, 0) + 1
         with self.database.transaction() as session:
             return webhook_store.claim(
@@ -194,26 +212,19 @@ class Sender:
         if not results:
             return 0
         now = now or datetime.now(UTC)
+        attempts: list[webhook_store.Attempt] = []
+        for delivery, outcome in results:
+            next_at = self.policy.next_attempt(
+                outcome, delivery.attempts, delivery.created_at, now, self.rng
+            )
+            status = SUCCEEDED if outcome.succeeded else PENDING if next_at is not None else FAILED
+            attempts.append(
+                (status, next_at, outcome.status, outcome.latency_ms, outcome.error, delivery.id)
+            )
         with self.database.transaction() as session:
+            webhook_store.record(session, attempts)
             endpoints = webhook_store.endpoints_by_id(session, {d.endpoint_id for d, _ in results})
-            for delivery, outcome in results:
-                next_at = self.policy.next_attempt(
-                    outcome, delivery.attempts, delivery.created_at, now, self.rng
-                )
-                status = (
-                    SUCCEEDED if outcome.succeeded else PENDING if next_at is not None else FAILED
-                )
-                webhook_store.record(
-                    session,
-                    delivery.id,
-                    {
-                        "status": status,
-                        "next_attempt_at": next_at,
-                        "response_status": outcome.status,
-                        "latency_ms": outcome.latency_ms,
-                        "last_error": outcome.error,
-                    },
-                )
+            for delivery, outcome in results:  # in the order they came
                 endpoint = endpoints.get(delivery.endpoint_id)
                 if endpoint is None:
                     continue

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from questline.notifications.delivery import PENDING
@@ -190,9 +189,19 @@ def endpoints_by_id(session: Session, ids: Iterable[int]) -> dict[int, WebhookEn
     return {endpoint.id: endpoint for endpoint in session.scalars(query)}
 
 
-def record(session: Session, delivery_id: int, values: dict[str, Any]) -> None:
-    session.execute(
-        update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(**values)
+Attempt = tuple[str, datetime | None, int | None, int, str | None, int]
+
+
+def record(session: Session, attempts: Sequence[Attempt]) -> None:
+    """(status, next attempt, response status, latency, error, delivery id) each."""
+    bulk = BulkWriter(session)
+    bulk.executemany(
+        "UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, response_status = ?,"
+        " latency_ms = ?, last_error = ? WHERE id = ?",
+        [
+            (status, None if at is None else bulk.timestamp(at), code, latency, error, id_)
+            for status, at, code, latency, error, id_ in attempts
+        ],
     )
 
 

@@ -38,7 +38,7 @@ def serve_env(database_url: str) -> dict[str, str]:
         "QUESTLINE_EMBEDDED_JOBS": "false",
         "QUESTLINE_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
         # An attempt's time limit; a dead sender's deliveries are taken again after
-        # twice this and 5 s.
+        # six times this and 5 s.
         "QUESTLINE_WEBHOOK_TIMEOUT_SECONDS": "1",
         "QUESTLINE_LOG_LEVEL": "warning",
     }

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.conftest import Api
+from questline.errors import InvalidInput
+from questline.notifications.service import notify
+from questline.storage.players import get_player
+from tests.integration.conftest import Api, default_app_id
 
 DESIGN = """
 currencies:
@@ -226,3 +230,41 @@ def test_erasing_a_player_removes_their_notifications_and_devices(api: Api) -> N
         ]
         == []
     )
+
+
+def test_another_module_notifies_a_player_in_its_own_transaction(
+    api: Api, client: TestClient
+) -> None:
+    """What a social module does for a cheer: one call, in its transaction, worded in the
+    player's locale; the same key twice notifies once."""
+    api.publish(DESIGN)
+    api.post(
+        "/v1/events",
+        params={"wait": "true"},
+        json={"type": "did", "player": "léa", "properties": {"n": 1}, "profile": {"locale": "fr"}},
+        expect=202,
+    )
+    context: Any = client.app.state.questline  # type: ignore[attr-defined]
+    outlets = context.modules["notifications"].outlets
+    with context.database.reader() as session:
+        player = get_player(session, default_app_id(context), "léa")
+        assert player is not None
+        player_id = player.id
+    for _ in range(2):
+        with context.database.transaction() as session:
+            notify(
+                session,
+                outlets,
+                player_id=player_id,
+                kind="social.cheer",
+                title={"en": "Max cheered you on", "fr": "Max vous encourage"},
+                data={"from": "max"},
+                push=True,
+                dedupe_key="cheer:max:1",
+            )
+    cheers = [n for n in inbox(api, "léa")["data"] if n["kind"] == "social.cheer"]
+    assert [(n["title"], n["data"], n["push"], n["event_id"]) for n in cheers] == [
+        ("Max vous encourage", {"from": "max"}, True, None)
+    ]
+    with context.database.transaction() as session, pytest.raises(InvalidInput):
+        notify(session, outlets, player_id=player_id, kind="Not A Kind", title="x")

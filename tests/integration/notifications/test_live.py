@@ -11,8 +11,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from questline.api.app import create_app
 from tests.conftest import ADMIN_KEY
-from tests.integration.conftest import JWT_SECRET, Api
+from tests.integration.conftest import JWT_SECRET, Api, make_settings
 from tests.support.processes import QuestlineProcess, free_port, start_api
 from tests.support.sse import SseClient, SseEvent
 
@@ -99,6 +100,17 @@ def test_eventsource_credentials_a_player_token_in_the_query_or_a_cookie(
     # Only the stream takes a token in the query.
     other = client.get("/v1/players/zoe/notifications", params={"access_token": zoe})
     assert other.status_code == 401
+
+
+def test_a_quiet_stream_sends_heartbeats(database_url: str) -> None:
+    settings = make_settings(
+        database_url, notification_ping_seconds=0.1, notification_stream_seconds=0.5
+    )
+    with TestClient(create_app(settings)) as client:
+        api = Api(client)
+        api.publish(DESIGN)
+        quiet = client.get(STREAM, params={"access_token": token(api)})
+    assert quiet.text.count(": ping") >= 2
 
 
 def test_a_bad_last_event_id_is_refused(api: Api, client: TestClient) -> None:
