@@ -154,7 +154,10 @@ class Settings(BaseSettings):
         " together do not keep falling due together",
     )
     notification_retention_days: int = Field(
-        default=90, ge=1, le=3650, description="notifications older than this are deleted"
+        default=90,
+        ge=1,
+        le=3650,
+        description="notifications, and finished webhook deliveries, older than this are deleted",
     )
     notification_poll_seconds: float = Field(
         default=1.0,

@@ -9,7 +9,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from questline.engine.compiler import CompiledDesign
-from questline.notifications import outbox, store
+from questline.notifications import outbox, store, webhook_store
 from questline.notifications.model import Message, Recipient, streak_reminder
 from questline.notifications.outbox import Outlets
 from questline.processing.mechanics_rows import streak_from_row
@@ -86,16 +86,19 @@ def _candidates(
 
 
 def prune_notifications(context: JobContext, now: datetime | None = None) -> int:
-    """Delete notifications older than QUESTLINE_NOTIFICATION_RETENTION_DAYS."""
+    """Delete notifications, and finished webhook deliveries, older than
+    QUESTLINE_NOTIFICATION_RETENTION_DAYS; a few thousand per transaction."""
     days = context.settings.notification_retention_days
     before = (now or datetime.now(UTC)) - timedelta(days=days)
     pruned = 0
-    while True:
-        with context.database.transaction() as session:
-            done = store.prune(session, before)
-        pruned += done
-        if done == 0:
-            return pruned
+    for prune in (store.prune, webhook_store.prune):
+        while True:
+            with context.database.transaction() as session:
+                done = prune(session, before)
+            pruned += done
+            if done == 0:
+                break
+    return pruned
 
 
 register(PeriodicJob("notification-reminders", REMINDERS_EVERY, send_reminders))

@@ -205,5 +205,18 @@ def record(session: Session, attempts: Sequence[Attempt]) -> None:
     )
 
 
+def prune(session: Session, before: datetime, limit: int = 5000) -> int:
+    """Delete finished deliveries made before `before` (by id, as store.prune does);
+    pending ones stay until they are sent or given up."""
+    oldest = select(
+        WebhookDelivery.id, WebhookDelivery.created_at, WebhookDelivery.status
+    ).order_by(WebhookDelivery.id)
+    found = list(session.execute(oldest.limit(limit)))
+    ids = [id_ for id_, at, status in found if at < before and status != PENDING]
+    if ids:
+        session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
+    return len(ids)
+
+
 def erase(session: Session, player_id: int) -> None:
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.player_id == player_id))

@@ -14,7 +14,9 @@ from sqlalchemy import update
 from standardwebhooks.webhooks import Webhook
 
 from questline.api.app import create_app
+from questline.notifications.jobs import prune_notifications
 from questline.notifications.tables import WebhookEndpoint
+from questline.processing.periodic import JobContext
 from questline.settings import Settings
 from tests.integration.conftest import Api, make_settings
 from tests.support.receiver import Receiver
@@ -301,3 +303,17 @@ def test_erasing_a_player_removes_the_deliveries_about_them(api: Api, receiver: 
     api.request("DELETE", "/v1/players/zoe", expect=204)
     (left,) = deliveries(api, endpoint["id"])
     assert left["status"] == "succeeded"
+
+
+def test_finished_deliveries_are_pruned_with_old_notifications(
+    api: Api, client: TestClient, receiver: Receiver
+) -> None:
+    api.publish(DESIGN)
+    endpoint = add_endpoint(api, receiver.url, ["notification.created"])
+    api.event("zoe", "did", n=1)
+    settled(api, endpoint["id"], 1)
+    context: Any = client.app.state.questline  # type: ignore[attr-defined]
+    jobs = JobContext(context.settings, context.database, context.worker)
+    assert prune_notifications(jobs, now=datetime.now(UTC)) == 0
+    assert prune_notifications(jobs, now=datetime.now(UTC) + timedelta(days=91)) == 2
+    assert deliveries(api, endpoint["id"]) == []

@@ -55,7 +55,6 @@ def upgrade() -> None:
         postgresql_where=sa.text("read_at IS NULL"),
         sqlite_where=sa.text("read_at IS NULL"),
     )
-    op.create_index("ix_notifications_created_at", "notifications", ["created_at"])
 
     op.create_table(
         "devices",
