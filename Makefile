@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest bench bench-leaderboards bench-distributed system-deps clean
+.PHONY: run test lint typecheck pytest bench bench-leaderboards bench-notifications bench-distributed system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,14 +39,19 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 ## make bench: ingest and process events on the embedded default; leaderboard reads
-## at a million players; the learning module's due queue and reviews; print figures
-bench: $(STAMP) bench-leaderboards
+## at a million players; the learning module's due queue and reviews; live notifications
+## and webhooks; print figures
+bench: $(STAMP) bench-leaderboards bench-notifications
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/mechanics.py
 	$(BIN)/python bench/dry_run.py
 	$(BIN)/python bench/login.py
 	$(BIN)/python bench/visibility.py
 	$(BIN)/python bench/learning.py
+
+## make bench-notifications: 1,000 live streams and webhooks on the embedded default
+bench-notifications: $(STAMP)
+	$(BIN)/python bench/notifications.py
 
 bench-leaderboards: $(STAMP)
 	$(BIN)/python bench/leaderboards.py
