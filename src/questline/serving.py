@@ -52,5 +52,7 @@ def welcome(url: str, admin_key: str | None) -> str:
         lines += [
             f"Admin key: {admin_key}",
             f'Try:  curl -s -H "Authorization: Bearer {admin_key}" {url}/v1/players/ada',
+            f'      curl -s -H "Authorization: Bearer {admin_key}"'
+            f" {url}/v1/players/ada/notifications",
         ]
     return "\n".join([*lines, ""])

@@ -147,6 +147,11 @@ def test_demo_loads_once_and_keys_create_makes_a_scoped_key(database_url: str) -
         ada = client.get("/v1/players/ada", headers=admin).json()
         # the seed: 85 % of 100 + 92 % of 150 + 78 % of 250 + 95 % of 300 = 85 + 138 + 195 + 285
         assert ada["currencies"]["xp"]["balance"] == 703
+        # and ada was told: levels 2 and 3 (100 and 400 XP) are in her inbox, unread
+        told = client.get("/v1/players/ada/notifications", headers=admin).json()["data"]
+        titles = [notification["title"] for notification in told]
+        assert {"Level 2!", "Level 3!"} <= set(titles)
+        assert ada["unread_notifications"] == len(told)
         posted = client.post(
             "/v1/events",
             headers=headers,

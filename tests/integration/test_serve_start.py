@@ -71,3 +71,6 @@ def test_the_welcome_names_the_port_from_the_environment(tmp_path: Path) -> None
     assert f"Questline is starting on {url}  (API docs: {url}/docs)" in lines[:3]
     assert f"Admin key: {ADMIN_KEY}" in lines
     assert f'Try:  curl -s -H "Authorization: Bearer {ADMIN_KEY}" {url}/v1/players/ada' in lines
+    notifications = f"{url}/v1/players/ada/notifications"
+    told = f'      curl -s -H "Authorization: Bearer {ADMIN_KEY}" {notifications}'
+    assert told in lines
