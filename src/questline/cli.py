@@ -157,7 +157,7 @@ def worker(
     ] = False,
 ) -> None:
     """Process events: a Celery worker (SIGTERM finishes the task in hand, then exits)."""
-    from questline.api.app import extend_celery, extend_worker
+    from questline.composition import extend_celery, extend_worker
     from questline.metrics import forget_exited_processes
     from questline.notifications.tasks import QUEUE as WEBHOOK_QUEUE
     from questline.processing.dispatch import relax_garbage_collection
@@ -190,7 +190,7 @@ def worker(
 @cli.command()
 def scheduler() -> None:
     """Run periodic jobs on their timetable (Celery beat); run exactly one."""
-    import questline.api.app  # noqa: F401  (the modules register their periodic jobs)
+    import questline.composition  # noqa: F401  (the modules register their periodic jobs)
     from questline.processing.distributed import create_celery
 
     settings = _distributed_settings()
@@ -240,7 +240,7 @@ def demo(
     ] = False,
 ) -> None:
     """Load a blueprint with sample items, players and events into the default app."""
-    from questline.api.app import extend_worker
+    from questline.composition import extend_worker
     from questline.learning.demo import load_learning_demo
     from questline.seeding import UnknownBlueprint, blueprints_dir, is_empty, load_demo
 
@@ -284,7 +284,7 @@ def demo(
 def backfill(app: Annotated[str, typer.Option(help="the app's slug")] = "default") -> None:
     """Award achievements players already qualify for under the current design (run it
     after publishing a version that adds an achievement or lowers a target)."""
-    from questline.api.app import extend_worker
+    from questline.composition import extend_worker
     from questline.leaderboards.wiring import build_leaderboards, close_leaderboards
     from questline.processing.backfill import backfill_achievements
     from questline.processing.worker import Worker

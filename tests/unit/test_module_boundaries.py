@@ -1,6 +1,6 @@
 """The core never imports a bounded module: modules plug into the core's registration
-points from the composition root (api/app.py), so a module can change, or go, without
-the core noticing."""
+points from the composition roots (api/app.py, and composition.py for workers), so a
+module can change, or go, without the core noticing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "questline"
 MODULES = ("notifications", "social", "learning", "web")
 # Where modules are wired in: the composition root and the entry points around it.
-COMPOSITION = {"api/app.py", "cli.py", "storage/migrations/env.py"}
+COMPOSITION = {"api/app.py", "composition.py", "cli.py", "storage/migrations/env.py"}
 
 
 def imported_names(path: Path) -> set[str]:
@@ -45,6 +45,21 @@ def test_the_pure_part_of_notifications_imports_no_io_frameworks() -> None:
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in"
         " {'sqlalchemy', 'fastapi', 'starlette', 'psycopg', 'httpx', 'httpcore', 'redis'});"
         "print(','.join(bad))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == ""
+
+
+def test_a_worker_with_its_modules_starts_without_the_web_framework() -> None:
+    """Celery workers, beat and the embedded child process load only what processing
+    needs: the server's routes and FastAPI would slow every worker's start."""
+    probe = (
+        "import sys, questline.composition, questline.processing.distributed,"
+        " questline.processing.dispatch;"
+        "print(','.join(sorted(m for m in sys.modules"
+        " if m.split('.')[0] in {'fastapi', 'uvicorn'} or m.startswith('questline.api'))))"
     )
     found = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
-from celery import Celery
 from fastapi import Depends, FastAPI
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -61,6 +60,7 @@ from questline.api.sessions import check_session_routes
 from questline.auth.key_cache import KeyCache
 from questline.auth.keys import Scope
 from questline.auth.throttle import Throttle
+from questline.composition import extend_worker
 from questline.leaderboards.wiring import (
     build_leaderboards,
     close_leaderboard_reads,
@@ -175,17 +175,6 @@ def build_context(settings: Settings) -> Context:
     )
     notifications.install(context)
     return context
-
-
-def extend_worker(worker: Worker, settings: Settings) -> None:
-    """The bounded modules' part in a worker that runs outside a server (Celery workers,
-    the embedded child process, the command line): what they write with each batch."""
-    notifications.install_worker(worker, settings)
-
-
-def extend_celery(celery: Celery, settings: Settings) -> None:
-    """The bounded modules' own Celery tasks (the webhook sender's)."""
-    notifications.install_celery(celery, settings)
 
 
 def _embedded_scheduler(

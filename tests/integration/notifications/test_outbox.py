@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from questline.notifications.tables import Notification
-from questline.notifications.wiring import install_worker
+from questline.notifications.worker_wiring import install_worker
 from questline.processing.batch import Processed
 from questline.processing.designs import DesignCache
 from questline.processing.ingest import NewEvent, ingest
