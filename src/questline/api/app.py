@@ -292,9 +292,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, apps, keys, users, player_tokens, privacy, audit):
         app.include_router(module.router)
     app.include_router(learning_routes.router)  # the learning module
-    check_session_routes(app)
     app.include_router(notification_routes.router)
     app.include_router(webhook_routes.router)
+    check_session_routes(app)
     # Each add wraps the ones before it: the last added is the first to see a request.
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(NulRefusalMiddleware)

@@ -23,6 +23,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.sessions import SessionRoute
 from questline.errors import InvalidInput
 from questline.notifications import service
 from questline.notifications.live import Stream
@@ -36,7 +37,7 @@ from questline.notifications.schemas import (
 )
 from questline.notifications.wiring import Notifications
 
-router = APIRouter(prefix="/v1/players", tags=["notifications"])
+router = APIRouter(prefix="/v1/players", tags=["notifications"], route_class=SessionRoute)
 RECONNECT_MS = 2000  # how soon EventSource reconnects after a stream ends
 _LARGEST_ID = 2**63 - 1
 _DIGITS = re.compile(r"[0-9]{1,19}")

@@ -15,6 +15,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.sessions import SessionRoute
 from questline.notifications import webhook_service
 from questline.notifications.routes import Module
 from questline.notifications.tables import WebhookDelivery, WebhookEndpoint
@@ -27,7 +28,7 @@ from questline.notifications.webhook_schemas import (
     WebhookPatch,
 )
 
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], route_class=SessionRoute)
 EndpointId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the endpoint's id")]
 DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the delivery's id")]
 
