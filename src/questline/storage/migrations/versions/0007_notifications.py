@@ -1,7 +1,7 @@
 """notifications: the inbox, devices, webhook endpoints and deliveries
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-23
 """
 
@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql
 
 import questline.storage.types
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
