@@ -57,6 +57,17 @@ class Conflict(QuestlineError):
     title = "Conflict"
 
 
+class Refused(Conflict):
+    """What the request asks is not possible in the current state; `code` names the rule
+    that refused it (`insufficient_funds`, `sold_out`, `limit_reached`, …)."""
+
+    title = "Not possible now"
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
 class PayloadTooLarge(QuestlineError):
     status = 413
     code = "payload_too_large"

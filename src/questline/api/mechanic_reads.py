@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 
 from questline.api.context import Context
 from questline.engine.compiler import CompiledDesign, compile_design
-from questline.engine.mechanics import Localized
+from questline.engine.mechanics import localize
 from questline.errors import NotFound
 from questline.processing.player_view import PlayerView, load_view
 from questline.storage.models import Player
 from questline.storage.players import get_player
+
+__all__ = ["current_design", "find_player", "localize", "player_view"]
 
 _EMPTY = compile_design({}, 0)
 
@@ -33,14 +35,3 @@ def find_player(session: Session, app_id: int, player_id: str) -> Player:
 def player_view(context: Context, session: Session, app_id: int, player_id: str) -> PlayerView:
     player = find_player(session, app_id, player_id)
     return load_view(session, current_design(context, session, app_id), player, datetime.now(UTC))
-
-
-def localize(text: Localized | None, locale: str | None) -> str | None:
-    """The text in `locale`, else its language ("pt" for "pt-BR"), else English, else any."""
-    if text is None or isinstance(text, str):
-        return text
-    if locale:
-        for wanted in (locale, locale.split("-")[0]):
-            if wanted in text:
-                return text[wanted]
-    return text.get("en") or next(iter(text.values()))

@@ -35,6 +35,8 @@ from questline.engine.mechanics_compiler import (
     compile_streaks,
 )
 from questline.engine.notifications import CompiledNotifications, compile_notifications
+from questline.engine.shop import Boost
+from questline.engine.shop_compiler import CompiledShop, compile_shop
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,11 @@ class CompiledDesign:
     quests: tuple[CompiledQuest, ...] = ()
     scores: Mapping[str, CompiledScore] = field(default_factory=dict)
     notifications: CompiledNotifications = field(default_factory=CompiledNotifications)
+    shop: CompiledShop = field(default_factory=CompiledShop)
+
+    @property
+    def boosts(self) -> Mapping[str, Boost]:
+        return self.shop.boosts
 
     @property
     def has_mechanics(self) -> bool:
@@ -233,6 +240,7 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
     streaks = compile_streaks(design, found)
     scores = compile_scores(design, found)
     quests = compile_quests(design, found)
+    shop = compile_shop(design, found)
 
     rules: list[CompiledRule] = []
     for index, rule in enumerate(design.rules):
@@ -271,6 +279,7 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
         scores=scores,
         leaderboards=leaderboards,
         notifications=notifications,
+        shop=shop,
     )
 
 

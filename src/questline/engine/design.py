@@ -6,7 +6,6 @@ every expression parses, names exist and types fit.
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
@@ -14,14 +13,20 @@ from pydantic import Field, StringConstraints, model_validator
 
 from questline.engine.leaderboards import Leaderboard
 from questline.engine.leagues import League
-from questline.engine.mechanics import Achievement, Quest, Score, Streak
+from questline.engine.mechanics import Achievement, MechanicId, Quest, Score, Streak
 from questline.engine.notifications import NotificationsSpec
-from questline.engine.spec import EventType, ExpressionText, Key, SpecModel, number_as_text
+from questline.engine.shop import Boost, Shop
+from questline.engine.spec import (
+    DURATION_HINT,
+    EventType,
+    ExpressionText,
+    Key,
+    SpecModel,
+    duration_seconds,
+    number_as_text,
+)
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
-
-_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
-_DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class Rounding(StrEnum):
@@ -180,17 +185,13 @@ class Rule(SpecModel):
 
     @model_validator(mode="after")
     def _cooldown(self) -> Self:
-        if self.cooldown is not None and _DURATION.match(self.cooldown.strip()) is None:
-            raise ValueError("cooldown must be a duration such as 30s, 10m, 2h or 1d")
+        if self.cooldown is not None and duration_seconds(self.cooldown) is None:
+            raise ValueError(f"cooldown must be {DURATION_HINT}")
         return self
 
     @property
     def cooldown_seconds(self) -> int | None:
-        if self.cooldown is None:
-            return None
-        match = _DURATION.match(self.cooldown.strip())
-        assert match is not None  # checked by the validator
-        return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+        return None if self.cooldown is None else duration_seconds(self.cooldown)
 
 
 class GameDesign(SpecModel):
@@ -206,6 +207,8 @@ class GameDesign(SpecModel):
     leaderboards: dict[Key, Leaderboard] = Field(default_factory=dict)
     leagues: League | None = None
     notifications: NotificationsSpec = Field(default_factory=NotificationsSpec)
+    boosts: dict[MechanicId, Boost] = Field(default_factory=dict)
+    shop: Shop = Field(default_factory=Shop)
 
     @model_validator(mode="after")
     def _references(self) -> Self:

@@ -25,6 +25,17 @@ Localized = (
 )
 
 
+def localize(text: Localized | None, locale: str | None) -> str | None:
+    """The text in `locale`, else its language ("pt" for "pt-BR"), else English, else any."""
+    if text is None or isinstance(text, str):
+        return text
+    if locale:
+        for wanted in (locale, locale.split("-")[0]):
+            if wanted in text:
+                return text[wanted]
+    return text.get("en") or next(iter(text.values()))
+
+
 class Rewards(SpecModel):
     """What unlocking or completing something gives: currency grants (written to the
     ledger with their explanation), catalog items, and streak freezes."""

@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from questline.engine import grants, progression
+from questline.engine import boosts, grants, progression
 from questline.engine.compiler import CompiledDesign, CompiledModifier, CompiledRule
 from questline.engine.design import Currency, LimitPeriod, Rounding
 from questline.engine.effects import (
@@ -248,6 +248,17 @@ def _award(
                 }
             )
 
+    if state.boosts:
+        amount, boosted = boosts.multiply(
+            amount,
+            currency,
+            state.boosts,
+            view.event.occurred_at,
+            view.event.time_zone,
+            design.boosts,
+        )
+        steps.extend(boosted)
+
     rounded = int(amount.to_integral_value(rounding=_ROUNDING[spec.rounding]))
     if abs(rounded) > MAX_AWARD:
         raise EvaluationError(
@@ -323,6 +334,10 @@ def explain(breakdown: dict[str, Any]) -> str:
                 text += f"; {step['name']} ×{step['by']} → {step['result']}"
             case "add":
                 text += f"; {step['name']} +{step['amount']} → {step['result']}"
+            case "boost":
+                # "until" is ISO 8601 in the player's zone: its hours and minutes.
+                until = step["until"][11:16]
+                text += f"; {step['name']} boost ×{step['by']}, until {until} → {step['result']}"
             case "round":
                 text += f"; rounded {step['mode'].replace('_', ' ')} → {step['result']}"
             case "daily_cap":

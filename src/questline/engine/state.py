@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from questline.engine.expressions import Value
 
@@ -57,6 +58,21 @@ class StreakState:
     broken_started_on: date | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class BoostWindow:
+    """One activation of a boost (engine/boosts.py): its factors by currency as they were
+    when it started — a design changed later does not change what was bought — and when
+    it runs."""
+
+    boost: str
+    factors: Mapping[str, Decimal]
+    starts_at: datetime
+    ends_at: datetime
+
+    def active_at(self, at: datetime) -> bool:
+        return self.starts_at <= at < self.ends_at
+
+
 AwardKey = tuple[str, str, str]  # (achievement, tier or "", period key)
 
 
@@ -72,6 +88,8 @@ class PlayerState:
     awards: set[AwardKey] = field(default_factory=set)
     streaks: dict[str, StreakState] = field(default_factory=dict)
     quest_joins: dict[str, datetime] = field(default_factory=dict)
+    # Boost windows that had not ended when the earliest event being processed happened.
+    boosts: tuple[BoostWindow, ...] = ()
 
     def balance(self, currency: str) -> Balance:
         return self.balances.get(currency, Balance())
@@ -91,4 +109,5 @@ class PlayerState:
             set(self.awards),
             dict(self.streaks),
             dict(self.quest_joins),
+            self.boosts,
         )
