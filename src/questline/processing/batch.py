@@ -20,6 +20,7 @@ from questline.engine.state import EARNED_TODAY, METRIC, RULE, Balance, Event, I
 from questline.processing import mechanics_rows
 from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
+from questline.storage.economy import load_boosts
 from questline.storage.models import RuleState
 from questline.storage.types import loads_json
 
@@ -96,6 +97,11 @@ class Batch:
         self.touched_rules: set[tuple[int, str]] = set()
         self.app_of_player: dict[int, int] = {}
         self.mechanics = mechanics_rows.MechanicsRows(self.touched_counters)
+        # What a purchase, a refund or a use can change, as read: a batch scored on a
+        # snapshot checks it still holds before writing (see write()).
+        self.loaded_balances: dict[tuple[int, str], int] = {}
+        self.loaded_boosts: set[tuple[int, int, datetime]] | None = None
+        self.boosts_since: datetime | None = None
 
     @classmethod
     def load(cls, session: Session, designs: DesignCache, events: Sequence[Any]) -> Batch:
@@ -130,6 +136,9 @@ class Batch:
         )
         for player_id, currency, balance, earned in bulk.fetch(balances, ids):
             batch.states[player_id].balances[currency] = Balance(balance, earned)
+            batch.loaded_balances[(player_id, currency)] = balance
+        if any(design.boosts for design in batch.designs.values()):
+            batch._load_boosts(bulk, ids, min(row.occurred_at for row in events))
         counters = (
             "SELECT player_id, key, period, value FROM counters"
             " WHERE player_id IN ?list AND period IN ?list"
@@ -147,6 +156,34 @@ class Batch:
         for player_id, rule_id, last_fired_at in session.execute(rules):
             batch.states[player_id].rule_fired_at[rule_id] = last_fired_at
         return batch
+
+    def _load_boosts(self, bulk: BulkWriter, ids: list[int], since: datetime) -> None:
+        self.boosts_since = since
+        self.loaded_boosts = set()
+        for player_id, windows in load_boosts(bulk, ids, since).items():
+            self.states[player_id].boosts = tuple(window for _, window in windows)
+            self.loaded_boosts.update((player_id, row_id, w.ends_at) for row_id, w in windows)
+
+    def economy_unchanged(self, bulk: BulkWriter) -> bool:
+        """Whether the balances and boosts this batch read still hold (no purchase, refund
+        or use of an item changed them since)."""
+        ids = sorted(self.states)
+        now = {
+            (player_id, currency): balance
+            for player_id, currency, balance in bulk.fetch(
+                "SELECT player_id, currency, balance FROM balances WHERE player_id IN ?list", ids
+            )
+        }
+        if now != self.loaded_balances:
+            return False
+        if self.loaded_boosts is None or self.boosts_since is None:
+            return True
+        boosts = {
+            (player_id, row_id, window.ends_at)
+            for player_id, windows in load_boosts(bulk, ids, self.boosts_since).items()
+            for row_id, window in windows
+        }
+        return boosts == self.loaded_boosts
 
     def run(self, row: Any) -> Processed:
         design = self.designs.get(row.app_id)
@@ -238,6 +275,8 @@ class Batch:
             return False
         if verify and not self.mechanics.unchanged(bulk):
             return False  # an administrator changed a streak since it was read
+        if verify and not self.economy_unchanged(bulk):
+            return False  # a purchase, a refund or a use changed a balance or a boost
         bulk.executemany(
             "INSERT INTO ledger_entries (app_id, player_id, currency, amount, balance_after, cause,"
             " cause_id, event_seq, config_version, explanation, breakdown, created_at)"

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from questline.storage.bulk import BulkWriter
 from questline.storage.models import App, ConfigVersion
 
 
@@ -21,12 +22,13 @@ def current(session: Session, app_id: int) -> ConfigVersion | None:
 
 
 def current_versions(session: Session, app_ids: set[int]) -> dict[int, int]:
-    rows = session.execute(
-        select(ConfigVersion.app_id, func.max(ConfigVersion.version))
-        .where(ConfigVersion.app_id.in_(app_ids))
-        .group_by(ConfigVersion.app_id)
+    # Plain SQL: every batch and every purchase asks, and building the statement through
+    # SQLAlchemy cost more than running it.
+    rows = BulkWriter(session).fetch(
+        "SELECT app_id, MAX(version) FROM config_versions WHERE app_id IN ?list GROUP BY app_id",
+        sorted(app_ids),
     )
-    return {app_id: version for app_id, version in rows.tuples()}  # noqa: C416
+    return {int(app_id): int(version) for app_id, version in rows}
 
 
 def get_version(session: Session, app_id: int, version: int) -> ConfigVersion | None:

@@ -177,6 +177,8 @@ class LedgerEntry(Base):
     __table_args__ = (
         UniqueConstraint("event_seq", "cause_id", "currency"),
         Index("ix_ledger_entries_player_id", "player_id", "id"),
+        # A unique index rather than a constraint: SQLite adds one without copying the table.
+        Index("uq_ledger_entries_purchase", "purchase_id", "cause", "currency", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -185,9 +187,12 @@ class LedgerEntry(Base):
     currency: Mapped[str] = mapped_column(String(63))
     amount: Mapped[int] = mapped_column(BigInteger)
     balance_after: Mapped[int] = mapped_column(BigInteger)
-    cause: Mapped[str] = mapped_column(String(16))  # rule | grant
+    # rule | achievement | quest | manual | purchase | refund
+    cause: Mapped[str] = mapped_column(String(16))
     cause_id: Mapped[str] = mapped_column(String(100))
     event_seq: Mapped[int | None] = mapped_column(ForeignKey("events.seq"))
+    # A purchase's debits, the currencies it gave, and their refund.
+    purchase_id: Mapped[int | None] = mapped_column(ForeignKey("purchases.id"))
     config_version: Mapped[int | None]
     explanation: Mapped[str] = mapped_column(Text)
     breakdown: Mapped[dict[str, Any]]
@@ -207,6 +212,8 @@ class Balance(Base):
     currency: Mapped[str] = mapped_column(String(63), primary_key=True)
     balance: Mapped[int] = mapped_column(BigInteger)
     earned: Mapped[int] = mapped_column(BigInteger)
+    # Paid for purchases, less what refunds gave back (the worker never writes it).
+    spent: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
 
 class Counter(Base):
