@@ -25,6 +25,8 @@ COERCIBLE: list[tuple[str, str, dict[str, Any], str]] = [
     ("POST", "/v1/players/ada/grants", {"currency": "xp", "amount": 5.0, "reason": "r"}, "amount"),
     ("POST", "/v1/players/ada/streaks/daily/freezes", {"count": "2"}, "count"),
     ("POST", "/v1/players/ada/token", {"minutes": "5"}, "minutes"),
+    ("POST", "/v1/players/ada/purchases", {"offer": "hint", "quantity": "2"}, "quantity"),
+    ("POST", "/v1/players/ada/inventory/hint/use", {"quantity": 1.0}, "quantity"),
 ]
 
 
@@ -55,6 +57,7 @@ def test_an_empty_cursor_asks_for_the_first_page(api: Api) -> None:
         "/v1/audit",
         "/v1/config/versions",
         "/v1/players/ada/ledger",
+        "/v1/players/ada/purchases",
         "/v1/leaderboards/top",
         "/v1/leaderboards/top/runs",
     ):

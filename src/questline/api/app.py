@@ -25,6 +25,7 @@ from questline.api import (
     events,
     grants,
     health,
+    inventory,
     items,
     keys,
     leaderboards,
@@ -34,10 +35,13 @@ from questline.api import (
     player_tokens,
     players,
     privacy,
+    purchases,
     quests,
     scores,
+    shop,
     streaks,
     users,
+    wallet,
 )
 from questline.api.access import authorize
 from questline.api.context import Context
@@ -288,6 +292,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     for module in (achievements, streaks, quests, scores, grants, dry_runs):
+        app.include_router(module.router)
+    for module in (shop, purchases, inventory, wallet):
         app.include_router(module.router)
     for module in (auth, apps, keys, users, player_tokens, privacy, audit):
         app.include_router(module.router)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from questline.api.deps import (
@@ -70,6 +70,11 @@ class LedgerEntryOut(BaseModel):
     explanation: str
     breakdown: dict[str, Any]
     created_at: datetime
+
+
+# What moved a balance: a rule's award, an achievement's or a quest's reward, an
+# administrator's grant (`manual`), a purchase (its debits and what it gave), a refund.
+LedgerCause = Literal["rule", "achievement", "quest", "manual", "purchase", "refund"]
 
 
 class LedgerPage(BaseModel):
@@ -139,12 +144,18 @@ def get_ledger(
     session: ReaderDep,
     limit: Limit = 50,
     cursor: Cursor = None,
-    currency: str | None = None,
+    currency: Annotated[str | None, Query(max_length=63, description="one currency")] = None,
+    cause: Annotated[LedgerCause | None, Query(description="one kind of cause")] = None,
 ) -> LedgerPage:
     player = get_player(session, principal.app_id, player_id)
     if player is None:
         raise NotFound(f"no player with id '{player_id}'")
-    page = ledger_page(player.id, before_id=decode_cursor(cursor), currency=currency)
+    page = ledger_page(
+        player.id,
+        before_id=decode_cursor(cursor),
+        currency=currency,
+        cause=cause,
+    )
     rows = session.execute(
         page.add_columns(Event.key)
         .outerjoin(Event, Event.seq == LedgerEntry.event_seq)

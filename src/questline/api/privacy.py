@@ -100,6 +100,21 @@ class PlayerExport(BaseModel):
                     "streak_freezes_used": [],
                     "quests": [],
                     "quests_joined": [],
+                    "purchases": [
+                        {
+                            "id": "buy-1",
+                            "offer": "streak-freeze",
+                            "quantity": 1,
+                            "price": {"gems": 200},
+                            "granted": {"streak_freezes": [{"streak": "practice", "count": 1}]},
+                            "status": "completed",
+                            "created_at": "2026-11-21T16:40:02Z",
+                            "refunded_at": None,
+                        }
+                    ],
+                    "inventory": [],
+                    "item_uses": [],
+                    "boosts": [],
                 }
             ]
         },
@@ -115,6 +130,10 @@ class PlayerExport(BaseModel):
     streak_freezes_used: list[dict[str, Any]]
     quests: list[dict[str, Any]]
     quests_joined: list[dict[str, Any]]
+    purchases: list[dict[str, Any]]
+    inventory: list[dict[str, Any]]
+    item_uses: list[dict[str, Any]]
+    boosts: list[dict[str, Any]]
     modules: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="what each module holds about the player (learning: attempts, answers,"

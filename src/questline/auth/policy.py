@@ -19,7 +19,7 @@ from enum import StrEnum
 class Permission(StrEnum):
     EVENTS_WRITE = "events:write"
     PLAYERS_READ = "players:read"
-    PLAYERS_MANAGE = "players:manage"  # manual grants, export, erasure
+    PLAYERS_MANAGE = "players:manage"  # manual grants, refunds, export, erasure
     PLAYER_TOKENS = "player-tokens:create"
     CONFIG_READ = "config:read"
     CONFIG_WRITE = "config:write"
@@ -181,6 +181,17 @@ POLICY: dict[str, Access] = {
     # Opting out of leaderboards is the player's own choice to make, from their client too.
     "PUT /v1/players/{player_id}/leaderboards": own(_P.EVENTS_WRITE),
     "GET /v1/players/{player_id}/league": own(_P.PLAYERS_READ),
+    # The economy. A player token buys and uses items for itself only; refunds are an
+    # administrator's (audited).
+    "GET /v1/shop": needs(_P.PLAYERS_READ),
+    "GET /v1/players/{player_id}/shop": own(_P.PLAYERS_READ),
+    "POST /v1/players/{player_id}/purchases": own(_P.EVENTS_WRITE),
+    "GET /v1/players/{player_id}/purchases": own(_P.PLAYERS_READ),
+    "GET /v1/purchases/{purchase_id}": needs(_P.PLAYERS_READ),
+    "POST /v1/purchases/{purchase_id}/refund": needs(_P.PLAYERS_MANAGE),
+    "GET /v1/players/{player_id}/inventory": own(_P.PLAYERS_READ),
+    "POST /v1/players/{player_id}/inventory/{item}/use": own(_P.EVENTS_WRITE),
+    "GET /v1/players/{player_id}/wallet": own(_P.PLAYERS_READ),
     "GET /v1/leagues/{tier}/groups/{group_id}": needs(_P.PLAYERS_READ),
     # Learning: course content (with the answers) is for editors and the host app; a
     # player's client takes lessons and reviews cards for its own player only.

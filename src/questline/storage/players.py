@@ -60,11 +60,13 @@ def counters_of(
 
 
 def ledger_page(
-    player_id: int, *, before_id: int | None, currency: str | None
+    player_id: int, *, before_id: int | None, currency: str | None, cause: str | None = None
 ) -> Select[tuple[LedgerEntry]]:
     statement = select(LedgerEntry).where(LedgerEntry.player_id == player_id)
     if currency is not None:
         statement = statement.where(LedgerEntry.currency == currency)
+    if cause is not None:
+        statement = statement.where(LedgerEntry.cause == cause)
     if before_id is not None:
         statement = statement.where(LedgerEntry.id < before_id)
     return statement.order_by(LedgerEntry.id.desc())

@@ -3,7 +3,8 @@
 Erasure keeps every number: balances, counters, ledger entries and the events' types and
 times stay, attached to a pseudonym, so app-wide totals and counts do not change. What
 identifies or describes the person goes: the host's id for them, their display name,
-locale and attributes, and the free-form properties of their events.
+locale and attributes, the free-form properties of their events, and their purchases,
+inventory, item uses and boosts (an offer's units sold stay sold).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any, Protocol
 from sqlalchemy import String, select, update
 from sqlalchemy.orm import Session
 
+from questline.storage.economy import erase_economy
+from questline.storage.economy_tables import InventoryItem, ItemUse, PlayerBoost, Purchase
 from questline.storage.models import (
     AchievementAward,
     Balance,
@@ -61,6 +64,7 @@ def export_player(session: Session, player: Player) -> dict[str, Any]:
     counters = session.scalars(select(Counter).where(Counter.player_id == player.id))
     return {
         **_export_mechanics(session, player.id),
+        **_export_economy(session, player.id),
         "player": {
             "id": player.external_id,
             "display_name": player.display_name,
@@ -165,6 +169,59 @@ def _export_mechanics(session: Session, player_id: int) -> dict[str, Any]:
     }
 
 
+def _export_economy(session: Session, player_id: int) -> dict[str, Any]:
+    purchases = session.scalars(
+        select(Purchase).where(Purchase.player_id == player_id).order_by(Purchase.id)
+    )
+    held = session.scalars(
+        select(InventoryItem).where(InventoryItem.player_id == player_id).order_by(InventoryItem.id)
+    )
+    uses = session.scalars(
+        select(ItemUse).where(ItemUse.player_id == player_id).order_by(ItemUse.id)
+    )
+    boosts = session.scalars(
+        select(PlayerBoost).where(PlayerBoost.player_id == player_id).order_by(PlayerBoost.id)
+    )
+    return {
+        "purchases": [
+            {
+                "id": row.key,
+                "offer": row.offer,
+                "quantity": row.quantity,
+                "price": row.price,
+                "granted": row.granted,
+                "status": row.status,
+                "created_at": row.created_at,
+                "refunded_at": row.refunded_at,
+            }
+            for row in purchases
+        ],
+        "inventory": [
+            {
+                "item": row.item,
+                "quantity": row.quantity,
+                "remaining": row.remaining,
+                "granted_at": row.granted_at,
+                "expires_at": row.expires_at,
+            }
+            for row in held
+        ],
+        "item_uses": [
+            {"id": row.key, "item": row.item, "quantity": row.quantity, "used_at": row.used_at}
+            for row in uses
+        ],
+        "boosts": [
+            {
+                "boost": row.boost,
+                "multiply": row.factors,
+                "starts_at": row.starts_at,
+                "ends_at": row.ends_at,
+            }
+            for row in boosts
+        ],
+    }
+
+
 def erase_player(session: Session, player: Player) -> str:
     """Strip the player's personal data; returns the pseudonym the numbers now belong to."""
     now = datetime.now(UTC)
@@ -181,5 +238,8 @@ def erase_player(session: Session, player: Player) -> str:
         .where(Event.player_id == player.id)
         .values(properties={}, key=ERASED_PREFIX + Event.seq.cast(String))
     )
+    # What they bought, hold and used goes (its ids are the client's, and may name them);
+    # the ledger keeps the amounts.
+    erase_economy(session, player.id)
     session.flush()
     return pseudonym
