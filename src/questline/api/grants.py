@@ -12,13 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from questline.api.deps import ContextDep, PlayerManager
 from questline.api.events import EventAccepted
 from questline.api.inputs import Identifier
-from questline.api.mechanic_reads import current_design, find_player
+from questline.api.mechanic_reads import current_design
 from questline.engine.grants import GRANT_EVENT
 from questline.engine.process import MAX_AWARD
 from questline.errors import InvalidInput
 from questline.processing.ingest import NewEvent, ingest
 from questline.processing.submission import statuses
 from questline.storage import audit
+from questline.storage.players import find_player
 
 router = APIRouter(tags=["players"])
 

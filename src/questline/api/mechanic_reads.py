@@ -10,10 +10,8 @@ from sqlalchemy.orm import Session
 from questline.api.context import Context
 from questline.engine.compiler import CompiledDesign, compile_design
 from questline.engine.mechanics import localize
-from questline.errors import NotFound
 from questline.processing.player_view import PlayerView, load_view
-from questline.storage.models import Player
-from questline.storage.players import get_player
+from questline.storage.players import find_player
 
 __all__ = ["current_design", "find_player", "localize", "player_view"]
 
@@ -23,13 +21,6 @@ _EMPTY = compile_design({}, 0)
 def current_design(context: Context, session: Session, app_id: int) -> CompiledDesign:
     """The current design; an app with none published reads as an empty design."""
     return context.designs.current(session, {app_id}).get(app_id) or _EMPTY
-
-
-def find_player(session: Session, app_id: int, player_id: str) -> Player:
-    player = get_player(session, app_id, player_id)
-    if player is None:
-        raise NotFound(f"no player with id '{player_id}'")
-    return player
 
 
 def player_view(context: Context, session: Session, app_id: int, player_id: str) -> PlayerView:

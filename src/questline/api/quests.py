@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
-from questline.api.mechanic_reads import current_design, find_player, localize, player_view
+from questline.api.mechanic_reads import current_design, localize, player_view
 from questline.api.problems import problems
 from questline.api.sessions import SessionRoute
 from questline.engine import quests
@@ -18,6 +18,7 @@ from questline.engine.mechanics_compiler import CompiledQuest
 from questline.engine.periods import Period, zone
 from questline.errors import Conflict, InvalidInput, NotFound
 from questline.storage import mechanics
+from questline.storage.players import find_player
 
 router = APIRouter(tags=["quests"], route_class=SessionRoute)
 LocaleQuery = Query(default=None, description="e.g. `de` or `pt-BR`; default: the player's")

@@ -18,7 +18,7 @@ from questline.api.deps import (
     ReaderDep,
     SessionDep,
 )
-from questline.api.mechanic_reads import current_design, find_player, localize, player_view
+from questline.api.mechanic_reads import current_design, localize, player_view
 from questline.api.problems import problems
 from questline.api.sessions import SessionRoute
 from questline.engine import streaks
@@ -28,6 +28,7 @@ from questline.errors import Conflict, InvalidInput, NotFound
 from questline.processing import streak_changes
 from questline.storage import audit, mechanics
 from questline.storage.database import after_commit
+from questline.storage.players import find_player
 
 router = APIRouter(tags=["streaks"], route_class=SessionRoute)
 

@@ -28,12 +28,12 @@ from questline.learning.model import (
     next_lesson,
     score_attempt,
 )
-from questline.learning.service import course_row, courses, find_player
+from questline.learning.service import course_row, courses
 from questline.learning.tables import AnswerRow, AttemptRow
 from questline.processing.ingest import NewEvent
 from questline.processing.submission import EventFlow, EventStatus
 from questline.storage.models import Player
-from questline.storage.players import ensure_player
+from questline.storage.players import ensure_player, find_player
 
 LESSON_COMPLETED = "lesson.completed"
 

@@ -24,8 +24,6 @@ from questline.learning.model import (
 )
 from questline.learning.tables import CourseRow, CourseVersionRow
 from questline.storage import audit
-from questline.storage.models import Player
-from questline.storage.players import get_player
 
 
 class _ParsedCourses:
@@ -56,13 +54,6 @@ class _ParsedCourses:
 
 
 courses = _ParsedCourses()
-
-
-def find_player(session: Session, app_id: int, external_id: str) -> Player:
-    player = get_player(session, app_id, external_id)
-    if player is None:
-        raise NotFound(f"no player with id '{external_id}'")
-    return player
 
 
 # Content

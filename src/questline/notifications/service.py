@@ -16,8 +16,7 @@ from questline.notifications import outbox, store, webhook_store
 from questline.notifications.model import Message, Recipient, localize
 from questline.notifications.outbox import Outlets
 from questline.notifications.tables import Device, Notification
-from questline.storage.models import Player
-from questline.storage.players import get_player
+from questline.storage.players import find_player
 
 _KIND = re.compile(r"^[a-z][a-z0-9_.-]{0,62}$")
 
@@ -34,13 +33,6 @@ class InboxPage:
     next_before: int | None  # the cursor of the next (older) page
 
 
-def _player(session: Session, app_id: int, player: str) -> Player:
-    found = get_player(session, app_id, player)
-    if found is None:
-        raise NotFound(f"no player with id '{player}'")
-    return found
-
-
 def inbox(
     session: Session,
     app_id: int,
@@ -51,7 +43,7 @@ def inbox(
     limit: int,
 ) -> InboxPage:
     """The player's notifications, newest first."""
-    found = _player(session, app_id, player)
+    found = find_player(session, app_id, player)
     rows = session.execute(
         store.inbox_page(found.id, before_id=before, unread=unread_only, limit=limit + 1)
     ).all()
@@ -75,7 +67,7 @@ def mark_read(
             "give either 'ids' or 'up_to'",
             errors=[{"loc": ["body"], "message": "exactly one of 'ids' or 'up_to'"}],
         )
-    found = _player(session, app_id, player)
+    found = find_player(session, app_id, player)
     marked = store.mark_read(session, found.id, ids=ids, up_to=up_to, at=datetime.now(UTC))
     return marked, store.unread_count(session, found.id)
 
@@ -94,14 +86,14 @@ def newest_id(session: Session, app_id: int, player: str) -> int:
 def put_device(
     session: Session, app_id: int, player: str, device_id: str, *, platform: str, token: str
 ) -> tuple[Device, bool]:
-    found = _player(session, app_id, player)
+    found = find_player(session, app_id, player)
     return store.put_device(
         session, found, device_id, platform=platform, token=token, now=datetime.now(UTC)
     )
 
 
 def delete_device(session: Session, app_id: int, player: str, device_id: str) -> None:
-    found = _player(session, app_id, player)
+    found = find_player(session, app_id, player)
     if not store.delete_device(session, found.id, device_id):
         raise NotFound(f"player '{player}' has no device '{device_id}'")
 

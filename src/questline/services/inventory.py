@@ -25,7 +25,7 @@ from questline.services.purchases import current_design, window_out
 from questline.storage import audit, economy
 from questline.storage.audit import Actor
 from questline.storage.economy_tables import InventoryItem, ItemUse
-from questline.storage.players import get_player
+from questline.storage.players import find_player
 
 NOT_HELD = "not_held"
 
@@ -52,9 +52,7 @@ def inventory(
     session: Session, designs: DesignCache, app_id: int, player: str, now: datetime | None = None
 ) -> Inventory:
     now = now or datetime.now(UTC)
-    found = get_player(session, app_id, player)
-    if found is None:
-        raise NotFound(f"no player with id '{player}'")
+    found = find_player(session, app_id, player)
     player_id = found.id
     design = current_design(session, designs, app_id)
     declared = design.shop.items if design is not None else {}

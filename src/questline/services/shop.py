@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 from questline.engine.periods import ALL_TIME, Period
 from questline.engine.purchases import Holdings, PurchaseRefused, limit_periods, plan_purchase
 from questline.engine.shop_compiler import CompiledOffer
-from questline.errors import NotFound
 from questline.processing.designs import DesignCache
 from questline.processing.player_view import load_state
 from questline.services.purchases import current_design
 from questline.storage import economy
-from questline.storage.players import get_player
+from questline.storage.players import find_player
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,7 @@ def shop(
     found: list[OfferListing] = []
     row = None
     if player is not None:
-        row = get_player(session, app_id, player)
-        if row is None:
-            raise NotFound(f"no player with id '{player}'")
+        row = find_player(session, app_id, player)
     if design is None:
         return ShopView(found, row.locale if row else None)
     offers = design.shop.offers

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from questline.errors import NotFound
 from questline.storage.models import Balance, Counter, LedgerEntry, Player
 
 
@@ -17,6 +18,14 @@ def get_player(session: Session, app_id: int, external_id: str) -> Player | None
     return session.scalar(
         select(Player).where(Player.app_id == app_id, Player.external_id == external_id)
     )
+
+
+def find_player(session: Session, app_id: int, external_id: str) -> Player:
+    """The player, or the 404 every endpoint answers for an id the app has never seen."""
+    player = get_player(session, app_id, external_id)
+    if player is None:
+        raise NotFound(f"no player with id '{external_id}'")
+    return player
 
 
 def ensure_player(session: Session, app_id: int, external_id: str, now: datetime) -> Player:
