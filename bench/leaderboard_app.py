@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI, Response
 
 from questline.api.app import create_app
-from questline.api.deps import PlayerReader
+from questline.api.http.deps import PlayerReader
 from questline.auth.policy import POLICY, PUBLIC, Permission, needs
 from questline.settings import get_settings
 

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from questline.api.context import Context
+from questline.api.http.context import Context
 from questline.auth.credentials import cached_key, resolve_bearer
 from questline.auth.keys import KEY_PREFIX
 from questline.auth.policy import Access, decision_for

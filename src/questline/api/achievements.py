@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
 
-from questline.api.deps import ConfigWriter, ContextDep, PlayerReader, ReaderDep
+from questline.api.http.deps import ConfigWriter, ContextDep, PlayerReader, ReaderDep
+from questline.api.http.sessions import SessionRoute
 from questline.api.mechanic_reads import current_design, localize, player_view
-from questline.api.sessions import SessionRoute
 from questline.engine import achievements
 from questline.engine.mechanics import Rewards
 from questline.processing.backfill import backfill_achievements

@@ -31,7 +31,6 @@ from questline.api import (
     leaderboards,
     leagues,
     metrics,
-    openapi_docs,
     player_tokens,
     players,
     privacy,
@@ -44,23 +43,26 @@ from questline.api import (
     wallet,
 )
 from questline.api.access import authorize
-from questline.api.context import Context
-from questline.api.cors import CorsMiddleware
-from questline.api.input_guard import NulRefusalMiddleware, install_data_error_handler
-from questline.api.middleware import (
+from questline.api.http import (
+    openapi_docs,
+)
+from questline.api.http.context import Context
+from questline.api.http.cors import CorsMiddleware
+from questline.api.http.input_guard import NulRefusalMiddleware, install_data_error_handler
+from questline.api.http.middleware import (
     RequestIdMiddleware,
     RequestRecordMiddleware,
     UnexpectedErrorMiddleware,
 )
-from questline.api.outages import install_outage_handlers
-from questline.api.problems import install_problem_handlers
-from questline.api.rate_limits import (
+from questline.api.http.outages import install_outage_handlers
+from questline.api.http.problems import install_problem_handlers
+from questline.api.http.rate_limits import (
     RateLimitHeadersMiddleware,
     RateLimits,
     TimeoutMiddleware,
 )
-from questline.api.request_body import RequestBodyMiddleware
-from questline.api.sessions import check_session_routes
+from questline.api.http.request_body import RequestBodyMiddleware
+from questline.api.http.sessions import check_session_routes
 from questline.auth.key_cache import KeyCache
 from questline.auth.keys import Scope
 from questline.auth.throttle import Throttle

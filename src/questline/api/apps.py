@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from questline.api.deps import Authorized, ContextDep, ReaderDep, SessionDep
-from questline.api.problems import problems
-from questline.api.sessions import SessionRoute
+from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep
+from questline.api.http.problems import problems
+from questline.api.http.sessions import SessionRoute
 from questline.auth.policy import Role
 from questline.auth.principals import Principal, PrincipalKind
 from questline.errors import Forbidden, NotFound

@@ -8,8 +8,15 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from questline.api.deps import Authorized, Cursor, Limit, ReaderDep, decode_cursor, encode_cursor
-from questline.api.sessions import SessionRoute
+from questline.api.http.deps import (
+    Authorized,
+    Cursor,
+    Limit,
+    ReaderDep,
+    decode_cursor,
+    encode_cursor,
+)
+from questline.api.http.sessions import SessionRoute
 from questline.storage.audit import audit_page
 from questline.storage.models import AuditEntry
 

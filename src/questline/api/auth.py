@@ -10,9 +10,9 @@ from limits import RateLimitItem
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from questline.api.context import Context
-from questline.api.deps import ContextDep
-from questline.api.problems import problems
+from questline.api.http.context import Context
+from questline.api.http.deps import ContextDep
+from questline.api.http.problems import problems
 from questline.auth.attempts import Attempts, Place, Refused
 from questline.auth.passwords import hash_password, needs_rehash, verify_password
 from questline.auth.request_limits import parse_limit

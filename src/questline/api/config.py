@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from questline import design_limits
-from questline.api.context import Context
-from questline.api.deps import (
+from questline.api.http.context import Context
+from questline.api.http.deps import (
     ConfigWriter,
     ContextDep,
     CurrentKey,
@@ -27,8 +27,8 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
-from questline.api.problems import problems
-from questline.api.sessions import SessionRoute
+from questline.api.http.problems import problems
+from questline.api.http.sessions import SessionRoute
 from questline.documents import load_json, unstorable_text
 from questline.engine.design import GameDesign
 from questline.engine.design_diff import DesignDiff

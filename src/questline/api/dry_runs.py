@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from questline.api.deps import ConfigWriter, ContextDep, CurrentKey, ReaderDep, SessionDep
-from questline.api.sessions import SessionRoute
+from questline.api.http.deps import ConfigWriter, ContextDep, CurrentKey, ReaderDep, SessionDep
+from questline.api.http.sessions import SessionRoute
 from questline.services.dry_runs import MAX_SAMPLE_PLAYERS, get_dry_run, request_dry_run
 from questline.storage.database import after_commit
 from questline.storage.models import DryRun

@@ -9,9 +9,9 @@ from typing import Any, Literal, Self
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from questline.api.deps import ContextDep, PlayerReader, ReaderDep
 from questline.api.events import EventIn
-from questline.api.sessions import SessionRoute
+from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.sessions import SessionRoute
 from questline.services.previews import MAX_PREVIEW_EVENTS, preview_events
 
 router = APIRouter(prefix="/v1/events", tags=["events"], route_class=SessionRoute)

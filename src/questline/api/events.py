@@ -27,10 +27,10 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.access import authorize, bearer, current_principal
-from questline.api.context import Context
-from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, get_context
+from questline.api.http.context import Context
+from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, get_context
+from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import EventTime, Identifier
-from questline.api.sessions import SessionRoute
 from questline.auth.principals import Principal
 from questline.engine.grants import RESERVED_PREFIX
 from questline.engine.periods import is_valid_zone

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from questline.api.deps import ContextDep, PlayerManager
 from questline.api.events import EventAccepted
+from questline.api.http.deps import ContextDep, PlayerManager
 from questline.api.inputs import Identifier
 from questline.api.mechanic_reads import current_design
 from questline.engine.grants import GRANT_EVENT

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from questline.api.deps import ContextDep
+from questline.api.http.deps import ContextDep
 from questline.errors import SchemaMismatch
 from questline.storage.schema import check_schema
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep
+from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep
+from questline.api.http.problems import problems
+from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Identifier
-from questline.api.problems import problems
 from questline.api.purchases import BoostWindowOut
-from questline.api.sessions import SessionRoute
 from questline.auth.principals import PrincipalKind
 from questline.engine.expressions import plain_value
 from questline.engine.mechanics import localize

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
-from questline.api.deps import (
+from questline.api.events import Scalar
+from questline.api.http.deps import (
     ConfigWriter,
     CurrentKey,
     Cursor,
@@ -19,10 +20,9 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
-from questline.api.events import Scalar
+from questline.api.http.problems import problems
+from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Identifier
-from questline.api.problems import problems
-from questline.api.sessions import SessionRoute
 from questline.errors import Conflict, NotFound
 from questline.storage import audit
 from questline.storage.items import get_item, list_items

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from questline.api.deps import (
+from questline.api.http.deps import (
     Authorized,
     ContextDep,
     Cursor,
@@ -18,8 +18,8 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Instant
-from questline.api.sessions import SessionRoute
 from questline.auth.policy import Scope
 from questline.errors import InvalidInput, NotFound
 from questline.storage import audit

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from questline.api.context import Context
-from questline.api.deps import (
+from questline.api.http.context import Context
+from questline.api.http.deps import (
     ContextDep,
     Cursor,
     EventWriter,
@@ -21,7 +21,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
-from questline.api.sessions import SessionRoute
+from questline.api.http.sessions import SessionRoute
 from questline.engine.compiler import CompiledDesign
 from questline.errors import InvalidInput, NotFound
 from questline.leaderboards.redis import RedisLeaderboardStore

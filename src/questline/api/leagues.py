@@ -10,8 +10,8 @@ from pydantic.config import JsonDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questline.api.deps import ContextDep, PlayerReader, ReaderDep
-from questline.api.sessions import SessionRoute
+from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.sessions import SessionRoute
 from questline.engine.leagues import League, league_week
 from questline.errors import NotFound
 from questline.storage.models import LeagueEntry, LeagueGroup, LeagueMember, Player

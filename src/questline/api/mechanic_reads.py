@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from questline.api.context import Context
+from questline.api.http.context import Context
 from questline.engine.compiler import CompiledDesign, compile_design
 from questline.engine.mechanics import localize
 from questline.processing.player_view import PlayerView, load_view

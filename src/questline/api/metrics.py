@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.types import Scope
 
-from questline.api.deps import ContextDep
+from questline.api.http.deps import ContextDep
 from questline.metrics import HTTP_SECONDS, BacklogCollector, exposition
 
 router = APIRouter(tags=["operations"])

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from questline.api.deps import Authorized, ContextDep
+from questline.api.http.deps import Authorized, ContextDep
 from questline.auth.tokens import TokenType, issue
 from questline.errors import Unavailable
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from questline.api.deps import (
+from questline.api.http.deps import (
     ContextDep,
     Cursor,
     Limit,
@@ -17,7 +17,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
-from questline.api.sessions import SessionRoute
+from questline.api.http.sessions import SessionRoute
 from questline.engine.periods import Period, local_date, period_keys
 from questline.errors import NotFound
 from questline.storage.models import Event, LedgerEntry

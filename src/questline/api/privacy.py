@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from questline.api.deps import Authorized, ContextDep, ReaderDep, SessionDep
-from questline.api.sessions import SessionRoute
+from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep
+from questline.api.http.sessions import SessionRoute
 from questline.errors import NotFound
 from questline.leaderboards.sql import SqlLeaderboardStore
 from questline.leaderboards.visibility import set_hidden

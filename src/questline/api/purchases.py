@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from questline.api.deps import (
+from questline.api.http.deps import (
     ContextDep,
     Cursor,
     EventWriter,
@@ -21,9 +21,9 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.http.problems import problems
+from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Identifier
-from questline.api.problems import problems
-from questline.api.sessions import SessionRoute
 from questline.auth.principals import PrincipalKind
 from questline.services import purchases
 from questline.services.purchases import PurchaseResult

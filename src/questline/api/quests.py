@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
-from questline.api.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
+from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
+from questline.api.http.problems import problems
+from questline.api.http.sessions import SessionRoute
 from questline.api.mechanic_reads import current_design, localize, player_view
-from questline.api.problems import problems
-from questline.api.sessions import SessionRoute
 from questline.engine import quests
 from questline.engine.mechanics import QuestPeriod
 from questline.engine.mechanics_compiler import CompiledQuest

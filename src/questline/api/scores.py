@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from questline.api.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.sessions import SessionRoute
 from questline.api.mechanic_reads import current_design
-from questline.api.sessions import SessionRoute
 from questline.processing.score_reads import read_score
 
 router = APIRouter(tags=["scores"], route_class=SessionRoute)

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
 
-from questline.api.deps import ContextDep, PlayerReader, ReaderDep
-from questline.api.problems import problems
-from questline.api.sessions import SessionRoute
+from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.problems import problems
+from questline.api.http.sessions import SessionRoute
 from questline.engine.mechanics import localize
 from questline.services import shop
 from questline.services.shop import OfferListing

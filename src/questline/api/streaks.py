@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 from sqlalchemy.orm import Session
 
-from questline.api.deps import (
+from questline.api.http.deps import (
     ContextDep,
     EventWriter,
     PlayerManager,
@@ -18,9 +18,9 @@ from questline.api.deps import (
     ReaderDep,
     SessionDep,
 )
+from questline.api.http.problems import problems
+from questline.api.http.sessions import SessionRoute
 from questline.api.mechanic_reads import current_design, localize, player_view
-from questline.api.problems import problems
-from questline.api.sessions import SessionRoute
 from questline.engine import streaks
 from questline.engine.mechanics_compiler import CompiledStreak
 from questline.engine.state import StreakState

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from questline.api.auth import EMAIL_PATTERN
-from questline.api.deps import (
+from questline.api.http.deps import (
     Authorized,
     Cursor,
     Limit,
@@ -19,8 +19,8 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
-from questline.api.problems import problems
-from questline.api.sessions import SessionRoute
+from questline.api.http.problems import problems
+from questline.api.http.sessions import SessionRoute
 from questline.auth.passwords import hash_password
 from questline.auth.policy import Role
 from questline.errors import Conflict, InvalidInput, NotFound

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
 
-from questline.api.deps import ContextDep, PlayerReader, ReaderDep
-from questline.api.sessions import SessionRoute
+from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.sessions import SessionRoute
 from questline.services import wallet
 
 router = APIRouter(tags=["economy"], route_class=SessionRoute)

@@ -15,7 +15,7 @@ from questline.storage.models import User
 from questline.storage.users import role_in
 
 if TYPE_CHECKING:
-    from questline.api.context import Context
+    from questline.api.http.context import Context
 
 
 def resolve_bearer(context: Context, token: str) -> Principal:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from questline.api.deps import (
+from questline.api.http.deps import (
     Authorized,
     ContextDep,
     Cursor,
@@ -19,8 +19,8 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
-from questline.api.problems import problems
-from questline.api.sessions import SessionRoute
+from questline.api.http.problems import problems
+from questline.api.http.sessions import SessionRoute
 from questline.learning import attempts, reviews, service
 from questline.learning.attempt_schemas import AnswerIn, AnswerOut, AttemptOut, ProgressOut
 from questline.learning.content import CourseSpec, load_document

@@ -13,7 +13,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.access import COOKIE_TOKEN, QUERY_TOKEN
-from questline.api.deps import (
+from questline.api.http.deps import (
     Authorized,
     ContextDep,
     Cursor,
@@ -23,7 +23,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
-from questline.api.sessions import SessionRoute
+from questline.api.http.sessions import SessionRoute
 from questline.errors import InvalidInput
 from questline.notifications import service
 from questline.notifications.live import Stream

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from questline.api.deps import (
+from questline.api.http.deps import (
     Authorized,
     Cursor,
     Limit,
@@ -15,7 +15,7 @@ from questline.api.deps import (
     decode_cursor,
     encode_cursor,
 )
-from questline.api.sessions import SessionRoute
+from questline.api.http.sessions import SessionRoute
 from questline.notifications import webhook_service
 from questline.notifications.routes import Module
 from questline.notifications.tables import WebhookDelivery, WebhookEndpoint

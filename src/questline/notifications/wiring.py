@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from questline.api.context import Context
+from questline.api.http.context import Context
 from questline.notifications import service, tasks
 from questline.notifications.delivery import parse_networks
 from questline.notifications.live import Fanout, LiveHub, RedisLive

@@ -10,7 +10,7 @@ import time
 import limits
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from questline.api.problems import send_problem
+from questline.api.http.problems import send_problem
 from questline.auth.principals import Principal, PrincipalKind
 from questline.auth.request_limits import applied_limit, parse_limit
 from questline.auth.throttle import Throttle, TooManyRequests, Verdict

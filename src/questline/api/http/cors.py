@@ -16,11 +16,11 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from questline.api.problems import send_problem
+from questline.api.http.problems import send_problem
 from questline.storage.models import App
 
 if TYPE_CHECKING:
-    from questline.api.context import Context
+    from questline.api.http.context import Context
 
 _TTL_SECONDS = 10.0
 _ALLOW_METHODS = b"GET, POST, PUT, PATCH, DELETE"

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from questline.api.problems import problem
+from questline.api.http.problems import problem
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 2

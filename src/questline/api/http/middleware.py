@@ -11,8 +11,8 @@ import uuid
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from questline.api.http.problems import send_problem
 from questline.api.metrics import observe_http
-from questline.api.problems import send_problem
 from questline.logs import log_access
 from questline.request_context import request_id as current_request_id
 

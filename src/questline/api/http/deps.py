@@ -10,8 +10,8 @@ from fastapi import Depends, Query, Request
 from pydantic import AfterValidator
 
 from questline.api.access import Authorized, Credentials
-from questline.api.context import Context
-from questline.api.sessions import ReaderDep, SessionDep
+from questline.api.http.context import Context
+from questline.api.http.sessions import ReaderDep, SessionDep
 from questline.auth.credentials import resolve_bearer
 from questline.auth.principals import Principal
 from questline.errors import InvalidInput, Unauthorized

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from questline.api.problems import problem, send_problem
+from questline.api.http.problems import problem, send_problem
 from questline.documents import unstorable_text
 
 # How JSON text writes a NUL or a surrogate. Only a hint: `"\\u0000"` is a backslash

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from questline.api.problems import send_problem
+from questline.api.http.problems import send_problem
 
 
 class RequestBodyMiddleware:

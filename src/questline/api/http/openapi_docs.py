@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from questline.api.openapi_problems import PROBLEM_SCHEMA, describe_problems
+from questline.api.http.openapi_problems import PROBLEM_SCHEMA, describe_problems
 from questline.api.streaks import STREAK_EXAMPLE
 
 _T = "2026-11-21T16:35:51Z"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from questline.api.problems import PROBLEM_JSON, PROBLEM_STATUSES
+from questline.api.http.problems import PROBLEM_JSON, PROBLEM_STATUSES
 from questline.auth.policy import decision_for
 
 PROBLEM_SCHEMA: dict[str, Any] = {

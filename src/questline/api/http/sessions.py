@@ -29,7 +29,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy.orm import Session
 
-from questline.api.context import Context
+from questline.api.http.context import Context
 from questline.storage.database import transaction_of
 
 

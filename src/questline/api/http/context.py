@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from questline.api.event_groups import EventGroups
-from questline.api.rate_limits import RateLimits
+from questline.api.http.rate_limits import RateLimits
 from questline.auth.key_cache import KeyCache
 from questline.auth.throttle import Throttle
 from questline.leaderboards.service import LeaderboardReader
