@@ -51,6 +51,19 @@ class NotFound(QuestlineError):
     title = "Not found"
 
 
+class ModuleNotEnabled(NotFound):
+    """The app's design does not turn on the module the request is for."""
+
+    code = "module_not_enabled"
+    title = "The module is not enabled for this app"
+
+    def __init__(self, module: str) -> None:
+        super().__init__(
+            f"the {module} module is not enabled for this app: its design turns it on"
+            f" with `modules: [{module}]`"
+        )
+
+
 class Conflict(QuestlineError):
     status = 409
     code = "conflict"

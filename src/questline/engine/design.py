@@ -7,7 +7,7 @@ every expression parses, names exist and types fit.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -27,6 +27,8 @@ from questline.engine.spec import (
 )
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
+# The optional modules a design can turn on for its app (each has its own API).
+ModuleName = Literal["learning"]
 
 
 class Rounding(StrEnum):
@@ -209,6 +211,7 @@ class GameDesign(SpecModel):
     notifications: NotificationsSpec = Field(default_factory=NotificationsSpec)
     boosts: dict[MechanicId, Boost] = Field(default_factory=dict)
     shop: Shop = Field(default_factory=Shop)
+    modules: list[ModuleName] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Self:

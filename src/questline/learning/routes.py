@@ -18,6 +18,7 @@ from questline.api.http.deps import (
     SessionDep,
     decode_cursor,
     encode_cursor,
+    module_enabled,
 )
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
@@ -44,8 +45,14 @@ from questline.learning.schemas import (
 from questline.learning.settings import LearningSettings, server_defaults
 from questline.processing.submission import EventFlow
 
-# SessionRoute: each route's session begins and ends within its own thread call.
-router = APIRouter(tags=["learning"], route_class=SessionRoute)
+# SessionRoute: each route's session begins and ends within its own thread call. Every route
+# answers 404 `module_not_enabled` unless the app's design has `modules: [learning]`.
+router = APIRouter(
+    tags=["learning"],
+    route_class=SessionRoute,
+    dependencies=[Depends(module_enabled("learning"))],
+    responses=problems(404),
+)
 
 _CONTENT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$"
 CourseId = Annotated[str, Path(pattern=_CONTENT_ID, description="the course's id")]

@@ -124,6 +124,11 @@ class LearningApi(Api):
 GREETINGS = {"q1": "hola", "q2": "adiós"}
 
 
+# The smallest design that turns the module on for the app.
+LEARNING_ON = "modules: [learning]\n"
+
+
 @pytest.fixture
 def learning(api: Api) -> LearningApi:
+    api.publish(LEARNING_ON)
     return LearningApi(api.client)

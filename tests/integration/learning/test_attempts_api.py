@@ -10,6 +10,7 @@ from typing import Any
 from tests.integration.learning.conftest import GREETINGS, LearningApi, course
 
 DESIGN = """
+modules: [learning]
 currencies: {xp: {}}
 metrics:
   lessons: {count: lesson.completed, where: "event.passed == true"}

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from pydantic import AfterValidator
+from starlette.concurrency import run_in_threadpool
 
 from questline.api.access import Authorized, Credentials
 from questline.api.http.context import Context
 from questline.api.http.sessions import ReaderDep, SessionDep
 from questline.auth.credentials import resolve_bearer
 from questline.auth.principals import Principal
-from questline.errors import InvalidInput, Unauthorized
+from questline.engine.compiler import CompiledDesign
+from questline.errors import InvalidInput, ModuleNotEnabled, Unauthorized
 
 __all__ = [
     "Authorized",
@@ -32,6 +35,7 @@ __all__ = [
     "authenticate",
     "decode_cursor",
     "encode_cursor",
+    "module_enabled",
 ]
 
 
@@ -59,6 +63,26 @@ EventWriter = Authorized
 PlayerReader = Authorized
 ConfigWriter = Authorized
 PlayerManager = Authorized
+
+
+def module_enabled(module: str) -> Callable[..., Coroutine[Any, Any, None]]:
+    """A dependency of a module's router: its routes answer 404 `module_not_enabled` for an
+    app whose current design does not list the module under `modules`."""
+
+    async def enabled(context: ContextDep, principal: Authorized) -> None:
+        known, design = context.designs.current_if_known(principal.app_id)
+        if not known:  # at most once a second per app and process
+            design = await run_in_threadpool(_design_for_reads, context, principal.app_id)
+        if design is None or module not in design.design.modules:
+            raise ModuleNotEnabled(module)
+
+    return enabled
+
+
+def _design_for_reads(context: Context, app_id: int) -> CompiledDesign | None:
+    # Begins and ends within this one thread call, like a SessionRoute's session.
+    with context.database.read_sessions() as session:
+        return context.designs.current_for_reads(session, app_id)
 
 
 def encode_cursor(value: int) -> str:
