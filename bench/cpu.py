@@ -76,3 +76,36 @@ def used(before: Sample, after: Sample, roots: Mapping[int, str]) -> dict[str, f
         totals[name] += cpu - (earlier[1] if earlier and earlier[0] == parent else 0.0)
     totals["machine"] = after.machine - before.machine
     return totals
+
+
+def memory(after: Sample, roots: Mapping[int, str]) -> dict[str, tuple[float, float]]:
+    """Resident memory of each named process tree now, in MiB: (RSS summed over its
+    processes, PSS summed). Forked processes share pages, which RSS counts in each of
+    them; PSS splits shared pages among their sharers, so the PSS sum is what the tree
+    occupies."""
+    names = dict(roots)
+    totals = {name: [0.0, 0.0] for name in roots.values()}
+    for pid in after.processes:
+        top = pid
+        while top not in names and top in after.processes and after.processes[top][0] != top:
+            top = after.processes[top][0]
+        if top not in names:
+            continue
+        rss, pss = _resident(pid)
+        totals[names[top]][0] += rss
+        totals[names[top]][1] += pss
+    return {name: (rss, pss) for name, (rss, pss) in totals.items()}
+
+
+def _resident(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) of one process in MiB; zeros if it ended or cannot be read."""
+    found = {"Rss:": 0.0, "Pss:": 0.0}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                fields = line.split()
+                if fields and fields[0] in found:
+                    found[fields[0]] = int(fields[1]) / 1024
+    except OSError:
+        pass
+    return found["Rss:"], found["Pss:"]

@@ -1,25 +1,30 @@
 """Benchmark of the distributed mode on loopback: PostgreSQL, Redis, `questline serve
---workers 2` and Celery workers, with a load generator in a process of its own.
-Prints figures; asserts nothing.
+--workers 2` and Celery workers, with a load generator in a process of its own
+(bench/load.py). Prints figures; asserts nothing, but checks at the end that every
+event was processed with the effects it should have had (bench/verify.py) and says so.
 
 (a) batches of 1,000 events, sent by a few concurrent connections as fast as they are
-    accepted: events/s end to end (first request sent → last effect committed).
-(b) single events, open loop at a fixed rate (2,000 requests/s by default): requests go
-    out on schedule whether or not earlier ones were answered, and latency is counted
-    from the scheduled time, so a stalled server cannot hide behind a slow client.
-    Prints p50/p99 ingest latency and the processing lag (age of the oldest pending
-    event) sampled meanwhile; then the same at lower rates, to show what is sustained.
-(c) events for new players at a steady pace, each polled for on the XP leaderboard
-    (served from Redis): p50/p99 of accepted → visible.
+    accepted: events/s end to end (first request sent → last effect committed). Run in
+    rounds, each between two raw limits measured on the same servers: one plain `COPY`
+    of the same rows into a table shaped like the event log, and one `ZADD` per event
+    through a Redis pipeline (each repeated for at least a second). Each round's ratio
+    to its own baselines is printed with min / median / max, since the machine's load
+    moves the rates and the ratios much less.
+(b) single events, open loop at a fixed rate (2,000 requests/s by default, then lower
+    rates): p50/p99 latency from the scheduled send, what was answered, the processing
+    lag, and the CPU per *answered* request of each part. Meanwhile probes time accept →
+    visible on the board's first page (`GET /v1/leaderboards/global_xp`, what a client
+    reads, served from Redis through the API's page cache), under that load.
 
-In the same run, the raw limits: the same rows written by one plain `COPY` into a table
-shaped like the event log, and one `ZADD` per event through a Redis pipeline, with our
-end-to-end figure as a ratio of each. And the CPU time each part of the stack used (read
-from /proc): per event in (a), with the rate the cores could sustain at that cost; the
-cores busy in (b).
+Durability: `--durability production` (the default) runs PostgreSQL as the docs
+recommend for production (fsync, synchronous_commit and full_page_writes on);
+`--durability relaxed` turns the three off, as the test servers run. Say which when you
+quote a figure. Also printed: the resident memory of the API, workers, PostgreSQL and
+Redis, and Redis's memory per player on the board.
 
-    python bench/distributed.py [--events 30000] [--rate 2000] [--lower-rates 500,1000]
-                                [--seconds 10] [--workers 2] [--worker-nice 10]
+    python bench/distributed.py [--events 30000] [--rounds 3] [--rate 2000]
+                                [--lower-rates 500,1000] [--seconds 10] [--workers 2]
+                                [--durability production|relaxed]
 
 The Celery workers run at a lower priority than the API (nice 10, as in the Procfile).
 """
@@ -27,13 +32,8 @@ The Celery workers run at a lower priority than the API (nice 10, as in the Proc
 from __future__ import annotations
 
 import argparse
-import asyncio
-import multiprocessing
 import os
-import queue
-import random
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,7 +42,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import psycopg
 import redis
 
@@ -51,175 +50,30 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import cpu  # noqa: E402  (bench/cpu.py, next to this file)
+import verify  # noqa: E402
+from figures import busy_while, print_cost, print_memory, print_open_loop, spread  # noqa: E402
+from load import (  # noqa: E402
+    KEY,
+    make_events,
+    probe_event,
+    publish,
+    result_of,
+    run_load,
+    singles_prefix,
+)
 from questline.processing.distributed import QUEUE  # noqa: E402
 from tests.support.postgres import PostgresServer  # noqa: E402
 from tests.support.processes import free_port  # noqa: E402
 from tests.support.redis import RedisServer  # noqa: E402
 
-KEY = "ql_sk_bench-admin-key-0123456789abcdefghijklmnopq"
-HEADERS = {"Authorization": f"Bearer {KEY}"}
 # The parts the machine's CPU time is split into (process trees; see bench/cpu.py).
 API, WORKERS, POSTGRES, REDIS, GENERATOR = (
     "API", "workers", "PostgreSQL", "Redis", "load generator"
 )  # fmt: skip
 STACK = (API, WORKERS, POSTGRES, REDIS)
-
-
-def make_events(count: int, players: int, prefix: str, seed: int) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
-    return [
-        {
-            "id": f"{prefix}-{i}",
-            "type": "attempt.submitted",
-            "player": f"player-{rng.randrange(players)}",
-            "item": f"challenge-{rng.randrange(20)}",
-            "properties": {"score": rng.randrange(101)},
-        }
-        for i in range(count)
-    ]
-
-
-# --- the load generator (its own process) ----------------------------------------------
-
-
-class Connection:
-    """A minimal keep-alive HTTP/1.1 client on asyncio streams. A general-purpose client
-    spent more CPU per request than the server does, and the generator shares the two
-    cores with the server: it must cost as little as possible per request."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self, path: str, body: bytes) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        self.writer.write(
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {KEY}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
-            + body
-        )
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        await self.reader.readexactly(length)
-        return status
-
-
-def _address(base: str) -> tuple[str, int]:
-    host, port = base.removeprefix("http://").split(":")
-    return host, int(port)
-
-
-async def _send_batches(
-    base: str, events: list[dict[str, Any]], size: int, connections: int
-) -> float:
-    chunks = [orjson.dumps({"events": events[i : i + size]}) for i in range(0, len(events), size)]
-    started = time.time()
-
-    async def sender() -> None:
-        connection = Connection(*_address(base))
-        while chunks:
-            status = await connection.post("/v1/events/batch", chunks.pop())
-            if status != 202:
-                raise RuntimeError(f"a batch was answered {status}")
-
-    await asyncio.gather(*(sender() for _ in range(connections)))
-    return started
-
-
-async def _send_open_loop(
-    base: str, events: list[dict[str, Any]], rate: float, connections: int = 64
-) -> tuple[list[float], int, float, float]:
-    """Requests are due on a fixed schedule; a request waits for a free connection if
-    all are busy, and that wait counts in its latency."""
-    latencies: list[float] = []
-    errors = 0
-    due_queue: asyncio.Queue[tuple[bytes, float] | None] = asyncio.Queue()
-
-    async def sender() -> None:
-        nonlocal errors
-        connection = Connection(*_address(base))
-        while (item := await due_queue.get()) is not None:
-            body, due = item
-            try:
-                if await connection.post("/v1/events", body) != 202:
-                    errors += 1
-            except (OSError, asyncio.IncompleteReadError):
-                errors += 1
-                connection = Connection(*_address(base))
-            latencies.append(time.perf_counter() - due)
-
-    senders = [asyncio.create_task(sender()) for _ in range(connections)]
-    bodies = [orjson.dumps(event) for event in events]
-    start = time.perf_counter() + 0.2
-    for index, body in enumerate(bodies):
-        due = start + index / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        due_queue.put_nowait((body, due))
-    sent_for = time.perf_counter() - start
-    for _ in senders:
-        due_queue.put_nowait(None)
-    await asyncio.gather(*senders)
-    answered_for = time.perf_counter() - start
-    return latencies, errors, sent_for, answered_for
-
-
-def load_generator(phase: str, base: str, args: dict[str, Any], out: Any) -> None:
-    if phase == "batches":
-        events = make_events(args["events"], args["players"], "batch", 1)
-        started = asyncio.run(_send_batches(base, events, args["batch"], args["connections"]))
-        # Its own CPU time: it has ended by the time the stack's is read.
-        out.put({"started": started, "accepted": time.time(), "cpu": time.process_time()})
-    else:
-        count = int(args["rate"] * args["seconds"])
-        events = make_events(count, args["players"], f"single-{args['rate']:.0f}", 2)
-        started = time.time()
-        latencies, errors, sent_for, answered_for = asyncio.run(
-            _send_open_loop(base, events, args["rate"])
-        )
-        out.put(
-            {
-                "started": started,
-                "latencies": latencies,
-                "errors": errors,
-                "sent_for": sent_for,
-                "answered_for": answered_for,
-            }
-        )
-
-
-def run_load(phase: str, base: str, args: dict[str, Any]) -> multiprocessing.Process:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=load_generator, args=(phase, base, args, queue))
-    process.start()
-    process.queue = queue  # type: ignore[attr-defined]
-    return process
-
-
-def result_of(load: multiprocessing.Process, wait: float | None = None) -> Any:
-    """The generator's figures; None if `wait` seconds pass first. (Read them before
-    joining: a process does not exit until what it put in its queue is read.)"""
-    deadline = None if wait is None else time.monotonic() + wait
-    while True:
-        try:
-            found: dict[str, Any] = load.queue.get(timeout=0.25)  # type: ignore[attr-defined]
-        except queue.Empty:
-            if not load.is_alive():
-                raise RuntimeError("the load generator failed (see above)") from None
-            if deadline is not None and time.monotonic() > deadline:
-                return None
-            continue
-        load.join()
-        return found
+PARTS = (*STACK, GENERATOR)
+DURABILITY = ("fsync", "synchronous_commit", "full_page_writes")
+BASELINE_SECONDS = 1.0
 
 
 # --- the stack ----------------------------------------------------------------------------
@@ -300,23 +154,6 @@ def start_stack(
     raise RuntimeError("the API did not become ready")
 
 
-def publish(base: str) -> None:
-    with httpx.Client(base_url=base, headers=HEADERS, timeout=60) as client:
-        design = (ROOT / "blueprints" / "skillquest.yaml").read_bytes()
-        client.put(
-            "/v1/config", content=design, headers={"Content-Type": "application/yaml"}
-        ).raise_for_status()
-        for i in range(20):
-            client.post(
-                "/v1/items",
-                json={
-                    "key": f"challenge-{i}",
-                    "kind": "challenge",
-                    "attributes": {"xp": 50 + 10 * i},
-                },
-            ).raise_for_status()
-
-
 def wait_for_workers(redis_url: str, timeout: float = 60) -> None:
     """Until the workers have taken what the publish queued (the achievement backfill).
     A worker starts slower than the API: a backfill still queued when events arrive
@@ -336,41 +173,70 @@ def wait_for_workers(redis_url: str, timeout: float = 60) -> None:
 # --- the raw limits -----------------------------------------------------------------------
 
 
+def set_durability(pg: PostgresServer, production: bool) -> str:
+    """The test server runs with durability off; production turns it back on. Returns
+    the settings as the server reports them."""
+    value = "on" if production else "off"
+    with psycopg.connect(pg.conninfo_for("postgres"), autocommit=True) as connection:
+        for name in DURABILITY:
+            connection.execute(f"ALTER SYSTEM SET {name} = {value}")
+        connection.execute("SELECT pg_reload_conf()")
+        time.sleep(0.2)
+        shown = [
+            f"{name}={connection.execute(f'SHOW {name}').fetchone()[0]}"  # type: ignore[index]
+            for name in DURABILITY
+        ]
+    return ", ".join(shown)
+
+
 def raw_copy(conninfo: str, events: list[dict[str, Any]]) -> float:
-    """The same rows, one plain COPY into a table shaped (and indexed) like the log."""
+    """The same rows, one plain COPY per repetition into a table shaped (and indexed)
+    like the log, repeated for at least BASELINE_SECONDS."""
+    rows = [
+        (1, e["id"], 1 + int(e["player"].split("-")[1]), e["type"], "now", "now", "UTC",
+         f'{{"score": {e["properties"]["score"]}}}', e["item"], "pending")
+        for e in events
+    ]  # fmt: skip
     with psycopg.connect(conninfo, autocommit=True) as connection:
         connection.execute(
-            "CREATE TABLE raw_events (LIKE events INCLUDING DEFAULTS INCLUDING INDEXES)"
+            "CREATE TABLE IF NOT EXISTS raw_events"
+            " (LIKE events INCLUDING DEFAULTS INCLUDING INDEXES)"
         )
-        rows = [
-            (1, e["id"], 1 + int(e["player"].split("-")[1]), e["type"], "now", "now", "UTC",
-             f'{{"score": {e["properties"]["score"]}}}', e["item"], "pending")
-            for e in events
-        ]  # fmt: skip
-        started = time.perf_counter()
-        with (
-            connection.transaction(),
-            connection.cursor().copy(
-                "COPY raw_events (app_id, key, player_id, type, occurred_at, received_at,"
-                " time_zone, properties, item_key, status) FROM STDIN"
-            ) as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return len(rows) / (time.perf_counter() - started)
+        copied, spent = 0, 0.0
+        while spent < BASELINE_SECONDS:
+            connection.execute("TRUNCATE raw_events")
+            started = time.perf_counter()
+            with (
+                connection.transaction(),
+                connection.cursor().copy(
+                    "COPY raw_events (app_id, key, player_id, type, occurred_at, received_at,"
+                    " time_zone, properties, item_key, status) FROM STDIN"
+                ) as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            spent += time.perf_counter() - started
+            copied += len(rows)
+        connection.execute("DROP TABLE raw_events")
+        return copied / spent
 
 
 def raw_zadd(redis_url: str, events: list[dict[str, Any]]) -> float:
-    """One ZADD per event into a sorted set, pipelined 1,000 at a time."""
+    """One ZADD per event into a sorted set, pipelined 1,000 at a time, repeated for at
+    least BASELINE_SECONDS."""
     client = redis.Redis.from_url(redis_url)
     try:
-        started = time.perf_counter()
-        for offset in range(0, len(events), 1000):
-            pipe = client.pipeline(transaction=False)
-            for event in events[offset : offset + 1000]:
-                pipe.zadd("raw:leaderboard", {event["player"]: event["properties"]["score"]})
-            pipe.execute()
-        return len(events) / (time.perf_counter() - started)
+        done, started = 0, time.perf_counter()
+        while time.perf_counter() - started < BASELINE_SECONDS:
+            for offset in range(0, len(events), 1000):
+                pipe = client.pipeline(transaction=False)
+                for event in events[offset : offset + 1000]:
+                    pipe.zadd("raw:leaderboard", {event["player"]: event["properties"]["score"]})
+                pipe.execute()
+            done += len(events)
+        spent = time.perf_counter() - started
+        client.delete("raw:leaderboard")
+        return done / spent
     finally:
         client.close()
 
@@ -379,41 +245,32 @@ def progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-async def _probe(client: httpx.AsyncClient, index: int, delay: float) -> float:
-    """Send one event for a new player; return seconds from its 202 to its rank on the
-    skillquest XP board being served."""
-    await asyncio.sleep(delay)
-    player = f"probe-{index}"
-    event = {"id": f"probe-{index}", "type": "attempt.submitted", "player": player,
-             "item": "challenge-0", "properties": {"score": 90}}  # fmt: skip
-    answer = await client.post("/v1/events", json=event)
-    accepted = time.perf_counter()
-    if answer.status_code != 202:
-        raise RuntimeError(f"a probe was answered {answer.status_code}")
-    while time.perf_counter() - accepted < 30:
-        ranks = await client.get(f"/v1/players/{player}/ranks")
-        if any(rank["board"] == "global_xp" for rank in ranks.json()["data"]):
-            return time.perf_counter() - accepted
-        await asyncio.sleep(0.005)
-    raise RuntimeError(f"{player} never showed on the leaderboard")
+# --- the phases -----------------------------------------------------------------------------
 
 
-def accept_to_leaderboard(base: str, probes: int, rate: float) -> list[float]:
-    """Events sent at `rate` per second, each polled for on the leaderboard (read from
-    Redis) until it shows: the time from accepted to visible, in seconds."""
-
-    async def run() -> list[float]:
-        async with httpx.AsyncClient(base_url=base, headers=HEADERS, timeout=30) as client:
-            return await asyncio.gather(*(_probe(client, i, i / rate) for i in range(probes)))
-
-    return asyncio.run(run())
+def batch_round(
+    base: str, database: psycopg.Connection[Any], settings: dict[str, Any], roots: dict[int, str]
+) -> dict[str, Any]:
+    """(a) once: the generator's batches, until the last effect is committed."""
+    before = cpu.sample() if cpu.available() else None
+    load = run_load("batches", base, settings)
+    found = result_of(load)
+    drained = wait_drained(database)
+    used = None
+    if before is not None:
+        used = {**cpu.used(before, cpu.sample(), roots), GENERATOR: found["cpu"]}
+    return {
+        "ingest": settings["events"] / (found["accepted"] - found["started"]),
+        "end_to_end": settings["events"] / (drained - found["started"]),
+        "used": used,
+    }
 
 
 def open_loop(
     base: str, database: psycopg.Connection[Any], settings: dict[str, Any], roots: dict[int, str]
 ) -> dict[str, Any]:
     """(b) at one rate: the generator's figures, the lag sampled meanwhile, the CPU each
-    part of the stack used while the generator sent and got answers, and the drain."""
+    part used from the first send to the last answer, and the drain."""
     load = run_load("singles", base, settings)
     assert load.pid is not None
     roots = {**roots, load.pid: GENERATOR}
@@ -423,71 +280,29 @@ def open_loop(
         lags.append(pending(database)[1])
         if samples:
             samples.append(cpu.sample())
+    stack = {pid: name for pid, name in roots.items() if name != GENERATOR}
+    memory = cpu.memory(samples[-1], stack) if samples else None
     finished = time.time()
     drained_after = wait_drained(database) - finished
     progress(f"(b) at {settings['rate']:.0f}/s done")
-    # The samples taken while requests went out, not while the generator started.
-    sending = (found["started"], found["started"] + found["sent_for"])
-    window = [s for s in samples if sending[0] <= s.at <= sending[1]]
-    busy = None
-    if len(window) >= 2:
-        seconds = window[-1].at - window[0].at
-        used = cpu.used(window[0], window[-1], roots)
-        busy = {name: value / seconds for name, value in used.items()}
-    return {
-        **found,
-        "rate": settings["rate"],
-        "lags": lags,
-        "drained_after": drained_after,
-        "busy": busy,
-    }
+    busy = busy_while(samples, found["started"], found["started"] + found["answered_for"] + 0.3,
+                      roots)  # fmt: skip
+    return {**found, "rate": settings["rate"], "lags": lags, "drained_after": drained_after,
+            "busy": busy, "memory": memory}  # fmt: skip
 
 
-def print_open_loop(found: dict[str, Any], seconds: float) -> None:
-    latencies = [x * 1000 for x in found["latencies"]]
-    q = statistics.quantiles(latencies, n=100)
-    sent = len(latencies)
-    print(f"\n(b) {sent} single events, open loop at {found['rate']:.0f}/s for {seconds:.0f} s")
-    print(f"  offered rate achieved by the generator: {sent / found['sent_for']:.0f} requests/s")
-    print(f"  ingest latency: p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms; errors {found['errors']}")
-    print(f"  answered: {sent / found['answered_for']:.0f} requests/s (all answered after"
-          f" {found['answered_for']:.1f} s)")  # fmt: skip
-    lags = found["lags"] or [0.0]
-    print(f"  processing lag (oldest pending): median {statistics.median(lags):.2f} s,"
-          f" max {max(lags):.2f} s")  # fmt: skip
-    print(f"  drained {found['drained_after']:.2f} s after the last answer")
-    busy = found["busy"]
-    if busy is not None:
-        print(f"  cores busy while sending: {busy['machine']:.2f} of {os.cpu_count()}"
-              f" ({describe(busy, '{:.2f}')})")  # fmt: skip
-        print(f"  API CPU per request: {busy[API] / found['rate'] * 1e6:.0f} µs")
-
-
-def describe(used: dict[str, float], form: str) -> str:
-    """Each part's figure, then what no part accounts for (ended processes, the system)."""
-    parts = [*STACK, GENERATOR]
-    other = used["machine"] - sum(used.get(name, 0.0) for name in parts)
-    return ", ".join(f"{name} {form.format(used.get(name, 0.0))}" for name in parts) + (
-        f", other {form.format(other)}"
-    )
-
-
-def print_cost(used: dict[str, float] | None, events: int) -> None:
-    """(a)'s CPU per event, by part, and the rate the cores could sustain at that cost."""
-    if used is None:
-        return
-    per_event = {name: value / events * 1e6 for name, value in used.items()}
-    stack = sum(per_event.get(name, 0.0) for name in STACK)
-    cores = os.cpu_count() or 1
-    print(f"  CPU used, first send → last effect: {used['machine']:.1f} s of {cores} cores;"
-          f" per event in µs: {describe(per_event, '{:.0f}')}")  # fmt: skip
-    print(f"  the stack's CPU per event ({' + '.join(STACK)}): {stack:.0f} µs, so {cores}"
-          f" cores sustain at most {cores / stack * 1e6:.0f} events/s at this cost")  # fmt: skip
+def redis_memory(url: str) -> float:
+    client = redis.Redis.from_url(url)
+    try:
+        return float(client.info("memory")["used_memory"])
+    finally:
+        client.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=30_000, help="events sent in batches")
+    parser.add_argument("--rounds", type=int, default=3, help="(a) rounds, each between baselines")
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--connections", type=int, default=4, help="batch senders in flight")
     parser.add_argument("--players", type=int, default=2000)
@@ -506,26 +321,30 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=10, help="duration of the open loop")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
-    parser.add_argument("--probes", type=int, default=200, help="(c) events polled for")
-    parser.add_argument("--probe-rate", type=float, default=20, help="(c) probes per second")
+    parser.add_argument("--probe-rate", type=float, default=5, help="probes per second in (b)")
+    parser.add_argument("--probe-poll", type=float, default=0.01, help="seconds between looks")
     parser.add_argument(
         "--shards", type=int, default=None, help="QUESTLINE_WORKER_SHARDS (default: its default)"
     )
+    parser.add_argument("--durability", choices=["production", "relaxed"], default="production")
     args = parser.parse_args()
     settings = vars(args)
     # Stopped early (Ctrl-C, SIGTERM): still stop the servers this run started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    per_round = args.events // args.rounds
 
-    print(
-        f"distributed mode on loopback, {os.cpu_count()} cores: PostgreSQL (fsync off), Redis,"
-        f" API × 2 processes, {args.workers} Celery workers (nice {args.worker_nice});"
-        f" skillquest, {args.players} players"
-    )
     with (
         tempfile.TemporaryDirectory(prefix="questline-bench-") as tmp,
         PostgresServer() as pg,
         RedisServer() as rds,
     ):
+        durability = set_durability(pg, args.durability == "production")
+        print(
+            f"distributed mode on loopback, {os.cpu_count()} cores, load average"
+            f" {os.getloadavg()[0]:.1f} at start: PostgreSQL ({args.durability}: {durability}),"
+            f" Redis (no persistence), API × 2 processes, {args.workers} Celery workers"
+            f" (nice {args.worker_nice}); skillquest, {args.players} players"
+        )
         workdir = Path(tmp)
         db_url = pg.create_database("bench")
         conninfo = pg.conninfo_for("bench")
@@ -533,31 +352,41 @@ def main() -> None:
             workdir, db_url, rds.url, args.workers, args.shards, args.worker_nice
         )
         database = psycopg.connect(conninfo, autocommit=True)
+        sent: list[dict[str, Any]] = []
         try:
             publish(base)
             wait_for_workers(rds.url)
-            progress("stack up; (a) batches")
             roots = {processes[0].pid: API, pg.pid: POSTGRES, rds.pid: REDIS}
             roots.update({process.pid: WORKERS for process in processes[1:]})
 
-            # (a) batches, end to end
-            before = cpu.sample() if cpu.available() else None
-            load = run_load("batches", base, settings)
-            found = result_of(load)
-            drained = wait_drained(database)
-            cost = None
-            if before is not None:
-                cost = {**cpu.used(before, cpu.sample(), roots), GENERATOR: found["cpu"]}
-            ingest_rate = args.events / (found["accepted"] - found["started"])
-            end_to_end = args.events / (drained - found["started"])
+            rounds = []
+            for n in range(args.rounds):
+                events = make_events(per_round, args.players, f"batch{n}", 100 + n)
+                sent += events
+                copy_before = raw_copy(conninfo, events)
+                found = batch_round(
+                    base, database, {**settings, "events": per_round, "prefix": f"batch{n}",
+                                     "seed": 100 + n}, roots)  # fmt: skip
+                zadd_after = raw_zadd(rds.url, events)
+                rounds.append({**found, "copy": copy_before, "zadd": zadd_after})
+                progress(f"(a) round {n + 1}: {found['end_to_end']:.0f} events/s end to end")
 
-            progress(f"(a) done: {end_to_end:.0f} events/s end to end; (b) singles")
-            singles = [
-                open_loop(base, database, {**settings, "rate": rate}, roots)
-                for rate in [args.rate, *args.lower_rates]
-            ]
-            progress("(b) done; (c) accept → leaderboard")
-            board = accept_to_leaderboard(base, args.probes, args.probe_rate)
+            singles = []
+            probe_start = 0
+            for rate in [args.rate, *args.lower_rates]:
+                probes = int(args.probe_rate * args.seconds)
+                run = {**settings, "rate": rate, "probes": probes, "probe_start": probe_start}
+                singles.append(open_loop(base, database, run, roots))
+                sent += make_events(int(rate * args.seconds), args.players,
+                                    singles_prefix(rate), 2)  # fmt: skip
+                sent += [probe_event(probe_start + n) for n in range(probes)]
+                probe_start += probes
+            wait_drained(database)
+            progress("checking every event's effects")
+            checked = verify.check(
+                lambda query: database.execute(query).fetchall(), sent, redis_url=rds.url
+            )
+            redis_bytes = redis_memory(rds.url)
         except BaseException:
             log = (workdir / "stack.log").read_text(errors="replace").splitlines()
             print("\n".join(log[-40:]), file=sys.stderr)
@@ -569,27 +398,41 @@ def main() -> None:
             for process in processes:
                 process.wait(timeout=60)
 
-        progress("(c) done; raw limits")
-        events = make_events(args.events, args.players, "batch", 1)
-        copy_rate = raw_copy(conninfo, events)
-        zadd_rate = raw_zadd(rds.url, events)
-
-    print(f"\n(a) {args.events} events in batches of {args.batch}, {args.connections} connections")
-    print(f"  ingest (202s received):            {ingest_rate:9.0f} events/s")
-    print(f"  end to end (sent → effects committed): {end_to_end:6.0f} events/s")
-    print(f"  raw: one COPY of the same rows:   {copy_rate:9.0f} rows/s")
-    print(f"     end to end / COPY:             {end_to_end / copy_rate:9.3f}")
-    print(f"  raw: pipelined ZADD per event:    {zadd_rate:9.0f} ops/s")
-    print(f"     end to end / ZADD:             {end_to_end / zadd_rate:9.3f}")
-    print_cost(cost, args.events)
+    print(f"\n(a) {args.rounds} rounds of {per_round} events in batches of {args.batch},"
+          f" {args.connections} connections")  # fmt: skip
+    print("  round  ingest/s  end to end/s   COPY rows/s  ratio   ZADD ops/s  ratio")
+    for n, found in enumerate(rounds, 1):
+        print(f"  {n:5} {found['ingest']:9.0f} {found['end_to_end']:13.0f}"
+              f" {found['copy']:13.0f} {found['end_to_end'] / found['copy']:6.3f}"
+              f" {found['zadd']:12.0f} {found['end_to_end'] / found['zadd']:6.3f}")  # fmt: skip
+    rates = [found["end_to_end"] for found in rounds]
+    print(f"  end to end, events/s: {spread(rates, '{:.0f}')}")
+    print(f"  end to end / COPY: {spread([f['end_to_end'] / f['copy'] for f in rounds])}")
+    print(f"  end to end / ZADD: {spread([f['end_to_end'] / f['zadd'] for f in rounds])}")
+    if all(found["used"] for found in rounds):
+        used: dict[str, float] = {}
+        for found in rounds:
+            for name, value in found["used"].items():
+                used[name] = used.get(name, 0.0) + value
+        print_cost(used, per_round * len(rounds), PARTS, STACK)
     for found in singles:
-        print_open_loop(found, args.seconds)
-    seen = statistics.quantiles([x * 1000 for x in board], n=100)
-    print(f"\n(c) {args.probes} events for new players at {args.probe_rate:.0f}/s, each polled for"
-          " on the XP board (served from Redis)")  # fmt: skip
-    print(f"  accept → visible on the leaderboard: p50 {seen[49]:.0f} ms, p99 {seen[98]:.0f} ms")
-    print("\ntargets: ≥ 10,000 events/s end to end with batches; p99 ingest < 50 ms at 2,000"
-          " single-event requests/s; accept-to-leaderboard p99 < 1 s")  # fmt: skip
+        print_open_loop(found, args.seconds, PARTS, API)
+    memory = singles[0]["memory"]
+    if memory:
+        print(f"\nat {singles[0]['rate']:.0f} single events/s:")
+        print_memory(memory)
+    board = checked.redis_rows or 0
+    print(f"  Redis used_memory at the end: {redis_bytes / 2**20:.1f} MiB"
+          f" ({board} players on the board)")  # fmt: skip
+    print()
+    for line in checked.lines():
+        print(line)
+    print(
+        "\ntargets: ≥ 10,000 events/s end to end with batches; p99 < 50 ms at 2,000"
+        " single-event requests/s, all answered; accept → visible p99 < 1 s under that load"
+    )
+    if not checked.ok:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
