@@ -33,6 +33,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+import redis
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -362,6 +363,13 @@ def main() -> None:
         print(
             f"  rebuild Redis from PostgreSQL:     {time.perf_counter() - started:6.1f} s"
             f" ({rebuilt:,} scores)"
+        )
+        memory = redis.Redis.from_url(redis_server.url)
+        used = int(memory.info("memory")["used_memory"])
+        memory.close()
+        print(
+            f"  Redis used_memory after the rebuild: {used / 2**20:6.1f} MiB"
+            f" ({used / max(rebuilt, 1):.0f} B per player)"
         )
 
         def reader_ping(database: Database) -> Callable[[], object]:
