@@ -10,11 +10,13 @@ from celery import Celery
 from questline.notifications import worker_wiring as notifications
 from questline.processing.worker import Worker
 from questline.settings import Settings
+from questline.social import worker_wiring as social
 
 
 def extend_worker(worker: Worker, settings: Settings) -> None:
     """What the bounded modules write with each batch of a worker outside a server."""
     notifications.install_worker(worker, settings)
+    social.install_worker(worker)
 
 
 def extend_celery(celery: Celery, settings: Settings) -> None:

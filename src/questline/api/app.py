@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -77,6 +79,7 @@ from questline.learning import routes as learning_routes
 from questline.learning.privacy import LearningData
 from questline.metrics import record_processed
 from questline.notifications import routes as notification_routes
+from questline.notifications import service as notification_service
 from questline.notifications import webhook_routes
 from questline.notifications import wiring as notifications
 from questline.processing.backfill import Backfiller, BackfillReport, BackgroundBackfill
@@ -93,6 +96,9 @@ from questline.processing.rarity import RarityCache
 from questline.processing.score_cache import build_score_cache
 from questline.processing.worker import Worker
 from questline.settings import Settings, get_settings
+from questline.social import routes as social_routes
+from questline.social import wiring as social
+from questline.social.service import Notifier
 from questline.storage.apps import DEFAULT_APP, ensure_app, ensure_key
 from questline.storage.database import Database
 from questline.storage.schema import check_schema
@@ -179,8 +185,28 @@ def build_context(settings: Settings) -> Context:
         # Modules: what they hold about players goes with the privacy endpoints.
         player_data=[LearningData()],
     )
-    notifications.install(context)
+    notes = notifications.install(context)
+    social.install(context, notify=_cheer_notifier(notes))
     return context
+
+
+def _cheer_notifier(notes: notifications.Notifications) -> Notifier:
+    """A cheered player is told through the notifications module's own service."""
+
+    def notify(
+        session: Session, player_id: int, title: Mapping[str, str], data: dict[str, Any], key: str
+    ) -> None:
+        notification_service.notify(
+            session,
+            notes.outlets,
+            player_id=player_id,
+            kind="cheer",
+            title=title,
+            data=data,
+            dedupe_key=key,
+        )
+
+    return notify
 
 
 def _embedded_scheduler(
@@ -302,6 +328,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(learning_routes.router)  # the learning module
     app.include_router(notification_routes.router)
     app.include_router(webhook_routes.router)
+    app.include_router(social_routes.router)
     check_session_routes(app)
     # Each add wraps the ones before it: the last added is the first to see a request.
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)

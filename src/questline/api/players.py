@@ -56,6 +56,10 @@ class PlayerOut(BaseModel):
     currencies: dict[str, CurrencyOut]
     metrics: dict[str, MetricOut]
     unread_notifications: int = 0
+    # The social module's share: follows both ways, and whether the profile is private.
+    following: int = 0
+    followers: int = 0
+    private_profile: bool = False
 
 
 class LedgerEntryOut(BaseModel):

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from questline.engine.activity import CompiledActivity, compile_activity
 from questline.engine.design import Currency, GameDesign, Metric, Rule
 from questline.engine.expressions import (
     CompiledExpression,
@@ -117,6 +118,7 @@ class CompiledDesign:
     quests: tuple[CompiledQuest, ...] = ()
     scores: Mapping[str, CompiledScore] = field(default_factory=dict)
     notifications: CompiledNotifications = field(default_factory=CompiledNotifications)
+    activity: CompiledActivity = field(default_factory=CompiledActivity)
     shop: CompiledShop = field(default_factory=CompiledShop)
 
     @property
@@ -262,6 +264,7 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
             )
 
     notifications = compile_notifications(design.notifications, found.located)
+    activity = compile_activity(design.activity, found.located)
 
     if found.issues:
         raise DesignError(found.issues)
@@ -279,6 +282,7 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
         scores=scores,
         leaderboards=leaderboards,
         notifications=notifications,
+        activity=activity,
         shop=shop,
     )
 

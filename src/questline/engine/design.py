@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
+from questline.engine.activity import ActivitySpec
 from questline.engine.leaderboards import Leaderboard
 from questline.engine.leagues import League
 from questline.engine.mechanics import Achievement, MechanicId, Quest, Score, Streak
@@ -209,6 +210,7 @@ class GameDesign(SpecModel):
     leaderboards: dict[Key, Leaderboard] = Field(default_factory=dict)
     leagues: League | None = None
     notifications: NotificationsSpec = Field(default_factory=NotificationsSpec)
+    activity: ActivitySpec = Field(default_factory=ActivitySpec)
     boosts: dict[MechanicId, Boost] = Field(default_factory=dict)
     shop: Shop = Field(default_factory=Shop)
     modules: list[ModuleName] = Field(default_factory=list)

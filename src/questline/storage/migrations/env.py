@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import questline.learning.tables
-import questline.notifications.tables  # noqa: F401  (a module's tables, on the same Base)
+import questline.notifications.tables
+import questline.social.tables  # noqa: F401  (the modules' tables, on the same Base)
 from questline.storage.models import Base
 
 connection = context.config.attributes["connection"]
