@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from questline.api.http.context import Context
+from questline.api.http.context import Circle, Context
 from questline.api.http.deps import (
     ContextDep,
     Cursor,
@@ -193,20 +193,24 @@ def _read_board(
     radius: int,
     players: str | None,
     partition: str | None,
+    among: str | None = None,
+    player: str | None = None,
 ) -> BoardPage:
     reader = _reader(context)
     design = context.designs.current_for_reads(session, principal.app_id)
     board = reader.board(design, key)
     located = reader.locate(session, principal.app_id, board, period)
+    circle = _circle(context, among, player, around, cursor, players)
+    anchor = around if circle is None else player
     partitioned = board.spec.partition_by is not None
     if partitioned and partition is None:
-        if around is None:
+        if anchor is None:
             raise InvalidInput(
                 f"leaderboard '{key}' is partitioned by '{board.spec.partition_by}':"
                 " say which partition, or pass `around` to use that player's",
                 errors=[{"loc": ["query", "partition"], "message": "required for this board"}],
             )
-        partition = partition_of(session, principal.app_id, around, board.spec.partition_by)
+        partition = partition_of(session, principal.app_id, anchor, board.spec.partition_by)
     if not partitioned and partition is not None:
         raise InvalidInput(
             f"leaderboard '{key}' is not partitioned",
@@ -214,6 +218,9 @@ def _read_board(
         )
     board_run = BoardRun(principal.app_id, key, located.run.key, partition or "")
     shown = partition if partitioned else None
+    if circle is not None and player is not None:
+        entries = reader.among(located, board_run, circle(session, principal.app_id, player))
+        return _page(located, shown, entries, len(entries), None)
     if players is not None:
         if around is not None or cursor is not None:
             raise InvalidInput(
@@ -246,6 +253,44 @@ def _read_board(
     )
 
 
+def _circle(
+    context: Context,
+    among: str | None,
+    player: str | None,
+    around: str | None,
+    cursor: str | None,
+    players: str | None,
+) -> Circle | None:
+    """The circle `among` names (a module provides it: `following` with social), checked
+    against the other ways of choosing whom to show."""
+    if among is None:
+        if player is not None:
+            raise InvalidInput(
+                "`player` names whose circle to rank: give `among` too",
+                errors=[{"loc": ["query", "among"], "message": "required with `player`"}],
+            )
+        return None
+    circle = context.circles.get(among)
+    if circle is None:
+        known = ", ".join(sorted(context.circles)) or "none on this server"
+        raise InvalidInput(
+            f"'{among}' is not a circle to rank among ({known})",
+            errors=[{"loc": ["query", "among"], "message": f"one of: {known}"}],
+        )
+    if player is None:
+        raise InvalidInput(
+            f"`among={among}` ranks a player's circle: say whose with `player`",
+            errors=[{"loc": ["query", "player"], "message": "required with `among`"}],
+        )
+    if around is not None or cursor is not None or players is not None:
+        raise InvalidInput(
+            "`among` ranks a circle of players and cannot be combined with `around`,"
+            " `cursor` or `players`",
+            errors=[{"loc": ["query", "among"], "message": "use on its own"}],
+        )
+    return circle
+
+
 @router.get(
     "/v1/leaderboards/{key}",
     summary="A leaderboard: the top, a page, or around a player",
@@ -268,8 +313,15 @@ async def get_leaderboard(
     partition: Annotated[
         str | None, Query(description="for a partitioned board: the attribute's value")
     ] = None,
+    among: Annotated[
+        str | None,
+        Query(description="`following`: rank the players `player` follows, and them (friends)"),
+    ] = None,
+    player: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="whose circle `among` ranks")
+    ] = None,
 ) -> BoardPage | Response:
-    if period == CURRENT and around is None and players is None:
+    if period == CURRENT and around is None and players is None and among is None and not player:
         page = await _top_from_memory(key, principal.app_id, context, limit, cursor, partition)
         if page is not None:
             return page
@@ -288,6 +340,8 @@ async def get_leaderboard(
                 radius,
                 players,
                 partition,
+                among,
+                player,
             )
 
     return await run_in_threadpool(read)

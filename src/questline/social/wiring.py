@@ -1,6 +1,6 @@
-"""Installing the module into a server's context: its projection into the worker, and its
-share of the player resource and of the privacy endpoints. A worker's part alone is in
-`worker_wiring`."""
+"""Installing the module into a server's context: its projection into the worker, its
+share of the player resource and of the privacy endpoints, and the `following` circle
+friends leaderboards are read among. A worker's part alone is in `worker_wiring`."""
 
 from __future__ import annotations
 
@@ -30,5 +30,6 @@ def install(context: Context, notify: Notifier | None = None) -> Social:
     install_worker(context.worker)
     context.player_fields.append(service.player_fields)
     context.player_data.append(SocialData())
+    context.circles["following"] = service.circle
     context.modules["social"] = module
     return module

@@ -29,6 +29,9 @@ from questline.storage.privacy import PlayerData
 
 # A module's fields of the player resource (`GET /v1/players/{id}`), by internal id.
 PlayerFields = Callable[[Session, int], dict[str, Any]]
+# A circle a leaderboard can be read among (`?among=following&player=X`): the host-app
+# ids of the players it holds for (app id, player). A module provides it by name.
+Circle = Callable[[Session, int, str], list[str]]
 
 
 class Module(Protocol):
@@ -58,6 +61,7 @@ class Context:
     # Where bounded modules plug in (installed by the composition root, api/app.py).
     player_fields: list[PlayerFields] = field(default_factory=list)
     player_data: list[PlayerData] = field(default_factory=list)
+    circles: dict[str, Circle] = field(default_factory=dict)
     modules: dict[str, Module] = field(default_factory=dict)
     single_events: EventGroups = field(init=False)
 
