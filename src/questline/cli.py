@@ -243,19 +243,23 @@ def demo(
     from questline.composition import extend_worker
     from questline.learning.demo import load_learning_demo
     from questline.seeding import UnknownBlueprint, blueprints_dir, is_empty, load_demo
+    from questline.social.demo import load_social_demo
 
     database = _database()
     try:
         if if_empty and not is_empty(database):
             typer.echo("demo: the database already has events; leaving it as it is")
             return
-        loaded = load_demo(
-            database, blueprint, extend=partial(extend_worker, settings=get_settings())
-        )
-        # The learning module's part of the demo, for blueprints whose seed has one.
+        extend = partial(extend_worker, settings=get_settings())
+        loaded = load_demo(database, blueprint, extend=extend)
+        # The modules' parts of the demo, for blueprints whose seed has them: lessons
+        # first, then follows and cheers of the entries they made.
         learned = (
-            load_learning_demo(database, blueprints_dir(), blueprint) if loaded["seed"] else None
+            load_learning_demo(database, blueprints_dir(), blueprint, extend=extend)
+            if loaded["seed"]
+            else None
         )
+        social = load_social_demo(database, blueprints_dir(), blueprint) if loaded["seed"] else None
     except UnknownBlueprint as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
@@ -278,6 +282,8 @@ def demo(
             f" {learned['attempts']} lesson attempts and {learned['reviews']} reviews;"
             f" {learned['events']} events processed"
         )
+    if social is not None:
+        typer.echo(f"demo: {social['follows']} follows and {social['cheers']} cheers")
 
 
 @cli.command()

@@ -6,6 +6,7 @@ gems, streaks, quests, achievements and leagues)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -42,10 +43,16 @@ class _Pace:
 
 
 def load_learning_demo(
-    database: Database, folder: Path, blueprint: str, app_slug: str = "default"
+    database: Database,
+    folder: Path,
+    blueprint: str,
+    app_slug: str = "default",
+    extend: Callable[[Worker], None] | None = None,
 ) -> dict[str, Any] | None:
     """Load the `learning` part of the blueprint's seed, if it has one; returns what was
-    loaded (None without one). Run it after the core demo has published the design."""
+    loaded (None without one). Run it after the core demo has published the design. The
+    worker that processes the week gets the modules' projections from `extend` (so
+    players get notifications and activity entries)."""
     seed = load_yaml((folder / f"{blueprint}.seed.yaml").read_text(encoding="utf-8"))
     plan = seed.get("learning") if isinstance(seed, dict) else None
     if not plan:
@@ -64,6 +71,8 @@ def load_learning_demo(
             player.display_name = entry.get("name")
             player.time_zone = zones[entry["id"]] = entry.get("time_zone", "UTC")
     worker = Worker(database, DesignCache())
+    if extend is not None:
+        extend(worker)
     flow = EventFlow(database, worker, NoDispatcher())
     done = {"attempts": 0, "reviews": 0}
     for index, (name, pace) in enumerate(_paces(plan).items()):

@@ -43,3 +43,16 @@ def test_the_language_demo_loads_a_course_and_a_week_of_practice(database_url: s
         assert {e["status"] for e in ana["events"]} == {"processed"}
         assert {e["type"] for e in ana["events"]} == {"lesson.completed", "review.completed"}
         assert api.get("/v1/players/ana/league", expect=200).json()["tier"] == "bronze"
+        # They follow each other: feeds show the others' levels and badges, cheered.
+        assert (api.player("ana")["following"], api.player("ana")["followers"]) == (3, 3)
+        feed = api.get("/v1/players/ana/feed", expect=200).json()["data"]
+        assert {entry["player"] for entry in feed} <= {"ben", "chloe", "dev"}
+        assert {entry["kind"] for entry in feed} >= {"level_reached", "achievement_unlocked"}
+        assert feed[0]["cheered"] is True
+        assert "demo: 9 follows and 8 cheers" in loaded.stdout
+        board = api.get(
+            "/v1/leaderboards/weekly_xp",
+            params={"among": "following", "player": "dev"},
+            expect=200,
+        ).json()
+        assert sorted(entry["player"] for entry in board["data"]) == ["ana", "dev"]
