@@ -140,3 +140,52 @@ def test_a_bad_draft_is_refused_and_nothing_is_recorded(api: Api) -> None:
 @pytest.mark.parametrize("run_id", ["1", "999"])
 def test_a_dry_run_that_does_not_exist_is_not_found(api: Api, run_id: str) -> None:
     api.get(f"/v1/config/dry-runs/{run_id}", expect=404)
+
+
+def live_top(api: Api, board: str, **params: str) -> list[dict[str, Any]]:
+    page = api.get(f"/v1/leaderboards/{board}", params=params, expect=200).json()
+    return [{k: entry[k] for k in ("rank", "player", "score")} for entry in page["data"]]
+
+
+def test_the_current_designs_boards_replayed_match_the_live_boards(api: Api) -> None:
+    history(api)
+    draft = current_design(api)
+    draft["leaderboards"]["weekly_xp"] = {"rank_by": "currency.xp", "period": "week"}
+    api.request("PUT", "/v1/players/cy/leaderboards", json={"hidden": True}, expect=200)
+    boards = dry_run(api, design=draft)["report"]["leaderboards"]
+    [standing] = boards["global_xp"]["partitions"]
+    assert boards["global_xp"]["in_current_design"] is True
+    assert standing["before"] == standing["after"] == live_top(api, "global_xp")
+    assert "cy" not in {entry["player"] for entry in standing["after"]}
+    assert len(standing["after"]) == 3
+    assert standing["entered"] == standing["left"] == standing["moved"] == []
+    # A board new in the draft: nothing before, and this week's run (no event in it).
+    weekly = boards["weekly_xp"]
+    assert (weekly["in_current_design"], weekly["run_before"]) == (False, None)
+    assert weekly["partitions"] == []
+
+
+def test_a_draft_reports_who_enters_leaves_and_moves_on_each_board(api: Api) -> None:
+    history(api)
+    draft = current_design(api)
+    # XP only for the first day's attempt at 'basics' (scored 60): everyone ties.
+    draft["rules"][0]["award"]["xp"] = "1000 if event.score == 60 else 0"
+    draft["leaderboards"]["global_xp"]["ranking"] = "dense"
+    before = live_rows(api)
+    [standing] = dry_run(api, design=draft)["report"]["leaderboards"]["global_xp"]["partitions"]
+    assert live_rows(api) == before
+    assert standing["before"] == live_top(api, "global_xp")
+    after_scores = [entry["score"] for entry in standing["after"]]
+    assert after_scores == sorted(after_scores, reverse=True)
+    ranks_after = {entry["player"]: entry["rank"] for entry in standing["after"]}
+    ranks_before = {entry["player"]: entry["rank"] for entry in standing["before"]}
+    assert standing["moved"] == [
+        {"player": p, "before": ranks_before[p], "after": r}
+        for p, r in ranks_after.items()
+        if p in ranks_before and ranks_before[p] != r
+    ]
+    assert set(after_scores) == {1000}
+    assert set(ranks_after.values()) == {1}
+    assert len(standing["moved"]) == 3  # all but the leader move up to a shared first place
+    assert standing["entered"] == [p for p in ranks_after if p not in ranks_before]
+    assert standing["left"] == [p for p in ranks_before if p not in ranks_after]

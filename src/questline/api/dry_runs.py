@@ -39,6 +39,33 @@ _REPORT_EXAMPLE: dict[str, Any] = {
             "would_not_unlock": 0,
         }
     },
+    "leaderboards": {
+        "global_xp": {
+            "in_current_design": True,
+            "run_before": "all",
+            "run_after": "all",
+            "players_in_partitions_not_listed": 0,
+            "partitions": [
+                {
+                    "partition": None,
+                    "before": [
+                        {"rank": 1, "player": "ada", "score": 200},
+                        {"rank": 2, "player": "bo", "score": 140},
+                    ],
+                    "after": [
+                        {"rank": 1, "player": "bo", "score": 240},
+                        {"rank": 2, "player": "ada", "score": 200},
+                    ],
+                    "entered": [],
+                    "left": [],
+                    "moved": [
+                        {"player": "bo", "before": 2, "after": 1},
+                        {"player": "ada", "before": 1, "after": 2},
+                    ],
+                }
+            ],
+        }
+    },
     "failed_events": 1,
     "failures": [
         {

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from questline.engine.compiler import CompiledDesign
+from questline.engine.dry_run_boards import BoardScores, BoardTally
 from questline.engine.process import EventRejected, step
 from questline.engine.state import AwardKey, Event, PlayerState
 
@@ -33,18 +34,28 @@ class Replayed:
     state: PlayerState
     events: int = 0
     failures: list[tuple[Event, str]] = field(default_factory=list)
+    boards: BoardScores | None = None
 
 
-def replay(player: str, events: Iterable[Event], design: CompiledDesign) -> Replayed:
+def replay(
+    player: str,
+    events: Iterable[Event],
+    design: CompiledDesign,
+    boards: BoardScores | None = None,
+) -> Replayed:
     """The player's events in log order through `design`; an event the design cannot
-    score changes nothing, as in live processing, and is kept with its reason."""
-    done = Replayed(PlayerState(player))
+    score changes nothing, as in live processing, and is kept with its reason. With
+    `boards`, the player's scores on them are kept as the effects come."""
+    done = Replayed(PlayerState(player), boards=boards)
     for event in events:
         done.events += 1
         try:
-            _, done.state = step(done.state, event, design)
+            effects, done.state = step(done.state, event, design)
         except EventRejected as rejected:
             done.failures.append((event, str(rejected)))
+            continue
+        if boards is not None:
+            boards.observe(event, effects)
     return done
 
 
@@ -77,6 +88,7 @@ class DryRunTally:
 
     live_design: CompiledDesign | None  # for the levels before; None if none is published
     draft: CompiledDesign
+    boards: BoardTally | None = None  # the draft's leaderboards, if it has any
     players: int = 0
     events: int = 0
     players_differing: int = 0
@@ -169,6 +181,7 @@ class DryRunTally:
                 }
                 for name, counts in sorted(self._achievements.items())
             },
+            "leaderboards": self.boards.report() if self.boards is not None else {},
             "failed_events": self.failed_events,
             "failures": [
                 {"player": f.player, "event": f.event, "type": f.type, "reason": f.reason}

@@ -16,6 +16,7 @@ from sqlalchemy import update
 
 from questline.engine.compiler import compile_design
 from questline.engine.dry_run import DryRunTally, Outcome, replay
+from questline.engine.dry_run_boards import BoardScores, BoardTally
 from questline.engine.state import AwardKey, Event
 from questline.processing.batch import engine_event, load_items
 from questline.processing.designs import DesignCache
@@ -55,12 +56,17 @@ def run_dry_run(
             return  # already taken by another runner, or gone
         row = session.get(DryRun, run_id)
         assert row is not None
-        app_id, document = row.app_id, row.document
+        app_id, document, as_of = row.app_id, row.document, row.created_at
         live_design = designs.current(session, {app_id}).get(app_id)
         players = _players_in_scope(BulkWriter(session), app_id, row.since, row.players)
         row.players_total = len(players)
     try:
-        tally = DryRunTally(live_design, compile_design(document))
+        draft = compile_design(document)
+        boards = None
+        if draft.leaderboards:
+            live_boards = live_design.leaderboards if live_design is not None else {}
+            boards = BoardTally(live_boards, draft.leaderboards, as_utc(as_of) or as_of)
+        tally = DryRunTally(live_design, draft, boards)
         for start in range(0, len(players), chunk):
             part = players[start : start + chunk]
             with database.reader() as session:
@@ -129,9 +135,56 @@ def _replay_chunk(
         ids,
     ):
         awards[player_id].add((achievement, tier, period))
+    if tally.boards is None:
+        for player_id, name in players:
+            live = Outcome(balances[player_id], frozenset(awards[player_id]))
+            tally.add(name, live, replay(name, events[player_id], tally.draft), keys)
+        return
+    _replay_with_boards(bulk, app_id, players, tally, tally.boards, events, balances, awards, keys)
+
+
+def _replay_with_boards(
+    bulk: BulkWriter,
+    app_id: int,
+    players: Sequence[tuple[int, str]],
+    tally: DryRunTally,
+    boards: BoardTally,
+    events: dict[int, list[Event]],
+    balances: dict[int, dict[str, tuple[int, int]]],
+    awards: dict[int, set[AwardKey]],
+    keys: dict[int, str],
+) -> None:
+    """As above, and each player's scores on the draft's boards; "before" is the live
+    design replayed too (the boards' live stores are never read). A player who hid
+    from leaderboards stays off both sides, as on the live boards."""
+    ids = [player_id for player_id, _ in players]
+    attributes = {
+        int(player_id): _json(raw) if raw else {}
+        for player_id, raw in bulk.fetch(
+            "SELECT id, attributes FROM players WHERE id IN ?list", ids
+        )
+    }
+    hidden = {
+        int(player_id)
+        for (player_id,) in bulk.fetch(
+            "SELECT player_id FROM leaderboard_hidden WHERE app_id = ? AND player_id IN ?list",
+            app_id,
+            ids,
+        )
+    }
+    live_boards = boards.live_boards_needed
     for player_id, name in players:
+        after = BoardScores.over(tally.draft.leaderboards, boards.as_of)
+        replayed = replay(name, events[player_id], tally.draft, after)
         live = Outcome(balances[player_id], frozenset(awards[player_id]))
-        tally.add(name, live, replay(name, events[player_id], tally.draft), keys)
+        tally.add(name, live, replayed, keys)
+        if player_id in hidden:
+            continue
+        before = None
+        if live_boards and tally.live_design is not None:
+            before = BoardScores.over(live_boards, boards.as_of)
+            replay(name, events[player_id], tally.live_design, before)
+        boards.add(name, player_id, attributes.get(player_id, {}), before, after)
 
 
 def _json(value: Any) -> dict[str, Any]:
