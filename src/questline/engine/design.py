@@ -29,7 +29,7 @@ from questline.engine.spec import (
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
 # The optional modules a design can turn on for its app (each has its own API).
-ModuleName = Literal["learning"]
+ModuleName = Literal["learning", "social"]
 
 
 class Rounding(StrEnum):

@@ -66,9 +66,11 @@ class NewEntry:
 
 
 def entries_of(effects: Effects, design: CompiledDesign) -> list[NewEntry]:
-    """The public entries an event's effects make under this design, in order."""
+    """The public entries an event's effects make under this design, in order (none for
+    an app whose design does not turn the module on: its API is off, and so are its
+    writes)."""
     activity = design.activity
-    if not activity.public:
+    if not activity.public or "social" not in design.design.modules:
         return []
     found = []
     for effect in effects.items:

@@ -15,6 +15,7 @@ from questline.api.http.deps import (
     SessionDep,
     decode_cursor,
     encode_cursor,
+    module_enabled,
 )
 from questline.api.http.sessions import SessionRoute
 from questline.engine.notifications import LOCALE_PATTERN
@@ -31,7 +32,12 @@ from questline.social.schemas import (
 )
 from questline.social.wiring import Social
 
-router = APIRouter(prefix="/v1/players", tags=["social"], route_class=SessionRoute)
+router = APIRouter(
+    prefix="/v1/players",
+    tags=["social"],
+    route_class=SessionRoute,
+    dependencies=[Depends(module_enabled("social"))],
+)
 PlayerId = Annotated[str, Path(min_length=1, max_length=200, description="the host app's id")]
 OtherId = Annotated[str, Path(min_length=1, max_length=200, description="the other player")]
 EntryId = Annotated[int, Path(ge=1, le=2**63 - 1, description="an activity entry's id")]

@@ -11,6 +11,7 @@ from tests.integration.conftest import Api
 from tests.integration.social.test_follows import as_player, put
 
 DESIGN = """
+modules: [social]
 currencies:
   xp: {name: XP, levels: {thresholds: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]}}
 rules:
@@ -187,3 +188,13 @@ def test_a_player_token_reads_only_its_own_feed(api: Api, client: TestClient) ->
     assert client.get("/v1/players/ada/feed", headers=ada).status_code == 200
     assert client.get("/v1/players/bob/feed", headers=ada).status_code == 403
     assert client.get("/v1/players/bob/activity", headers=ada).status_code == 403
+
+
+def test_an_app_without_the_module_has_no_social_api_and_keeps_no_entries(api: Api) -> None:
+    api.publish(DESIGN.replace("modules: [social]\n", ""))
+    api.event("ada", "did", n=0)
+    api.event("bob", "did", n=10)  # a level and a badge, under a design without the module
+    answer = api.request("PUT", "/v1/players/ada/following/bob", expect=404).json()
+    assert answer["code"] == "module_not_enabled"
+    api.publish(DESIGN)
+    assert api.get("/v1/players/bob/activity", expect=200).json()["data"] == []

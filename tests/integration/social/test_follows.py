@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from tests.integration.conftest import Api
 
 DESIGN = """
+modules: [social]
 currencies:
   xp: {name: XP}
 rules:

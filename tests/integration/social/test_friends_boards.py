@@ -20,6 +20,7 @@ from tests.integration.conftest import Api, make_settings
 from tests.support.leaderboards import fresh_database
 
 BOARDS = """
+modules: [social]
 currencies:
   xp: {}
 rules:

@@ -16,6 +16,7 @@ from questline.social.model import entries_of, may_see, message, reading_locale
 from questline.yamlfile import load_yaml
 
 DESIGN = """
+modules: [social]
 currencies:
   xp: {name: XP, levels: {thresholds: [0, 10]}}
 rules:
