@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest bench bench-leaderboards bench-notifications bench-distributed system-deps clean
+.PHONY: run test lint typecheck pytest bench bench-leaderboards bench-notifications bench-social bench-distributed system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench-notifications: $(STAMP)
 
 bench-leaderboards: $(STAMP)
 	$(BIN)/python bench/leaderboards.py
+
+## make bench-social: feeds and friends boards (--scale 1 is 100,000 players, 2M entries)
+bench-social: $(STAMP)
+	$(BIN)/python bench/social.py
 
 ## make bench-distributed: PostgreSQL, Redis, 2 API processes and Celery workers on loopback
 bench-distributed: $(STAMP) system-deps
