@@ -322,7 +322,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="duration of the open loop")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--probe-rate", type=float, default=5, help="probes per second in (b)")
-    parser.add_argument("--probe-poll", type=float, default=0.01, help="seconds between looks")
+    parser.add_argument(
+        "--probe-poll", type=float, default=0.01, help="seconds between a probe's first looks"
+    )
     parser.add_argument(
         "--shards", type=int, default=None, help="QUESTLINE_WORKER_SHARDS (default: its default)"
     )

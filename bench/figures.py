@@ -59,7 +59,8 @@ def print_open_loop(
     if len(visible) > 1:
         v = statistics.quantiles(visible, n=100, method="inclusive")
         print(f"  accept → visible on the board page, {len(visible)} probes under this load:"
-              f" p50 {v[49]:.0f} ms, p99 {v[98]:.0f} ms, max {visible[-1]:.0f} ms")  # fmt: skip
+              f" p50 {v[49]:.0f} ms, p99 {v[98]:.0f} ms, max {visible[-1]:.0f} ms"
+              f" ({found['page_reads']} page reads, in the API's CPU below)")  # fmt: skip
     busy = found.get("busy")
     if busy is not None:
         used, window = busy

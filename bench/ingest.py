@@ -289,7 +289,9 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=10, help="duration of the open loop")
     parser.add_argument("--probe-rate", type=float, default=5, help="probes per second in (b)")
-    parser.add_argument("--probe-poll", type=float, default=0.01, help="seconds between looks")
+    parser.add_argument(
+        "--probe-poll", type=float, default=0.01, help="seconds between a probe's first looks"
+    )
     parser.add_argument("--durability", choices=["production", "relaxed"], default="production")
     parser.add_argument(
         "--worker",
