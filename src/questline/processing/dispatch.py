@@ -29,20 +29,6 @@ def relax_garbage_collection() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-# How long a thread may hold the GIL while another waits for it (Python's default: 5 ms).
-SWITCH_INTERVAL_SECONDS = 0.0005
-
-
-def favour_the_event_loop() -> None:
-    """With the worker in a thread of the server, the event loop gives up the GIL at every
-    socket read and write, and then waits for the worker thread, busy scoring a batch, to
-    hand it back: up to the switch interval each time, several times per request. A
-    shorter interval returns the GIL to the loop sooner, at no measurable cost in CPU per
-    request (bench figures in docs/operations.md, "Sizing"); the worker loses little,
-    since its batches are pure Python that resumes at once."""
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-
-
 class Dispatcher(Protocol):
     def events_committed(self, player_ids: Sequence[int]) -> None:
         """Called after the transaction that appended events committed."""
@@ -77,7 +63,6 @@ class InProcessDispatcher:
 
     def start(self) -> None:
         if self._thread is None:
-            favour_the_event_loop()
             self._thread = threading.Thread(target=self._run, name="questline-worker", daemon=True)
             self._thread.start()
 
