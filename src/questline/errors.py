@@ -51,6 +51,13 @@ class NotFound(QuestlineError):
     title = "Not found"
 
 
+class UnknownPlayer(NotFound):
+    """The 404 every endpoint answers for a player id the app has never seen."""
+
+    def __init__(self, player_id: str) -> None:
+        super().__init__(f"no player with id '{player_id}'")
+
+
 class ModuleNotEnabled(NotFound):
     """The app's design does not turn on the module the request is for."""
 

@@ -36,7 +36,7 @@ from questline.leaderboards.sql import SqlLeaderboardStore
 from questline.leaderboards.store import BoardRun, Page, Standing
 from questline.leaderboards.visibility import set_hidden
 from questline.storage.models import LeaderboardRun
-from questline.storage.players import get_player
+from questline.storage.players import find_player
 
 router = APIRouter(tags=["leaderboards"], route_class=SessionRoute)
 
@@ -463,8 +463,7 @@ def get_run(
 def get_ranks(
     player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
 ) -> RankList:
-    if get_player(session, principal.app_id, player_id) is None:
-        raise NotFound(f"no player with id '{player_id}'")
+    find_player(session, principal.app_id, player_id)
     reader = _reader(context)
     design = context.designs.current_for_reads(session, principal.app_id)
     found: list[RankOut] = []
@@ -505,9 +504,7 @@ def put_visibility(
     session: SessionDep,
     context: ContextDep,
 ) -> VisibilityOut:
-    player = get_player(session, principal.app_id, player_id)
-    if player is None:
-        raise NotFound(f"no player with id '{player_id}'")
+    player = find_player(session, principal.app_id, player_id)
     store = context.leaderboards.store
     mirror = None if isinstance(store, SqlLeaderboardStore) else store
     set_hidden(

@@ -15,7 +15,7 @@ from questline.api.http.sessions import SessionRoute
 from questline.engine.leagues import League, league_week
 from questline.errors import NotFound
 from questline.storage.models import LeagueEntry, LeagueGroup, LeagueMember, Player
-from questline.storage.players import get_player
+from questline.storage.players import find_player
 
 router = APIRouter(tags=["leagues"], route_class=SessionRoute)
 
@@ -141,9 +141,7 @@ def get_player_league(
     player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
 ) -> PlayerLeagueOut:
     league = _league(context, session, principal.app_id)
-    player = get_player(session, principal.app_id, player_id)
-    if player is None:
-        raise NotFound(f"no player with id '{player_id}'")
+    player = find_player(session, principal.app_id, player_id)
     tier = session.scalar(
         select(LeagueMember.tier).where(
             LeagueMember.app_id == principal.app_id, LeagueMember.player_id == player.id

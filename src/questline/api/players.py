@@ -19,9 +19,8 @@ from questline.api.http.deps import (
 )
 from questline.api.http.sessions import SessionRoute
 from questline.engine.periods import Period, local_date, period_keys
-from questline.errors import NotFound
 from questline.storage.models import Event, LedgerEntry
-from questline.storage.players import balances_of, counters_of, get_player, ledger_page
+from questline.storage.players import balances_of, counters_of, find_player, ledger_page
 
 router = APIRouter(prefix="/v1/players", tags=["players"], route_class=SessionRoute)
 
@@ -90,9 +89,7 @@ class LedgerPage(BaseModel):
 def get_player_state(
     player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
 ) -> PlayerOut:
-    player = get_player(session, principal.app_id, player_id)
-    if player is None:
-        raise NotFound(f"no player with id '{player_id}'")
+    player = find_player(session, principal.app_id, player_id)
     design = context.designs.current(session, {principal.app_id}).get(principal.app_id)
     held = {row.currency: row for row in balances_of(session, player.id)}
     currencies: dict[str, CurrencyOut] = {}
@@ -151,9 +148,7 @@ def get_ledger(
     currency: Annotated[str | None, Query(max_length=63, description="one currency")] = None,
     cause: Annotated[LedgerCause | None, Query(description="one kind of cause")] = None,
 ) -> LedgerPage:
-    player = get_player(session, principal.app_id, player_id)
-    if player is None:
-        raise NotFound(f"no player with id '{player_id}'")
+    player = find_player(session, principal.app_id, player_id)
     page = ledger_page(
         player.id,
         before_id=decode_cursor(cursor),

@@ -10,11 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep
 from questline.api.http.sessions import SessionRoute
-from questline.errors import NotFound
+from questline.errors import UnknownPlayer
 from questline.leaderboards.sql import SqlLeaderboardStore
 from questline.leaderboards.visibility import set_hidden
 from questline.storage import audit
-from questline.storage.players import get_player
+from questline.storage.players import find_player
 from questline.storage.privacy import erase_player, export_player, lock_player
 
 router = APIRouter(prefix="/v1/players", tags=["privacy"], route_class=SessionRoute)
@@ -145,9 +145,7 @@ class PlayerExport(BaseModel):
 def export(
     player_id: PlayerId, principal: Authorized, session: ReaderDep, context: ContextDep
 ) -> PlayerExport:
-    player = get_player(session, principal.app_id, player_id)
-    if player is None:
-        raise NotFound(f"no player with id '{player_id}'")
+    player = find_player(session, principal.app_id, player_id)
     modules = {part.name: part.export(session, player.id) for part in context.player_data}
     return PlayerExport.model_validate({**export_player(session, player), "modules": modules})
 
@@ -162,7 +160,7 @@ def erase(
 ) -> Response:
     player = lock_player(session, principal.app_id, player_id)
     if player is None:
-        raise NotFound(f"no player with id '{player_id}'")
+        raise UnknownPlayer(player_id)
     pseudonym = erase_player(session, player)
     for part in context.player_data:
         part.erase(session, player.id)

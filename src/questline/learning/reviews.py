@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from questline.errors import InvalidInput, NotFound
+from questline.errors import InvalidInput, UnknownPlayer
 from questline.learning import review_store, store
 from questline.learning.errors import ReviewConflict
 from questline.learning.memory import NEW, CardState, Memory, MemoryModel
@@ -276,7 +276,7 @@ def due_queue(
     # Three round trips: the player and the settings, the counts, the cards.
     found = review_store.player_and_settings(session, app_id, player_key)
     if found is None:
-        raise NotFound(f"no player with id '{player_key}'")
+        raise UnknownPlayer(player_key)
     player, values = found
     settings = defaults.with_app_values(values)
     day = local_day(now, player.time_zone)
@@ -295,7 +295,7 @@ def due_queue(
 def _player(session: Session, app_id: int, player_key: str) -> review_store.PlayerRef:
     player = review_store.player(session, app_id, player_key)
     if player is None:
-        raise NotFound(f"no player with id '{player_key}'")
+        raise UnknownPlayer(player_key)
     return player
 
 

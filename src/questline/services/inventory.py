@@ -19,7 +19,7 @@ from questline.engine import boosts
 from questline.engine.mechanics import localize
 from questline.engine.shop import ShopItem
 from questline.engine.state import BoostWindow
-from questline.errors import Conflict, InvalidInput, NotFound, Refused
+from questline.errors import Conflict, InvalidInput, NotFound, Refused, UnknownPlayer
 from questline.processing.designs import DesignCache
 from questline.services.purchases import current_design, window_out
 from questline.storage import audit, economy
@@ -98,7 +98,7 @@ def use_item(
     design = current_design(session, designs, app_id)
     locked = economy.lock_player(session, app_id, player)
     if locked is None:
-        raise NotFound(f"no player with id '{player}'")
+        raise UnknownPlayer(player)
     if key is not None:
         existing = economy.find_use(session, app_id, key)
         if existing is not None:

@@ -32,7 +32,7 @@ from questline.engine.purchases import (
     plan_refund,
 )
 from questline.engine.state import BoostWindow
-from questline.errors import Conflict, InvalidInput, NotFound, Refused
+from questline.errors import Conflict, InvalidInput, NotFound, Refused, UnknownPlayer
 from questline.processing.designs import DesignCache
 from questline.processing.mechanics_rows import upsert_streaks
 from questline.processing.player_view import load_state
@@ -81,7 +81,7 @@ def buy(
     design = current_design(session, designs, app_id)
     locked = economy.lock_player(session, app_id, player)
     if locked is None:
-        raise NotFound(f"no player with id '{player}'")
+        raise UnknownPlayer(player)
     if key is not None:
         existing = economy.find_purchase(session, app_id, key)
         if existing is not None:
@@ -342,7 +342,7 @@ def player_purchases(
 ) -> PurchasePage:
     player_id = economy.player_id(session, app_id, player)
     if player_id is None:
-        raise NotFound(f"no player with id '{player}'")
+        raise UnknownPlayer(player)
     rows = economy.purchases_page(session, player_id, before_id=before_id, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from questline.engine.mechanics import localize
-from questline.errors import NotFound
+from questline.errors import UnknownPlayer
 from questline.processing.designs import DesignCache
 from questline.services.purchases import current_design
 from questline.storage import economy
@@ -29,7 +29,7 @@ def wallet(session: Session, designs: DesignCache, app_id: int, player: str) -> 
     holds (one a later design dropped)."""
     player_id = economy.player_id(session, app_id, player)
     if player_id is None:
-        raise NotFound(f"no player with id '{player}'")
+        raise UnknownPlayer(player)
     design = current_design(session, designs, app_id)
     currencies = design.currencies if design is not None else {}
     held = economy.wallet_rows(session, player_id)

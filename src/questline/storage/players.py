@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from questline.errors import NotFound
+from questline.errors import UnknownPlayer
 from questline.storage.models import Balance, Counter, LedgerEntry, Player
 
 
@@ -24,7 +24,7 @@ def find_player(session: Session, app_id: int, external_id: str) -> Player:
     """The player, or the 404 every endpoint answers for an id the app has never seen."""
     player = get_player(session, app_id, external_id)
     if player is None:
-        raise NotFound(f"no player with id '{external_id}'")
+        raise UnknownPlayer(external_id)
     return player
 
 
