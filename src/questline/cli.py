@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -34,9 +36,15 @@ leagues = typer.Typer(help="Weekly leagues.", no_args_is_help=True)
 cli.add_typer(leagues, name="leagues")
 
 
-def _database() -> Database:
+@contextmanager
+def _database() -> Iterator[Database]:
+    """The configured database, disposed of when the command is done with it."""
     settings = get_settings()
-    return Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 @cli.command()
@@ -44,11 +52,8 @@ def migrate() -> None:
     """Upgrade the database schema to this version of Questline."""
     from questline.storage.schema import migrate as upgrade
 
-    database = _database()
-    try:
+    with _database() as database:
         before, after = upgrade(database.engine)
-    finally:
-        database.dispose()
     typer.echo(f"schema: {before or 'empty'} -> {after}")
 
 
@@ -216,17 +221,15 @@ def apply(
     """Publish a game design file as the app's new current version."""
     from questline.seeding import publish_file
 
-    database = _database()
-    try:
-        version = publish_file(database, app, file, comment)
-    except DesignError as error:
-        for issue in error.issues:
-            where = ".".join(map(str, issue.loc))
-            position = f" (position {issue.position})" if issue.position is not None else ""
-            typer.echo(f"{where}: {issue.message}{position}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        database.dispose()
+    with _database() as database:
+        try:
+            version = publish_file(database, app, file, comment)
+        except DesignError as error:
+            for issue in error.issues:
+                where = ".".join(map(str, issue.loc))
+                position = f" (position {issue.position})" if issue.position is not None else ""
+                typer.echo(f"{where}: {issue.message}{position}", err=True)
+            raise typer.Exit(1) from None
     typer.echo(f"published {file.name} as version {version} of app '{app}'")
 
 
@@ -245,26 +248,26 @@ def demo(
     from questline.seeding import UnknownBlueprint, blueprints_dir, is_empty, load_demo
     from questline.social.demo import load_social_demo
 
-    database = _database()
-    try:
-        if if_empty and not is_empty(database):
-            typer.echo("demo: the database already has events; leaving it as it is")
-            return
-        extend = partial(extend_worker, settings=get_settings())
-        loaded = load_demo(database, blueprint, extend=extend)
-        # The modules' parts of the demo, for blueprints whose seed has them: lessons
-        # first, then follows and cheers of the entries they made.
-        learned = (
-            load_learning_demo(database, blueprints_dir(), blueprint, extend=extend)
-            if loaded["seed"]
-            else None
-        )
-        social = load_social_demo(database, blueprints_dir(), blueprint) if loaded["seed"] else None
-    except UnknownBlueprint as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from None
-    finally:
-        database.dispose()
+    with _database() as database:
+        try:
+            if if_empty and not is_empty(database):
+                typer.echo("demo: the database already has events; leaving it as it is")
+                return
+            extend = partial(extend_worker, settings=get_settings())
+            loaded = load_demo(database, blueprint, extend=extend)
+            # The modules' parts of the demo, for blueprints whose seed has them: lessons
+            # first, then follows and cheers of the entries they made.
+            learned = (
+                load_learning_demo(database, blueprints_dir(), blueprint, extend=extend)
+                if loaded["seed"]
+                else None
+            )
+            social = (
+                load_social_demo(database, blueprints_dir(), blueprint) if loaded["seed"] else None
+            )
+        except UnknownBlueprint as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(2) from None
     if not loaded["seed"]:
         typer.echo(
             f"demo: '{blueprint}' published as version {loaded['config_version']};"
@@ -296,22 +299,21 @@ def backfill(app: Annotated[str, typer.Option(help="the app's slug")] = "default
     from questline.processing.worker import Worker
     from questline.storage.apps import get_app
 
-    database = _database()
-    worker = Worker(database)
-    extend_worker(worker, get_settings())  # rewards notify, as they do after a publish
-    # With Redis, rewards that move a board are mirrored there too.
-    reader = build_leaderboards(database, get_settings().redis_url, worker)
-    try:
-        with database.reader() as session:
-            found = get_app(session, app)
-            app_id = found.id if found is not None else None
-        if app_id is None:
-            typer.echo(f"there is no app '{app}'", err=True)
-            raise typer.Exit(1)
-        report = backfill_achievements(database, worker.designs, app_id, worker.project)
-    finally:
-        close_leaderboards(reader)
-        database.dispose()
+    with _database() as database:
+        worker = Worker(database)
+        extend_worker(worker, get_settings())  # rewards notify, as they do after a publish
+        # With Redis, rewards that move a board are mirrored there too.
+        reader = build_leaderboards(database, get_settings().redis_url, worker)
+        try:
+            with database.reader() as session:
+                found = get_app(session, app)
+                app_id = found.id if found is not None else None
+            if app_id is None:
+                typer.echo(f"there is no app '{app}'", err=True)
+                raise typer.Exit(1)
+            report = backfill_achievements(database, worker.designs, app_id, worker.project)
+        finally:
+            close_leaderboards(reader)
     typer.echo(
         f"backfill: design version {report.config_version}, {report.players} players,"
         f" {report.awarded} achievements awarded"
@@ -334,28 +336,24 @@ def create_key(
     from questline.storage.apps import create_key as store_key
 
     expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
-    database = _database()
-    try:
-        with database.transaction() as session:
-            found = _app(session, app)
-            key, secret = store_key(
-                session,
-                found,
-                name=name,
-                scopes=sorted({s.value for s in scope}),
-                expires_at=expires_at,
-            )
-            audit.record(
-                session,
-                "cli",
-                "key.create",
-                "key",
-                key.id,
-                after={"name": key.name, "scopes": key.scopes, "prefix": key.prefix},
-                app_id=found.id,
-            )
-    finally:
-        database.dispose()
+    with _database() as database, database.transaction() as session:
+        found = _app(session, app)
+        key, secret = store_key(
+            session,
+            found,
+            name=name,
+            scopes=sorted({s.value for s in scope}),
+            expires_at=expires_at,
+        )
+        audit.record(
+            session,
+            "cli",
+            "key.create",
+            "key",
+            key.id,
+            after={"name": key.name, "scopes": key.scopes, "prefix": key.prefix},
+            app_id=found.id,
+        )
     typer.echo(secret)
     typer.echo(
         f"key {key.id} '{key.name}' ({key.prefix}…) for app '{app}':"
@@ -369,19 +367,14 @@ def list_keys(app: Annotated[str, typer.Option(help="the app's id")] = "default"
     """List an app's keys (never their secrets)."""
     from questline.storage.apps import keys_page
 
-    database = _database()
-    try:
-        with database.reader() as session:
-            lines = []
-            for key in session.scalars(keys_page(_app(session, app).id, after_id=None)):
-                state = "revoked" if key.revoked_at else "active"
-                used = key.last_used_at.isoformat() if key.last_used_at else "never"
-                lines.append(
-                    f"{key.id}\t{key.prefix}…\t{key.name}\t{','.join(key.scopes)}"
-                    f"\t{state}\tused {used}"
-                )
-    finally:
-        database.dispose()
+    with _database() as database, database.reader() as session:
+        lines = []
+        for key in session.scalars(keys_page(_app(session, app).id, after_id=None)):
+            state = "revoked" if key.revoked_at else "active"
+            used = key.last_used_at.isoformat() if key.last_used_at else "never"
+            lines.append(
+                f"{key.id}\t{key.prefix}…\t{key.name}\t{','.join(key.scopes)}\t{state}\tused {used}"
+            )
     for line in lines:
         typer.echo(line)
 
@@ -397,19 +390,15 @@ def revoke(
     from questline.storage import audit
     from questline.storage.apps import get_key, revoke_key
 
-    database = _database()
-    try:
-        with database.transaction() as session:
-            found = _app(session, app)
-            key = get_key(session, found.id, key_id)
-            if key is None:
-                typer.echo(f"app '{app}' has no key {key_id}", err=True)
-                raise typer.Exit(1)
-            if key.revoked_at is None:
-                revoke_key(key, datetime.now(UTC))
-                audit.record(session, "cli", "key.revoke", "key", key.id, app_id=found.id)
-    finally:
-        database.dispose()
+    with _database() as database, database.transaction() as session:
+        found = _app(session, app)
+        key = get_key(session, found.id, key_id)
+        if key is None:
+            typer.echo(f"app '{app}' has no key {key_id}", err=True)
+            raise typer.Exit(1)
+        if key.revoked_at is None:
+            revoke_key(key, datetime.now(UTC))
+            audit.record(session, "cli", "key.revoke", "key", key.id, app_id=found.id)
     typer.echo(f"key {key_id} revoked")
 
 
@@ -428,16 +417,14 @@ def create_app(
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", slug):
         typer.echo("an app id is 1-63 lower-case letters, digits and dashes", err=True)
         raise typer.Exit(2)
-    database = _database()
-    try:
-        with database.transaction() as session:
-            app = store_app(session, slug, name or slug.title())
-            audit.record(session, "cli", "app.create", "app", slug, app_id=app.id)
-    except Conflict as error:
-        typer.echo(error.detail, err=True)
-        raise typer.Exit(1) from None
-    finally:
-        database.dispose()
+    with _database() as database:
+        try:
+            with database.transaction() as session:
+                app = store_app(session, slug, name or slug.title())
+                audit.record(session, "cli", "app.create", "app", slug, app_id=app.id)
+        except Conflict as error:
+            typer.echo(error.detail, err=True)
+            raise typer.Exit(1) from None
     typer.echo(f"app '{slug}' created")
 
 
@@ -448,12 +435,8 @@ def list_apps() -> None:
 
     from questline.storage.models import App
 
-    database = _database()
-    try:
-        with database.reader() as session:
-            rows = [(app.slug, app.name) for app in session.scalars(select(App).order_by(App.id))]
-    finally:
-        database.dispose()
+    with _database() as database, database.reader() as session:
+        rows = [(app.slug, app.name) for app in session.scalars(select(App).order_by(App.id))]
     for slug, name in rows:
         typer.echo(f"{slug}\t{name}")
 
@@ -482,31 +465,27 @@ def app_settings(
 
     from questline.storage.apps import AppSettings, replace_settings
 
-    database = _database()
-    try:
-        with database.transaction() as session:
-            found = _app(session, app)
-            current = AppSettings.stored(found.settings)
-            if set_ or unset:
-                changed = current.model_dump(mode="json", exclude_defaults=True)
-                for field in unset or []:
-                    changed.pop(field, None)
-                for assignment in set_ or []:
-                    field, sep, value = assignment.partition("=")
-                    if not sep:
-                        typer.echo(f"--set {assignment}: write FIELD=VALUE", err=True)
-                        raise typer.Exit(2)
-                    changed[field.strip()] = _setting_value(value)
-                try:
-                    wanted = AppSettings.model_validate(changed)
-                except ValidationError as error:
-                    for problem in error.errors():
-                        where = ".".join(map(str, problem["loc"]))
-                        typer.echo(f"{where}: {problem['msg']}", err=True)
-                    raise typer.Exit(2) from None
-                current = replace_settings(session, found, wanted, "cli")
-    finally:
-        database.dispose()
+    with _database() as database, database.transaction() as session:
+        found = _app(session, app)
+        current = AppSettings.stored(found.settings)
+        if set_ or unset:
+            changed = current.model_dump(mode="json", exclude_defaults=True)
+            for field in unset or []:
+                changed.pop(field, None)
+            for assignment in set_ or []:
+                field, sep, value = assignment.partition("=")
+                if not sep:
+                    typer.echo(f"--set {assignment}: write FIELD=VALUE", err=True)
+                    raise typer.Exit(2)
+                changed[field.strip()] = _setting_value(value)
+            try:
+                wanted = AppSettings.model_validate(changed)
+            except ValidationError as error:
+                for problem in error.errors():
+                    where = ".".join(map(str, problem["loc"]))
+                    typer.echo(f"{where}: {problem['msg']}", err=True)
+                raise typer.Exit(2) from None
+            current = replace_settings(session, found, wanted, "cli")
     typer.echo(json.dumps(current.model_dump(mode="json"), indent=2))
 
 
@@ -538,41 +517,36 @@ def create_user(
     from questline.storage.users import create_user as store_user
     from questline.storage.users import find_user, set_role
 
-    database = _database()
-    try:
-        with database.transaction() as session:
-            found = _app(session, app)
-            user = find_user(session, email)
-            if user is None:
-                if password_stdin:
-                    password = sys.stdin.readline().rstrip("\r\n")
-                elif not sys.stdin.isatty():
-                    # A prompt would echo nothing and read the pipe with a warning.
-                    typer.echo(
-                        "standard input is not a terminal: to pipe the password, add"
-                        " --password-stdin",
-                        err=True,
-                    )
-                    raise typer.Exit(2)
-                else:
-                    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-                if len(password) < 12:
-                    typer.echo("a password has at least 12 characters", err=True)
-                    raise typer.Exit(2)
-                user = store_user(session, email, hash_password(password))
-            before = set_role(session, user, found.id, role)
-            audit.record(
-                session,
-                "cli",
-                "user.role",
-                "user",
-                user.email,
-                before={"role": before.value} if before else None,
-                after={"role": role.value},
-                app_id=found.id,
-            )
-    finally:
-        database.dispose()
+    with _database() as database, database.transaction() as session:
+        found = _app(session, app)
+        user = find_user(session, email)
+        if user is None:
+            if password_stdin:
+                password = sys.stdin.readline().rstrip("\r\n")
+            elif not sys.stdin.isatty():
+                # A prompt would echo nothing and read the pipe with a warning.
+                typer.echo(
+                    "standard input is not a terminal: to pipe the password, add --password-stdin",
+                    err=True,
+                )
+                raise typer.Exit(2)
+            else:
+                password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+            if len(password) < 12:
+                typer.echo("a password has at least 12 characters", err=True)
+                raise typer.Exit(2)
+            user = store_user(session, email, hash_password(password))
+        before = set_role(session, user, found.id, role)
+        audit.record(
+            session,
+            "cli",
+            "user.role",
+            "user",
+            user.email,
+            before={"role": before.value} if before else None,
+            after={"role": role.value},
+            app_id=found.id,
+        )
     typer.echo(f"{email} is {role.value} of app '{app}'")
 
 
@@ -599,16 +573,15 @@ def rebuild_leaderboards() -> None:
     if not settings.redis_url:
         typer.echo("leaderboards live in the database (no QUESTLINE_REDIS_URL): nothing to do")
         return
-    database = _database()
-    store = RedisLeaderboardStore(settings.redis_url, SqlLeaderboardStore(database))
-    try:
-        written = refill(store, database)
-    except RebuildInProgress as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(1) from None
-    finally:
-        store.close()
-        database.dispose()
+    with _database() as database:
+        store = RedisLeaderboardStore(settings.redis_url, SqlLeaderboardStore(database))
+        try:
+            written = refill(store, database)
+        except RebuildInProgress as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(1) from None
+        finally:
+            store.close()
     typer.echo(f"leaderboards rebuilt in Redis: {written} scores")
 
 
@@ -621,14 +594,13 @@ def archive_leaderboards() -> None:
     from questline.leaderboards.wiring import build_leaderboards, close_leaderboards
 
     settings = get_settings()
-    database = _database()
-    reader = build_leaderboards(database, settings.redis_url)
-    try:
-        archived = archive_ended_runs(database, reader.store)
-        moved = move_rolling_windows(database, reader.store)
-    finally:
-        close_leaderboards(reader)
-        database.dispose()
+    with _database() as database:
+        reader = build_leaderboards(database, settings.redis_url)
+        try:
+            archived = archive_ended_runs(database, reader.store)
+            moved = move_rolling_windows(database, reader.store)
+        finally:
+            close_leaderboards(reader)
     for run in archived:
         typer.echo(f"app {run.app_id}: {run.board} {run.run} final with {run.players} players")
     typer.echo(f"{len(archived)} run(s) archived")
@@ -644,11 +616,8 @@ def rollover_leagues() -> None:
     """Settle the league groups whose week is over (a periodic job; safe to repeat)."""
     from questline.leagues.rollover import rollover_leagues as rollover
 
-    database = _database()
-    try:
+    with _database() as database:
         outcomes = rollover(database)
-    finally:
-        database.dispose()
     counts = {"promoted": 0, "demoted": 0, "stayed": 0}
     for outcome in outcomes:
         counts[outcome.kind.removeprefix("league_")] += 1
