@@ -6,6 +6,7 @@ and writes the effects in one transaction.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -321,9 +322,21 @@ def _award(
     return found
 
 
+def _shown(value: object) -> str:
+    """An input as the design's own expressions write it: `true`, `"text"`; an input
+    the event did not carry is `missing` (not Python's `None`)."""
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def explain(breakdown: dict[str, Any]) -> str:
     """One line a player or support agent can read: how the amount came to be."""
-    inputs = ", ".join(f"{k} = {v}" for k, v in breakdown["inputs"].items())
+    inputs = ", ".join(f"{k} = {_shown(v)}" for k, v in breakdown["inputs"].items())
     text = f"{breakdown['rule']}: {breakdown['expression']}"
     if inputs:
         text += f" with {inputs}"

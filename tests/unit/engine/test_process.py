@@ -61,6 +61,24 @@ def test_an_award_follows_its_expression_and_says_how() -> None:
     assert effects.config_version == 1
 
 
+def test_an_explanation_writes_inputs_as_the_design_does_and_a_missing_one_as_missing() -> None:
+    text = """
+currencies: {points: {}}
+rules:
+  - id: run
+    on: did
+    award: {points: "default(event.duration_s, 5) + (1 if event.outdoor == true else 0)"}
+    when: "event.kind == 'run'"
+"""
+    effects = process(PlayerState("p"), event(kind="run", outdoor=True), design(text))
+    [award] = awards(effects)
+    assert award.amount == 6
+    assert "event.duration_s = missing" in award.explanation
+    assert "event.outdoor = true" in award.explanation
+    assert "None" not in award.explanation
+    assert "True" not in award.explanation
+
+
 def test_events_of_other_types_award_nothing() -> None:
     assert awards(process(PlayerState("p"), event("other", n=7), design(POINTS))) == []
 
