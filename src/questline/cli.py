@@ -215,7 +215,7 @@ def apply(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="a game design (YAML or JSON)")
     ],
-    app: Annotated[str, typer.Option(help="the app's slug")] = "default",
+    app: Annotated[str, typer.Option(help="the app's id")] = "default",
     comment: Annotated[str | None, typer.Option(help="why this version")] = None,
 ) -> None:
     """Publish a game design file as the app's new current version."""
@@ -290,7 +290,7 @@ def demo(
 
 
 @cli.command()
-def backfill(app: Annotated[str, typer.Option(help="the app's slug")] = "default") -> None:
+def backfill(app: Annotated[str, typer.Option(help="the app's id")] = "default") -> None:
     """Award achievements players already qualify for under the current design (run it
     after publishing a version that adds an achievement or lowers a target)."""
     from questline.composition import extend_worker
