@@ -35,8 +35,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# One test process per core (at most four), a test file's tests kept together so each
+# file starts its servers once; `PYTEST_WORKERS=0 make pytest` runs in one process.
+PYTEST_WORKERS ?= auto
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 ## make bench: ingest and process events on the embedded default; leaderboard reads
 ## at a million players; the learning module's due queue and reviews; live notifications
