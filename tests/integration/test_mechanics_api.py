@@ -288,7 +288,8 @@ def test_catalogs_hide_secrets_and_speak_the_asked_language(api: Api) -> None:
     assert catalog["next_cursor"] is None
     quests = api.get("/v1/quests", expect=200).json()["data"]
     assert [q["id"] for q in quests] == ["bootcamp"]
-    assert quests[0]["objectives"] == [{"metric": "lessons", "name": None, "target": 2}]
+    # An objective without a name is named by its target and metric.
+    assert quests[0]["objectives"] == [{"metric": "lessons", "name": "2 lessons", "target": 2}]
     _lesson(api, "eve")
     mine = api.get("/v1/players/eve/achievements", expect=200).json()["data"]
     assert [(a["id"], a["name"]) for a in mine] == [("starter", "Starter")]

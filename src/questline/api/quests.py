@@ -31,7 +31,7 @@ class ObjectiveOut(BaseModel):
     """An objective of a quest and the player's progress on it."""
 
     metric: str
-    name: str | None
+    name: str  # its own, else "<target> <the metric's description or key>"
     target: int
     progress: int
     percent: float
@@ -125,7 +125,11 @@ def list_quests(
                 starts_at=q.spec.starts,
                 ends_at=q.spec.ends,
                 objectives=[
-                    {"metric": o.metric, "name": localize(o.name, locale), "target": o.target}
+                    {
+                        "metric": o.metric,
+                        "name": quests.objective_name(o, design.design.metrics, locale),
+                        "target": o.target,
+                    }
                     for o in q.spec.objectives
                 ],
                 rewards=q.spec.rewards.model_dump(exclude_defaults=True),
@@ -176,7 +180,7 @@ def player_quests(
                 objectives=[
                     ObjectiveOut(
                         metric=o.metric,
-                        name=localize(o.name, locale),
+                        name=quests.objective_name(o, view.design.design.metrics, locale),
                         target=o.target,
                         progress=min(progress.get(o.metric, 0), o.target),
                         percent=round(100 * min(progress.get(o.metric, 0), o.target) / o.target, 1),

@@ -12,11 +12,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from questline.engine.mechanics import QuestPeriod
+from questline.engine.design import Metric
+from questline.engine.mechanics import QuestObjective, QuestPeriod, localize
 from questline.engine.mechanics_compiler import CompiledQuest
 from questline.engine.mechanics_effects import QuestCompleted, QuestProgressed
 from questline.engine.periods import ALL_TIME, Period, local_date
 from questline.engine.state import QUEST, QUEST_DONE, PlayerState
+
+
+def objective_name(
+    objective: QuestObjective, metrics: Mapping[str, Metric], locale: str | None
+) -> str:
+    """The objective's own name, else one made of its target and metric: "20 cards
+    reviewed" (the metric's description), or "5 practice days" (its key)."""
+    named = localize(objective.name, locale)
+    if named:
+        return named
+    metric = metrics.get(objective.metric)
+    what = metric.description if metric is not None and metric.description else None
+    return f"{objective.target} {what or objective.metric.replace('_', ' ')}"
 
 
 def instance(

@@ -12,7 +12,14 @@ from questline.engine.mechanics_effects import (
     apply_mechanic_effect,
 )
 from questline.engine.periods import local_date, period_keys
-from questline.engine.quests import advance, completed, expires_on, instance, progress_of
+from questline.engine.quests import (
+    advance,
+    completed,
+    expires_on,
+    instance,
+    objective_name,
+    progress_of,
+)
 from questline.engine.state import PlayerState
 from questline.yamlfile import load_yaml
 
@@ -129,3 +136,28 @@ def test_each_instance_keeps_its_own_progress() -> None:
     assert tomorrow is not None
     assert tomorrow.progressed.progress == {"tasks": 1}
     assert tomorrow.completed is None
+
+
+def test_an_objective_without_a_name_is_named_by_its_target_and_metric() -> None:
+    design = compile_design(
+        load_yaml("""
+metrics:
+  reviews: {count: review.completed, description: cards reviewed}
+  practice_days: {active_days: "*"}
+quests:
+  - id: q
+    objectives:
+      - {metric: reviews, target: 20}
+      - {metric: practice_days, target: 5}
+  - id: first
+    objectives: [{metric: reviews, target: 1, name: {en: First card, he: כרטיס ראשון}}]
+"""),
+        1,
+    )
+    metrics = design.design.metrics
+    named = [
+        objective_name(o, metrics, "he-IL")
+        for quest in design.quests
+        for o in quest.spec.objectives
+    ]
+    assert named == ["20 cards reviewed", "5 practice days", "כרטיס ראשון"]
