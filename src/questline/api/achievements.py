@@ -8,7 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
+from sqlalchemy.orm import Session
 
+from questline.api.http.context import Context
 from questline.api.http.deps import ConfigWriter, ContextDep, PlayerReader, ReaderDep
 from questline.api.http.sessions import SessionRoute
 from questline.api.mechanic_reads import current_design, localize, player_view
@@ -191,9 +193,17 @@ def player_achievements(
     context: ContextDep,
     locale: str | None = LocaleQuery,
 ) -> PlayerAchievementList:
-    view = player_view(context, session, principal.app_id, player_id)
+    return read_player_achievements(context, session, principal.app_id, player_id, locale)
+
+
+def read_player_achievements(
+    context: Context, session: Session, app_id: int, player_id: str, locale: str | None
+) -> PlayerAchievementList:
+    """A player's achievements: unlocked, progress towards the rest, secret ones hidden
+    until unlocked, then any retired ones they hold (the API's answer and the pages')."""
+    view = player_view(context, session, app_id, player_id)
     locale = locale or view.player.locale
-    rarity = context.rarity.get(session, principal.app_id)
+    rarity = context.rarity.get(session, app_id)
     awards = mechanics.awards_of(session, view.player.id)
     awarded_at = {(a, t, p): at for a, t, p, at in awards}
     found: list[PlayerAchievementOut] = []

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.http.context import Circle, Context
@@ -181,7 +182,7 @@ def _page(
     )
 
 
-def _read_board(
+def read_board(
     key: str,
     period: str,
     principal: PlayerReader,
@@ -328,7 +329,7 @@ async def get_leaderboard(
 
     def read() -> BoardPage:
         with context.database.reader() as session:
-            return _read_board(
+            return read_board(
                 key,
                 period,
                 principal,
@@ -417,12 +418,18 @@ def list_runs(
     limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
     cursor: Cursor = None,
 ) -> RunList:
-    design = context.designs.current_for_reads(session, principal.app_id)
+    return read_runs(context, session, principal.app_id, key, limit, decode_cursor(cursor) or 0)
+
+
+def read_runs(
+    context: Context, session: Session, app_id: int, key: str, limit: int, offset: int = 0
+) -> RunList:
+    """A board's runs, newest first (the API's answer and the leaderboard page's periods)."""
+    design = context.designs.current_for_reads(session, app_id)
     LeaderboardReader.board(design, key)
-    offset = decode_cursor(cursor) or 0
     rows = session.execute(
         select(LeaderboardRun)
-        .where(LeaderboardRun.app_id == principal.app_id, LeaderboardRun.board == key)
+        .where(LeaderboardRun.app_id == app_id, LeaderboardRun.board == key)
         .order_by(LeaderboardRun.starts_at.desc(), LeaderboardRun.run.desc())
         .offset(offset)
         .limit(limit + 1)
@@ -454,7 +461,7 @@ def get_run(
         str | None, Query(description="for a partitioned board: the attribute's value")
     ] = None,
 ) -> BoardPage:
-    return _read_board(
+    return read_board(
         key, run, principal, session, context, limit, cursor, None, 0, None, partition
     )
 

@@ -10,6 +10,7 @@ from pydantic.config import JsonDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from questline.api.http.context import Context
 from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
 from questline.api.http.sessions import SessionRoute
 from questline.engine.leagues import League, league_week
@@ -140,17 +141,24 @@ def _tier_name(league: League, tier: int) -> str:
 def get_player_league(
     player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
 ) -> PlayerLeagueOut:
-    league = _league(context, session, principal.app_id)
-    player = find_player(session, principal.app_id, player_id)
+    return read_player_league(context, session, principal.app_id, player_id)
+
+
+def read_player_league(
+    context: Context, session: Session, app_id: int, player_id: str
+) -> PlayerLeagueOut:
+    """A player's league this week: tier, group, rank and the last result."""
+    league = _league(context, session, app_id)
+    player = find_player(session, app_id, player_id)
     tier = session.scalar(
         select(LeagueMember.tier).where(
-            LeagueMember.app_id == principal.app_id, LeagueMember.player_id == player.id
+            LeagueMember.app_id == app_id, LeagueMember.player_id == player.id
         )
     )
     week = league_week(league, datetime.now(UTC))
     entry = session.scalar(
         select(LeagueEntry).where(
-            LeagueEntry.app_id == principal.app_id,
+            LeagueEntry.app_id == app_id,
             LeagueEntry.week == week.key,
             LeagueEntry.player_id == player.id,
         )
@@ -169,7 +177,7 @@ def get_player_league(
         select(LeagueEntry, LeagueGroup.tier)
         .join(LeagueGroup, LeagueGroup.id == LeagueEntry.group_id)
         .where(
-            LeagueEntry.app_id == principal.app_id,
+            LeagueEntry.app_id == app_id,
             LeagueEntry.player_id == player.id,
             LeagueEntry.outcome.is_not(None),
         )
@@ -206,13 +214,20 @@ def get_player_league(
 def get_group(
     tier: str, group_id: int, principal: PlayerReader, session: ReaderDep, context: ContextDep
 ) -> GroupOut:
-    league = _league(context, session, principal.app_id)
+    return read_group(context, session, principal.app_id, tier, group_id)
+
+
+def read_group(
+    context: Context, session: Session, app_id: int, tier: str, group_id: int
+) -> GroupOut:
+    """A league group's standings, with its promotion and demotion zones."""
+    league = _league(context, session, app_id)
     index = league.tier_index(tier)
     if index is None:
         tiers = ", ".join(t.name for t in league.tiers)
         raise NotFound(f"no tier '{tier}' (tiers: {tiers})")
     group = session.get(LeagueGroup, group_id)
-    if group is None or group.app_id != principal.app_id or group.tier != index:
+    if group is None or group.app_id != app_id or group.tier != index:
         raise NotFound(f"no group {group_id} in tier '{tier}'")
     spec = league.tiers[index]
     return GroupOut(

@@ -7,7 +7,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
+from questline.api.http.context import Context
 from questline.api.http.deps import (
     ContextDep,
     Cursor,
@@ -89,8 +91,13 @@ class LedgerPage(BaseModel):
 def get_player_state(
     player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
 ) -> PlayerOut:
-    player = find_player(session, principal.app_id, player_id)
-    design = context.designs.current(session, {principal.app_id}).get(principal.app_id)
+    return read_player_state(context, session, principal.app_id, player_id)
+
+
+def read_player_state(context: Context, session: Session, app_id: int, player_id: str) -> PlayerOut:
+    """A player's balances, levels and metrics (the API's answer and the player pages')."""
+    player = find_player(session, app_id, player_id)
+    design = context.designs.current(session, {app_id}).get(app_id)
     held = {row.currency: row for row in balances_of(session, player.id)}
     currencies: dict[str, CurrencyOut] = {}
     for currency in list(design.currencies if design else []) + sorted(held.keys()):
@@ -148,10 +155,25 @@ def get_ledger(
     currency: Annotated[str | None, Query(max_length=63, description="one currency")] = None,
     cause: Annotated[LedgerCause | None, Query(description="one kind of cause")] = None,
 ) -> LedgerPage:
-    player = find_player(session, principal.app_id, player_id)
+    return read_ledger(
+        session, principal.app_id, player_id, limit, decode_cursor(cursor), currency, cause
+    )
+
+
+def read_ledger(
+    session: Session,
+    app_id: int,
+    player_id: str,
+    limit: int,
+    before_id: int | None = None,
+    currency: str | None = None,
+    cause: str | None = None,
+) -> LedgerPage:
+    """A page of a player's balance changes, newest first, each explained."""
+    player = find_player(session, app_id, player_id)
     page = ledger_page(
         player.id,
-        before_id=decode_cursor(cursor),
+        before_id=before_id,
         currency=currency,
         cause=cause,
     )

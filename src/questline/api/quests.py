@@ -7,7 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
+from questline.api.http.context import Context
 from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
@@ -148,7 +150,14 @@ def player_quests(
     context: ContextDep,
     locale: str | None = LocaleQuery,
 ) -> PlayerQuestList:
-    view = player_view(context, session, principal.app_id, player_id)
+    return read_player_quests(context, session, principal.app_id, player_id, locale)
+
+
+def read_player_quests(
+    context: Context, session: Session, app_id: int, player_id: str, locale: str | None
+) -> PlayerQuestList:
+    """A player's quests and their progress (the API's answer and the player pages')."""
+    view = player_view(context, session, app_id, player_id)
     locale = locale or view.player.locale
     time_zone = view.player.time_zone
     today = view.now.astimezone(zone(time_zone)).date()

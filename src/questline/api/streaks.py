@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 from sqlalchemy.orm import Session
 
+from questline.api.http.context import Context
 from questline.api.http.deps import (
     ContextDep,
     EventWriter,
@@ -130,7 +131,14 @@ def _freeze_uses(
 def player_streaks(
     player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
 ) -> StreakList:
-    view = player_view(context, session, principal.app_id, player_id)
+    return read_player_streaks(context, session, principal.app_id, player_id)
+
+
+def read_player_streaks(
+    context: Context, session: Session, app_id: int, player_id: str
+) -> StreakList:
+    """A player's streaks as they stand now (the API's answer and the player pages')."""
+    view = player_view(context, session, app_id, player_id)
     uses = _freeze_uses(session, view.player.id, None)
     return StreakList(
         data=[
