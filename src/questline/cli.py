@@ -88,8 +88,11 @@ def serve(
         typer.echo(problem, err=True)
         raise typer.Exit(1)
     if welcome:
+        from questline.web.demo import demo_link
+
         key = settings.bootstrap_key.get_secret_value() if settings.bootstrap_key else None
-        typer.echo(welcome_lines(base_url(host, port), key))
+        url = base_url(host, port)
+        typer.echo(welcome_lines(url, key, demo_link(settings, url)))
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Each process counts for itself; /metrics must add up all of them.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="questline-metrics-")

@@ -45,9 +45,11 @@ def base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def welcome(url: str, admin_key: str | None) -> str:
+def welcome(url: str, admin_key: str | None, player_page: str | None = None) -> str:
     """The lines `make run` prints once the port is known to be free."""
     lines = ["", f"Questline is starting on {url}  (API docs: {url}/docs)"]
+    if player_page:
+        lines.append(f"A demo player's dashboard: {player_page}")
     if admin_key:
         lines += [
             f"Admin key: {admin_key}",

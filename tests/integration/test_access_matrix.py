@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from questline.api.app import create_app
@@ -46,10 +47,15 @@ class Caller:
 
 
 def routes(app: FastAPI) -> list[tuple[str, str]]:
-    found = []
+    """Every route: those of the OpenAPI schema, and those it leaves out (the player pages)."""
+    found = set()
     for path, operations in app.openapi()["paths"].items():
         for method in operations:
-            found.append((method.upper(), path))
+            found.add((method.upper(), path))
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and not route.include_in_schema:
+            found |= {(method, str(context.path_format)) for method in route.methods}
     return sorted(found)
 
 
@@ -63,6 +69,8 @@ def expected_allowed(access: Access, caller: Caller) -> bool:
         return True
     if not caller.valid:
         return False
+    if access.page:
+        return caller.player is not None  # every player token opens its own pages
     if caller.player is not None:
         return access.own_player and caller.player == OWN_PLAYER
     granted = set()
@@ -236,6 +244,16 @@ def test_the_decisions_a_reader_would_expect(
         else Caller("u", "t", role=grant)
     )
     assert expected_allowed(access, caller) is allowed
+
+
+def test_a_player_page_opens_with_a_player_token_only() -> None:
+    access = decision_for("GET", "/play")
+    assert access is not None
+    assert access.page
+    for player in (OWN_PLAYER, "max"):
+        assert expected_allowed(access, Caller("p", "t", player=player))
+    assert not expected_allowed(access, Caller("k", "t", scopes=(Scope.ADMIN,)))
+    assert not expected_allowed(access, Caller("u", "t", role=Role.OWNER))
 
 
 def test_the_security_page_lists_every_decision() -> None:

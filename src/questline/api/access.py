@@ -41,6 +41,10 @@ def route_template(request: Request) -> str:
 def check(access: Access, principal: Principal, path_params: dict[str, Any]) -> None:
     """Raise Forbidden unless ``principal`` may use an endpoint with this decision."""
     assert access.permission is not None
+    if access.page:
+        if principal.kind is not PrincipalKind.PLAYER:
+            raise Forbidden("a player page opens with a player token only")
+        return  # the page shows the token's own player: there is no other to ask for
     if principal.kind is PrincipalKind.PLAYER:
         if access.own_player:
             if path_params.get("player_id") != principal.player:

@@ -93,6 +93,9 @@ class Access:
     # A browser's EventSource cannot set headers: a player token may come as the
     # `access_token` query parameter or the `questline_token` cookie instead.
     token_in_query: bool = False
+    # A player page (`/play/...`): it shows the token's own player, who is not in its path;
+    # only a player token opens it.
+    page: bool = False
 
 
 PUBLIC = Access(None)
@@ -110,6 +113,11 @@ def own(permission: Permission) -> Access:
 def own_stream(permission: Permission) -> Access:
     """``own``, for a stream a browser opens with EventSource."""
     return Access(permission, own_player=True, token_in_query=True)
+
+
+# A browser opens a page with the player token once in its URL (`access_token`), which the
+# page moves into the `questline_token` cookie; later requests send the cookie.
+PLAYER_PAGE = Access(Permission.PLAYERS_READ, own_player=True, token_in_query=True, page=True)
 
 
 _P = Permission
@@ -243,6 +251,15 @@ POLICY: dict[str, Access] = {
     "DELETE /v1/webhooks/{webhook_id}": needs(_P.WEBHOOKS_MANAGE),
     "GET /v1/webhooks/{webhook_id}/deliveries": needs(_P.WEBHOOKS_MANAGE),
     "POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/resend": needs(_P.WEBHOOKS_MANAGE),
+    # Player pages (the web module): a player token's own pages, and their public assets.
+    "GET /play": PLAYER_PAGE,
+    "GET /play/badges": PLAYER_PAGE,
+    "GET /play/missions": PLAYER_PAGE,
+    "GET /play/leaderboards": PLAYER_PAGE,
+    "GET /play/league": PLAYER_PAGE,
+    "GET /play/wallet": PLAYER_PAGE,
+    "GET /play/static/{name}": PUBLIC,
+    "GET /widgets.js": PUBLIC,
 }
 
 

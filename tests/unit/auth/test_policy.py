@@ -72,5 +72,15 @@ def test_each_role_can_do_everything_the_one_below_can(lower: Role, higher: Role
 def test_a_player_token_opens_only_its_own_players_routes(own: str, asked: str) -> None:
     player = Principal(1, PrincipalKind.PLAYER, frozenset(), player=own)
     for access in GUARDED:
-        expected = (access.own_player and asked == own) or access.player_events
+        # A page names no player in its path: it shows the token's own, whatever is asked.
+        expected = access.page or (access.own_player and asked == own) or access.player_events
         assert allowed(player, access, player_id=asked) is expected
+
+
+@given(scopes)
+def test_only_a_player_token_opens_a_player_page(granted: set[Scope]) -> None:
+    pages = [access for access in GUARDED if access.page]
+    assert pages
+    for access in pages:
+        assert not allowed(key(granted), access)
+        assert not allowed(user(Role.OWNER), access)

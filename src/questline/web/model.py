@@ -1,0 +1,115 @@
+"""The pages' pure parts: which language a page speaks, how long is left, which pages an
+app's design calls for. No I/O."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from questline.engine.compiler import CompiledDesign
+
+DEFAULT_LOCALE = "en"
+_LOCALES_DIR = Path(__file__).parent / "locales"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _load_messages() -> dict[str, dict[str, str]]:
+    found = {}
+    for path in sorted(_LOCALES_DIR.glob("*.json")):
+        messages = json.loads(path.read_text(encoding="utf-8"))
+        found[path.stem] = {str(k): str(v) for k, v in messages.items()}
+    return found
+
+
+# Read once, when the module is imported (not while a request waits).
+MESSAGES: Mapping[str, Mapping[str, str]] = _load_messages()
+LOCALES = tuple(MESSAGES)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """The UI text of one language; a key it lacks falls back to English, then to itself."""
+
+    locale: str
+
+    @property
+    def direction(self) -> str:
+        return self("dir")
+
+    def __call__(self, key: str, **values: Any) -> str:
+        text = MESSAGES[self.locale].get(key) or MESSAGES[DEFAULT_LOCALE].get(key, key)
+        return _PLACEHOLDER.sub(lambda m: str(values.get(m[1], m[0])), text)
+
+
+def pick_locale(*wanted: str | None) -> str:
+    """The first of ``wanted`` (a page's `lang`, the player's locale, the browser's
+    Accept-Language) whose language the pages speak: `he-IL` speaks `he`."""
+    for value in wanted:
+        for part in (value or "").split(","):
+            language = part.split(";")[0].strip().split("-")[0].split("_")[0].lower()
+            if language in MESSAGES:
+                return language
+    return DEFAULT_LOCALE
+
+
+def time_left(t: Translator, ends_at: datetime | None, now: datetime) -> str | None:
+    """`2 d 5 h`, `3 h 10 min`, `12 min` until ``ends_at``; None without an end."""
+    if ends_at is None:
+        return None
+    seconds = int((ends_at - now).total_seconds())
+    if seconds <= 0:
+        return t("time.ended")
+    minutes, hours, days = seconds // 60 % 60, seconds // 3600 % 24, seconds // 86400
+    if days:
+        return t("time.days", d=days, h=hours)
+    if hours:
+        return t("time.hours", h=hours, m=minutes)
+    return t("time.minutes", m=max(minutes, 1))
+
+
+@dataclass(frozen=True)
+class Features:
+    """Which pages an app's design calls for: a page appears only where it is used."""
+
+    badges: bool
+    missions: bool
+    leaderboards: bool
+    league: bool
+    wallet: bool
+
+    @classmethod
+    def of(cls, design: CompiledDesign) -> Features:
+        return cls(
+            badges=bool(design.achievements),
+            missions=bool(design.quests),
+            leaderboards=bool(design.leaderboards),
+            league=design.design.leagues is not None,
+            wallet=bool(design.shop.offers) or any(c.spendable for c in design.currencies.values()),
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """A link of the navigation."""
+
+    name: str  # the template's and the translation's key
+    path: str
+
+
+PAGES = (
+    Page("dashboard", "/play"),
+    Page("badges", "/play/badges"),
+    Page("missions", "/play/missions"),
+    Page("leaderboards", "/play/leaderboards"),
+    Page("league", "/play/league"),
+    Page("wallet", "/play/wallet"),
+)
+
+
+def navigation(features: Features) -> list[Page]:
+    return [p for p in PAGES if p.name == "dashboard" or getattr(features, p.name)]

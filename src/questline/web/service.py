@@ -1,0 +1,259 @@
+"""What each player page shows, read through the same read functions the API answers with
+(so a page and the API never disagree), for the token's own player only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from questline.api.achievements import PlayerAchievementOut, read_player_achievements
+from questline.api.http.context import Context
+from questline.api.leaderboards import BoardPage, RunOut, read_board, read_runs
+from questline.api.leagues import GroupOut, PlayerLeagueOut, read_group, read_player_league
+from questline.api.mechanic_reads import current_design
+from questline.api.players import LedgerEntryOut, PlayerOut, read_ledger, read_player_state
+from questline.api.quests import PlayerQuestOut, read_player_quests
+from questline.api.streaks import StreakOut, read_player_streaks
+from questline.auth.principals import Principal
+from questline.engine.compiler import CompiledDesign
+from questline.engine.mechanics import localize
+from questline.errors import NotFound
+from questline.leaderboards.service import CURRENT
+from questline.services import shop as shop_service
+from questline.services import wallet as wallet_service
+from questline.storage.players import get_player
+from questline.web.model import Features, Translator
+
+RECENT_AWARDS = 8
+BOARD_TOP = 10
+AROUND_RADIUS = 3
+RUNS_SHOWN = 4
+# The leaderboard page's views. A friends view joins them when the social module exists.
+BOARD_VIEWS = ("top", "around")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every page shows around its content."""
+
+    player: str
+    display_name: str | None
+    player_locale: str | None
+    features: Features
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Award:
+    """A balance change as the dashboard lists it: what it was for, and its explanation."""
+
+    title: str
+    amount: int
+    currency: str
+    explanation: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    state: PlayerOut | None  # None: the player has done nothing yet
+    streaks: list[StreakOut]
+    recent: list[Award]
+    currency_names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Badges:
+    unlocked: list[PlayerAchievementOut]
+    locked: list[PlayerAchievementOut]
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    boards: list[tuple[str, str]]  # (key, name) of each board of the design
+    board: str | None
+    view: str
+    run: str
+    runs: list[RunOut]
+    page: BoardPage | None  # None: the player is not on the board (around me)
+
+
+@dataclass(frozen=True)
+class League:
+    standing: PlayerLeagueOut | None  # None: the design has no league
+    group: GroupOut | None
+
+
+@dataclass(frozen=True)
+class WalletLine:
+    currency: str
+    name: str
+    balance: int
+    earned: int
+    spent: int
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: str
+    name: str
+    description: str | None
+    price: dict[str, int]
+    on_sale: bool
+    stock_left: int | None
+    can_buy: bool
+    refusal: str | None
+
+
+@dataclass(frozen=True)
+class Wallet:
+    lines: list[WalletLine]
+    offers: list[Offer] = field(default_factory=list)
+
+
+def frame(context: Context, session: Session, app_id: int, player: str) -> Frame:
+    design = current_design(context, session, app_id)
+    row = get_player(session, app_id, player)  # None: the player has done nothing yet
+    return Frame(
+        player=player,
+        display_name=row.display_name if row else None,
+        player_locale=row.locale if row else None,
+        features=Features.of(design),
+        now=datetime.now(UTC),
+    )
+
+
+def dashboard(
+    context: Context, session: Session, app_id: int, player: str, t: Translator
+) -> Dashboard:
+    try:
+        state = read_player_state(context, session, app_id, player)
+    except NotFound:
+        return Dashboard(None, [], [])
+    design = current_design(context, session, app_id)
+    streaks = read_player_streaks(context, session, app_id, player).data
+    recent = [
+        Award(
+            _award_title(design, entry, t),
+            entry.amount,
+            entry.currency,
+            entry.explanation,
+            entry.created_at,
+        )
+        for entry in read_ledger(session, app_id, player, RECENT_AWARDS).data
+    ]
+    names = {key: c.name or key for key, c in design.currencies.items()}
+    return Dashboard(state, streaks, recent, names)
+
+
+def _award_title(design: CompiledDesign, entry: LedgerEntryOut, t: Translator) -> str:
+    """The name of what moved the balance: a rule's, a badge's, a quest's."""
+    name: str | None = None
+    if entry.cause == "rule":
+        rule = next((r for r in design.rules if r.id == entry.cause_id), None)
+        name = rule.spec.name if rule else None
+    elif entry.cause == "achievement":
+        achievement = design.achievement(entry.cause_id.split("/")[0])
+        name = localize(achievement.spec.name, t.locale) if achievement else None
+    elif entry.cause == "quest":
+        quest = next((q for q in design.quests if q.id == entry.cause_id.split("/")[0]), None)
+        name = localize(quest.spec.name, t.locale) if quest else None
+    elif entry.cause in ("manual", "purchase", "refund"):
+        name = t(f"cause.{entry.cause}")
+    return name or entry.cause_id
+
+
+def badges(context: Context, session: Session, app_id: int, player: str, locale: str) -> Badges:
+    try:
+        found = read_player_achievements(context, session, app_id, player, locale).data
+    except NotFound:
+        return Badges([], [])  # a player with no progress yet: shown as all locked below
+    return Badges(
+        unlocked=[a for a in found if a.unlocked], locked=[a for a in found if not a.unlocked]
+    )
+
+
+def missions(
+    context: Context, session: Session, app_id: int, player: str, locale: str
+) -> list[PlayerQuestOut]:
+    try:
+        return read_player_quests(context, session, app_id, player, locale).data
+    except NotFound:
+        return []
+
+
+def leaderboard(
+    context: Context,
+    session: Session,
+    principal: Principal,
+    board: str | None,
+    view: str,
+    run: str,
+) -> Leaderboard:
+    design = current_design(context, session, principal.app_id)
+    boards = [(key, b.spec.name or key) for key, b in design.leaderboards.items()]
+    if not boards:
+        return Leaderboard([], None, view, run, [], None)
+    key = board if board is not None and board in design.leaderboards else boards[0][0]
+    view = view if view in BOARD_VIEWS else BOARD_VIEWS[0]
+    runs = read_runs(context, session, principal.app_id, key, RUNS_SHOWN).data
+    if run != CURRENT and run not in {r.run for r in runs}:
+        run = CURRENT
+    around = principal.player if view == "around" else None
+    try:
+        page = read_board(
+            key,
+            run,
+            principal,
+            session,
+            context,
+            BOARD_TOP,
+            None,
+            around,
+            AROUND_RADIUS,
+            None,
+            None,
+        )
+    except NotFound:
+        page = None  # not on the board (yet), or a window board outside its window
+    return Leaderboard(boards, key, view, run, runs, page)
+
+
+def league(context: Context, session: Session, app_id: int, player: str) -> League:
+    if current_design(context, session, app_id).design.leagues is None:
+        return League(None, None)
+    standing = read_player_league(context, session, app_id, player)
+    group = None
+    if standing.group is not None:
+        group = read_group(context, session, app_id, standing.tier, standing.group)
+    return League(standing, group)
+
+
+def wallet(context: Context, session: Session, app_id: int, player: str, locale: str) -> Wallet:
+    try:
+        held = wallet_service.wallet(session, context.designs, app_id, player)
+    except NotFound:
+        held = []
+    lines = [
+        WalletLine(line.currency, line.name or line.currency, line.balance, line.earned, line.spent)
+        for line in held
+    ]
+    listed = shop_service.shop(session, context.designs, app_id, player)
+    offers = []
+    for listing in listed.offers:
+        spec = listing.offer.spec
+        offers.append(
+            Offer(
+                id=spec.id,
+                name=localize(spec.name, locale) or spec.id,
+                description=localize(spec.description, locale),
+                price=dict(spec.price),
+                on_sale=listing.on_sale,
+                stock_left=listing.stock_left,
+                can_buy=listing.player.can_buy if listing.player else False,
+                refusal=listing.player.detail if listing.player else None,
+            )
+        )
+    return Wallet(lines, offers)

@@ -1,0 +1,292 @@
+/* Questline widgets: web components a host app drops into its own pages.
+ *
+ *   <script src="https://questline.example.com/widgets.js" defer></script>
+ *   <questline-progress player="ana" token="…" currency="xp"></questline-progress>
+ *   <questline-streak player="ana" token="…"></questline-streak>
+ *   <questline-badges player="ana" token="…"></questline-badges>
+ *   <questline-leaderboard player="ana" token="…"></questline-leaderboard>
+ *   <questline-toasts player="ana" token="…"></questline-toasts>
+ *
+ * `token` is a player token the host's backend mints (POST /v1/players/{id}/token);
+ * `server` defaults to where this script came from. The page's origin must be in the
+ * app's `cors_origins`. Styles live in each element's shadow DOM, themed by CSS custom
+ * properties set on the element or any ancestor: --questline-accent, --questline-bg,
+ * --questline-surface, --questline-text, --questline-muted, --questline-border,
+ * --questline-radius, --questline-font. No framework, no build step.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var DEFAULT_SERVER = script && script.src ? new URL(script.src).origin : window.location.origin;
+  var NOTIFIED = "questline:notification";
+
+  var STYLE = [
+    ":host { display: block; font-family: var(--questline-font, system-ui, sans-serif);",
+    "  color: var(--questline-text, #1a1d23); }",
+    ".box { background: var(--questline-surface, #fff); border: 1px solid var(--questline-border, #d7dbe2);",
+    "  border-radius: var(--questline-radius, 12px); padding: .75rem 1rem; }",
+    ".muted { color: var(--questline-muted, #4a5261); font-size: .85em; }",
+    ".row { display: flex; justify-content: space-between; align-items: baseline; gap: .5rem; }",
+    ".big { font-size: 1.5em; font-weight: 700; font-variant-numeric: tabular-nums; }",
+    "progress { appearance: none; width: 100%; height: .6rem; border: 0; border-radius: 999px;",
+    "  background: var(--questline-track, #e3e6ec); overflow: hidden; }",
+    "progress::-webkit-progress-bar { background: var(--questline-track, #e3e6ec); }",
+    "progress::-webkit-progress-value { background: var(--questline-accent, #4338ca); }",
+    "progress::-moz-progress-bar { background: var(--questline-accent, #4338ca); }",
+    "ul { list-style: none; margin: 0; padding: 0; display: grid; gap: .5rem; }",
+    ".badges { grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); }",
+    ".badge { border: 1px solid var(--questline-border, #d7dbe2); border-radius: 8px; padding: .5rem; }",
+    ".badge[data-unlocked='false'] { opacity: .75; }",
+    ".flame { color: #ea580c; width: 1.6em; height: 1.6em; vertical-align: middle; }",
+    ".flame[data-out] { color: var(--questline-muted, #4a5261); }",
+    ".risk { color: #9a3412; font-weight: 600; }",
+    ".error { color: #9a3412; }",
+    ".toasts { position: fixed; inset-block-end: 1rem; inset-inline-end: 1rem; display: grid; gap: .5rem;",
+    "  width: min(22rem, calc(100vw - 2rem)); z-index: 2147483000; }",
+    ".toast { background: var(--questline-surface, #fff); border: 1px solid var(--questline-border, #d7dbe2);",
+    "  border-inline-start: 4px solid var(--questline-accent, #4338ca); border-radius: 10px;",
+    "  padding: .6rem .8rem; box-shadow: 0 6px 24px rgb(0 0 0 / 18%); animation: in .35s ease-out; }",
+    ".toast[data-big] { border-inline-start-color: #d97706; animation: pop .6s cubic-bezier(.2, 1.4, .4, 1); }",
+    ".toast strong { display: block; }",
+    "@keyframes in { from { opacity: 0; transform: translateY(1rem); } }",
+    "@keyframes pop { 0% { opacity: 0; transform: scale(.6); } 70% { transform: scale(1.05); } }",
+    "@media (prefers-reduced-motion: reduce) { * { animation: none !important; transition: none !important; } }"
+  ].join("\n");
+  var FLAME = "M12 2c1 3.5 5 6 5 11a5 5 0 0 1-10 0c0-2.2 1-3.9 2.3-5.2.2 1.7 1 2.9 2.2 3.4C11 8.6 10.8 5.4 12 2z";
+
+  function el(tag, attributes, children) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function flame(out) {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("class", "flame");
+    svg.setAttribute("fill", "currentColor");
+    svg.setAttribute("aria-hidden", "true");
+    if (out) svg.setAttribute("data-out", "");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", FLAME);
+    svg.appendChild(path);
+    return svg;
+  }
+
+  /* What every widget shares: attributes, its shadow root, reading the API, refreshing
+     when the player is notified of something. */
+  class QuestlineElement extends HTMLElement {
+    static get observedAttributes() { return ["player", "token", "server"]; }
+
+    constructor() {
+      super();
+      this.root = this.attachShadow({ mode: "open" });
+      this.refresh = this.refresh.bind(this);
+    }
+
+    connectedCallback() {
+      this.ready = true;
+      document.addEventListener(NOTIFIED, this.refresh);
+      this.refresh();
+    }
+
+    disconnectedCallback() {
+      this.ready = false;
+      document.removeEventListener(NOTIFIED, this.refresh);
+    }
+
+    // Before it is connected (while the element upgrades) the first load is still to come.
+    attributeChangedCallback(name, old, value) { if (this.ready && old !== value) this.refresh(); }
+
+    get server() { return (this.getAttribute("server") || DEFAULT_SERVER).replace(/\/$/, ""); }
+
+    get player() { return this.getAttribute("player") || ""; }
+
+    read(path) {
+      var token = this.getAttribute("token");
+      var url = this.server + "/v1/players/" + encodeURIComponent(this.player) + path;
+      return fetch(url, { headers: { Authorization: "Bearer " + token } }).then(function (response) {
+        if (!response.ok) throw new Error("Questline answered " + response.status + " for " + path);
+        return response.json();
+      });
+    }
+
+    show(nodes, label) {
+      this.root.textContent = "";
+      this.root.appendChild(el("style", {}, [STYLE]));
+      var box = el("section", { "class": "box", "aria-label": label }, nodes);
+      box.setAttribute("part", "box");
+      this.root.appendChild(box);
+    }
+
+    refresh() {
+      if (!this.player || !this.getAttribute("token")) return;
+      var self = this;
+      var asked = this.asked = (this.asked || 0) + 1;
+      this.load().then(function (view) {
+        if (asked === self.asked) self.show(view.nodes, view.label);  // the latest answer only
+      }).catch(function (error) {
+        if (asked === self.asked) self.show([el("p", { "class": "error" }, [String(error.message || error)])], "Questline");
+      });
+    }
+  }
+
+  class QuestlineProgress extends QuestlineElement {
+    static get observedAttributes() { return ["player", "token", "server", "currency"]; }
+
+    load() {
+      var self = this;
+      return this.read("").then(function (state) {
+        var keys = Object.keys(state.currencies);
+        var wanted = self.getAttribute("currency") ||
+          keys.find(function (k) { return state.currencies[k].level; }) || keys[0];
+        var currency = state.currencies[wanted];
+        if (!currency) throw new Error("no currency '" + wanted + "'");
+        var nodes = [el("div", { "class": "row" }, [
+          el("span", { "class": "muted" }, [wanted.toUpperCase()]),
+          el("span", { "class": "big" }, [currency.balance.toLocaleString()])
+        ])];
+        var level = currency.level;
+        if (level) {
+          nodes.push(el("div", {}, ["Level " + level.level]));
+          if (level.next_level_at !== null) {
+            nodes.push(el("progress", {
+              max: "100", value: String(level.percent),
+              "aria-label": "Progress to level " + (level.level + 1) + ": " + Math.round(level.percent) + "%"
+            }));
+            nodes.push(el("div", { "class": "muted" }, [level.remaining + " to level " + (level.level + 1)]));
+          }
+        }
+        return { nodes: nodes, label: "Progress in " + wanted };
+      });
+    }
+  }
+
+  class QuestlineStreak extends QuestlineElement {
+    static get observedAttributes() { return ["player", "token", "server", "streak"]; }
+
+    load() {
+      var self = this;
+      return this.read("/streaks").then(function (page) {
+        var wanted = self.getAttribute("streak");
+        var streak = page.data.find(function (s) { return !wanted || s.key === wanted; });
+        if (!streak) throw new Error("no streak" + (wanted ? " '" + wanted + "'" : ""));
+        var nodes = [el("div", {}, [flame(streak.current === 0), " ",
+          el("span", { "class": "big" }, [String(streak.current)]), " ",
+          streak.name || streak.key])];
+        nodes.push(el("div", { "class": "muted" }, ["Longest " + streak.longest + " · freezes " + streak.freezes]));
+        if (streak.at_risk) nodes.push(el("div", { "class": "risk" }, ["At risk"]));
+        return { nodes: nodes, label: "Streak: " + (streak.name || streak.key) };
+      });
+    }
+  }
+
+  class QuestlineBadges extends QuestlineElement {
+    load() {
+      return this.read("/achievements").then(function (page) {
+        var items = page.data.map(function (a) {
+          var next = a.tiers.find(function (t) { return !t.unlocked; });
+          var children = [el("strong", {}, [a.name || a.id])];
+          if (next && !a.retired) {
+            children.push(el("progress", {
+              max: "100", value: String(next.percent),
+              "aria-label": "Progress towards " + (a.name || a.id) + ": " + Math.round(next.percent) + "%"
+            }));
+            children.push(el("div", { "class": "muted" }, [next.current + " / " + next.target]));
+          } else {
+            children.push(el("div", { "class": "muted" }, ["Unlocked"]));
+          }
+          return el("li", { "class": "badge", "data-unlocked": String(a.unlocked) }, children);
+        });
+        return { nodes: [el("ul", { "class": "badges" }, items)], label: "Badges" };
+      });
+    }
+  }
+
+  class QuestlineLeaderboard extends QuestlineElement {
+    load() {
+      return this.read("/ranks").then(function (page) {
+        var rows = page.data.map(function (rank) {
+          return el("li", { "class": "row" }, [
+            el("span", {}, [rank.board]),
+            el("span", {}, [el("span", { "class": "big" }, ["#" + rank.rank]), " ",
+              el("span", { "class": "muted" }, ["of " + rank.players + " · " + rank.score.toLocaleString()])])
+          ]);
+        });
+        if (!rows.length) rows = [el("li", { "class": "muted" }, ["Not on a leaderboard yet"])];
+        return { nodes: [el("ul", {}, rows)], label: "Leaderboard ranks" };
+      });
+    }
+  }
+
+  var BIG = { level_reached: true, achievement_unlocked: true, quest_completed: true };
+
+  /* Live toasts for the player's notifications; tells the other widgets to refresh. */
+  class QuestlineToasts extends HTMLElement {
+    static get observedAttributes() { return ["player", "token", "server"]; }
+
+    constructor() {
+      super();
+      this.root = this.attachShadow({ mode: "open" });
+      this.root.appendChild(el("style", {}, [STYLE]));
+      this.region = el("div", { "class": "toasts", "aria-live": "polite", "aria-label": "Notifications" });
+      this.root.appendChild(this.region);
+    }
+
+    connectedCallback() { this.ready = true; this.open(); }
+
+    disconnectedCallback() { this.ready = false; this.close(); }
+
+    attributeChangedCallback(name, old, value) { if (this.ready && old !== value) this.open(); }
+
+    close() {
+      if (this.source) this.source.close();
+      this.source = null;
+    }
+
+    open() {
+      this.close();
+      var token = this.getAttribute("token");
+      var player = this.getAttribute("player");
+      if (!token || !player || !window.EventSource) return;
+      var server = (this.getAttribute("server") || DEFAULT_SERVER).replace(/\/$/, "");
+      var url = server + "/v1/players/" + encodeURIComponent(player) +
+        "/notifications/stream?access_token=" + encodeURIComponent(token);
+      var self = this;
+      this.source = new EventSource(url);
+      this.source.addEventListener("open", function () { self.setAttribute("data-live", "open"); });
+      this.source.addEventListener("notification", function (event) {
+        var notification;
+        try { notification = JSON.parse(event.data); } catch (e) { return; }
+        self.toast(notification);
+        document.dispatchEvent(new CustomEvent(NOTIFIED, { detail: notification }));
+      });
+    }
+
+    toast(notification) {
+      var node = el("div", { "class": "toast", role: "status", "data-kind": notification.kind || "" }, [
+        el("strong", {}, [notification.title || ""]),
+        el("span", { "class": "muted" }, [notification.body || ""])
+      ]);
+      if (BIG[notification.kind]) node.setAttribute("data-big", "");
+      this.region.appendChild(node);
+      while (this.region.children.length > 4) this.region.removeChild(this.region.firstChild);
+      var region = this.region;
+      setTimeout(function () { if (node.parentNode === region) region.removeChild(node); }, 6000);
+    }
+  }
+
+  var DEFINED = {
+    "questline-progress": QuestlineProgress,
+    "questline-streak": QuestlineStreak,
+    "questline-badges": QuestlineBadges,
+    "questline-leaderboard": QuestlineLeaderboard,
+    "questline-toasts": QuestlineToasts
+  };
+  Object.keys(DEFINED).forEach(function (name) {
+    if (!customElements.get(name)) customElements.define(name, DEFINED[name]);
+  });
+})();

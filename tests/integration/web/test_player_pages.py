@@ -1,0 +1,120 @@
+"""The player pages over HTTP, on SQLite and PostgreSQL: a token opens them once and then
+lives in a cookie; a page shows the token's own player, the same numbers the API answers
+with; anything else is refused, as a page for a person and as problem details for a
+program. (What a browser does with them: tests/browser.)"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from questline.settings import Settings
+from questline.web.demo import demo_link
+from tests.integration.conftest import Api
+
+COOKIE = "questline_token"
+
+
+def token(api: Api, player: str) -> str:
+    minted = api.post(f"/v1/players/{player}/token", expect=200)
+    value: str = minted.json()["token"]
+    return value
+
+
+def open_pages(client: TestClient, token_value: str, path: str = "/play") -> None:
+    moved = client.get(f"{path}?access_token={token_value}&lang=en", follow_redirects=False)
+    assert moved.status_code == 303
+    assert moved.headers["location"] == f"{path}?lang=en"
+    cookie = moved.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}={token_value};")
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Path=/" in cookie
+    assert moved.headers["referrer-policy"] == "no-referrer"
+
+
+def test_the_dashboard_shows_the_numbers_the_api_answers_with(api: Api, client: TestClient) -> None:
+    api.publish_blueprint("language")
+    api.event("ana", "lesson.completed", xp=120, first_pass=True)
+    open_pages(client, token(api, "ana"))
+
+    page = client.get("/play")  # the cookie alone, from here on
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    state = api.player("ana")
+    xp = state["currencies"]["xp"]
+    assert f'<span class="currency__balance" data-balance>{xp["balance"]}</span>' in page.text
+    assert f"Level {xp['level']['level']}" in page.text
+    assert "XP for a passed lesson" in page.text  # the award, by its rule's name
+    assert 'data-player="ana"' in page.text
+
+
+def test_every_page_of_the_design_opens_and_only_those(api: Api, client: TestClient) -> None:
+    api.publish_blueprint("language")
+    api.event("ana", "lesson.completed", xp=30)
+    open_pages(client, token(api, "ana"))
+    links = set(re.findall(r'<a href="(/play[^"?]*)"', client.get("/play").text))
+    # The language design has badges, quests, a league and a shop, and no leaderboard.
+    assert links == {"/play", "/play/badges", "/play/missions", "/play/league", "/play/wallet"}
+    for path in links | {"/play/leaderboards"}:
+        assert client.get(path).status_code == 200, path
+    assert "First steps" in client.get("/play/badges").text
+    assert "Review 20 cards" in client.get("/play/missions").text
+    assert "bronze league" in client.get("/play/league").text
+    assert "Streak freeze" in client.get("/play/wallet").text
+
+
+def test_a_page_shows_the_token_player_whatever_the_address_asks(
+    api: Api, client: TestClient
+) -> None:
+    api.publish_blueprint("language")
+    api.event("ana", "lesson.completed", xp=500)
+    api.event("ben", "lesson.completed", xp=5)
+    open_pages(client, token(api, "ben"))
+    page = client.get("/play", params={"player": "ana", "player_id": "ana"})
+    assert 'data-player="ben"' in page.text
+    assert "ana" not in page.text
+    # The stream of another player refuses the cookie.
+    assert client.get("/v1/players/ana/notifications/stream").status_code == 403
+
+
+def test_only_a_player_token_opens_a_page(api: Api, client: TestClient) -> None:
+    admin = api.headers["Authorization"]
+    as_key = client.get("/play", headers={"Authorization": admin})
+    assert as_key.status_code == 403
+    assert as_key.headers["content-type"] == "application/problem+json"
+    client.cookies.clear()
+    anonymous = client.get("/play", headers={"Authorization": "", "Accept": "text/html"})
+    assert anonymous.status_code == 401
+    assert "Open this page from your app" in anonymous.text
+    garbage = client.get("/play?access_token=not-a-token", headers={"Authorization": ""})
+    assert garbage.status_code == 401
+    assert garbage.headers["content-type"] == "application/problem+json"
+
+
+def test_a_page_speaks_hebrew_right_to_left_when_asked(api: Api, client: TestClient) -> None:
+    api.publish_blueprint("language")
+    api.event("ana", "lesson.completed", xp=30)
+    open_pages(client, token(api, "ana"))
+    page = client.get("/play/badges", params={"lang": "he"})
+    assert '<html lang="he" dir="rtl">' in page.text
+    assert "תגים" in page.text
+    assert '<html lang="he" dir="rtl">' in client.get("/play").text  # the choice stays
+
+
+def test_the_demo_link_opens_the_busiest_player_dashboard(
+    api: Api, client: TestClient, settings: Settings
+) -> None:
+    api.publish_blueprint("language")
+    api.event("ben", "lesson.completed", xp=5)
+    for _ in range(3):
+        api.event("ana", "lesson.completed", xp=30)
+    link = demo_link(settings, "http://testserver")
+    assert link is not None
+    assert link.startswith("http://testserver/play?access_token=")
+    assert client.get(link).status_code == 200  # the redirect, then the page
+    page = client.get("/play")
+    assert 'data-player="ana"' in page.text
+    assert page.text.count('class="award"') == 4  # three lessons and a first badge
