@@ -26,7 +26,7 @@ run: $(STAMP)
 test: $(STAMP) system-deps lint typecheck pytest
 
 system-deps:
-	@bash scripts/install-system-deps.sh
+	@bash scripts/install-system-deps.sh --browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

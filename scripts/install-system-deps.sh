@@ -2,7 +2,8 @@
 # Install the system packages the Questline test suite needs (Debian/Ubuntu).
 #
 #   scripts/install-system-deps.sh            # PostgreSQL server binaries, redis-server
-#   scripts/install-system-deps.sh --browser  # ... plus chromium and chromium-driver
+#   scripts/install-system-deps.sh --browser  # ... plus chromium and chromium-driver, for the
+#                                             # browser tests (tests/browser; `make test` asks)
 #
 # Idempotent: installs only what is missing, runs `apt-get update` at most once,
 # and prints one line per dependency ("<name>: present" or "<name>: installed").

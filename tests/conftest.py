@@ -99,3 +99,10 @@ def empty_database_url(
     name = f"empty_{os.getpid()}_{next(_names)}"
     yield server.create_database(name)
     server.drop_database(name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's synchronous API keeps an event loop running in
+    the main thread from its first use until the session ends, and a test after it that
+    calls `asyncio.run` would find that loop."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
