@@ -24,6 +24,7 @@ PAGES = [
     "/play/leaderboards",
     "/play/league",
     "/play/wallet",
+    "/play/reviews",
 ]
 # Time to wait for something to appear; what the tests assert is that it appears.
 PATIENCE_MS = 10_000

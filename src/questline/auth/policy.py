@@ -258,6 +258,7 @@ POLICY: dict[str, Access] = {
     "GET /play/leaderboards": PLAYER_PAGE,
     "GET /play/league": PLAYER_PAGE,
     "GET /play/wallet": PLAYER_PAGE,
+    "GET /play/reviews": PLAYER_PAGE,
     "GET /play/static/{name}": PUBLIC,
     "GET /widgets.js": PUBLIC,
 }

@@ -81,6 +81,7 @@ class Features:
     leaderboards: bool
     league: bool
     wallet: bool
+    reviews: bool
 
     @classmethod
     def of(cls, design: CompiledDesign) -> Features:
@@ -90,6 +91,7 @@ class Features:
             leaderboards=bool(design.leaderboards),
             league=design.design.leagues is not None,
             wallet=bool(design.shop.offers) or any(c.spendable for c in design.currencies.values()),
+            reviews="learning" in design.design.modules,
         )
 
 
@@ -108,6 +110,7 @@ PAGES = (
     Page("leaderboards", "/play/leaderboards"),
     Page("league", "/play/league"),
     Page("wallet", "/play/wallet"),
+    Page("reviews", "/play/reviews"),
 )
 
 

@@ -156,6 +156,21 @@ def wallet_page(
     return _page(request, principal, session, context, lang, "wallet", content)
 
 
+@router.get("/play/reviews")
+def reviews_page(
+    request: Request,
+    principal: Authorized,
+    session: ReaderDep,
+    context: ContextDep,
+    lang: Lang = None,
+) -> Response:
+    def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
+        del t
+        return {"reviews": service.reviews(session, principal.app_id, frame.player)}
+
+    return _page(request, principal, session, context, lang, "reviews", content)
+
+
 @router.get("/play/static/{name}")
 async def static_file(name: str) -> Response:
     # async: served from memory, no I/O.

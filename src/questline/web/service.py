@@ -21,6 +21,7 @@ from questline.engine.compiler import CompiledDesign
 from questline.engine.mechanics import localize
 from questline.errors import NotFound
 from questline.leaderboards.service import CURRENT
+from questline.learning.reviews import ReviewStats, review_stats
 from questline.services import shop as shop_service
 from questline.services import wallet as wallet_service
 from questline.storage.players import get_player
@@ -229,6 +230,15 @@ def league(context: Context, session: Session, app_id: int, player: str) -> Leag
     if standing.group is not None:
         group = read_group(context, session, app_id, standing.tier, standing.group)
     return League(standing, group)
+
+
+def reviews(session: Session, app_id: int, player: str) -> ReviewStats | None:
+    """The player's cards by state, today's reviews, retention and the week's forecast;
+    None before their first lesson."""
+    try:
+        return review_stats(session, app_id, player, datetime.now(UTC))
+    except NotFound:
+        return None
 
 
 def wallet(context: Context, session: Session, app_id: int, player: str, locale: str) -> Wallet:

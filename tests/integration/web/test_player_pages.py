@@ -56,14 +56,23 @@ def test_every_page_of_the_design_opens_and_only_those(api: Api, client: TestCli
     api.event("ana", "lesson.completed", xp=30)
     open_pages(client, token(api, "ana"))
     links = set(re.findall(r'<a href="(/play[^"?]*)"', client.get("/play").text))
-    # The language design has badges, quests, a league and a shop, and no leaderboard.
-    assert links == {"/play", "/play/badges", "/play/missions", "/play/league", "/play/wallet"}
+    # The language design has badges, quests, a league, a shop and the learning module,
+    # and no leaderboard.
+    assert links == {
+        "/play",
+        "/play/badges",
+        "/play/missions",
+        "/play/league",
+        "/play/wallet",
+        "/play/reviews",
+    }
     for path in links | {"/play/leaderboards"}:
         assert client.get(path).status_code == 200, path
     assert "First steps" in client.get("/play/badges").text
     assert "Review 20 cards" in client.get("/play/missions").text
     assert "bronze league" in client.get("/play/league").text
     assert "Streak freeze" in client.get("/play/wallet").text
+    assert "No cards yet" in client.get("/play/reviews").text
 
 
 def test_a_page_shows_the_token_player_whatever_the_address_asks(
