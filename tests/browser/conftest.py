@@ -26,16 +26,9 @@ from tests.support.processes import free_port
 
 CHROMIUM = os.environ.get("QUESTLINE_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("QUESTLINE_TEST_SCREENSHOTS", "var/screenshots"))
-# The language blueprint (XP with levels, gems, a streak, badges, quests, a league and a
-# shop) and a leaderboard.
+# The language blueprint: XP with levels, gems, a streak, badges, quests, a weekly XP
+# leaderboard, a league, a shop and the learning module.
 DESIGN = (Path(__file__).parents[2] / "blueprints" / "language.yaml").read_text(encoding="utf-8")
-DESIGN += """
-leaderboards:
-  weekly_xp:
-    name: Weekly XP
-    rank_by: currency.xp
-    period: week
-"""
 
 
 @pytest.fixture(scope="session")

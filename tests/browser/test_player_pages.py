@@ -25,6 +25,7 @@ PAGES = [
     "/play/league",
     "/play/wallet",
     "/play/reviews",
+    "/play/feed",
 ]
 # Time to wait for something to appear; what the tests assert is that it appears.
 PATIENCE_MS = 10_000

@@ -259,6 +259,7 @@ POLICY: dict[str, Access] = {
     "GET /play/league": PLAYER_PAGE,
     "GET /play/wallet": PLAYER_PAGE,
     "GET /play/reviews": PLAYER_PAGE,
+    "GET /play/feed": PLAYER_PAGE,
     "GET /play/static/{name}": PUBLIC,
     "GET /widgets.js": PUBLIC,
 }

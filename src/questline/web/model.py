@@ -82,9 +82,11 @@ class Features:
     league: bool
     wallet: bool
     reviews: bool
+    feed: bool = False
 
     @classmethod
-    def of(cls, design: CompiledDesign) -> Features:
+    def of(cls, design: CompiledDesign, *, social: bool = False) -> Features:
+        """``social``: whether the social module is wired in (it has no switch in designs)."""
         return cls(
             badges=bool(design.achievements),
             missions=bool(design.quests),
@@ -92,6 +94,7 @@ class Features:
             league=design.design.leagues is not None,
             wallet=bool(design.shop.offers) or any(c.spendable for c in design.currencies.values()),
             reviews="learning" in design.design.modules,
+            feed=social,
         )
 
 
@@ -111,6 +114,7 @@ PAGES = (
     Page("league", "/play/league"),
     Page("wallet", "/play/wallet"),
     Page("reviews", "/play/reviews"),
+    Page("feed", "/play/feed"),
 )
 
 

@@ -118,7 +118,7 @@ def leaderboards_page(
         del frame, t
         return {
             "board": service.leaderboard(context, session, principal, board, view, run),
-            "views": service.BOARD_VIEWS,
+            "views": service.board_views(context),
             "current": CURRENT,
         }
 
@@ -169,6 +169,20 @@ def reviews_page(
         return {"reviews": service.reviews(session, principal.app_id, frame.player)}
 
     return _page(request, principal, session, context, lang, "reviews", content)
+
+
+@router.get("/play/feed")
+def feed_page(
+    request: Request,
+    principal: Authorized,
+    session: ReaderDep,
+    context: ContextDep,
+    lang: Lang = None,
+) -> Response:
+    def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
+        return {"feed": service.feed(context, session, principal.app_id, frame.player, t.locale)}
+
+    return _page(request, principal, session, context, lang, "feed", content)
 
 
 @router.get("/play/static/{name}")

@@ -24,6 +24,8 @@ from questline.leaderboards.service import CURRENT
 from questline.learning.reviews import ReviewStats, review_stats
 from questline.services import shop as shop_service
 from questline.services import wallet as wallet_service
+from questline.social import service as social_service
+from questline.social.service import FeedPage
 from questline.storage.players import get_player
 from questline.web.model import Features, Translator
 
@@ -31,8 +33,11 @@ RECENT_AWARDS = 8
 BOARD_TOP = 10
 AROUND_RADIUS = 3
 RUNS_SHOWN = 4
-# The leaderboard page's views. A friends view joins them when the social module exists.
-BOARD_VIEWS = ("top", "around")
+FEED_PAGE = 20
+# The leaderboard page's views; "friends" (the players the player follows) only where the
+# social module provides that circle.
+BOARD_VIEWS = ("top", "around", "friends")
+FRIENDS = "following"
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,7 @@ def frame(context: Context, session: Session, app_id: int, player: str) -> Frame
         player=player,
         display_name=row.display_name if row else None,
         player_locale=row.locale if row else None,
-        features=Features.of(design),
+        features=Features.of(design, social=FRIENDS in context.circles),
         now=datetime.now(UTC),
     )
 
@@ -198,11 +203,13 @@ def leaderboard(
     if not boards:
         return Leaderboard([], None, view, run, [], None)
     key = board if board is not None and board in design.leaderboards else boards[0][0]
-    view = view if view in BOARD_VIEWS else BOARD_VIEWS[0]
+    views = board_views(context)
+    view = view if view in views else views[0]
     runs = read_runs(context, session, principal.app_id, key, RUNS_SHOWN).data
     if run != CURRENT and run not in {r.run for r in runs}:
         run = CURRENT
     around = principal.player if view == "around" else None
+    friends = view == "friends"
     try:
         page = read_board(
             key,
@@ -216,10 +223,28 @@ def leaderboard(
             AROUND_RADIUS,
             None,
             None,
+            among=FRIENDS if friends else None,
+            player=principal.player if friends else None,
         )
     except NotFound:
         page = None  # not on the board (yet), or a window board outside its window
     return Leaderboard(boards, key, view, run, runs, page)
+
+
+def board_views(context: Context) -> tuple[str, ...]:
+    return tuple(v for v in BOARD_VIEWS if v != "friends" or FRIENDS in context.circles)
+
+
+def feed(context: Context, session: Session, app_id: int, player: str, locale: str) -> FeedPage:
+    """What the players the player follows did, newest first (what GET
+    /v1/players/{id}/feed answers)."""
+    design = context.designs.current_for_reads(session, app_id)
+    try:
+        return social_service.feed(
+            session, app_id, design, player, before=None, limit=FEED_PAGE, locale=locale
+        )
+    except NotFound:
+        return FeedPage([], None, locale)  # the player has done nothing yet
 
 
 def league(context: Context, session: Session, app_id: int, player: str) -> League:

@@ -56,23 +56,39 @@ def test_every_page_of_the_design_opens_and_only_those(api: Api, client: TestCli
     api.event("ana", "lesson.completed", xp=30)
     open_pages(client, token(api, "ana"))
     links = set(re.findall(r'<a href="(/play[^"?]*)"', client.get("/play").text))
-    # The language design has badges, quests, a league, a shop and the learning module,
-    # and no leaderboard.
+    # The language design has badges, quests, a leaderboard, a league, a shop and the
+    # learning module; the social module (always wired in) gives the feed.
     assert links == {
         "/play",
         "/play/badges",
         "/play/missions",
+        "/play/leaderboards",
         "/play/league",
         "/play/wallet",
         "/play/reviews",
+        "/play/feed",
     }
-    for path in links | {"/play/leaderboards"}:
+    for path in links:
         assert client.get(path).status_code == 200, path
     assert "First steps" in client.get("/play/badges").text
     assert "Review 20 cards" in client.get("/play/missions").text
     assert "bronze league" in client.get("/play/league").text
     assert "Streak freeze" in client.get("/play/wallet").text
     assert "No cards yet" in client.get("/play/reviews").text
+    assert "follow other players" in client.get("/play/feed").text
+
+
+def test_the_friends_board_ranks_the_player_among_those_they_follow(
+    api: Api, client: TestClient
+) -> None:
+    api.publish_blueprint("language")
+    for player, xp in (("ana", 30), ("ben", 50), ("cleo", 90)):
+        api.event(player, "lesson.completed", xp=xp)
+    api.request("PUT", "/v1/players/ana/following/ben", expect=201)
+    open_pages(client, token(api, "ana"))
+    board = client.get("/play/leaderboards", params={"view": "friends"}).text
+    assert re.findall(r"<td>([a-z]+)(?: <span|</td>)", board) == ["ben", "ana"]
+    assert 'aria-current="page">Friends</a>' in board
 
 
 def test_a_page_shows_the_token_player_whatever_the_address_asks(
