@@ -143,7 +143,8 @@ def start_stack(
             )
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    # A loaded machine starts two API processes and the workers slowly.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
@@ -151,6 +152,11 @@ def start_stack(
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
+    # Not left running once the servers they use are gone.
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=60)
     raise RuntimeError("the API did not become ready")
 
 
