@@ -34,6 +34,7 @@ from questline.engine.design import GameDesign
 from questline.engine.design_diff import DesignDiff
 from questline.errors import InvalidDesign, InvalidInput, MalformedBody, NotFound
 from questline.services.designs import check_document, diff_from_current, version_diff
+from questline.services.dry_runs import checked_with
 from questline.storage import audit, configs
 from questline.storage.database import after_commit
 from questline.storage.models import ConfigVersion
@@ -63,6 +64,9 @@ class ConfigVersionOut(BaseModel):
     backfilled_at: datetime | None = Field(
         description="when the achievement backfill of this version ran to the end; null"
         " before that (a just-published version, or one replaced while its backfill ran)"
+    )
+    dry_run: int | None = Field(
+        description="the dry run the publisher checked this document with (`?dry_run=`)"
     )
     document: dict[str, Any]
 
@@ -228,6 +232,7 @@ def _out(row: ConfigVersion) -> ConfigVersionOut:
         created_by=row.created_by,
         comment=row.comment,
         backfilled_at=row.backfilled_at,
+        dry_run=row.dry_run_id,
         document=row.document,
     )
 
@@ -237,25 +242,44 @@ def _out(row: ConfigVersion) -> ConfigVersionOut:
     status_code=status.HTTP_201_CREATED,
     summary="Publish a new version of the game design",
     openapi_extra=_DOCUMENT_BODY,
+    responses=problems(409),
 )
 async def put_config(
     request: Request,
     principal: ConfigWriter,
     context: ContextDep,
     comment: Annotated[str | None, Query(max_length=500)] = None,
+    dry_run: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=2**31 - 1,
+            description="the dry run this document was checked with: it must be this"
+            " app's, finished, and run on this very document (else 409)",
+        ),
+    ] = None,
 ) -> ConfigVersionOut:
     body = await request.body()
     content_type = request.headers.get("content-type", "")
     # Parsing, compiling and storing block: all of it in one trip to the thread pool.
-    return await run_in_threadpool(_publish_body, context, principal, body, content_type, comment)
+    return await run_in_threadpool(
+        _publish_body, context, principal, body, content_type, comment, dry_run
+    )
 
 
 def _publish_body(
-    context: Context, principal: Principal, body: bytes, content_type: str, comment: str | None
+    context: Context,
+    principal: Principal,
+    body: bytes,
+    content_type: str,
+    comment: str | None,
+    dry_run: int | None,
 ) -> ConfigVersionOut:
     document, source = read_design(body, content_type)
     check_document(document)  # before the transaction: compiling takes no writer's turn
     with context.database.transaction() as session:
+        if dry_run is not None:
+            checked_with(session, principal.app_id, dry_run, document)
         row = configs.publish(
             session,
             principal.app_id,
@@ -263,6 +287,7 @@ def _publish_body(
             source=source,
             comment=comment,
             created_by=principal.actor,
+            dry_run_id=dry_run,
         )
         _audit_publish(session, principal, row, "config.publish")
     _published(context, principal.app_id)
@@ -397,5 +422,10 @@ def _audit_publish(session: Session, principal: Principal, row: ConfigVersion, a
         "config",
         row.version,
         before={"version": previous.version, "document": previous.document} if previous else None,
-        after={"version": row.version, "comment": row.comment, "document": row.document},
+        after={
+            "version": row.version,
+            "comment": row.comment,
+            "dry_run": row.dry_run_id,
+            "document": row.document,
+        },
     )

@@ -3,12 +3,13 @@ The replay itself is `processing.dry_runs.run_dry_run`, in the background."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from questline.errors import NotFound
+from questline.errors import NotFound, Refused
 from questline.services.designs import check_document
 from questline.storage.models import DryRun
 
@@ -49,3 +50,29 @@ def get_dry_run(session: Session, app_id: int, run_id: int) -> DryRun:
     if row is None or row.app_id != app_id:
         raise NotFound(f"there is no dry run {run_id}")
     return row
+
+
+def checked_with(session: Session, app_id: int, run_id: int, document: dict[str, Any]) -> DryRun:
+    """The dry run a publish of `document` says it was checked with: one of this app's,
+    finished, and run on this very document (values compare as written); else Refused
+    (409), saying which."""
+    row = session.get(DryRun, run_id)
+    if row is None or row.app_id != app_id:
+        raise Refused("dry_run_unknown", f"this app has no dry run {run_id}")
+    if row.status != FINISHED:
+        raise Refused(
+            "dry_run_not_finished",
+            f"dry run {run_id} is {row.status}: publish once it has finished",
+        )
+    if _canonical(row.document) != _canonical(document):
+        raise Refused(
+            "dry_run_other_design",
+            f"dry run {run_id} replayed another design than the one published:"
+            " publish the document it ran on, or dry-run this one",
+        )
+    return row
+
+
+def _canonical(document: dict[str, Any]) -> str:
+    # Key order is not meaning (JSONB reorders keys); `true` is not `1`, `1` not `1.0`.
+    return json.dumps(document, sort_keys=True)

@@ -55,6 +55,7 @@ def publish(
     source: str | None,
     comment: str | None,
     created_by: str | None,
+    dry_run_id: int | None = None,
 ) -> ConfigVersion:
     # Publishes of one app take turns on its row, so each numbers its version after the
     # one before (on SQLite, BEGIN IMMEDIATE already made them take turns). NO KEY UPDATE:
@@ -71,6 +72,7 @@ def publish(
         comment=comment,
         created_by=created_by,
         created_at=datetime.now(UTC),
+        dry_run_id=dry_run_id,
     )
     session.add(row)
     session.flush()

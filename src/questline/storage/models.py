@@ -147,6 +147,9 @@ class ConfigVersion(Base):
     # when one ran to the end (None until then; periodic.py resumes the unfinished).
     backfill_alive_at: Mapped[datetime | None]
     backfilled_at: Mapped[datetime | None]
+    # The dry run the publisher checked this document with (`PUT /v1/config?dry_run=`).
+    # No foreign key: a plain reference, kept as history.
+    dry_run_id: Mapped[int | None]
 
 
 class DryRun(Base):

@@ -41,6 +41,7 @@ _VERSION = {
     "created_by": "user:ada@example.com",
     "comment": "double XP weekend",
     "backfilled_at": _T,
+    "dry_run": 7,
     "document": {"currencies": {"xp": {}}},
 }
 _LEDGER = {
