@@ -11,7 +11,8 @@ Per store, in one interleaved run (each sample calls every read once in turn, so
 that drifts falls on all of them alike), p50/p99 of:
 
 - the feed's first page (20 entries) of a player following 200, and of one following
-  5,000 — the module's own query (`social.store.feed_page`), fanned out on read;
+  5,000 — the module's use case (`social.service.feed`: the player, how many they
+  follow, the page fanned out on read, their cheers, the words), as the route calls it;
 - the raw baseline: the same index range read done by hand on the driver — one player's
   newest 21 entries by `(player_id, id)` — which is also exactly the read a fanned-out-on-
   write inbox would do;
@@ -61,6 +62,7 @@ from questline.leaderboards.redis import RedisLeaderboardStore, rebuild  # noqa:
 from questline.leaderboards.sql import SqlLeaderboardStore  # noqa: E402
 from questline.leaderboards.store import LeaderboardStore  # noqa: E402
 from questline.social import store as social  # noqa: E402
+from questline.social.service import feed as feed_service  # noqa: E402
 from questline.storage.database import Database  # noqa: E402
 from tests.support.postgres import PostgresServer  # noqa: E402
 from tests.support.redis import RedisServer  # noqa: E402
@@ -208,8 +210,9 @@ def measure_sql(
 
     def feed(pool: list[int]) -> Callable[[], object]:
         def read() -> object:
+            reader = player_name(rng.choice(pool) - 1)
             with database.reader() as session:
-                return social.feed_page(session, rng.choice(pool), before=None, limit=PAGE + 1)
+                return feed_service(session, 1, None, reader, before=None, limit=PAGE, locale="en")
 
         return read
 

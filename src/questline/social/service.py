@@ -197,7 +197,8 @@ def feed(
 ) -> FeedPage:
     """The entries of the players `player` follows, newest first, in the reader's words."""
     reader = find_player(session, app_id, player)
-    rows = store.feed_page(session, reader.id, before=before, limit=limit + 1)
+    following = store.following_count(session, reader.id)
+    rows = store.feed_page(session, reader.id, following=following, before=before, limit=limit + 1)
     words = reading_locale(locale, reader.locale, design)
     return _entries(session, reader, rows, design, words, limit)
 

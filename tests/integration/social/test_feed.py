@@ -7,7 +7,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.integration.conftest import Api
+from questline.social import store
+from questline.storage.players import find_player
+from tests.integration.conftest import Api, default_app_id
 from tests.integration.social.test_follows import as_player, put
 
 DESIGN = """
@@ -198,3 +200,28 @@ def test_an_app_without_the_module_has_no_social_api_and_keeps_no_entries(api: A
     assert answer["code"] == "module_not_enabled"
     api.publish(DESIGN)
     assert api.get("/v1/players/bob/activity", expect=200).json()["data"] == []
+
+
+def test_both_plans_of_the_feed_read_the_same_page(api: Api) -> None:
+    """A reader who follows many players is served by walking entries by id, one who
+    follows few by each player's newest: the same entries either way."""
+    api.publish(DESIGN)
+    for name in ("ada", "bob", "cy", "dee"):
+        api.event(name, "did", n=0)
+    for other in ("bob", "cy"):
+        put(api, f"/v1/players/ada/following/{other}", 201)
+    for name in ("bob", "cy", "dee", "bob", "cy"):
+        api.event(name, "did", n=10)
+    put(api, "/v1/players/cy/profile", 200, json={"private": True})
+    context = api.client.app.state.questline  # type: ignore[attr-defined]
+    with context.database.reader() as session:
+        ada = find_player(session, default_app_id(context), "ada").id
+        few, many = (
+            [
+                (e.id, e.player)
+                for e in store.feed_page(session, ada, following=count, before=None, limit=3)
+            ]
+            for count in (1, store.SCAN_ABOVE + 1)
+        )
+    assert few == many
+    assert [player for _, player in few] == ["bob", "bob", "bob"]
