@@ -1,7 +1,7 @@
 """Benchmark: the activity feed and friends leaderboards at scale. Prints figures;
 asserts nothing.
 
-The issue's shape at `--scale 1`: 100,000 players, each following 200 others (one in a
+The target shape at `--scale 1`: 100,000 players, each following 200 others (one in a
 hundred follows 5,000), 2,000,000 activity entries spread over the players, and one
 board where every player has a score. `--scale` multiplies players and entries (follows
 per player stay 200 and 5,000, entries per player stay 20), so a reduced run keeps the
@@ -310,7 +310,7 @@ def measure_fan_out_on_write(name: str, database: Database, shape: Shape, writes
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", type=float, default=0.1, help="1 is the issue's full size")
+    parser.add_argument("--scale", type=float, default=0.1, help="1 is the full target size")
     parser.add_argument("--samples", type=int, default=400)
     parser.add_argument("--writes", type=int, default=200)
     args = parser.parse_args()
