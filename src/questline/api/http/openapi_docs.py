@@ -126,7 +126,7 @@ _ACHIEVEMENT = {
 }
 _OBJECTIVE = {
     "metric": "focus_minutes",
-    "name": None,
+    "name": "Focus for 5 hours",
     "target": 300,
     "progress": 30,
     "percent": 10.0,
@@ -141,8 +141,8 @@ _QUEST = {
     "starts_at": None,
     "ends_at": None,
     "objectives": [
-        {"metric": "focus_minutes", "name": None, "target": 300},
-        {"metric": "tasks", "name": None, "target": 15},
+        {"metric": "focus_minutes", "name": "Focus for 5 hours", "target": 300},
+        {"metric": "tasks", "name": "15 tasks done", "target": 15},
     ],
     "rewards": {"currencies": {"xp": 100}},
 }
@@ -158,7 +158,7 @@ _PLAYER_QUEST = {
     "ends_at": "2026-11-23T00:00:00Z",
     "objectives": [
         _OBJECTIVE,
-        {"metric": "tasks", "name": None, "target": 15, "progress": 3, "percent": 20.0},
+        {"metric": "tasks", "name": "15 tasks done", "target": 15, "progress": 3, "percent": 20.0},
     ],
     "completed": False,
     "completed_at": None,
