@@ -144,6 +144,17 @@ class EventAccepted(BaseModel):
     effects: list[dict[str, Any]] | None = None
     error: str | None = None
 
+    @classmethod
+    def of(cls, key: str, found: EventStatus, duplicate: bool) -> EventAccepted:
+        return cls(
+            id=key,
+            status=found.status,
+            duplicate=duplicate,
+            received_at=found.received_at,
+            effects=found.effects if found.status == "processed" else None,
+            error=found.error,
+        )
+
 
 class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -183,17 +194,6 @@ class EventOut(BaseModel):
     config_version: int | None
     effects: list[dict[str, Any]] | None
     error: str | None
-
-
-def _accepted(key: str, found: EventStatus, duplicate: bool) -> EventAccepted:
-    return EventAccepted(
-        id=key,
-        status=found.status,
-        duplicate=duplicate,
-        received_at=found.received_at,
-        effects=found.effects if found.status == "processed" else None,
-        error=found.error,
-    )
 
 
 class _SingleEventRoute(APIRoute):
@@ -258,7 +258,7 @@ async def _record(
         raise result.error
     assert result.key is not None
     assert state is not None
-    return _accepted(result.key, state, result.duplicate), result.duplicate
+    return EventAccepted.of(result.key, state, result.duplicate), result.duplicate
 
 
 _ACCEPTED = TypeAdapter(EventAccepted)

@@ -13,6 +13,7 @@ from questline.api.http.deps import (
     Authorized,
     ContextDep,
     Cursor,
+    FlowDep,
     Limit,
     ReaderDep,
     SessionDep,
@@ -43,7 +44,6 @@ from questline.learning.schemas import (
     LessonOut,
 )
 from questline.learning.settings import LearningSettings, server_defaults
-from questline.processing.submission import EventFlow
 
 # SessionRoute: each route's session begins and ends within its own thread call. Every route
 # answers 404 `module_not_enabled` unless the app's design has `modules: [learning]`.
@@ -72,14 +72,6 @@ async def _body(request: Request) -> bytes:
 
 
 RawBody = Annotated[bytes, Depends(_body)]
-
-
-async def _flow(context: ContextDep) -> EventFlow:
-    # async: builds a handle, does no I/O.
-    return EventFlow(context.database, context.worker, context.dispatcher)
-
-
-Flow = Annotated[EventFlow, Depends(_flow)]
 
 
 async def _defaults(context: ContextDep) -> LearningSettings:
@@ -274,7 +266,7 @@ def submit_attempt(
     lesson_id: LessonId,
     attempt_id: AttemptId,
     principal: Authorized,
-    flow: Flow,
+    flow: FlowDep,
     wait: Annotated[
         bool, Query(description="process the event now and return its effects in the answer")
     ] = False,
@@ -314,7 +306,7 @@ def post_review(
     body: ReviewIn,
     principal: Authorized,
     session: SessionDep,
-    flow: Flow,
+    flow: FlowDep,
     defaults: Defaults,
     response: Response,
 ) -> ReviewOut:

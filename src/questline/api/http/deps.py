@@ -18,6 +18,7 @@ from questline.auth.credentials import resolve_bearer
 from questline.auth.principals import Principal
 from questline.engine.compiler import CompiledDesign
 from questline.errors import InvalidInput, ModuleNotEnabled, Unauthorized
+from questline.processing.submission import EventFlow
 
 __all__ = [
     "Authorized",
@@ -26,6 +27,7 @@ __all__ = [
     "CurrentKey",
     "Cursor",
     "EventWriter",
+    "FlowDep",
     "Limit",
     "PlayerManager",
     "PlayerReader",
@@ -46,6 +48,15 @@ async def get_context(request: Request) -> Context:
 
 
 ContextDep = Annotated[Context, Depends(get_context)]
+
+
+async def get_flow(context: ContextDep) -> EventFlow:
+    # async: builds a handle, does no I/O.
+    return EventFlow(context.database, context.worker, context.dispatcher)
+
+
+# The normal event flow, for a use case that records events in its own unit of work.
+FlowDep = Annotated[EventFlow, Depends(get_flow)]
 
 
 def authenticate(context: ContextDep, credentials: Credentials) -> Principal:
