@@ -327,6 +327,38 @@ def test_a_score_read_is_cached_and_dropped_when_an_input_changes(
     assert type(cache).__name__ == "InProcessScoreCache"
 
 
+NAMED_SCORES = """
+metrics:
+  done: {count: done}
+  missed: {count: missed}
+scores:
+  level: {name: {en: Level, he: רמה}, formula: "metric.done * 2", max: 10}
+  trust: {name: Trust, formula: "10 - metric.missed", tiers: [{name: good, min: 8}, {name: low}]}
+"""
+
+
+def test_a_player_s_scores_are_listed_together_named_in_the_reader_s_language(api: Api) -> None:
+    api.publish(NAMED_SCORES)
+    api.post(
+        "/v1/events",
+        params={"wait": "true"},
+        json={"type": "done", "player": "gil", "profile": {"locale": "he-IL"}},
+    )
+    listed = api.get("/v1/players/gil/scores", expect=200).json()["data"]
+    assert [(s["key"], s["name"], s["value"], s["tier"]) for s in listed] == [
+        ("level", "רמה", 2, None),
+        ("trust", "Trust", 10, "good"),
+    ]
+    # ?locale= first, else the player's own locale, else English.
+    english = api.get("/v1/players/gil/scores", params={"locale": "en"}, expect=200).json()
+    assert [s["name"] for s in english["data"]] == ["Level", "Trust"]
+    one = api.get("/v1/players/gil/scores/level", params={"locale": "he"}, expect=200).json()
+    assert one["name"] == "רמה"
+    # A player who has sent nothing scores the formulas on zero inputs.
+    fresh = api.get("/v1/players/new/scores", expect=200).json()["data"]
+    assert [(s["key"], s["value"]) for s in fresh] == [("level", 0), ("trust", 10)]
+
+
 # SQLite only: the design is refused before anything is stored.
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_design_with_a_bad_achievement_is_a_422_with_its_location(api: Api) -> None:

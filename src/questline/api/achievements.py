@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from questline.api.http.context import Context
 from questline.api.http.deps import ConfigWriter, ContextDep, PlayerReader, ReaderDep
 from questline.api.http.sessions import SessionRoute
+from questline.api.inputs import Locale
 from questline.api.mechanic_reads import current_design, localize, player_view
 from questline.engine import achievements
 from questline.engine.mechanics import Rewards
@@ -20,7 +21,6 @@ from questline.processing.backfill import backfill_achievements
 from questline.storage import mechanics
 
 router = APIRouter(tags=["achievements"], route_class=SessionRoute)
-LocaleQuery = Query(default=None, description="e.g. `de` or `pt-BR`; default: the player's")
 
 
 # Examples of a player's achievements and of the lists (with their nulls) are in
@@ -153,7 +153,7 @@ def list_achievements(
     principal: PlayerReader,
     session: ReaderDep,
     context: ContextDep,
-    locale: str | None = LocaleQuery,
+    locale: Locale = None,
 ) -> AchievementList:
     design = current_design(context, session, principal.app_id)
     rarity = context.rarity.get(session, principal.app_id)
@@ -191,7 +191,7 @@ def player_achievements(
     principal: PlayerReader,
     session: ReaderDep,
     context: ContextDep,
-    locale: str | None = LocaleQuery,
+    locale: Locale = None,
 ) -> PlayerAchievementList:
     return read_player_achievements(context, session, principal.app_id, player_id, locale)
 

@@ -9,6 +9,7 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
 
 # Characters that render as nothing, or rearrange the text around them, let two ids that
@@ -90,3 +91,8 @@ Instant = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_
 
 EventTime = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_event_time)]
 """When something happened: an `Instant` at most 30 days ahead of the server's clock."""
+
+# `?locale=`: names in that language, else the player's, else English.
+Locale = Annotated[
+    str | None, Query(max_length=35, description="e.g. `es` or `pt-BR`; default: the player's")
+]

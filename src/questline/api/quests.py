@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from questline.api.http.context import Context
 from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
+from questline.api.inputs import Locale
 from questline.api.mechanic_reads import current_design, localize, player_view
 from questline.engine import quests
 from questline.engine.mechanics import QuestPeriod
@@ -23,7 +24,6 @@ from questline.storage import mechanics
 from questline.storage.players import find_player
 
 router = APIRouter(tags=["quests"], route_class=SessionRoute)
-LocaleQuery = Query(default=None, description="e.g. `de` or `pt-BR`; default: the player's")
 
 
 # Examples of these models (with their nulls) are in api.openapi_docs.
@@ -112,7 +112,7 @@ def list_quests(
     principal: PlayerReader,
     session: ReaderDep,
     context: ContextDep,
-    locale: str | None = LocaleQuery,
+    locale: Locale = None,
 ) -> QuestList:
     design = current_design(context, session, principal.app_id)
     return QuestList(
@@ -148,7 +148,7 @@ def player_quests(
     principal: PlayerReader,
     session: ReaderDep,
     context: ContextDep,
-    locale: str | None = LocaleQuery,
+    locale: Locale = None,
 ) -> PlayerQuestList:
     return read_player_quests(context, session, principal.app_id, player_id, locale)
 

@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict
 
 from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
 from questline.api.http.sessions import SessionRoute
+from questline.api.inputs import Locale
 from questline.api.mechanic_reads import current_design
-from questline.processing.score_reads import read_score
+from questline.processing.score_reads import read_score, read_scores
 
 router = APIRouter(tags=["scores"], route_class=SessionRoute)
 
@@ -50,15 +51,42 @@ class ScoreOut(BaseModel):
     computed_at: datetime
 
 
+class ScoreList(BaseModel):
+    data: list[ScoreOut]
+
+
+@router.get(
+    "/v1/players/{player_id}/scores",
+    summary="Every score of the design for a player, with tiers and inputs",
+)
+def player_scores(
+    player_id: str,
+    principal: PlayerReader,
+    session: ReaderDep,
+    context: ContextDep,
+    locale: Locale = None,
+) -> ScoreList:
+    design = current_design(context, session, principal.app_id)
+    found = read_scores(
+        session, context.scores, design, principal.app_id, player_id, datetime.now(UTC), locale
+    )
+    return ScoreList(data=[ScoreOut.model_validate({**s, "player": player_id}) for s in found])
+
+
 @router.get(
     "/v1/players/{player_id}/scores/{key}",
     summary="A player's score, its tier and the inputs it was computed from",
 )
 def player_score(
-    player_id: str, key: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
+    player_id: str,
+    key: str,
+    principal: PlayerReader,
+    session: ReaderDep,
+    context: ContextDep,
+    locale: Locale = None,
 ) -> ScoreOut:
     design = current_design(context, session, principal.app_id)
     found = read_score(
-        session, context.scores, design, principal.app_id, player_id, key, datetime.now(UTC)
+        session, context.scores, design, principal.app_id, player_id, key, datetime.now(UTC), locale
     )
     return ScoreOut.model_validate({**found, "player": player_id})

@@ -12,14 +12,12 @@ from pydantic.config import JsonDict
 from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
+from questline.api.inputs import Locale
 from questline.engine.mechanics import localize
 from questline.services import shop
 from questline.services.shop import OfferListing
 
 router = APIRouter(tags=["economy"], route_class=SessionRoute)
-LocaleQuery = Annotated[
-    str | None, Query(max_length=35, description="e.g. `es` or `pt-BR`; default: the player's")
-]
 
 _MINE: JsonDict = {
     "bought": {"total": 3, "today": 1, "this_week": 2},
@@ -155,7 +153,7 @@ def get_shop(
     session: ReaderDep,
     context: ContextDep,
     player: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    locale: LocaleQuery = None,
+    locale: Locale = None,
 ) -> ShopOut:
     found = shop.shop(session, context.designs, principal.app_id, player)
     return ShopOut(data=[_offer(listing, locale or found.locale) for listing in found.offers])
@@ -170,7 +168,7 @@ def get_player_shop(
     principal: PlayerReader,
     session: ReaderDep,
     context: ContextDep,
-    locale: LocaleQuery = None,
+    locale: Locale = None,
 ) -> ShopOut:
     found = shop.shop(session, context.designs, principal.app_id, player_id)
     return ShopOut(data=[_offer(listing, locale or found.locale) for listing in found.offers])

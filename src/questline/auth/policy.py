@@ -181,6 +181,7 @@ POLICY: dict[str, Access] = {
     "GET /v1/quests": needs(_P.CONFIG_READ),
     "GET /v1/players/{player_id}/quests": own(_P.PLAYERS_READ),
     "POST /v1/players/{player_id}/quests/{quest_id}/join": needs(_P.EVENTS_WRITE),
+    "GET /v1/players/{player_id}/scores": own(_P.PLAYERS_READ),
     "GET /v1/players/{player_id}/scores/{key}": own(_P.PLAYERS_READ),
     "GET /v1/leaderboards/{key}": needs(_P.PLAYERS_READ),
     "GET /v1/leaderboards/{key}/runs": needs(_P.PLAYERS_READ),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from questline.engine.compiler import CompiledDesign
 from questline.engine.expressions import EvaluationError
-from questline.engine.mechanics import Localized
+from questline.engine.mechanics import localize
 from questline.engine.periods import local_date, period_keys
 from questline.engine.scores import compute
 from questline.engine.state import PlayerState
@@ -18,6 +18,7 @@ from questline.engine.view import StateView
 from questline.errors import NotFound, Unavailable
 from questline.processing.player_view import load_view
 from questline.processing.score_cache import ScoreCache
+from questline.storage.models import Player
 from questline.storage.players import get_player
 
 
@@ -29,19 +30,54 @@ def read_score(
     player_id: str,
     key: str,
     now: datetime,
+    locale: str | None = None,
 ) -> dict[str, Any]:
     """The score as JSON-ready data: key, name, value, tier, bounds, components,
     config_version and computed_at. A player with no events yet scores the formula on
-    zero inputs (and is not cached: there is nothing to invalidate it by)."""
+    zero inputs (and is not cached: there is nothing to invalidate it by). The name is
+    in `locale`, else the player's, else English."""
     score = design.scores.get(key)
     if score is None:
         raise NotFound(f"the game design has no score '{key}'")
     player = get_player(session, app_id, player_id)
+    return _read(session, cache, design, app_id, player_id, player, key, now, locale)
+
+
+def read_scores(
+    session: Session,
+    cache: ScoreCache,
+    design: CompiledDesign,
+    app_id: int,
+    player_id: str,
+    now: datetime,
+    locale: str | None = None,
+) -> list[dict[str, Any]]:
+    """Every score of the design for the player, in the design's order (as `read_score`)."""
+    player = get_player(session, app_id, player_id)
+    return [
+        _read(session, cache, design, app_id, player_id, player, key, now, locale)
+        for key in design.scores
+    ]
+
+
+def _read(
+    session: Session,
+    cache: ScoreCache,
+    design: CompiledDesign,
+    app_id: int,
+    player_id: str,
+    player: Player | None,
+    key: str,
+    now: datetime,
+    locale: str | None,
+) -> dict[str, Any]:
+    score = design.scores[key]
+    name = localize(score.spec.name, locale or (player.locale if player is not None else None))
     cache_key = (app_id, player.id, key, design.version) if player is not None else None
     if cache_key is not None:
         cached = cache.get(cache_key)
         if cached is not None:
-            return cached
+            return {**cached, "name": name}
     if player is None:
         periods = period_keys(local_date(now, "UTC"))
         state_view = StateView(PlayerState(player_id), periods, design)
@@ -54,7 +90,6 @@ def read_score(
     value = computed.plain
     found: dict[str, Any] = {
         "key": key,
-        "name": _name(score.spec.name),
         "value": value if isinstance(value, int) else float(value),
         "tier": computed.tier,
         "min": score.spec.min,
@@ -65,10 +100,4 @@ def read_score(
     }
     if cache_key is not None:
         cache.put(cache_key, found)
-    return found
-
-
-def _name(text: Localized | None) -> str | None:
-    if text is None or isinstance(text, str):
-        return text
-    return text.get("en") or next(iter(text.values()))
+    return {**found, "name": name}

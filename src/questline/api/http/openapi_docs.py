@@ -329,6 +329,25 @@ DOCS: dict[str, tuple[str, Any]] = {
     "ObjectiveOut": ("", _OBJECTIVE),
     "QuestOut": ("", _QUEST),
     "QuestList": ("", {"data": [_QUEST], "next_cursor": None}),
+    "ScoreList": (
+        "A player's scores, in the design's order.",
+        {
+            "data": [
+                {
+                    "key": "reputation",
+                    "name": "Reliability",
+                    "player": "eve",
+                    "value": 12,
+                    "tier": "green",
+                    "min": -5,
+                    "max": 20,
+                    "components": {"metric.completed": 12, "metric.no_shows": 0, "formula": 12},
+                    "config_version": 3,
+                    "computed_at": _T,
+                }
+            ]
+        },
+    ),
     "PlayerQuestOut": ("", _PLAYER_QUEST),
     "PlayerQuestList": ("", {"data": [_PLAYER_QUEST], "next_cursor": None}),
     "BoardPage": (
