@@ -52,6 +52,7 @@ bench: $(STAMP) bench-leaderboards bench-notifications
 	$(BIN)/python bench/visibility.py
 	$(BIN)/python bench/learning.py
 	$(BIN)/python bench/economy.py
+	$(BIN)/python bench/pages.py
 
 ## make bench-notifications: 1,000 live streams and webhooks on the embedded default
 bench-notifications: $(STAMP)
