@@ -5,7 +5,6 @@ session; each test gets its own page. Screenshots go to the run's screenshots fo
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -102,6 +101,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    # Each run writes every file anew; nothing is removed first, since test files may run
+    # in several worker processes at once (pytest-xdist) and share the folder.
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
