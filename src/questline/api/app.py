@@ -21,6 +21,7 @@ from questline.api import (
     audit,
     auth,
     config,
+    config_schedules,
     docs_ui,
     dry_runs,
     event_previews,
@@ -320,7 +321,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         leagues,
     ):
         app.include_router(module.router)
-    for module in (achievements, streaks, quests, scores, grants, dry_runs):
+    for module in (achievements, streaks, quests, scores, grants, dry_runs, config_schedules):
         app.include_router(module.router)
     for module in (shop, purchases, inventory, wallet):
         app.include_router(module.router)

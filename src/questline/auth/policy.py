@@ -146,6 +146,9 @@ POLICY: dict[str, Access] = {
     # A replay of the whole log is heavy work: only those who may publish ask for one.
     "POST /v1/config/dry-runs": needs(_P.CONFIG_WRITE),
     "GET /v1/config/dry-runs/{run_id}": needs(_P.CONFIG_READ),
+    "POST /v1/config/schedules": needs(_P.CONFIG_WRITE),
+    "GET /v1/config/schedules": needs(_P.CONFIG_READ),
+    "DELETE /v1/config/schedules/{schedule_id}": needs(_P.CONFIG_WRITE),
     "GET /v1/items": needs(_P.CONFIG_READ),
     "POST /v1/items": needs(_P.CONFIG_WRITE),
     "GET /v1/items/{key}": needs(_P.CONFIG_READ),

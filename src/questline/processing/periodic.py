@@ -131,6 +131,24 @@ def resume_backfills(context: JobContext, now: datetime | None = None) -> list[i
     return apps
 
 
+def switch_scheduled_publishes(
+    context: JobContext, now: datetime | None = None
+) -> list[tuple[int, str]]:
+    """Start and end the scheduled publishes whose time has come (`services.schedules`);
+    the apps given a new version read it at once and get their backfill."""
+    from questline.services.schedules import switch_due
+
+    apps: set[int] = set()
+    with context.database.transaction() as session:
+        switched = switch_due(session, now or datetime.now(UTC), apps.add)
+    for app_id in sorted(apps):
+        context.worker.designs.forget_current(app_id)
+        if context.backfill is not None and context.settings.backfill_after_publish:
+            context.backfill.request(app_id)
+    return switched
+
+
+register(PeriodicJob("scheduled-publishes", timedelta(seconds=30), switch_scheduled_publishes))
 register(PeriodicJob("leaderboard-runs", timedelta(minutes=1), archive_leaderboard_runs))
 register(PeriodicJob("league-rollover", timedelta(minutes=1), roll_over_leagues))
 register(PeriodicJob("backfill-resume", timedelta(minutes=1), resume_backfills))

@@ -173,6 +173,27 @@ class DryRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class ScheduledPublish(Base):
+    """A design published at a future time and withdrawn at a later one
+    (`services.schedules`); the periodic job makes each switch as an ordinary publish."""
+
+    __tablename__ = "scheduled_publishes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"), index=True)
+    # scheduled, active, ended, superseded, missed, cancelled
+    status: Mapped[str] = mapped_column(String(16))
+    document: Mapped[dict[str, Any]]
+    comment: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
+    previous_version: Mapped[int | None]  # current when it started: what its end restores
+    started_version: Mapped[int | None]
+    ended_version: Mapped[int | None]
+
+
 class LedgerEntry(Base):
     """Append-only. The unique key makes a second award for one event impossible."""
 
