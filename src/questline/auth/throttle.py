@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import math
+import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +62,12 @@ class Throttle:
             self.attempts = MemoryAttempts()
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.in_process = isinstance(self.storage, MemoryStorage)
+        # limits' MemoryStorage is not safe across threads (two requests counted at once
+        # could start its expiry timer twice: RuntimeError, a 500); its calls do no I/O,
+        # so one lock around them costs microseconds. Redis needs none.
+        self._counting: AbstractContextManager[Any] = (
+            threading.Lock() if self.in_process else nullcontext()
+        )
         # With Redis, a server's event loop counts through an asyncio client of its own
         # (same keys, so the counts are shared), made on first use in that loop.
         self._async: (
@@ -73,8 +81,9 @@ class Throttle:
 
     def hit(self, limit: limits.RateLimitItem, *key: str) -> Verdict:
         """Count one request against ``limit`` for ``key``."""
-        allowed = self.limiter.hit(limit, *key)
-        return self._verdict(limit, allowed, *key)
+        with self._counting:
+            allowed = self.limiter.hit(limit, *key)
+            return self._verdict(limit, allowed, *key)
 
     async def hit_async(self, limit: limits.RateLimitItem, *key: str) -> Verdict:
         """`hit` on an event loop, without blocking it."""
