@@ -101,8 +101,18 @@ def empty_database_url(
     server.drop_database(name)
 
 
+# Files that take minutes on their own start first, so that when files are shared out among
+# several test processes the longest is not the last one left running on one core.
+_LONGEST_FIRST = ("test_openapi_fuzz.py",)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests run last: Playwright's synchronous API keeps an event loop running in
-    the main thread from its first use until the session ends, and a test after it that
-    calls `asyncio.run` would find that loop."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """The longest files run first and browser tests last: Playwright's synchronous API
+    keeps an event loop running in the main thread from its first use until the session
+    ends, and a test after it that calls `asyncio.run` would find that loop."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("browser") is not None,
+            item.path.name not in _LONGEST_FIRST,
+        )
+    )
