@@ -103,7 +103,7 @@ def empty_database_url(
 
 # Files that take minutes on their own start first, so that when files are shared out among
 # several test processes the longest is not the last one left running on one core.
-_LONGEST_FIRST = ("test_openapi_fuzz.py", "test_event_import.py")
+_LONGEST_FIRST = ("test_openapi_fuzz.py", "test_event_import.py", "test_wheel.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

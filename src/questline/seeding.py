@@ -22,13 +22,10 @@ from questline.yamlfile import load_yaml
 
 
 def blueprints_dir() -> Path:
-    for candidate in (
-        Path.cwd() / "blueprints",
-        Path(__file__).resolve().parents[2] / "blueprints",
-    ):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("no blueprints/ directory found next to the project")
+    """A `blueprints/` folder in the current directory, else the ones Questline ships
+    (in the installed package; the repository's `blueprints/` links to them)."""
+    here = Path.cwd() / "blueprints"
+    return here if here.is_dir() else Path(__file__).parent / "blueprints"
 
 
 def publish_file(database: Database, app_slug: str, path: Path, comment: str | None = None) -> int:
