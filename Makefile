@@ -2,14 +2,15 @@
 VENV   := .venv
 BIN    := $(VENV)/bin
 PYTHON ?= python3
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The stamp changes when either package's requirements do: the server's and the SDK's.
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml sdk/python/pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: run test lint typecheck pytest bench bench-leaderboards bench-notifications bench-social bench-distributed system-deps clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml sdk/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e sdk/python
 	rm -f $(VENV)/.installed-* && touch $@
 
 ## make run: install, migrate, load the demo if the database is empty, serve on :8000

@@ -1,0 +1,113 @@
+"""questline-client: the Python client of Questline, a self-hostable gamification engine.
+
+``Questline`` (synchronous) and ``AsyncQuestline`` send events — one at a time or in
+background batches — and read players, ledgers, achievements, streaks, quests, scores
+and leaderboards; ``verify_webhook`` checks a webhook's signature. See docs/sdk.md.
+"""
+
+from questline_client._version import __version__
+from questline_client.async_client import AsyncQuestline
+from questline_client.batching import AsyncEventBatcher, ErrorHandler, EventBatcher
+from questline_client.client import Questline
+from questline_client.errors import (
+    APIError,
+    AuthError,
+    BadRequest,
+    BatcherClosed,
+    BatcherFull,
+    Conflict,
+    EventRejected,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    QuestlineError,
+    RateLimited,
+    ServerError,
+    TransportError,
+    Unavailable,
+    ValidationError,
+    WebhookVerificationError,
+)
+from questline_client.models import (
+    AchievementTier,
+    BatchItemResult,
+    BatchResult,
+    Currency,
+    Event,
+    EventAccepted,
+    EventDetails,
+    FreezeUse,
+    LeaderboardEntry,
+    LeaderboardPage,
+    LedgerEntry,
+    Level,
+    MetricCounts,
+    Notification,
+    Page,
+    Player,
+    PlayerAchievement,
+    PlayerQuest,
+    PlayerToken,
+    Profile,
+    QuestObjective,
+    Score,
+    Streak,
+    WebhookMessage,
+)
+from questline_client.retry import RetryPolicy
+from questline_client.streams import AsyncNotificationStream, NotificationStream
+from questline_client.webhooks import verify_webhook
+
+__all__ = [
+    "APIError",
+    "AchievementTier",
+    "AsyncEventBatcher",
+    "AsyncNotificationStream",
+    "AsyncQuestline",
+    "AuthError",
+    "BadRequest",
+    "BatchItemResult",
+    "BatchResult",
+    "BatcherClosed",
+    "BatcherFull",
+    "Conflict",
+    "Currency",
+    "ErrorHandler",
+    "Event",
+    "EventAccepted",
+    "EventBatcher",
+    "EventDetails",
+    "EventRejected",
+    "Forbidden",
+    "FreezeUse",
+    "LeaderboardEntry",
+    "LeaderboardPage",
+    "LedgerEntry",
+    "Level",
+    "MetricCounts",
+    "NotFound",
+    "Notification",
+    "NotificationStream",
+    "Page",
+    "PayloadTooLarge",
+    "Player",
+    "PlayerAchievement",
+    "PlayerQuest",
+    "PlayerToken",
+    "Profile",
+    "QuestObjective",
+    "Questline",
+    "QuestlineError",
+    "RateLimited",
+    "RetryPolicy",
+    "Score",
+    "ServerError",
+    "Streak",
+    "TransportError",
+    "Unavailable",
+    "ValidationError",
+    "WebhookMessage",
+    "WebhookVerificationError",
+    "__version__",
+    "verify_webhook",
+]
