@@ -51,6 +51,7 @@ from questline_client.models import (
     Profile,
     QuestObjective,
     Score,
+    ScoreList,
     Streak,
     WebhookMessage,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "RateLimited",
     "RetryPolicy",
     "Score",
+    "ScoreList",
     "ServerError",
     "Streak",
     "TransportError",

@@ -32,6 +32,7 @@ from questline_client.models import (
     Profile,
     PropertyValue,
     Score,
+    ScoreList,
     Streak,
 )
 
@@ -159,9 +160,9 @@ def quests(player_id: str, locale: str | None) -> Call[Page[PlayerQuest]]:
     return Call("GET", path, Page[PlayerQuest], _query(locale=locale))
 
 
-def scores(player_id: str, locale: str | None) -> Call[Page[Score]]:
+def scores(player_id: str, locale: str | None) -> Call[ScoreList]:
     path = f"/v1/players/{_segment(player_id)}/scores"
-    return Call("GET", path, Page[Score], _query(locale=locale))
+    return Call("GET", path, ScoreList, _query(locale=locale))
 
 
 def score(player_id: str, key: str, locale: str | None) -> Call[Score]:

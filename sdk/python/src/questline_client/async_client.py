@@ -248,7 +248,7 @@ class AsyncQuestline:
 
     async def scores(self, player_id: str, *, locale: str | None = None) -> list[Score]:
         """Every score of the design for a player."""
-        return [x async for x in self._pages(_calls.scores(player_id, locale))]
+        return (await self._call(_calls.scores(player_id, locale))).data
 
     async def score(self, player_id: str, key: str, *, locale: str | None = None) -> Score:
         """One score of a player, its tier and inputs."""

@@ -243,7 +243,7 @@ class Questline:
 
     def scores(self, player_id: str, *, locale: str | None = None) -> list[Score]:
         """Every score of the design for a player."""
-        return list(self._pages(_calls.scores(player_id, locale)))
+        return (self._call(_calls.scores(player_id, locale))).data
 
     def score(self, player_id: str, key: str, *, locale: str | None = None) -> Score:
         """One score of a player, its tier and inputs."""

@@ -285,6 +285,12 @@ class Score(Answer):
     computed_at: datetime
 
 
+class ScoreList(Answer):
+    """Every score of the design for a player (not paged: one per score)."""
+
+    data: list[Score]
+
+
 class LeaderboardEntry(Answer):
     player: str
     score: int | float
