@@ -56,6 +56,7 @@ leaderboards:
 class LiveServer:
     url: str
     process: QuestlineProcess
+    database_url: str
 
     def admin(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {ADMIN_KEY}"})
@@ -64,7 +65,7 @@ class LiveServer:
         return Questline(ADMIN_KEY, self.url, **options)  # type: ignore[arg-type]
 
 
-def serve(workdir: Path, **settings: str) -> LiveServer:
+def serve(workdir: Path, game: str = GAME, **settings: str) -> LiveServer:
     url = f"sqlite:///{workdir / 'questline.db'}"
     engine = create_engine(url)
     try:
@@ -85,10 +86,10 @@ def serve(workdir: Path, **settings: str) -> LiveServer:
     }
     env.pop("QUESTLINE_REDIS_URL", None)
     port = free_port()
-    server = LiveServer(f"http://127.0.0.1:{port}", start_api(env, workdir, "serve", port))
+    server = LiveServer(f"http://127.0.0.1:{port}", start_api(env, workdir, "serve", port), url)
     with server.admin() as admin:
         published = admin.put(
-            "/v1/config", content=GAME, headers={"Content-Type": "application/yaml"}
+            "/v1/config", content=game, headers={"Content-Type": "application/yaml"}
         )
     if published.status_code != 201:
         server.process.kill()

@@ -10,13 +10,19 @@ import pytest
 
 from questline_client import Questline, WebhookVerificationError, verify_webhook
 from tests.integration.sdk.conftest import LiveServer
-from tests.support.receiver import Receiver
+from tests.support.receiver import Received, Receiver
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     with Receiver() as found:
         yield found
+
+
+def awarded(request: Received) -> bool:
+    """The webhook of pia's "+3 XP" (her first event also unlocks a badge)."""
+    data = request.json["data"]
+    return bool(data["player"] == "pia" and data["notification"]["title"] == "+3 XP")
 
 
 def test_a_webhook_the_server_signed_is_verified_and_a_changed_one_refused(
@@ -31,12 +37,12 @@ def test_a_webhook_the_server_signed_is_verified_and_a_changed_one_refused(
     try:
         questline.send("did", "pia", properties={"n": 3}, wait=True)
         receiver.wait_for(
-            lambda found: any(b"pia" in r.body for r in found), what="the notification's webhook"
+            lambda found: any(awarded(r) for r in found), what="the notification's webhook"
         )
     finally:
         with live.admin() as admin:
             admin.delete(f"/v1/webhooks/{made.json()['id']}")
-    delivered = next(r for r in receiver.requests() if b"pia" in r.body)
+    delivered = next(r for r in receiver.requests() if awarded(r))
 
     message = verify_webhook(secret, delivered.headers, delivered.body)
     assert message.id == delivered.headers["webhook-id"]
