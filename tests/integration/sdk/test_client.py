@@ -121,13 +121,15 @@ def test_a_rate_limited_client_waits_as_told_and_gets_through(
     token = questline.player_token("fay").token
     statuses: list[int] = []
     http = httpx.Client(event_hooks={"response": [lambda r: statuses.append(r.status_code)]})
-    # Player tokens may make 10 requests a second here: 30 in a row meet the limit.
+    balances: list[int] = []
+    # Player tokens may make 10 requests a second here: reads in a row soon meet it.
     with Questline(token, live.url, http_client=http, retry=RetryPolicy(attempts=20)) as fay:
-        balances = [fay.player("fay").currencies["xp"].balance for _ in range(30)]
+        while 429 not in statuses and len(balances) < 500:
+            balances.append(fay.player("fay").currencies["xp"].balance)
     http.close()
-    assert balances == [10] * 30
     assert 429 in statuses
-    assert statuses.count(200) == 30
+    assert balances == [10] * len(balances)  # every read got through, the limited one too
+    assert statuses.count(200) == len(balances)
 
 
 def test_a_notification_stream_receives_what_happens_and_resumes(
