@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     )
     access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=7, ge=1, le=90)
+    console_session_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="how long a web console sign-in lasts"
+    )
     player_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     login_limit_per_account: str = Field(
         default="10 per 15 minutes", description="failed console logins allowed per email"

@@ -76,3 +76,41 @@ DesignLoader.add_implicit_resolver(
 
 def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=DesignLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+Path = tuple[str | int, ...]
+
+
+def value_marks(text: str) -> dict[Path, tuple[int, int, int]]:
+    """Where each value of a YAML document is, by its path (``("rules", 0, "award")``):
+    (line, column) of the key that names it (or of the item, in a list), both 1-based, and
+    the column its value's own text starts at (after a quote), so a position inside an
+    expression can be pointed at. Empty when the text does not parse."""
+    try:
+        root = yaml.compose(text, Loader=DesignLoader)
+    except yaml.YAMLError:
+        return {}
+    found: dict[Path, tuple[int, int, int]] = {}
+    if root is not None:
+        _walk(root, (), found)
+    return found
+
+
+def _walk(node: yaml.Node, path: Path, found: dict[Path, tuple[int, int, int]]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            here = (*path, key.value)
+            found[here] = (key.start_mark.line + 1, key.start_mark.column + 1, _start(value))
+            _walk(value, here, found)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            here = (*path, index)
+            found[here] = (item.start_mark.line + 1, item.start_mark.column + 1, _start(item))
+            _walk(item, here, found)
+
+
+def _start(node: yaml.Node) -> int:
+    quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
+    return node.start_mark.column + 1 + (1 if quoted else 0)

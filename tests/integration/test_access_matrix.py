@@ -69,6 +69,8 @@ def expected_allowed(access: Access, caller: Caller) -> bool:
         return True
     if not caller.valid:
         return False
+    if access.console:
+        return False  # a console page opens with a console session's cookie, never a bearer
     if access.page:
         return caller.player is not None  # every player token opens its own pages
     if caller.player is not None:

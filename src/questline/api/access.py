@@ -6,6 +6,7 @@ not use an endpoint learns nothing about it beyond 401/403.
 
 from __future__ import annotations
 
+import hmac
 import json
 from typing import Annotated, Any
 
@@ -14,7 +15,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.http.context import Context
-from questline.auth.credentials import cached_key, resolve_bearer
+from questline.api.http.forms import read_form
+from questline.auth.credentials import (
+    ConsoleCaller,
+    cached_key,
+    resolve_bearer,
+    resolve_console_session,
+)
 from questline.auth.keys import KEY_PREFIX
 from questline.auth.policy import Access, decision_for
 from questline.auth.principals import Principal, PrincipalKind
@@ -24,6 +31,10 @@ from questline.storage.apps import app_settings
 
 QUERY_TOKEN = "access_token"  # noqa: S105 (a parameter's name)
 COOKIE_TOKEN = "questline_token"  # noqa: S105 (a cookie's name)
+CONSOLE_COOKIE = "questline_console"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -67,6 +78,8 @@ async def authorize(request: Request, credentials: Credentials) -> Principal | N
         raise Forbidden("no access decision is recorded for this endpoint")
     if access.permission is None:
         return None
+    if access.console:
+        return await _console_caller(request, access)
     token = credentials.credentials if credentials is not None else None
     in_query = token is None and access.token_in_query
     if in_query:
@@ -88,6 +101,35 @@ async def authorize(request: Request, credentials: Credentials) -> Principal | N
         await _check_player_events(request, context, principal)
     request.state.principal = principal
     return principal
+
+
+async def _console_caller(request: Request, access: Access) -> Principal:
+    """A console page or action: the session cookie names the user (a bearer credential
+    opens no console page), whose role must allow what the page does; a write must send
+    the session's CSRF token back, as a form field or a header."""
+    cookie = request.cookies.get(CONSOLE_COOKIE)
+    if cookie is None:
+        raise Unauthorized("sign in to the console")
+    context: Context = request.app.state.questline
+    caller, verdict = await run_in_threadpool(_identify_console, context, cookie)
+    request.state.rate_limit = verdict
+    request.state.console = caller
+    if request.method not in _SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER) or (await read_form(request)).get(CSRF_FIELD)
+        if sent is None or not hmac.compare_digest(sent.encode(), caller.csrf_token.encode()):
+            raise Forbidden(
+                "the form's CSRF token is missing or wrong: reload the page and try again"
+            )
+    check(access, caller.principal, dict(request.path_params))
+    request.state.principal = caller.principal
+    return caller.principal
+
+
+def _identify_console(context: Context, cookie: str) -> tuple[ConsoleCaller, Verdict | None]:
+    """Who the session is, counted against their rate limit as a console user."""
+    caller = resolve_console_session(context, cookie)
+    limits = context.rate_limits
+    return caller, limits.hit(caller.principal) if limits is not None else None
 
 
 def _counted(access: Access, principal: Principal) -> bool:

@@ -104,6 +104,7 @@ from questline.storage.apps import DEFAULT_APP, ensure_app, ensure_key
 from questline.storage.database import Database
 from questline.storage.schema import check_schema
 from questline.web import routes as web_routes
+from questline.web.console import routes as console_routes
 
 log = logging.getLogger(__name__)
 
@@ -332,6 +333,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(webhook_routes.router)
     app.include_router(social_routes.router)
     web_routes.install(app)  # the player pages and widgets (after the problem handlers)
+    console_routes.install(app)  # the web console (after the player pages' handlers)
     check_session_routes(app)
     # Each add wraps the ones before it: the last added is the first to see a request.
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)

@@ -6,25 +6,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response, status
-from limits import RateLimitItem
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.http.context import Context
 from questline.api.http.deps import ContextDep
 from questline.api.http.problems import problems
-from questline.auth.attempts import Attempts, Place, Refused
-from questline.auth.passwords import hash_password, needs_rehash, verify_password
-from questline.auth.request_limits import parse_limit
-from questline.auth.throttle import TooManyRequests
 from questline.auth.tokens import TokenType, issue
-from questline.errors import Forbidden, Unauthorized, Unavailable
-from questline.storage.apps import get_app
+from questline.errors import Unauthorized, Unavailable
+from questline.services.sign_in import SignIn
 from questline.storage.models import App
 from questline.storage.users import (
     Refresh,
-    find_user,
-    first_app,
     issue_refresh,
     revoke_by_token,
     role_in,
@@ -33,7 +26,6 @@ from questline.storage.users import (
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
-_WRONG = "the email or the password is wrong"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
 Email = Annotated[str, StringConstraints(min_length=3, max_length=320, pattern=EMAIL_PATTERN)]
 
@@ -124,60 +116,19 @@ def _pair(
 def _login(context: Context, body: LoginIn, client_ip: str) -> TokenPair:
     _secret(context)
     settings = context.settings
-    # A place in both windows is taken before the password is verified, and given back
-    # unless the password turns out wrong: concurrent guesses cannot all pass a check
-    # made before any of them was counted.
-    attempts = context.throttle.attempts
-    places = _take_places(
-        attempts,
-        (
-            parse_limit(settings.login_limit_per_account),
-            "login-account",
-            body.email.strip().lower(),
-        ),
-        (parse_limit(settings.login_limit_per_ip), "login-ip", client_ip),
-    )
-    failed = False
+    attempt = SignIn(settings, context.throttle, body.email, client_ip)
     try:
         with context.database.transaction() as session:
-            user = find_user(session, body.email)
-            # Unknown users are checked against a dummy hash: same work, same answer.
-            valid = verify_password(user.password_hash if user else None, body.password)
-            if user is None or not valid or user.disabled_at is not None:
-                failed = True
-                raise Unauthorized(_WRONG)
-            if needs_rehash(user.password_hash):
-                # Hashed under older parameters: upgrade while the password is at hand.
-                user.password_hash = hash_password(body.password)
-            app = get_app(session, body.app) if body.app else None
-            app_id = app.id if app else (None if body.app else first_app(session, user.id))
-            role = role_in(session, user.id, app_id) if app_id is not None else None
-            if role is None:
-                raise Forbidden("this account has no role in that app")
-            found = session.get_one(App, app_id)
+            signed_in = attempt.check(session, body.email, body.password, body.app)
             refresh = issue_refresh(
-                session, user.id, found.id, timedelta(days=settings.refresh_token_days)
+                session,
+                signed_in.user_id,
+                signed_in.app.id,
+                timedelta(days=settings.refresh_token_days),
             )
-            return _pair(context, user.id, found, role.value, refresh)
+            return _pair(context, signed_in.user_id, signed_in.app, signed_in.role.value, refresh)
     finally:
-        if not failed:
-            for place in places:
-                attempts.give_back(place)
-
-
-def _take_places(attempts: Attempts, *windows: tuple[RateLimitItem, str, str]) -> list[Place]:
-    """A place in each window, or 429 (and none held) if any is full."""
-    places: list[Place] = []
-    for limit, kind, name in windows:
-        taken = attempts.take(limit, kind, name)
-        if isinstance(taken, Refused):
-            for place in places:
-                attempts.give_back(place)
-            raise TooManyRequests(
-                "too many failed sign-ins; try again later", retry_after=taken.retry_after
-            )
-        places.append(taken)
-    return places
+        attempt.done()
 
 
 @router.post(

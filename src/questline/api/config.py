@@ -202,7 +202,11 @@ def parse_document(raw: bytes, content_type: str) -> tuple[dict[str, Any], str]:
                 f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
             )
             problem = getattr(error, "problem", None) or str(error)
-            raise MalformedBody(f"the body is not valid YAML: {problem}{where}") from None
+            located = {"line": mark.line + 1, "column": mark.column + 1} if mark else {}
+            raise MalformedBody(
+                f"the body is not valid YAML: {problem}{where}",
+                errors=[{"loc": [], "message": problem, **located}],
+            ) from None
     if (unstorable := unstorable_text(document)) is not None:
         path, problem = unstorable
         raise InvalidInput(f"the design {problem}", errors=[{"loc": path, "message": problem}])
@@ -263,11 +267,11 @@ async def put_config(
     content_type = request.headers.get("content-type", "")
     # Parsing, compiling and storing block: all of it in one trip to the thread pool.
     return await run_in_threadpool(
-        _publish_body, context, principal, body, content_type, comment, dry_run
+        publish_body, context, principal, body, content_type, comment, dry_run
     )
 
 
-def _publish_body(
+def publish_body(
     context: Context,
     principal: Principal,
     body: bytes,
@@ -302,10 +306,10 @@ async def validate_config(
 ) -> ValidationResult:
     body = await request.body()
     content_type = request.headers.get("content-type", "")
-    return await run_in_threadpool(_validate_body, context, principal.app_id, body, content_type)
+    return await run_in_threadpool(validate_body, context, principal.app_id, body, content_type)
 
 
-def _validate_body(
+def validate_body(
     context: Context, app_id: int, body: bytes, content_type: str
 ) -> ValidationResult:
     document = read_design(body, content_type)[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,8 @@ from questline.auth.principals import Principal, PrincipalKind
 from questline.auth.tokens import TokenType, verify
 from questline.errors import Unauthorized
 from questline.storage.apps import find_key_by_hash, needs_touch, touch_key
-from questline.storage.models import User
+from questline.storage.console_sessions import find_session
+from questline.storage.models import App, User
 from questline.storage.users import role_in
 
 if TYPE_CHECKING:
@@ -31,6 +33,28 @@ def resolve_bearer(context: Context, token: str) -> Principal:
             app_id=app_id, kind=PrincipalKind.PLAYER, permissions=frozenset(), player=claims["sub"]
         )
     return _console_user(context, app_id, claims["sub"])
+
+
+@dataclass(frozen=True)
+class ConsoleCaller:
+    """A signed-in browser of the web console: who, in which app, and the session's
+    CSRF token its writes must send back."""
+
+    principal: Principal
+    csrf_token: str
+    app_slug: str
+    app_name: str
+    expires_at: datetime
+
+
+def resolve_console_session(context: Context, cookie: str) -> ConsoleCaller:
+    with context.database.reader() as session:
+        found = find_session(session, cookie, datetime.now(UTC))
+        if found is None:
+            raise Unauthorized("sign in to the console: the session is unknown or has ended")
+        principal = _console_user(context, found.app_id, str(found.user_id))
+        app = session.get_one(App, found.app_id)
+        return ConsoleCaller(principal, found.csrf_token, app.slug, app.name, found.expires_at)
 
 
 def _console_user(context: Context, app_id: int, subject: str) -> Principal:

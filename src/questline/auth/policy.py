@@ -96,6 +96,10 @@ class Access:
     # A player page (`/play/...`): it shows the token's own player, who is not in its path;
     # only a player token opens it.
     page: bool = False
+    # A web console page or action (`/console/...`): opened by a console user's session
+    # cookie only (never a bearer credential), and a write also needs the session's
+    # CSRF token.
+    console: bool = False
 
 
 PUBLIC = Access(None)
@@ -271,3 +275,38 @@ POLICY: dict[str, Access] = {
 
 def decision_for(method: str, path: str) -> Access | None:
     return POLICY.get(f"{method.upper()} {path}")
+
+
+def same_as(api_route: str) -> Access:
+    """A console page or action that does the work of an API route: allowed to exactly the
+    roles that route allows."""
+    permission = POLICY[api_route].permission
+    assert permission is not None, f"{api_route} is public: a console page needs a decision"
+    return Access(permission, console=True)
+
+
+# The web console (`/console/...`), each line naming the API route whose rule it follows.
+CONSOLE_POLICY: dict[str, Access] = {
+    "GET /console/sign-in": PUBLIC,
+    "POST /console/sign-in": PUBLIC,
+    "GET /console/static/{name}": PUBLIC,
+    # Every role reads the design: the least any signed-in user may do.
+    "POST /console/sign-out": same_as("GET /v1/config"),
+    "GET /console": same_as("GET /v1/config"),
+    "GET /console/design": same_as("GET /v1/config"),
+    "POST /console/design/validate": same_as("POST /v1/config/validate"),
+    "POST /console/design/publish": same_as("PUT /v1/config"),
+    "POST /console/design/preview": same_as("POST /v1/events/preview"),
+    "POST /console/design/dry-runs": same_as("POST /v1/config/dry-runs"),
+    "GET /console/design/dry-runs/{run_id}": same_as("GET /v1/config/dry-runs/{run_id}"),
+    "GET /console/design/versions": same_as("GET /v1/config/versions"),
+    "GET /console/design/versions/{first}/diff/{second}": same_as(
+        "GET /v1/config/versions/{first}/diff/{second}"
+    ),
+    "POST /console/design/rollback": same_as("POST /v1/config/rollback"),
+    "POST /console/design/schedules": same_as("POST /v1/config/schedules"),
+    "POST /console/design/schedules/{schedule_id}/cancel": same_as(
+        "DELETE /v1/config/schedules/{schedule_id}"
+    ),
+}
+POLICY.update(CONSOLE_POLICY)

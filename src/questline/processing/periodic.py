@@ -25,7 +25,7 @@ from questline.processing.backfill import STALE, Backfiller
 from questline.processing.batch import PENDING
 from questline.processing.worker import Worker
 from questline.settings import Settings
-from questline.storage import configs, users
+from questline.storage import configs, console_sessions, users
 from questline.storage.database import Database
 from questline.storage.models import Event
 
@@ -161,6 +161,15 @@ def prune_refresh_tokens(context: JobContext, now: datetime | None = None) -> in
 
 
 register(PeriodicJob("refresh-tokens", timedelta(hours=1), prune_refresh_tokens))
+
+
+def prune_console_sessions(context: JobContext, now: datetime | None = None) -> int:
+    """Delete expired web console sessions (their cookies open nothing any more)."""
+    with context.database.transaction() as session:
+        return console_sessions.prune_sessions(session, now or datetime.now(UTC))
+
+
+register(PeriodicJob("console-sessions", timedelta(hours=1), prune_console_sessions))
 
 
 class EmbeddedScheduler:

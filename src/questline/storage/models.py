@@ -384,6 +384,22 @@ class RefreshToken(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class ConsoleSession(Base):
+    """A signed-in browser of the web console. The cookie holds a random secret; only its
+    digest is stored, so a copy of this table opens no session. ``csrf_token`` is the
+    synchronizer token every form and script of the session sends back with a write."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
 class AuditEntry(Base):
     """Append-only: who changed what, when, from what to what, under which request."""
 

@@ -1,0 +1,45 @@
+// Progressive enhancement of the console's pages: the theme toggle, a confirmation before
+// an action that changes what players get, a dry run's page that refreshes itself while it
+// runs, and the design editor (line numbers, highlighting, checking as you type). Without
+// JavaScript every page and form still works.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+
+  function currentTheme() {
+    var chosen = root.getAttribute("data-theme");
+    if (chosen) return chosen;
+    return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  var toggle = document.getElementById("theme-toggle");
+  if (toggle) {
+    var showState = function () { toggle.setAttribute("aria-pressed", String(currentTheme() === "dark")); };
+    showState();
+    toggle.addEventListener("click", function () {
+      var next = currentTheme() === "dark" ? "light" : "dark";
+      root.setAttribute("data-theme", next);
+      try { localStorage.setItem("questline-theme", next); } catch (e) { /* not kept */ }
+      showState();
+    });
+  }
+
+  // A button that says what it is about to do asks first.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  var status = document.getElementById("dry-run-status");
+  if (status && status.hasAttribute("data-refresh")) {
+    window.setTimeout(function () { window.location.reload(); },
+      1000 * Number(status.getAttribute("data-refresh")));
+  }
+
+  var source = document.getElementById("source");
+  if (source && window.QuestlineEditor) {
+    window.QuestlineEditor.attach(source);
+  }
+})();
