@@ -42,6 +42,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 class Server:
     url: str
     http: httpx.Client  # as the host app's backend: the admin key
+    database_url: str  # for what only an operator sets up (console users)
 
     def token(self, player: str) -> str:
         minted = self.http.post(f"/v1/players/{player}/token", json={"minutes": 60})
@@ -92,7 +93,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             headers={"Content-Type": "application/yaml"},
         )
         assert published.status_code in (200, 201), published.text
-        yield Server(base, http)
+        yield Server(base, http, url)
     finally:
         http.close()
         running.should_exit = True
