@@ -154,3 +154,41 @@ def test_a_form_without_its_csrf_token_is_refused(desk: BrowserContext, server: 
     assert serious_violations(page) == []
     # The refusal is the one error the page may show: the browser logs the 403 itself.
     assert [e for e in console.errors if "403" not in e] == []
+
+
+def test_an_admin_reads_a_players_ledger_and_grants_gems_with_a_reason(
+    desk: BrowserContext, server: Server, screenshots: Path
+) -> None:
+    server.event("carla", "lesson.completed", "carla-lesson-0", xp=40, first_pass=True)
+    page, console = sign_in(desk, server, DESIGNER)
+    page.get_by_role("link", name="Players").click()
+    page.get_by_label("Find a player by id or name").fill("car")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="carla").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("carla")
+
+    ledger = page.get_by_role("region", name="Ledger")
+    award = ledger.locator(".ledger-entry", has_text="+40 xp")
+    expect(award).to_be_visible()
+    explanation = award.locator("details p")
+    expect(explanation).to_be_hidden()
+    award.get_by_text("Why").click()
+    expect(explanation).to_be_visible()
+    expect(explanation).to_contain_text("40")
+    assert serious_violations(page) == []
+
+    page.get_by_label("Currency").select_option("gems")
+    page.get_by_label("Amount (negative takes back)").fill("25")
+    page.get_by_label("Reason (shown in the ledger and the audit log)").fill("Support ticket 4711")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Grant").click()
+    expect(page.get_by_role("status").first).to_contain_text("Granted +25 gems")
+    audit = page.get_by_role("region", name="Audit log for this player")
+    expect(audit).to_contain_text("player.grant")
+    expect(audit).to_contain_text(f"user:{DESIGNER}")
+    expect(audit).to_contain_text("Support ticket 4711")
+    page.reload()  # the grant is applied in the player's order, just after its commit
+    expect(ledger.locator(".ledger-entry", has_text="+25 gems")).to_be_visible(timeout=PATIENCE_MS)
+    assert serious_violations(page) == []
+    page.screenshot(path=screenshots / "console-player.png", full_page=True)
+    assert console.errors == []

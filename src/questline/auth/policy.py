@@ -308,5 +308,8 @@ CONSOLE_POLICY: dict[str, Access] = {
     "POST /console/design/schedules/{schedule_id}/cancel": same_as(
         "DELETE /v1/config/schedules/{schedule_id}"
     ),
+    "GET /console/players": same_as("GET /v1/players/{player_id}"),
+    "GET /console/players/{player_id}": same_as("GET /v1/players/{player_id}"),
+    "POST /console/players/{player_id}/grants": same_as("POST /v1/players/{player_id}/grants"),
 }
 POLICY.update(CONSOLE_POLICY)

@@ -68,6 +68,7 @@ def audit_page(
     before_id: int | None,
     action: str | None = None,
     target_type: str | None = None,
+    target_id: str | None = None,
 ) -> Select[tuple[AuditEntry]]:
     statement = select(AuditEntry).where(AuditEntry.app_id == app_id)
     if before_id is not None:
@@ -76,4 +77,6 @@ def audit_page(
         statement = statement.where(AuditEntry.action == action)
     if target_type is not None:
         statement = statement.where(AuditEntry.target_type == target_type)
+    if target_id is not None:
+        statement = statement.where(AuditEntry.target_id == target_id)
     return statement.order_by(AuditEntry.id.desc())

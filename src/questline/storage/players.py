@@ -79,3 +79,18 @@ def ledger_page(
     if before_id is not None:
         statement = statement.where(LedgerEntry.id < before_id)
     return statement.order_by(LedgerEntry.id.desc())
+
+
+def search_players(app_id: int, text: str) -> Select[tuple[Player]]:
+    """Players whose id starts with `text` or whose display name contains it (any case),
+    by id."""
+    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return (
+        select(Player)
+        .where(
+            Player.app_id == app_id,
+            Player.external_id.like(f"{pattern}%", escape="\\")
+            | Player.display_name.ilike(f"%{pattern}%", escape="\\"),
+        )
+        .order_by(Player.external_id)
+    )

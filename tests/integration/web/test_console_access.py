@@ -18,7 +18,13 @@ from tests.integration.conftest import Api
 from tests.integration.web.console_client import HTML, Browser
 from tests.support.accounts import add_user
 
-PATH_VALUES = {"run_id": "999999", "first": "1", "second": "1", "schedule_id": "999999"}
+PATH_VALUES = {
+    "run_id": "999999",
+    "first": "1",
+    "second": "1",
+    "schedule_id": "999999",
+    "player_id": "zoe",
+}
 
 
 def concrete(path: str) -> str:

@@ -44,6 +44,7 @@ SECURITY_HEADERS = {
 SECTIONS = (
     ("/console/design", "Design", "GET /console/design"),
     ("/console/design/versions", "Versions", "GET /console/design/versions"),
+    ("/console/players", "Players", "GET /console/players"),
 )
 
 
