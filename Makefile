@@ -20,8 +20,9 @@ run: $(STAMP)
 	@test -s var/admin.key || $(BIN)/python -c "from questline.auth.keys import generate_key; print(generate_key())" > var/admin.key
 	@test -s var/jwt.secret || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > var/jwt.secret
 	@$(BIN)/questline migrate
-	@$(BIN)/questline demo --if-empty
-	@QUESTLINE_BOOTSTRAP_KEY=$$(cat var/admin.key) QUESTLINE_JWT_SECRET=$$(cat var/jwt.secret) $(BIN)/questline serve --welcome
+	@test -s var/console.password || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > var/console.password
+	@$(BIN)/questline demo --if-empty --console-password-file var/console.password
+	@QUESTLINE_BOOTSTRAP_KEY=$$(cat var/admin.key) QUESTLINE_JWT_SECRET=$$(cat var/jwt.secret) $(BIN)/questline serve --welcome --console-password-file var/console.password
 
 ## make test: install dev tools and servers, lint, type-check, run the whole suite
 test: $(STAMP) system-deps lint typecheck pytest

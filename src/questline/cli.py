@@ -76,6 +76,10 @@ def serve(
             "--welcome", help="first print where to reach the server and the bootstrap admin key"
         ),
     ] = False,
+    console_password_file: Annotated[
+        Path | None,
+        typer.Option(help="with --welcome: print the demo console user's sign-in from this file"),
+    ] = None,
 ) -> None:
     """Serve the API (with the embedded worker unless QUESTLINE_EMBEDDED_WORKER=off, or
     QUESTLINE_REDIS_URL is set and Celery workers process events)."""
@@ -98,7 +102,13 @@ def serve(
 
         key = settings.bootstrap_key.get_secret_value() if settings.bootstrap_key else None
         url = base_url(host, port)
-        typer.echo(welcome_lines(url, key, demo_link(settings, url)))
+        login = None
+        if console_password_file is not None and console_password_file.is_file():
+            from questline.seeding import DEMO_CONSOLE_USER
+
+            password = console_password_file.read_text(encoding="utf-8").strip()
+            login = (DEMO_CONSOLE_USER, password)
+        typer.echo(welcome_lines(url, key, demo_link(settings, url), login))
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Each process counts for itself; /metrics must add up all of them.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="questline-metrics-")
@@ -333,6 +343,13 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="do nothing if events exist")
     ] = False,
+    console_password_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="also create the demo console user (designer@example.com, owner) with the"
+            " password on this file's first line, unless it exists"
+        ),
+    ] = None,
 ) -> None:
     """Load a blueprint with sample items, players and events into the default app."""
     from questline.composition import extend_worker
@@ -341,6 +358,12 @@ def demo(
     from questline.social.demo import load_social_demo
 
     with _database() as database:
+        if console_password_file is not None:
+            from questline.seeding import DEMO_CONSOLE_USER, ensure_demo_console_user
+
+            password = console_password_file.read_text(encoding="utf-8").strip()
+            if ensure_demo_console_user(database, password):
+                typer.echo(f"demo: console user {DEMO_CONSOLE_USER} (owner of the default app)")
         try:
             if if_empty and not is_empty(database):
                 typer.echo("demo: the database already has events; leaving it as it is")

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from questline.auth.passwords import hash_password
+from questline.auth.policy import Role
 from questline.engine.compiler import compile_design
 from questline.processing.designs import DesignCache
 from questline.processing.ingest import NewEvent, Profile, ingest
@@ -18,6 +20,7 @@ from questline.storage import configs
 from questline.storage.apps import ensure_app
 from questline.storage.database import Database
 from questline.storage.models import Event, Item
+from questline.storage.users import create_user, find_user, set_role
 from questline.yamlfile import load_yaml
 
 
@@ -145,3 +148,17 @@ def _occurred_at(entry: dict[str, Any], profile: Profile | None, now: datetime) 
     day = now.astimezone(zone).date() - timedelta(days=days_ago)
     hour, minute = (int(part) for part in str(entry.get("at", "12:00")).split(":"))
     return min(now, datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC))
+
+
+DEMO_CONSOLE_USER = "designer@example.com"
+
+
+def ensure_demo_console_user(database: Database, password: str, app_slug: str = "default") -> bool:
+    """The demo's console user, owner of the app, signing in with `password`; created
+    only if absent (an existing account keeps its password). True when created."""
+    with database.transaction() as session:
+        if find_user(session, DEMO_CONSOLE_USER) is not None:
+            return False
+        user = create_user(session, DEMO_CONSOLE_USER, hash_password(password))
+        set_role(session, user, ensure_app(session, app_slug).id, Role.OWNER)
+    return True

@@ -45,11 +45,19 @@ def base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def welcome(url: str, admin_key: str | None, player_page: str | None = None) -> str:
+def welcome(
+    url: str,
+    admin_key: str | None,
+    player_page: str | None = None,
+    console_login: tuple[str, str] | None = None,
+) -> str:
     """The lines `make run` prints once the port is known to be free."""
     lines = ["", f"Questline is starting on {url}  (API docs: {url}/docs)"]
     if player_page:
         lines.append(f"A demo player's dashboard: {player_page}")
+    if console_login:
+        email, password = console_login
+        lines.append(f"The web console: {url}/console  (sign in as {email}, password {password})")
     if admin_key:
         lines += [
             f"Admin key: {admin_key}",

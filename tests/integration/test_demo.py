@@ -18,6 +18,7 @@ from questline.seeding import blueprint_names, load_demo
 from questline.storage.database import Database
 from questline.storage.schema import migrate
 from tests.integration.conftest import BLUEPRINTS, Api, make_settings
+from tests.integration.web.console_client import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,3 +118,17 @@ def test_a_blueprint_without_a_seed_is_published_and_says_so(tmp_path: Path) -> 
     assert loaded.stdout == (
         "demo: 'bare' published as version 1; it has no demo data (no blueprints/bare.seed.yaml)\n"
     )
+
+
+def test_the_demo_makes_a_console_user_who_can_sign_in(tmp_path: Path) -> None:
+    url = _migrated(tmp_path)
+    password_file = tmp_path / "console.password"
+    password_file.write_text("a demo password of some length\n", encoding="utf-8")
+    made = questline(url, "demo", "--if-empty", "--console-password-file", str(password_file))
+    assert made.returncode == 0, made.stderr
+    assert "console user designer@example.com" in made.stdout
+    again = questline(url, "demo", "--if-empty", "--console-password-file", str(password_file))
+    assert "console user" not in again.stdout  # made once; an existing account is left alone
+    with TestClient(create_app(make_settings(url))) as client:
+        page = Browser(client, "designer@example.com", "a demo password of some length")
+        assert "owner" in page.get("/console/design").text
