@@ -125,3 +125,6 @@ def test_the_wheel_installs_and_serves_without_the_repository(installed: Path, s
     assert page.status_code == 200
     assert "Ana" in page.text
     assert httpx.get(f"{server}/widgets.js", timeout=10).status_code == 200
+    sign_in = httpx.get(f"{server}/console/sign-in", timeout=10)
+    assert sign_in.status_code == 200
+    assert 'name="password"' in sign_in.text
