@@ -15,6 +15,20 @@ class QuestlineError(Exception):
         self.detail = detail
         self.errors = errors or []
 
+    def problem(self, at: list[str | int] | None = None) -> dict[str, Any]:
+        """The problem details of this error inside an answer (a refused event of a
+        batch), the same shape as a whole answer's; ``at`` goes before each location."""
+        body: dict[str, Any] = {
+            "type": f"urn:questline:problem:{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+        }
+        if self.errors:
+            body["errors"] = [{**e, "loc": [*(at or []), *e["loc"]]} for e in self.errors]
+        return body
+
 
 class InvalidInput(QuestlineError):
     status = 422
@@ -25,6 +39,13 @@ class InvalidInput(QuestlineError):
 class InvalidDesign(InvalidInput):
     code = "invalid_design"
     title = "The game design is not valid"
+
+
+class ProcessingFailed(InvalidInput):
+    """The design could not score an event (a property a rule reads is missing)."""
+
+    code = "processing_failed"
+    title = "The event could not be processed"
 
 
 class MalformedBody(QuestlineError):

@@ -57,6 +57,7 @@ from questline.api.http.middleware import (
     RequestRecordMiddleware,
     UnexpectedErrorMiddleware,
 )
+from questline.api.http.operation_ids import operation_id
 from questline.api.http.outages import install_outage_handlers
 from questline.api.http.problems import install_problem_handlers
 from questline.api.http.rate_limits import (
@@ -304,6 +305,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         # auth.policy decides, for every route, who may call it.
         dependencies=[Depends(authorize)],
+        generate_unique_id_function=operation_id,  # short, stable names for clients
     )
     install_problem_handlers(app)
     openapi_docs.install(app)

@@ -27,6 +27,7 @@ from questline.api.http.deps import (
     decode_cursor,
     encode_cursor,
 )
+from questline.api.http.openapi_shapes import YAML_TEXT, component_ref
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.documents import load_json, unstorable_text
@@ -47,10 +48,8 @@ _DOCUMENT_BODY: dict[str, Any] = {
         "required": True,
         "description": "the game design, as YAML (`application/yaml`) or JSON",
         "content": {
-            "application/yaml": {"schema": {"type": "string"}},
-            "application/json": {
-                "schema": GameDesign.model_json_schema(ref_template="#/components/schemas/{model}")
-            },
+            "application/yaml": {"schema": YAML_TEXT},
+            "application/json": {"schema": component_ref(GameDesign)},
         },
     }
 }
@@ -68,7 +67,10 @@ class ConfigVersionOut(BaseModel):
     dry_run: int | None = Field(
         description="the dry run the publisher checked this document with (`?dry_run=`)"
     )
-    document: dict[str, Any]
+    document: dict[str, Any] = Field(
+        description="the game design as it was published (a `GameDesign`), with any"
+        " shorthand it was written in kept: `on` as one event type, amounts as numbers"
+    )
 
 
 class ConfigVersionList(BaseModel):

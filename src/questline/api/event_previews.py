@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from questline.api.events import EventIn
 from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.effect_schemas import EFFECT_EXAMPLE, Effects
+from questline.api.http.openapi_problems import ProblemField
 from questline.api.http.sessions import SessionRoute
 from questline.services.previews import MAX_PREVIEW_EVENTS, preview_events
 
@@ -74,7 +76,7 @@ _RESULT_EXAMPLE: dict[str, Any] = {
     "id": "attempt-8812",
     "player": "ada",
     "status": "processed",
-    "effects": [{"kind": "currency_awarded", "currency": "xp", "amount": 85, "rule": "attempt-xp"}],
+    "effects": [EFFECT_EXAMPLE],
 }
 
 
@@ -90,8 +92,8 @@ class PreviewResultOut(BaseModel):
         description="processed: the effects it would have; failed: the design cannot score"
         " it (see error); rejected: `POST /v1/events` would refuse it (see error)"
     )
-    effects: list[dict[str, Any]] | None = None
-    error: dict[str, Any] | None = None
+    effects: Effects = None
+    error: ProblemField = None
 
 
 class PreviewOut(BaseModel):

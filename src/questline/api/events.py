@@ -29,12 +29,14 @@ from starlette.concurrency import run_in_threadpool
 from questline.api.access import authorize, bearer, current_principal
 from questline.api.http.context import Context
 from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, get_context
+from questline.api.http.effect_schemas import Effects
+from questline.api.http.openapi_problems import ProblemField
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import EventTime, Identifier
 from questline.auth.principals import Principal
 from questline.engine.grants import RESERVED_PREFIX
 from questline.engine.periods import is_valid_zone
-from questline.errors import NotFound
+from questline.errors import InvalidInput, NotFound, ProcessingFailed
 from questline.processing.ingest import NewEvent, Profile
 from questline.processing.submission import EventStatus, submit
 from questline.storage.models import Event, Player
@@ -141,7 +143,7 @@ class EventAccepted(BaseModel):
     status: Literal["pending", "processed", "failed"]
     duplicate: bool
     received_at: datetime
-    effects: list[dict[str, Any]] | None = None
+    effects: Effects = None
     error: str | None = None
 
     @classmethod
@@ -169,8 +171,8 @@ class BatchItemResult(BaseModel):
     id: str | None
     status: Literal["pending", "processed", "failed", "rejected"]
     duplicate: bool = False
-    effects: list[dict[str, Any]] | None = None
-    error: dict[str, Any] | None = None
+    effects: Effects = None
+    error: ProblemField = None
 
 
 class BatchResult(BaseModel):
@@ -192,7 +194,7 @@ class EventOut(BaseModel):
     status: Literal["pending", "processed", "failed"]
     processed_at: datetime | None
     config_version: int | None
-    effects: list[dict[str, Any]] | None
+    effects: Effects
     error: str | None
 
 
@@ -303,14 +305,13 @@ def _validate_each(raw_events: list[dict[str, Any]]) -> tuple[list[EventIn | Non
             parsed.append(EventIn.model_validate(raw))
         except ValidationError as error:
             parsed.append(None)
-            problems[index] = {
-                "code": "invalid_input",
-                "detail": "the event is not valid",
-                "errors": [
-                    {"loc": ["events", index, *e["loc"]], "message": e["msg"], "type": e["type"]}
+            problems[index] = InvalidInput(
+                "the event is not valid",
+                errors=[
+                    {"loc": e["loc"], "message": e["msg"], "type": e["type"]}
                     for e in error.errors(include_url=False)
                 ],
-            }
+            ).problem(at=["events", index])
     return parsed, problems
 
 
@@ -351,13 +352,7 @@ def post_batch(
                 "id": result.key,
                 "status": "rejected",
                 "duplicate": False,
-                "error": {
-                    "code": result.error.code,
-                    "detail": result.error.detail,
-                    "errors": [
-                        {**e, "loc": ["events", index, *e["loc"]]} for e in result.error.errors
-                    ],
-                },
+                "error": result.error.problem(at=["events", index]),
             }
             continue
         assert result.seq is not None
@@ -373,7 +368,7 @@ def post_batch(
         if state.status == "processed" and (wait or result.duplicate):
             answer["effects"] = state.effects
         if state.error:
-            answer["error"] = {"code": "processing_failed", "detail": state.error}
+            answer["error"] = ProcessingFailed(state.error).problem()
         answers[index] = answer
     # Built by hand and encoded once: validating 1,000 result models again on the way
     # out cost as much as ingesting the events.

@@ -45,7 +45,7 @@ router = APIRouter(tags=["leaderboards"], route_class=SessionRoute)
 # Examples of the pages and ranks (with their nulls) are in api.openapi_docs.
 
 
-class EntryOut(BaseModel):
+class StandingOut(BaseModel):
     """A player's place on a board: score, rank, and position in the list."""
 
     model_config = ConfigDict(
@@ -70,7 +70,7 @@ class BoardPage(BaseModel):
     ends_at: datetime | None
     final: bool
     partition: str | None
-    data: list[EntryOut]
+    data: list[StandingOut]
     total: int | None
     next_cursor: str | None
 
@@ -152,9 +152,10 @@ def _reader(context: ContextDep) -> LeaderboardReader:
     return reader
 
 
-def _entries(entries: list[Standing]) -> list[EntryOut]:
+def _entries(entries: list[Standing]) -> list[StandingOut]:
     return [
-        EntryOut(player=e.player, score=e.score, rank=e.rank, position=e.position) for e in entries
+        StandingOut(player=e.player, score=e.score, rank=e.rank, position=e.position)
+        for e in entries
     ]
 
 

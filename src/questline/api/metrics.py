@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.types import Scope
 
 from questline.api.http.deps import ContextDep
 from questline.metrics import HTTP_SECONDS, BacklogCollector, exposition
 
 router = APIRouter(tags=["operations"])
+# The text format every Prometheus reads (newer clients' default, 1.0.0, only Prometheus
+# 3 does); the metrics' names are plain, so the text is the same in both.
+TEXT_FORMAT = "text/plain; version=0.0.4"
 
 
 @router.get(
@@ -19,14 +21,14 @@ router = APIRouter(tags=["operations"])
     responses={
         200: {
             "description": "the Prometheus text exposition format",
-            "content": {"text/plain": {"schema": {"type": "string"}}},
+            "content": {TEXT_FORMAT: {"schema": {"type": "string"}}},
         }
     },
 )
 def metrics(context: ContextDep) -> Response:
     depth = getattr(context.dispatcher, "queue_depth", lambda: None)
     body = exposition([BacklogCollector(context.database, depth)])
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+    return Response(body, media_type=f"{TEXT_FORMAT}; charset=utf-8")
 
 
 def observe_http(scope: Scope, status: int, seconds: float) -> None:

@@ -4,11 +4,12 @@ and how a service's result becomes one."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 from pydantic.config import JsonDict
 
+from questline.api.http.effect_schemas import EFFECT_EXAMPLE, Effects
 from questline.learning.attempts import AnswerView, AttemptView, CourseProgress
 from questline.learning.schemas import CardId, request_with_example, with_example
 from questline.processing.submission import EventStatus
@@ -118,7 +119,7 @@ class AttemptResultOut(BaseModel):
 _EVENT: JsonDict = {
     "id": "lesson-att_5f0c2d1e9a8b7c6d5e4f",
     "status": "processed",
-    "effects": [{"kind": "currency_awarded", "currency": "xp", "amount": 10}],
+    "effects": [{**EFFECT_EXAMPLE, "rule": "lesson-xp", "amount": 10, "balance_after": 30}],
     "error": None,
 }
 
@@ -131,7 +132,7 @@ class EventRefOut(BaseModel):
 
     id: str
     status: Literal["pending", "processed", "failed"]
-    effects: list[dict[str, Any]] | None = None
+    effects: Effects = None
     error: str | None = None
 
     @classmethod

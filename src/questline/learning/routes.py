@@ -21,6 +21,7 @@ from questline.api.http.deps import (
     encode_cursor,
     module_enabled,
 )
+from questline.api.http.openapi_shapes import YAML_TEXT, component_ref
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.learning import attempts, reviews, service
@@ -92,10 +93,8 @@ _COURSE_BODY: dict[str, Any] = {
         "required": True,
         "description": "the course document, as YAML (`application/yaml`) or JSON",
         "content": {
-            "application/yaml": {"schema": {"type": "string"}},
-            "application/json": {
-                "schema": CourseSpec.model_json_schema(ref_template="#/components/schemas/{model}")
-            },
+            "application/yaml": {"schema": YAML_TEXT},
+            "application/json": {"schema": component_ref(CourseSpec)},
         },
     }
 }

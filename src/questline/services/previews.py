@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.orm import Session
 
 from questline.engine.compiler import CompiledDesign
-from questline.errors import Conflict
+from questline.errors import Conflict, ProcessingFailed
 from questline.processing.batch import FAILED, Batch
 from questline.processing.designs import DesignCache
 from questline.processing.ingest import NewEvent, active_items, item_problem
@@ -128,15 +128,11 @@ def _result(
     if row is None:
         problem = item_problem(event, items)
         assert problem is not None
-        error: dict[str, Any] = {
-            "code": problem.code,
-            "detail": problem.detail,
-            "errors": [{**e, "loc": ["events", index, *e["loc"]]} for e in problem.errors],
-        }
+        error = problem.problem(at=["events", index])
         return PreviewResult(index, event.key, event.player, "rejected", None, error)
     done = batch.run(row)
     if done.status == FAILED:
-        failure = {"code": "processing_failed", "detail": done.error}
+        failure = ProcessingFailed(done.error or "").problem()
         return PreviewResult(index, event.key, event.player, FAILED, None, failure)
     assert done.effects is not None
     return PreviewResult(index, event.key, event.player, done.status, done.effects.to_list(), None)

@@ -21,8 +21,8 @@ from questline.api.http.sessions import SessionRoute
 from questline.engine.notifications import LOCALE_PATTERN
 from questline.social import service
 from questline.social.schemas import (
+    ActivityEntryOut,
     CheerOut,
-    EntryOut,
     EntryPage,
     FollowOut,
     LinkOut,
@@ -69,7 +69,7 @@ def _links(page: service.LinkPage) -> LinkPage:
 def _entries(page: service.FeedPage) -> EntryPage:
     return EntryPage(
         data=[
-            EntryOut(
+            ActivityEntryOut(
                 id=e.id,
                 player=e.player,
                 display_name=e.display_name,

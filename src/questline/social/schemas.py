@@ -86,7 +86,7 @@ class SocialProfileOut(BaseModel):
     followers: int
 
 
-class EntryOut(BaseModel):
+class ActivityEntryOut(BaseModel):
     """One public thing a player did, worded in the reader's locale."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [_ENTRY]})
@@ -109,7 +109,7 @@ class EntryPage(BaseModel):
         json_schema_extra={"examples": [{"data": [_ENTRY], "next_cursor": "NDE", "locale": "en"}]}
     )
 
-    data: list[EntryOut]
+    data: list[ActivityEntryOut]
     next_cursor: str | None
     locale: str
 

@@ -13,7 +13,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from questline.api.http.effect_schemas import EFFECT_EXAMPLE
+from questline.api.http.openapi_designs import design_docs
 from questline.api.http.openapi_problems import PROBLEM_SCHEMA, describe_problems
+from questline.api.http.openapi_shapes import (
+    describe_headers,
+    hoist_definitions,
+    optional_bodies,
+)
 from questline.api.streaks import STREAK_EXAMPLE
 
 _T = "2026-11-21T16:35:51Z"
@@ -25,7 +32,7 @@ _LEVEL = {
     "remaining": 380,
     "percent": 24.0,
 }
-_EFFECT = {"kind": "currency_awarded", "currency": "xp", "amount": 85, "rule": "attempt-xp"}
+_EFFECT = EFFECT_EXAMPLE
 _ITEM = {
     "key": "squat",
     "kind": "exercise",
@@ -235,6 +242,7 @@ DOCS: dict[str, tuple[str, Any]] = {
         },
     ),
     "EventIn": ("Something a player did.", None),
+    "Effect": ("One thing an event did; `kind` says which.", EFFECT_EXAMPLE),
     "EventOut": (
         "An event as stored, its processing status and its effects.",
         {
@@ -392,13 +400,17 @@ def document(app: FastAPI) -> dict[str, Any]:
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     components["Problem"] = dict(PROBLEM_SCHEMA)
+    hoist_definitions(schema)
+    optional_bodies(schema)
+    docs = design_docs() | DOCS
     for name, component in components.items():
-        description, example = DOCS.get(name, ("", None))
+        description, example = docs.get(name, ("", None))
         if description and "description" not in component:
             component["description"] = description
         if example is not None and "examples" not in component and "example" not in component:
             component["examples"] = [example]
     describe_problems(schema)
+    describe_headers(schema)
     app.openapi_schema = schema
     return schema
 

@@ -1,17 +1,19 @@
 """The problems each operation can answer, in the OpenAPI schema.
 
 Declared here, once, from what an operation is rather than by each router: any operation
-can time out or find the database down (503); one with a body can get one that does not
-parse, arrives too slowly, is too large or is not valid (400, 408, 413, 422); one with
-parameters, invalid ones
-(422); one that names a thing in its path, a thing that does not exist (404); one that
-needs credentials, missing or insufficient ones, or too many requests (401, 403, 429).
+can fail unexpectedly (500), time out or find the database down (503); one with a body
+can get one that does not parse, arrives too slowly, is too large or is not valid (400,
+408, 413, 422); one with parameters, invalid ones (422); one that names a thing in its
+path, a thing that does not exist (404); one that needs credentials, missing or
+insufficient ones, or too many requests (401, 403, 429).
 A route adds only the problems it alone answers: ``responses=problems(409)``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import WithJsonSchema
 
 from questline.api.http.problems import PROBLEM_JSON, PROBLEM_STATUSES
 from questline.auth.policy import decision_for
@@ -41,27 +43,32 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+# An `error` inside an answer (a refused event of a batch): the same problem details, as
+# the errors' own dicts at run time.
+ProblemField = Annotated[
+    dict[str, Any] | None,
+    WithJsonSchema(
+        {
+            "anyOf": [{"$ref": "#/components/schemas/Problem"}, {"type": "null"}],
+            "description": "why the event was refused or failed, as problem details",
+        }
+    ),
+]
+
+
 def _problem_response(status: int) -> dict[str, Any]:
-    response: dict[str, Any] = {
+    return {
         "description": PROBLEM_STATUSES[status],
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
-    if status in (429, 503):
-        response["headers"] = {
-            "Retry-After": {
-                "description": "seconds to wait before trying again",
-                "required": status == 429,
-                "schema": {"type": "integer"},
-            }
-        }
-    return response
 
 
 def problems_of(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     """The problems an operation can answer because of what it is, whichever router
-    declares it: the time limit and outages (503), its body (400, 408, 413, 422), its
-    parameters (422), a thing named in its path (404), and its caller (401, 403, 429)."""
-    statuses = {503}
+    declares it: an unexpected error (500), the time limit and outages (503), its body
+    (400, 408, 413, 422), its parameters (422), a thing named in its path (404), and its
+    caller (401, 403, 429)."""
+    statuses = {500, 503}
     if "requestBody" in operation:
         statuses |= {400, 408, 413, 422}
     parameters = operation.get("parameters", [])
@@ -77,12 +84,12 @@ def problems_of(method: str, path: str, operation: dict[str, Any]) -> set[int]:
 
 def describe_problems(schema: dict[str, Any]) -> None:
     """Give every operation the problems it can answer, each as a ``Problem``; public
-    operations ask for no credentials."""
+    operations say that they ask for no credentials (``security: []``)."""
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             access = decision_for(method, path)
             if access is None or access.permission is None:
-                operation.pop("security", None)  # public: no credentials are asked for
+                operation["security"] = []
             responses = operation.setdefault("responses", {})
             statuses = problems_of(method, path, operation)
             statuses |= {

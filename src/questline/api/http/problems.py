@@ -34,6 +34,7 @@ PROBLEM_STATUSES: dict[int, str] = {
     422: "the request is not valid; `errors` says where (`invalid_input`, `invalid_design`)",
     429: "over a rate limit or the sign-in limit; retry after `Retry-After` seconds"
     " (`too_many_requests`)",
+    500: "an unexpected error, logged with the request id (`internal_error`)",
     503: "no answer within the time limit, or a dependency is unreachable; retry, with the"
     " same idempotency keys (`timeout`, `unavailable`)",
 }
