@@ -27,7 +27,7 @@ from questline.api.http.deps import (
     decode_cursor,
     encode_cursor,
 )
-from questline.api.http.openapi_shapes import YAML_TEXT, component_ref
+from questline.api.http.openapi_shapes import YAML_TOO, component_ref
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.documents import load_json, unstorable_text
@@ -46,9 +46,8 @@ router = APIRouter(prefix="/v1/config", tags=["config"], route_class=SessionRout
 _DOCUMENT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "the game design, as YAML (`application/yaml`) or JSON",
+        "description": YAML_TOO.format(document="the game design"),
         "content": {
-            "application/yaml": {"schema": YAML_TEXT},
             "application/json": {"schema": component_ref(GameDesign)},
         },
     }

@@ -21,7 +21,7 @@ from questline.api.http.deps import (
     encode_cursor,
     module_enabled,
 )
-from questline.api.http.openapi_shapes import YAML_TEXT, component_ref
+from questline.api.http.openapi_shapes import YAML_TOO, component_ref
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.learning import attempts, reviews, service
@@ -91,9 +91,8 @@ def _now() -> datetime:
 _COURSE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "the course document, as YAML (`application/yaml`) or JSON",
+        "description": YAML_TOO.format(document="the course document"),
         "content": {
-            "application/yaml": {"schema": YAML_TEXT},
             "application/json": {"schema": component_ref(CourseSpec)},
         },
     }

@@ -16,9 +16,13 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 REF = "#/components/schemas/{model}"
-# A YAML document is text, but described as bytes (a file) to client generators: those
-# that read only JSON bodies map other media types to "bytes" and send them as they are.
-YAML_TEXT: dict[str, Any] = {"type": "string", "format": "binary"}
+# A document body may also be sent as YAML. The schema lists only JSON: generators that
+# meet a second media type warn, or write a function that cannot be imported
+# (openapi-python-client 0.29), and YAML adds nothing a JSON client can use.
+YAML_TOO = (
+    "{document} as JSON; the server also reads it as YAML text, sent with"
+    " `Content-Type: application/yaml` (YAML 1.2: `on:` stays the string `on`)"
+)
 _REF_PREFIX = "#/components/schemas/"
 
 
