@@ -170,7 +170,8 @@ def test_real_effects_fit_the_effect_schema(spec: dict[str, Any], database_url: 
 
 @pytest.fixture(scope="module")
 def generated(spec: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A Python client generated from the schema, importable as ``questline_client``."""
+    """A Python client generated from the schema, importable as ``generated_client`` (not
+    ``questline_client``: that is the name of the project's own SDK)."""
     root = tmp_path_factory.mktemp("generated")
     (root / "openapi.json").write_text(json.dumps(spec), encoding="utf-8")
     run = subprocess.run(
@@ -179,7 +180,7 @@ def generated(spec: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) ->
             "generate",
             "--path=openapi.json",
             "--meta=none",
-            "--output-path=questline_client",
+            "--output-path=generated_client",
         ],
         cwd=root,
         capture_output=True,
@@ -189,10 +190,10 @@ def generated(spec: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) ->
     )
     sys.path.insert(0, str(root))
     try:
-        yield run, root / "questline_client", importlib.import_module("questline_client")
+        yield run, root / "generated_client", importlib.import_module("generated_client")
     finally:
         sys.path.remove(str(root))
-        for name in [n for n in sys.modules if n.split(".")[0] == "questline_client"]:
+        for name in [n for n in sys.modules if n.split(".")[0] == "generated_client"]:
             del sys.modules[name]
 
 
@@ -210,17 +211,17 @@ def test_openapi_python_client_generates_every_operation_without_a_warning(
 
 def _module(name: str) -> ModuleType:
     """The generated module of an operation (``api/<tag>/<operationId>.py``)."""
-    package = sys.modules["questline_client"]
+    package = sys.modules["generated_client"]
     api = Path(package.__file__ or "").parent / "api"
     (path,) = api.rglob(f"{name}.py")
-    return importlib.import_module(f"questline_client.api.{path.parent.name}.{name}")
+    return importlib.import_module(f"generated_client.api.{path.parent.name}.{name}")
 
 
 def test_a_generated_client_publishes_a_design_and_reads_it_back(
     generated: Any, database_url: str
 ) -> None:
     _, _, client_package = generated
-    models = importlib.import_module("questline_client.models")
+    models = importlib.import_module("generated_client.models")
     design = GameDesign.model_validate(EXAMPLE_DESIGN).model_dump(mode="json", exclude_unset=True)
     with TestClient(create_app(make_settings(database_url))) as server:
         server.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
