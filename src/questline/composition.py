@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from celery import Celery
 
+from questline.analytics import worker_wiring as analytics
 from questline.notifications import worker_wiring as notifications
 from questline.processing.worker import Worker
 from questline.settings import Settings
@@ -21,6 +22,7 @@ def extend_worker(worker: Worker, settings: Settings) -> None:
     """What the bounded modules write with each batch of a worker outside a server."""
     notifications.install_worker(worker, settings)
     social.install_worker(worker)
+    analytics.install_worker(worker)
 
 
 def extend_celery(celery: Celery, settings: Settings) -> None:

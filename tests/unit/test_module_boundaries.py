@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "questline"
-MODULES = ("notifications", "social", "learning", "web")
+MODULES = ("notifications", "social", "learning", "web", "analytics")
 # Where modules are wired in: the composition root and the entry points around it.
 COMPOSITION = {"api/app.py", "composition.py", "cli.py", "storage/migrations/env.py"}
 

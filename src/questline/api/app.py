@@ -15,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from questline import __version__
+from questline.analytics import routes as analytics_routes
+from questline.analytics import wiring as analytics
 from questline.api import (
     achievements,
     apps,
@@ -191,6 +193,7 @@ def build_context(settings: Settings) -> Context:
     )
     notes = notifications.install(context)
     social.install(context, notify=_cheer_notifier(notes))
+    analytics.install(context)
     return context
 
 
@@ -331,6 +334,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, apps, keys, users, player_tokens, privacy, audit):
         app.include_router(module.router)
     app.include_router(learning_routes.router)  # the learning module
+    app.include_router(analytics_routes.router)  # the analytics module
     app.include_router(notification_routes.router)
     app.include_router(webhook_routes.router)
     app.include_router(social_routes.router)

@@ -139,6 +139,15 @@ POLICY: dict[str, Access] = {
     "GET /v1/events/{event_id}": needs(_P.PLAYERS_READ),
     "GET /v1/players/{player_id}": own(_P.PLAYERS_READ),
     "GET /v1/players/{player_id}/ledger": own(_P.PLAYERS_READ),
+    # Counts over the app's players, no one player's data: whoever may read players.
+    "GET /v1/analytics/activity": needs(_P.PLAYERS_READ),
+    "GET /v1/analytics/awards": needs(_P.PLAYERS_READ),
+    "GET /v1/analytics/new-players": needs(_P.PLAYERS_READ),
+    "GET /v1/analytics/retention": needs(_P.PLAYERS_READ),
+    "GET /v1/analytics/levels": needs(_P.PLAYERS_READ),
+    "GET /v1/analytics/streaks": needs(_P.PLAYERS_READ),
+    "GET /v1/analytics/achievements": needs(_P.PLAYERS_READ),
+    "GET /v1/analytics/quests": needs(_P.PLAYERS_READ),
     "GET /v1/config": needs(_P.CONFIG_READ),
     "PUT /v1/config": needs(_P.CONFIG_WRITE),
     # Compiling a design costs what publishing it does: the same permission.

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from questline.auth.keys import display_prefix, generate_key, hash_key
 from questline.auth.request_limits import REQUEST_LIMIT_FLOOR, parse_limit, parse_request_limit
+from questline.engine.periods import is_valid_zone
 from questline.errors import Conflict
 from questline.storage import audit
 from questline.storage.audit import Actor
@@ -90,7 +91,7 @@ def touch_key(session: Session, key_id: int, now: datetime) -> None:
 
 
 class AppSettings(BaseModel):
-    """What each app decides for itself about access."""
+    """What each app decides for itself: access, and the zone its analytics count in."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -116,6 +117,11 @@ class AppSettings(BaseModel):
         description="browser origins allowed to call the API for this app",
         max_length=100,
     )
+    time_zone: str = Field(
+        default="UTC",
+        description="the IANA time zone whose days, weeks and months analytics count in",
+        max_length=64,
+    )
 
     @field_validator("rate_limit_per_key", "rate_limit_per_player")
     @classmethod
@@ -134,6 +140,13 @@ class AppSettings(BaseModel):
         """Settings as the database holds them. A limit stored before the floor existed
         is shown as it is (and enforced at the floor, see ``request_limits.applied_limit``)."""
         return cls.model_validate(raw or {}, context={"stored": True})
+
+    @field_validator("time_zone")
+    @classmethod
+    def _a_zone(cls, value: str) -> str:
+        if not is_valid_zone(value):
+            raise ValueError(f"'{value}' is not an IANA time zone such as Europe/Paris")
+        return value
 
     @field_validator("cors_origins")
     @classmethod

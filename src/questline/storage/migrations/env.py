@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import questline.analytics.tables
 import questline.learning.tables
 import questline.notifications.tables
 import questline.social.tables  # noqa: F401  (the modules' tables, on the same Base)
