@@ -798,6 +798,26 @@ def rebuild_leaderboards() -> None:
     typer.echo(f"leaderboards rebuilt in Redis: {written} scores")
 
 
+@rebuild.command("analytics")
+def rebuild_analytics(
+    app: Annotated[str, typer.Option(help="the app's id")] = "default",
+) -> None:
+    """Recompute an app's analytics rollups from the event log (after an upgrade, or a
+    change of its time zone), then its distributions. Processing waits meanwhile."""
+    from questline.analytics.rebuild import rebuild as rebuild_rollups
+    from questline.analytics.snapshots import refresh
+    from questline.processing.designs import DesignCache
+
+    with _database() as database:
+        with database.transaction() as session:
+            app_id = _app(session, app).id
+        report = rebuild_rollups(database, app_id)
+        refresh(database, DesignCache(), app_id)
+    typer.echo(
+        f"analytics of app '{app}' rebuilt: {report.events} events of {report.players} players"
+    )
+
+
 @leaderboards.command("archive")
 def archive_leaderboards() -> None:
     """Finalize the leaderboard runs that have ended and move rolling windows (a periodic

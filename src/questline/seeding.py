@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -122,6 +123,7 @@ def load_demo(
             )
             for index, e in enumerate(seed.get("events", []))
         ]
+        events += history_events(seed.get("history"), blueprint, now)
         # A player's events are processed in the order they were appended: oldest first.
         events.sort(key=lambda event: event.occurred_at or now)
         ingest(session, app.id, events, now)
@@ -135,6 +137,46 @@ def load_demo(
         "items": len(seed.get("items", [])),
         "events": processed,
     }
+
+
+def history_events(spec: dict[str, Any] | None, blueprint: str, now: datetime) -> list[NewEvent]:
+    """Weeks of back-dated activity by generated players (a seed's `history`), so the
+    analytics charts have something to say. Deterministic for a given day: each player
+    starts on a random day and comes back on later days with a chance that fades."""
+    if not spec:
+        return []
+    rng = random.Random(int(spec.get("seed", 1)))
+    days = int(spec.get("weeks", 8)) * 7
+    kinds: list[dict[str, Any]] = spec["events"]
+    found: list[NewEvent] = []
+    for number in range(1, int(spec.get("players", 24)) + 1):
+        player = f"learner-{number:02d}"
+        profile = Profile(f"Learner {number}", "UTC", None)
+        first = rng.randrange(days)  # days ago
+        keen = rng.uniform(0.2, 0.85)
+        for days_ago in range(first, -1, -1):
+            if days_ago != first and rng.random() > keen * 0.97 ** (first - days_ago):
+                continue
+            for _ in range(rng.randint(1, 3)):
+                kind = rng.choice(kinds)
+                at = datetime.combine(
+                    now.date() - timedelta(days=days_ago), time(rng.randint(6, 22)), tzinfo=UTC
+                )
+                found.append(
+                    NewEvent(
+                        type=kind["type"],
+                        player=player,
+                        key=f"demo-{blueprint}-history-{len(found)}",
+                        occurred_at=min(at, now),
+                        item=rng.choice(kind["item"]) if "item" in kind else None,
+                        properties={
+                            name: rng.randint(*value) if isinstance(value, list) else value
+                            for name, value in kind.get("properties", {}).items()
+                        },
+                        profile=profile,
+                    )
+                )
+    return found
 
 
 def _occurred_at(entry: dict[str, Any], profile: Profile | None, now: datetime) -> datetime:

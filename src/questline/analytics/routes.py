@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
@@ -54,14 +54,16 @@ def get_activity(
     session: ReaderDep,
     from_: From,
     to: To,
-    interval: Annotated[Interval, Query(description="day, week or month")] = Interval.DAY,
+    interval: Annotated[
+        Literal["day", "week", "month"], Query(description="day, ISO week or month")
+    ] = "day",
 ) -> ActivityOut:
     days = DateRange.of(from_, to)
-    points = service.activity(session, principal.app_id, days, interval)
+    points = service.activity(session, principal.app_id, days, Interval(interval))
     return ActivityOut.model_validate(
         {
             "range": _range(session, principal.app_id, days),
-            "interval": interval.value,
+            "interval": interval,
             "data": [vars(p) for p in points],
         }
     )
