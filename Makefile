@@ -55,6 +55,7 @@ bench: $(STAMP) bench-leaderboards bench-notifications
 	$(BIN)/python bench/learning.py
 	$(BIN)/python bench/economy.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/analytics.py
 
 ## make bench-notifications: 1,000 live streams and webhooks on the embedded default
 bench-notifications: $(STAMP)

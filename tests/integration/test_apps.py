@@ -32,8 +32,16 @@ def test_settings_are_replaced_validated_and_audited(api: Api) -> None:
         "rate_limit_per_key": None,
         "rate_limit_per_player": None,
         "cors_origins": [],
+        "time_zone": "UTC",
     }
     assert entry["after"]["player_event_types"] == ["workout.logged"]
+
+
+def test_an_unknown_time_zone_is_refused(api: Api) -> None:
+    bad = api.request("PUT", "/v1/apps/default/settings", json={"time_zone": "Mars/Olympus"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"] == ["time_zone"]
+    assert api.get("/v1/apps/default", expect=200).json()["settings"]["time_zone"] == "UTC"
 
 
 def test_another_apps_settings_are_not_found(api: Api) -> None:

@@ -187,6 +187,7 @@ def test_an_operator_recovers_an_app_whose_limits_shut_it_out(database_url: str)
         "rate_limit_per_key": None,
         "rate_limit_per_player": "60/minute",
         "cors_origins": ["https://a.io"],
+        "time_zone": "UTC",
     }
     assert json.loads(questline(database_url, "apps", "settings", "fitness").stdout) == settings
     assert questline(database_url, "apps", "settings", "nope").returncode == 1
