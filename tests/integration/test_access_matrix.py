@@ -85,7 +85,9 @@ def expected_allowed(access: Access, caller: Caller) -> bool:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return make_settings(database_url)
+    # Each player token calls every route once: more than the default per-player limit
+    # allows in a minute (rate limits have tests of their own).
+    return make_settings(database_url, rate_limit_per_player="1000/minute")
 
 
 @pytest.fixture
