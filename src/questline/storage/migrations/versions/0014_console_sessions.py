@@ -1,7 +1,7 @@
 """console sessions: a signed-in browser of the web console, by its cookie's digest
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-14
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import questline.storage.types
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
