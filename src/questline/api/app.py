@@ -80,6 +80,7 @@ from questline.leaderboards.wiring import (
     prepare_leaderboards,
 )
 from questline.learning import routes as learning_routes
+from questline.learning.openapi_examples import course_docs
 from questline.learning.privacy import LearningData
 from questline.metrics import record_processed
 from questline.notifications import routes as notification_routes
@@ -311,7 +312,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,  # short, stable names for clients
     )
     install_problem_handlers(app)
-    openapi_docs.install(app)
+    openapi_docs.install(app, course_docs)
     docs_ui.install(app)
     install_data_error_handler(app)
     install_outage_handlers(app)

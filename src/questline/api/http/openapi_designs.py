@@ -1,9 +1,9 @@
-"""Descriptions and examples of the game design's and the course's models in the OpenAPI
-schema, where clients' generators find them as components of their own.
+"""Descriptions and examples of the game design's models in the OpenAPI schema, where
+clients' generators find them as components of their own.
 
-The examples are not written per model: one example design and one example course are
-validated as a publish would, and each model's example is the part of them it read, so
-every example is a real, valid piece of a design.
+The examples are not written per model: one example design is validated as a publish
+would, and each model's example is the part of it that model read, so every example is
+a real, valid piece of a design.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 from pydantic import BaseModel
 
 from questline.engine.design import GameDesign
-from questline.learning.content import CourseSpec
 
 EXAMPLE_DESIGN: dict[str, Any] = {
     "name": "Language",
@@ -120,35 +119,6 @@ EXAMPLE_DESIGN: dict[str, Any] = {
     },
 }
 
-EXAMPLE_COURSE: dict[str, Any] = {
-    "id": "spanish-basics",
-    "title": "Spanish basics",
-    "language": "es",
-    "source_language": "en",
-    "units": [
-        {
-            "id": "basics",
-            "title": "Basics",
-            "lessons": [
-                {
-                    "id": "greetings",
-                    "title": "Greetings",
-                    "cards": ["es-hola"],
-                    "questions": [
-                        {
-                            "id": "q1",
-                            "prompt": "How do you say “hello”?",
-                            "choices": ["hola", "adiós"],
-                            "answers": ["hola"],
-                        }
-                    ],
-                }
-            ],
-        }
-    ],
-    "cards": [{"id": "es-hola", "word": "hola", "translation": "hello"}],
-}
-
 # For the models whose class has no docstring of its own.
 DESCRIPTIONS: dict[str, str] = {
     "GameDesign": "An app's game design: what a publish (`PUT /v1/config`) takes.",
@@ -180,21 +150,21 @@ DESCRIPTIONS: dict[str, str] = {
     "ActivitySpec": "The public activity feed: which effects appear, and their words.",
     "Offer": "Something the shop sells: its price, what it gives and its limits.",
     "Shop": "The items players can hold and the offers that sell them.",
-    "CourseSpec": "A course document: units of lessons and the vocabulary cards.",
-    "UnitSpec": "A unit of a course: its lessons in order.",
-    "LessonSpec": "A lesson: its questions, cards, pass score and XP.",
-    "QuestionSpec": "A question of a lesson and its accepted answers.",
-    "CardSpec": "A vocabulary card for spaced-repetition reviews.",
 }
 
 
 @cache
 def design_docs() -> dict[str, tuple[str, Any]]:
-    """Each design and course model's description and example, by component name."""
+    """Each design model's description and example, by component name."""
+    return model_docs(GameDesign.model_validate(EXAMPLE_DESIGN), DESCRIPTIONS)
+
+
+def model_docs(example: BaseModel, descriptions: dict[str, str]) -> dict[str, tuple[str, Any]]:
+    """The description and example of `example`'s model and of every model within it (a
+    module documents its own documents' models this way)."""
     found: dict[str, Any] = {}
-    _collect(GameDesign.model_validate(EXAMPLE_DESIGN), found)
-    _collect(CourseSpec.model_validate(EXAMPLE_COURSE), found)
-    return {name: (DESCRIPTIONS.get(name, ""), example) for name, example in found.items()}
+    _collect(example, found)
+    return {name: (descriptions.get(name, ""), value) for name, value in found.items()}
 
 
 def _collect(value: Any, found: dict[str, Any]) -> None:

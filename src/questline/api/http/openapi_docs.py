@@ -8,6 +8,7 @@ component that has neither.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -384,9 +385,11 @@ DOCS: dict[str, tuple[str, Any]] = {
 }
 
 
-def document(app: FastAPI) -> dict[str, Any]:
+def document(
+    app: FastAPI, module_docs: Callable[[], dict[str, tuple[str, Any]]] | None = None
+) -> dict[str, Any]:
     """Build the schema once: FastAPI's, with the descriptions, examples and error
-    responses filled in."""
+    responses filled in (`module_docs`: those of the bounded modules' own models)."""
     if app.openapi_schema is not None:
         return app.openapi_schema
     schema = get_openapi(
@@ -402,7 +405,7 @@ def document(app: FastAPI) -> dict[str, Any]:
     components["Problem"] = dict(PROBLEM_SCHEMA)
     hoist_definitions(schema)
     optional_bodies(schema)
-    docs = design_docs() | DOCS
+    docs = design_docs() | (module_docs() if module_docs is not None else {}) | DOCS
     for name, component in components.items():
         description, example = docs.get(name, ("", None))
         if description and "description" not in component:
@@ -415,5 +418,7 @@ def document(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def install(app: FastAPI) -> None:
-    app.openapi = lambda: document(app)  # type: ignore[method-assign]
+def install(
+    app: FastAPI, module_docs: Callable[[], dict[str, tuple[str, Any]]] | None = None
+) -> None:
+    app.openapi = lambda: document(app, module_docs)  # type: ignore[method-assign]

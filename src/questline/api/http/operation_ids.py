@@ -133,6 +133,14 @@ OPERATION_IDS: dict[str, str] = {
     "GET /v1/players/{player_id}/activity": "players_activity_list",
     "PUT /v1/players/{player_id}/cheers/{entry_id}": "players_cheers_put",
     "DELETE /v1/players/{player_id}/cheers/{entry_id}": "players_cheers_delete",
+    "GET /v1/analytics/activity": "analytics_activity_get",
+    "GET /v1/analytics/awards": "analytics_awards_get",
+    "GET /v1/analytics/new-players": "analytics_new_players_get",
+    "GET /v1/analytics/retention": "analytics_retention_get",
+    "GET /v1/analytics/levels": "analytics_levels_get",
+    "GET /v1/analytics/streaks": "analytics_streaks_get",
+    "GET /v1/analytics/achievements": "analytics_achievements_get",
+    "GET /v1/analytics/quests": "analytics_quests_get",
 }
 
 
