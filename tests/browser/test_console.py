@@ -192,3 +192,26 @@ def test_an_admin_reads_a_players_ledger_and_grants_gems_with_a_reason(
     assert serious_violations(page) == []
     page.screenshot(path=screenshots / "console-player.png", full_page=True)
     assert console.errors == []
+
+
+def test_the_overview_charts_what_players_did(
+    desk: BrowserContext, server: Server, screenshots: Path
+) -> None:
+    for day in range(3):
+        server.event("dana", "lesson.completed", f"dana-overview-{day}", xp=15, first_pass=True)
+    page, console = sign_in(desk, server, VIEWER)
+    page.get_by_role("link", name="Overview").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
+    activity = page.get_by_role("img", name="Active players and events per day")
+    expect(activity).to_be_visible()
+    # The chart's text alternative holds today's figures: at least dana, and her events.
+    figures = page.get_by_role("region", name="Activity").locator("details")
+    figures.get_by_text("The figures as a table").click()
+    today = figures.locator("tbody tr").last
+    cells = today.locator("td").all_inner_texts()
+    assert int(cells[0]) >= 1, cells
+    assert int(cells[1]) >= 3, cells
+    expect(page.get_by_role("img", name="Awarded per day, by currency")).to_be_visible()
+    assert serious_violations(page) == []
+    page.screenshot(path=screenshots / "console-overview.png", full_page=True)
+    assert console.errors == []

@@ -302,6 +302,7 @@ CONSOLE_POLICY: dict[str, Access] = {
     # Every role reads the design: the least any signed-in user may do.
     "POST /console/sign-out": same_as("GET /v1/config"),
     "GET /console": same_as("GET /v1/config"),
+    "GET /console/overview": same_as("GET /v1/analytics/activity"),
     "GET /console/design": same_as("GET /v1/config"),
     "POST /console/design/validate": same_as("POST /v1/config/validate"),
     "POST /console/design/publish": same_as("PUT /v1/config"),

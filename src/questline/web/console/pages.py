@@ -42,6 +42,7 @@ SECURITY_HEADERS = {
 }
 # The sections of the console, in the navigation's order: (path, label, the page's route).
 SECTIONS = (
+    ("/console/overview", "Overview", "GET /console/overview"),
     ("/console/design", "Design", "GET /console/design"),
     ("/console/design/versions", "Versions", "GET /console/design/versions"),
     ("/console/players", "Players", "GET /console/players"),

@@ -8,7 +8,13 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 
 from questline.errors import NotFound
-from questline.web.console import auth_routes, design_routes, pages, player_routes
+from questline.web.console import (
+    auth_routes,
+    design_routes,
+    overview_routes,
+    pages,
+    player_routes,
+)
 
 router = APIRouter(prefix=pages.PREFIX, include_in_schema=False)
 
@@ -33,7 +39,7 @@ async def static_file(name: str) -> Response:
 
 def install(app: FastAPI) -> None:
     """Add the console's pages (after the problem handlers, which its error pages wrap)."""
-    for module in (auth_routes, design_routes, player_routes):
+    for module in (auth_routes, overview_routes, design_routes, player_routes):
         app.include_router(module.router)
     app.include_router(router)
     pages.install(app)
