@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from questline.api.http.deps import (
     Authorized,
@@ -17,8 +19,11 @@ from questline.api.http.deps import (
     encode_cursor,
 )
 from questline.api.http.sessions import SessionRoute
+from questline.api.inputs import Instant
 from questline.storage.audit import audit_page
 from questline.storage.models import AuditEntry
+
+Text = Annotated[str | None, Query(max_length=200)]
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=SessionRoute)
 
@@ -72,18 +77,42 @@ def _out(entry: AuditEntry) -> AuditEntryOut:
     )
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries to show: each field unset shows all."""
+
+    action: str | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    actor: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
 @router.get("", summary="The app's audit log, newest first")
 def get_audit(
     principal: Authorized,
     session: ReaderDep,
     limit: Limit = 50,
     cursor: Cursor = None,
-    action: str | None = None,
-    target_type: str | None = None,
+    action: Text = None,
+    target_type: Text = None,
+    target_id: Text = None,
+    actor: Annotated[
+        str | None, Query(max_length=300, description="e.g. `user:ada@example.com`")
+    ] = None,
+    since: Annotated[Instant | None, Query(description="entries at or after this instant")] = None,
+    until: Annotated[Instant | None, Query(description="entries before this instant")] = None,
 ) -> AuditPage:
-    statement = audit_page(
-        principal.app_id, before_id=decode_cursor(cursor), action=action, target_type=target_type
-    )
+    found = AuditFilter(action, target_type, target_id, actor, since, until)
+    return read_audit(session, principal.app_id, found, limit, decode_cursor(cursor))
+
+
+def read_audit(
+    session: Session, app_id: int, found: AuditFilter, limit: int, before_id: int | None
+) -> AuditPage:
+    """A page of the audit log, newest first (the API's answer and the console's)."""
+    statement = audit_page(app_id, before_id=before_id, **asdict(found))
     rows = list(session.scalars(statement.limit(limit + 1)))
     next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
     return AuditPage(data=[_out(entry) for entry in rows[:limit]], next_cursor=next_cursor)

@@ -393,6 +393,11 @@ def get_event(event_id: str, principal: PlayerReader, session: ReaderDep) -> Eve
     if row is None:
         raise NotFound(f"no event with id '{event_id}'")
     event, player = row
+    return event_out(event, player)
+
+
+def event_out(event: Event, player: str) -> EventOut:
+    """An event as the API shows it (and the console's player page)."""
     return EventOut(
         id=event.key,
         type=event.type,

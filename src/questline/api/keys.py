@@ -7,7 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy.orm import Session
 
+from questline.api.http.context import Context
 from questline.api.http.deps import (
     Authorized,
     ContextDep,
@@ -21,6 +23,7 @@ from questline.api.http.deps import (
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Instant
 from questline.auth.policy import Scope
+from questline.auth.principals import Principal
 from questline.errors import InvalidInput, NotFound
 from questline.storage import audit
 from questline.storage.apps import create_key, get_key, keys_page, revoke_key
@@ -99,6 +102,12 @@ def _out(key: ApiKey) -> KeyOut:
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a key (secret shown once)")
 def post_key(body: KeyIn, principal: Authorized, session: SessionDep) -> KeyCreated:
+    return create(session, principal, body)
+
+
+def create(session: Session, principal: Principal, body: KeyIn) -> KeyCreated:
+    """Create a key, audited; its secret is in this answer only (the API's and the
+    console's)."""
     if body.expires_at is not None and body.expires_at <= datetime.now(UTC):
         raise InvalidInput(
             "a key cannot expire in the past",
@@ -121,11 +130,12 @@ def post_key(body: KeyIn, principal: Authorized, session: SessionDep) -> KeyCrea
 def list_keys(
     principal: Authorized, session: ReaderDep, limit: Limit = 50, cursor: Cursor = None
 ) -> KeyList:
-    rows = list(
-        session.scalars(
-            keys_page(principal.app_id, after_id=decode_cursor(cursor)).limit(limit + 1)
-        )
-    )
+    return read_keys(session, principal.app_id, limit, decode_cursor(cursor))
+
+
+def read_keys(session: Session, app_id: int, limit: int, after_id: int | None) -> KeyList:
+    """A page of the app's keys, oldest first (the API's answer and the console's list)."""
+    rows = list(session.scalars(keys_page(app_id, after_id=after_id).limit(limit + 1)))
     next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
     return KeyList(data=[_out(key) for key in rows[:limit]], next_cursor=next_cursor)
 
@@ -142,6 +152,11 @@ def read_key(key_id: KeyId, principal: Authorized, session: ReaderDep) -> KeyOut
 def delete_key(
     key_id: KeyId, principal: Authorized, session: SessionDep, context: ContextDep
 ) -> KeyOut:
+    return revoke(context, session, principal, key_id)
+
+
+def revoke(context: Context, session: Session, principal: Principal, key_id: int) -> KeyOut:
+    """Revoke a key at once, audited the first time (the API's and the console's)."""
     key = get_key(session, principal.app_id, key_id)
     if key is None:
         raise NotFound(f"no key with id {key_id}")

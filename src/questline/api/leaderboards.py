@@ -471,17 +471,22 @@ def get_run(
 def get_ranks(
     player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
 ) -> RankList:
-    find_player(session, principal.app_id, player_id)
+    return read_ranks(context, session, principal.app_id, player_id)
+
+
+def read_ranks(context: Context, session: Session, app_id: int, player_id: str) -> RankList:
+    """A player's rank on every current board (the API's answer and the console's)."""
+    find_player(session, app_id, player_id)
     reader = _reader(context)
-    design = context.designs.current_for_reads(session, principal.app_id)
+    design = context.designs.current_for_reads(session, app_id)
     found: list[RankOut] = []
     for key, board in (design.leaderboards if design else {}).items():
         try:
-            located = reader.locate(session, principal.app_id, board, CURRENT)
+            located = reader.locate(session, app_id, board, CURRENT)
         except NotFound:
             continue  # a window board outside its window
-        partition = partition_of(session, principal.app_id, player_id, board.spec.partition_by)
-        board_run = BoardRun(principal.app_id, key, located.run.key, partition)
+        partition = partition_of(session, app_id, player_id, board.spec.partition_by)
+        board_run = BoardRun(app_id, key, located.run.key, partition)
         page = reader.around(located, board_run, player_id, 0)
         if page is None:
             continue

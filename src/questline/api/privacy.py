@@ -7,9 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
+from questline.api.http.context import Context
 from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep
 from questline.api.http.sessions import SessionRoute
+from questline.auth.principals import Principal
 from questline.errors import UnknownPlayer
 from questline.leaderboards.sql import SqlLeaderboardStore
 from questline.leaderboards.visibility import set_hidden
@@ -145,7 +148,12 @@ class PlayerExport(BaseModel):
 def export(
     player_id: PlayerId, principal: Authorized, session: ReaderDep, context: ContextDep
 ) -> PlayerExport:
-    player = find_player(session, principal.app_id, player_id)
+    return player_export(context, session, principal.app_id, player_id)
+
+
+def player_export(context: Context, session: Session, app_id: int, player_id: str) -> PlayerExport:
+    """Everything held about a player (the API's answer and the console's download)."""
+    player = find_player(session, app_id, player_id)
     modules = {part.name: part.export(session, player.id) for part in context.player_data}
     return PlayerExport.model_validate({**export_player(session, player), "modules": modules})
 
@@ -158,6 +166,15 @@ def export(
 def erase(
     player_id: PlayerId, principal: Authorized, session: SessionDep, context: ContextDep
 ) -> Response:
+    erase_player_data(context, session, principal, player_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def erase_player_data(
+    context: Context, session: Session, principal: Principal, player_id: str
+) -> str:
+    """Erase a player's personal data, audited under their pseudonym, which it returns
+    (the API's and the console's)."""
     player = lock_player(session, principal.app_id, player_id)
     if player is None:
         raise UnknownPlayer(player_id)
@@ -177,4 +194,4 @@ def erase(
     )
     # The entry names the pseudonym only: the log must not keep what was erased.
     audit.record(session, principal, "player.erase", "player", pseudonym)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return pseudonym

@@ -7,7 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
 
+from questline.api.http.context import Context
 from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Locale
@@ -66,9 +68,16 @@ def player_scores(
     context: ContextDep,
     locale: Locale = None,
 ) -> ScoreList:
-    design = current_design(context, session, principal.app_id)
+    return read_player_scores(context, session, principal.app_id, player_id, locale)
+
+
+def read_player_scores(
+    context: Context, session: Session, app_id: int, player_id: str, locale: str | None
+) -> ScoreList:
+    """Every score of the design for a player (the API's answer and the console's)."""
+    design = current_design(context, session, app_id)
     found = read_scores(
-        session, context.scores, design, principal.app_id, player_id, datetime.now(UTC), locale
+        session, context.scores, design, app_id, player_id, datetime.now(UTC), locale
     )
     return ScoreList(data=[ScoreOut.model_validate({**s, "player": player_id}) for s in found])
 

@@ -22,6 +22,7 @@ from questline.api.http.deps import (
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.api.mechanic_reads import current_design, localize, player_view
+from questline.auth.principals import Principal
 from questline.engine import streaks
 from questline.engine.mechanics_compiler import CompiledStreak
 from questline.engine.state import StreakState
@@ -155,7 +156,7 @@ def read_player_streaks(
     )
 
 
-def _streak(context: ContextDep, session: Session, app_id: int, key: str) -> CompiledStreak:
+def _streak(context: Context, session: Session, app_id: int, key: str) -> CompiledStreak:
     design = current_design(context, session, app_id)
     streak = next((s for s in design.streaks if s.key == key), None)
     if streak is None:
@@ -171,6 +172,13 @@ def _streak(context: ContextDep, session: Session, app_id: int, key: str) -> Com
 def restore_streak(
     player_id: str, key: str, principal: PlayerManager, session: SessionDep, context: ContextDep
 ) -> StreakOut:
+    return restore(context, session, principal, player_id, key)
+
+
+def restore(
+    context: Context, session: Session, principal: Principal, player_id: str, key: str
+) -> StreakOut:
+    """Undo the last break of a player's streak, audited (the API's and the console's)."""
     streak = _streak(context, session, principal.app_id, key)
     player = find_player(session, principal.app_id, player_id)
     try:
@@ -217,6 +225,19 @@ def grant_freezes(
     session: SessionDep,
     context: ContextDep,
 ) -> StreakOut:
+    return give_freezes(context, session, principal, player_id, key, body)
+
+
+def give_freezes(
+    context: Context,
+    session: Session,
+    principal: Principal,
+    player_id: str,
+    key: str,
+    body: FreezeGrantIn,
+) -> StreakOut:
+    """Give a player freezes of a streak, up to its maximum, audited (the API's and the
+    console's)."""
     streak = _streak(context, session, principal.app_id, key)
     if streak.spec.freezes is None:
         raise InvalidInput(

@@ -321,5 +321,13 @@ CONSOLE_POLICY: dict[str, Access] = {
     "GET /console/players": same_as("GET /v1/players/{player_id}"),
     "GET /console/players/{player_id}": same_as("GET /v1/players/{player_id}"),
     "POST /console/players/{player_id}/grants": same_as("POST /v1/players/{player_id}/grants"),
+    "POST /console/players/{player_id}/streaks/{key}/freezes": same_as(
+        "POST /v1/players/{player_id}/streaks/{key}/freezes"
+    ),
+    "POST /console/players/{player_id}/streaks/{key}/restore": same_as(
+        "POST /v1/players/{player_id}/streaks/{key}/restore"
+    ),
+    "GET /console/players/{player_id}/export": same_as("GET /v1/players/{player_id}/export"),
+    "POST /console/players/{player_id}/erase": same_as("DELETE /v1/players/{player_id}"),
 }
 POLICY.update(CONSOLE_POLICY)

@@ -69,6 +69,9 @@ def audit_page(
     action: str | None = None,
     target_type: str | None = None,
     target_id: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> Select[tuple[AuditEntry]]:
     statement = select(AuditEntry).where(AuditEntry.app_id == app_id)
     if before_id is not None:
@@ -79,4 +82,23 @@ def audit_page(
         statement = statement.where(AuditEntry.target_type == target_type)
     if target_id is not None:
         statement = statement.where(AuditEntry.target_id == target_id)
+    if actor is not None:
+        statement = statement.where(AuditEntry.actor == actor)
+    if since is not None:
+        statement = statement.where(AuditEntry.at >= since)
+    if until is not None:
+        statement = statement.where(AuditEntry.at < until)
     return statement.order_by(AuditEntry.id.desc())
+
+
+def player_audit(app_id: int, player_id: str) -> Select[tuple[AuditEntry]]:
+    """The entries about one player and their streaks (``<player>/<streak>``), newest first."""
+    about = (AuditEntry.target_type == "player") & (AuditEntry.target_id == player_id)
+    streak = (AuditEntry.target_type == "streak") & AuditEntry.target_id.startswith(
+        f"{player_id}/", autoescape=True
+    )
+    return (
+        select(AuditEntry)
+        .where(AuditEntry.app_id == app_id, about | streak)
+        .order_by(AuditEntry.id.desc())
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from questline.errors import UnknownPlayer
-from questline.storage.models import Balance, Counter, LedgerEntry, Player
+from questline.storage.models import Balance, Counter, Event, LedgerEntry, Player
 
 
 def get_player(session: Session, app_id: int, external_id: str) -> Player | None:
@@ -94,3 +94,8 @@ def search_players(app_id: int, text: str) -> Select[tuple[Player]]:
         )
         .order_by(Player.external_id)
     )
+
+
+def recent_events(player_id: int) -> Select[tuple[Event]]:
+    """A player's events, the last processed first (on the index of their order)."""
+    return select(Event).where(Event.player_id == player_id).order_by(Event.seq.desc())

@@ -24,6 +24,7 @@ PATH_VALUES = {
     "second": "1",
     "schedule_id": "999999",
     "player_id": "zoe",
+    "key": "practice",
 }
 
 

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from questline.api import privacy, streaks
 from questline.api.grants import GrantIn
-from questline.api.http.deps import ContextDep, FlowDep, ReaderDep
+from questline.api.http.deps import ContextDep, FlowDep, ReaderDep, SessionDep
 from questline.api.http.forms import read_form
 from questline.api.http.sessions import SessionRoute
 from questline.errors import InvalidInput
@@ -24,6 +25,7 @@ from questline.web.console.pages import PREFIX, Caller, Flash, render, see_other
 router = APIRouter(prefix=f"{PREFIX}/players", route_class=SessionRoute, include_in_schema=False)
 
 PlayerId = Annotated[str, Path(min_length=1, max_length=200)]
+StreakKey = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -39,9 +41,11 @@ def players_page(
     caller: Caller,
     session: ReaderDep,
     q: Annotated[str, Query(max_length=200)] = "",
+    erased: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     found = players.search(session, caller.principal.app_id, q.strip())
-    return render(caller, "players.html", section="/console/players", q=q, found=found)
+    flash = Flash(f"Erased; the player's numbers stay under {erased}.") if erased else None
+    return render(caller, "players.html", section="/console/players", q=q, found=found, flash=flash)
 
 
 @router.get("/{player_id}")
@@ -50,10 +54,11 @@ def player_page(
     caller: Caller,
     session: ReaderDep,
     context: ContextDep,
-    granted: str | None = None,
+    granted: Annotated[str | None, Query(max_length=200)] = None,
+    done: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     page = players.player_page(context, session, caller.principal.app_id, player_id)
-    flash = Flash(f"Granted {granted}.") if granted else None
+    flash = Flash(f"Granted {granted}.") if granted else Flash(f"{done}.") if done else None
     return render(caller, "player.html", section="/console/players", player=page, flash=flash)
 
 
@@ -80,3 +85,68 @@ def grant(
     )
     done = quote(f"{body.amount:+d} {body.currency}")
     return see_other(f"{PREFIX}/players/{quote(player_id, safe='')}?granted={done}")
+
+
+@router.post("/{player_id}/streaks/{key}/freezes")
+def give_freezes(
+    player_id: PlayerId,
+    key: StreakKey,
+    caller: Caller,
+    form: Form,
+    session: SessionDep,
+    context: ContextDep,
+) -> Response:
+    try:
+        body = streaks.FreezeGrantIn(
+            count=int(form.get("count", "0")), reason=form.get("reason", "").strip()
+        )
+    except (ValueError, ValidationError) as error:
+        raise InvalidInput(f"the freezes are not valid: {_first_error(error)}") from None
+    after = streaks.give_freezes(context, session, caller.principal, player_id, key, body)
+    return _done(player_id, f"Streak {key} has {after.freezes} freeze(s)")
+
+
+@router.post("/{player_id}/streaks/{key}/restore")
+def restore_streak(
+    player_id: PlayerId, key: StreakKey, caller: Caller, session: SessionDep, context: ContextDep
+) -> Response:
+    after = streaks.restore(context, session, caller.principal, player_id, key)
+    return _done(player_id, f"Streak {key} is restored to {after.current}")
+
+
+@router.get("/{player_id}/export")
+def export(
+    player_id: PlayerId, caller: Caller, session: ReaderDep, context: ContextDep
+) -> Response:
+    found = privacy.player_export(context, session, caller.principal.app_id, player_id)
+    name = quote(f"player-{player_id}.json", safe="")
+    return Response(
+        found.model_dump_json(),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{name}",
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.post("/{player_id}/erase")
+def erase(
+    player_id: PlayerId, caller: Caller, form: Form, session: SessionDep, context: ContextDep
+) -> Response:
+    if form.get("confirm", "").strip() != player_id:
+        raise InvalidInput(
+            f"type the player's id, {player_id}, to confirm the erasure",
+            errors=[{"loc": ["body", "confirm"], "message": "does not match the player's id"}],
+        )
+    pseudonym = privacy.erase_player_data(context, session, caller.principal, player_id)
+    return see_other(f"{PREFIX}/players?erased={quote(pseudonym)}")
+
+
+def _done(player_id: str, text: str) -> Response:
+    return see_other(f"{PREFIX}/players/{quote(player_id, safe='')}?done={quote(text)}")
+
+
+def _first_error(error: Exception) -> str:
+    return error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
