@@ -50,3 +50,94 @@ def test_an_admin_gives_streak_freezes_with_a_reason_and_sees_the_audit_entry(
     exported = Path(download.value.path()).read_text(encoding="utf-8")
     assert exported == server.http.get("/v1/players/dora/export").text
     assert console.errors == []
+
+
+def test_an_owner_creates_a_key_sees_its_secret_once_and_revokes_it(
+    desk: BrowserContext,  # noqa: F811
+    server: Server,
+    screenshots: Path,
+) -> None:
+    page, console = sign_in(desk, server, DESIGNER)
+    page.get_by_role("link", name="API keys").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("API keys")
+    assert serious_violations(page) == []
+    page.get_by_label("Name (what it is for)").fill("mobile backend")
+    page.get_by_label("events:write").check()
+    page.get_by_role("button", name="Create key").click()
+    secret = page.get_by_role("textbox", name="Secret").input_value()
+    assert secret
+    row = page.locator("tbody tr", has_text="mobile backend")
+    expect(row).to_contain_text("events:write")
+    assert serious_violations(page) == []
+    page.screenshot(path=screenshots / "console-keys-created.png", full_page=True)
+    sent = server.http.post(
+        "/v1/events",
+        json={"id": "key-check-1", "player": "erin", "type": "lesson.completed"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert sent.status_code in (200, 201, 202), sent.text
+
+    page.get_by_role("link", name="API keys").click()  # the secret is shown once, never again
+    expect(page.get_by_role("textbox", name="Secret")).to_have_count(0)
+    assert secret not in page.content()
+    row = page.locator("tbody tr", has_text="mobile backend")
+    row.get_by_text("Revoke…").click()
+    row.get_by_role("button", name="Revoke mobile backend now").click()
+    expect(page.get_by_role("status").first).to_contain_text("is revoked")
+    expect(page.locator("tbody tr", has_text="mobile backend")).to_contain_text("revoked")
+    refused = server.http.post(
+        "/v1/events",
+        json={"id": "key-check-2", "player": "erin", "type": "lesson.completed"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert refused.status_code == 401
+
+    page.get_by_role("link", name="Audit log").click()
+    page.get_by_label("Action").fill("key.revoke")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("tbody tr").first).to_contain_text(f"user:{DESIGNER}")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    assert serious_violations(page) == []
+    page.screenshot(path=screenshots / "console-audit.png", full_page=True)
+    page.get_by_role("link", name="Users").click()
+    expect(page.locator("tbody")).to_contain_text(DESIGNER)
+    assert serious_violations(page) == []
+    page.screenshot(path=screenshots / "console-users.png", full_page=True)
+    assert console.errors == []
+
+
+def test_an_editor_deactivates_an_item_whose_hebrew_name_reads_right_to_left(
+    desk: BrowserContext,  # noqa: F811
+    server: Server,
+    screenshots: Path,
+) -> None:
+    made = server.http.post(
+        "/v1/items",
+        json={
+            "key": "squat",
+            "kind": "exercise",
+            "names": {"en": "Squat", "he": "סקוואט"},
+            "attributes": {"base_points": 10},
+        },
+    )
+    assert made.status_code == 201, made.text
+    page, console = sign_in(desk, server, DESIGNER)
+    page.get_by_role("link", name="Catalog").click()
+    row = page.locator("tbody tr[data-item=squat]")
+    hebrew = row.locator("[lang=he]")
+    expect(hebrew).to_have_text("סקוואט")
+    assert hebrew.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    expect(row).to_contain_text("base_points")
+    assert serious_violations(page) == []
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Deactivate squat").click()
+    expect(page.get_by_role("status").first).to_contain_text("squat is inactive.")
+    expect(page.locator("tbody tr[data-item=squat]")).to_contain_text("inactive")
+    assert server.http.get("/v1/items/squat").json()["active"] is False
+    [entry] = server.http.get("/v1/audit", params={"action": "item.update"}).json()["data"]
+    assert entry["actor"] == f"user:{DESIGNER}"
+    assert entry["after"]["active"] is False
+    assert serious_violations(page) == []
+    page.screenshot(path=screenshots / "console-catalog.png", full_page=True)
+    assert console.errors == []

@@ -85,7 +85,7 @@ class ItemList(BaseModel):
     next_cursor: str | None
 
 
-def _out(item: Item) -> ItemOut:
+def item_out(item: Item) -> ItemOut:
     return ItemOut(
         key=item.key,
         kind=item.kind,
@@ -133,7 +133,7 @@ def create_item(body: ItemIn, principal: ConfigWriter, session: SessionDep) -> I
         session.flush()
     except IntegrityError:
         raise Conflict(f"an item with key '{body.key}' already exists") from None
-    out = _out(item)
+    out = item_out(item)
     audit.record(session, principal, "item.create", "item", item.key, after=_audited(out))
     return out
 
@@ -152,25 +152,25 @@ def get_items(
         )
     )
     next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return ItemList(data=[_out(row) for row in rows[:limit]], next_cursor=next_cursor)
+    return ItemList(data=[item_out(row) for row in rows[:limit]], next_cursor=next_cursor)
 
 
 @router.get("/{key}", summary="One catalog item")
 def read_item(key: str, principal: CurrentKey, session: ReaderDep) -> ItemOut:
-    return _out(_found(session, principal.app_id, key))
+    return item_out(_found(session, principal.app_id, key))
 
 
 @router.patch("/{key}", summary="Change an item; omitted fields keep their value")
 def update_item(key: str, body: ItemPatch, principal: ConfigWriter, session: SessionDep) -> ItemOut:
     item = _found(session, principal.app_id, key)
-    before = _audited(_out(item))
+    before = _audited(item_out(item))
     for name, value in body.model_dump(exclude_unset=True).items():
         if value is None:
             continue
         setattr(item, name, value)
     item.updated_at = datetime.now(UTC)
     session.flush()
-    out = _out(item)
+    out = item_out(item)
     audit.record(
         session, principal, "item.update", "item", item.key, before=before, after=_audited(out)
     )
@@ -182,7 +182,9 @@ def update_item(key: str, body: ItemPatch, principal: ConfigWriter, session: Ses
 )
 def delete_item(key: str, principal: ConfigWriter, session: SessionDep) -> Response:
     item = _found(session, principal.app_id, key)
-    audit.record(session, principal, "item.delete", "item", item.key, before=_audited(_out(item)))
+    audit.record(
+        session, principal, "item.delete", "item", item.key, before=_audited(item_out(item))
+    )
     now = datetime.now(UTC)
     item.deleted_at = now
     item.active = False

@@ -329,5 +329,16 @@ CONSOLE_POLICY: dict[str, Access] = {
     ),
     "GET /console/players/{player_id}/export": same_as("GET /v1/players/{player_id}/export"),
     "POST /console/players/{player_id}/erase": same_as("DELETE /v1/players/{player_id}"),
+    "GET /console/keys": same_as("GET /v1/keys"),
+    "POST /console/keys": same_as("POST /v1/keys"),
+    "POST /console/keys/{key_id}/revoke": same_as("DELETE /v1/keys/{key_id}"),
+    "GET /console/users": same_as("GET /v1/users"),
+    "POST /console/users": same_as("PUT /v1/users/{email}"),
+    "POST /console/users/{email}/remove": same_as("DELETE /v1/users/{email}"),
+    "GET /console/audit": same_as("GET /v1/audit"),
+    "GET /console/items": same_as("GET /v1/items"),
+    "POST /console/items/{key}/active": same_as("PATCH /v1/items/{key}"),
+    "GET /console/items/export": same_as("GET /v1/items"),
+    "POST /console/items/import": same_as("POST /v1/items"),
 }
 POLICY.update(CONSOLE_POLICY)

@@ -25,6 +25,8 @@ PATH_VALUES = {
     "schedule_id": "999999",
     "player_id": "zoe",
     "key": "practice",
+    "key_id": "999999",
+    "email": "nobody@example.com",
 }
 
 

@@ -46,6 +46,10 @@ SECTIONS = (
     ("/console/design", "Design", "GET /console/design"),
     ("/console/design/versions", "Versions", "GET /console/design/versions"),
     ("/console/players", "Players", "GET /console/players"),
+    ("/console/items", "Catalog", "GET /console/items"),
+    ("/console/keys", "API keys", "GET /console/keys"),
+    ("/console/users", "Users", "GET /console/users"),
+    ("/console/audit", "Audit log", "GET /console/audit"),
 )
 
 

@@ -9,7 +9,9 @@ from fastapi.responses import Response
 
 from questline.errors import NotFound
 from questline.web.console import (
+    admin_routes,
     auth_routes,
+    catalog_routes,
     design_routes,
     overview_routes,
     pages,
@@ -39,7 +41,14 @@ async def static_file(name: str) -> Response:
 
 def install(app: FastAPI) -> None:
     """Add the console's pages (after the problem handlers, which its error pages wrap)."""
-    for module in (auth_routes, overview_routes, design_routes, player_routes):
+    for module in (
+        auth_routes,
+        overview_routes,
+        design_routes,
+        player_routes,
+        catalog_routes,
+        admin_routes,
+    ):
         app.include_router(module.router)
     app.include_router(router)
     pages.install(app)
