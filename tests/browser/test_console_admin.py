@@ -11,7 +11,13 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.conftest import Server
-from tests.browser.test_console import DESIGNER, accounts, desk, sign_in  # noqa: F401 (fixtures)
+from tests.browser.test_console import (  # noqa: F401 (fixtures)
+    DESIGNER,
+    VIEWER,
+    accounts,
+    desk,
+    sign_in,
+)
 from tests.browser.test_player_pages import PATIENCE_MS, serious_violations
 
 pytestmark = pytest.mark.browser
@@ -103,6 +109,14 @@ def test_an_owner_creates_a_key_sees_its_secret_once_and_revokes_it(
     expect(page.locator("tbody")).to_contain_text(DESIGNER)
     assert serious_violations(page) == []
     page.screenshot(path=screenshots / "console-users.png", full_page=True)
+    page.get_by_role("link", name="Webhooks").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Webhooks")
+    assert serious_violations(page) == []
+    page.screenshot(path=screenshots / "console-webhooks.png", full_page=True)
+    page.get_by_role("link", name="Settings").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Settings of")
+    assert serious_violations(page) == []
+    page.screenshot(path=screenshots / "console-settings.png", full_page=True)
     assert console.errors == []
 
 
@@ -140,4 +154,37 @@ def test_an_editor_deactivates_an_item_whose_hebrew_name_reads_right_to_left(
     assert entry["after"]["active"] is False
     assert serious_violations(page) == []
     page.screenshot(path=screenshots / "console-catalog.png", full_page=True)
+    assert console.errors == []
+
+
+def test_a_viewer_browses_boards_their_runs_and_a_league_group(
+    desk: BrowserContext,  # noqa: F811
+    server: Server,
+    screenshots: Path,
+) -> None:
+    server.event("finn", "lesson.completed", "finn-lesson-0", xp=50, first_pass=True)
+    league = server.http.get("/v1/players/finn/league").json()
+    page, console = sign_in(desk, server, VIEWER)
+    page.get_by_role("link", name="Leaderboards").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Leaderboards")
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="Weekly XP").click()
+    standings = page.get_by_role("region", name="Standings")
+    expect(standings.get_by_role("link", name="finn")).to_be_visible()
+    runs = page.get_by_role("region", name="Runs")
+    expect(runs.get_by_role("link").first).to_be_visible()
+    assert serious_violations(page) == []
+    page.screenshot(path=screenshots / "console-leaderboard.png", full_page=True)
+    runs.get_by_role("link").first.click()
+    expect(page.get_by_role("region", name="Standings")).to_contain_text("finn")
+
+    page.get_by_role("link", name="All leaderboards").click()
+    page.get_by_label("Tier").fill(league["tier"])
+    page.get_by_label("Group number").fill(str(league["group"]))
+    page.get_by_role("button", name="Show the group").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"group {league['group']}")
+    expect(page.locator("tbody")).to_contain_text("finn")
+    assert serious_violations(page) == []
+    page.screenshot(path=screenshots / "console-league-group.png", full_page=True)
+    expect(page.get_by_role("link", name="Webhooks")).to_have_count(0)  # a viewer's nav
     assert console.errors == []

@@ -336,6 +336,19 @@ CONSOLE_POLICY: dict[str, Access] = {
     "POST /console/users": same_as("PUT /v1/users/{email}"),
     "POST /console/users/{email}/remove": same_as("DELETE /v1/users/{email}"),
     "GET /console/audit": same_as("GET /v1/audit"),
+    "GET /console/settings": same_as("GET /v1/apps/{app_id}"),
+    "POST /console/settings": same_as("PUT /v1/apps/{app_id}/settings"),
+    "GET /console/leaderboards": same_as("GET /v1/leaderboards/{key}"),
+    "GET /console/leaderboards/{key}": same_as("GET /v1/leaderboards/{key}"),
+    "GET /console/leagues": same_as("GET /v1/leagues/{tier}/groups/{group_id}"),
+    "GET /console/leagues/{tier}/groups/{group_id}": same_as(
+        "GET /v1/leagues/{tier}/groups/{group_id}"
+    ),
+    "GET /console/webhooks": same_as("GET /v1/webhooks"),
+    "GET /console/webhooks/{webhook_id}": same_as("GET /v1/webhooks/{webhook_id}/deliveries"),
+    "POST /console/webhooks/{webhook_id}/deliveries/{delivery_id}/resend": same_as(
+        "POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/resend"
+    ),
     "GET /console/items": same_as("GET /v1/items"),
     "POST /console/items/{key}/active": same_as("PATCH /v1/items/{key}"),
     "GET /console/items/export": same_as("GET /v1/items"),

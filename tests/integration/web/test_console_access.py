@@ -27,6 +27,10 @@ PATH_VALUES = {
     "key": "practice",
     "key_id": "999999",
     "email": "nobody@example.com",
+    "webhook_id": "999999",
+    "delivery_id": "999999",
+    "tier": "bronze",
+    "group_id": "999999",
 }
 
 

@@ -178,3 +178,37 @@ def test_a_viewer_reads_the_catalog_but_cannot_deactivate_or_import(
     assert viewer.post("/console/items/squat/active", {"active": "false"}).status_code == 403
     assert upload(viewer, "items.json", '[{"key": "x", "kind": "k"}]').status_code == 403
     assert items(api)[0]["active"] is True
+
+
+def test_settings_are_read_by_a_viewer_and_changed_by_an_owner_as_the_api_does(
+    owner: Browser, api: Api, settings: Settings, client: TestClient
+) -> None:
+    saved = owner.post(
+        "/console/settings",
+        {
+            "player_event_types": "lesson.completed\n\nreview.done\n",
+            "rate_limit_per_key": "600/minute",
+            "rate_limit_per_player": "",
+            "cors_origins": "https://app.example.com",
+        },
+    )
+    assert saved.status_code == 303
+    stored = api.get("/v1/apps/default", expect=200).json()["settings"]
+    assert stored["player_event_types"] == ["lesson.completed", "review.done"]
+    assert stored["rate_limit_per_key"] == "600/minute"
+    assert stored["cors_origins"] == ["https://app.example.com"]
+    [entry] = audit(api, action="app.settings")
+    assert entry["actor"] == f"user:{OWNER}"
+
+    wrong = owner.post("/console/settings", {"rate_limit_per_key": "lots"})
+    assert wrong.status_code == 422
+    assert "rate_limit_per_key" in wrong.text
+    assert api.get("/v1/apps/default", expect=200).json()["settings"] == stored
+
+    add_user(settings.database_url, "v2@example.com", Role.VIEWER)
+    viewer = Browser(client, "v2@example.com")
+    page = viewer.get("/console/settings")
+    assert page.status_code == 200
+    assert "600/minute" in page.text
+    assert "Save settings" not in page.text
+    assert viewer.post("/console/settings", {"cors_origins": ""}).status_code == 403

@@ -47,9 +47,12 @@ SECTIONS = (
     ("/console/design/versions", "Versions", "GET /console/design/versions"),
     ("/console/players", "Players", "GET /console/players"),
     ("/console/items", "Catalog", "GET /console/items"),
+    ("/console/leaderboards", "Leaderboards", "GET /console/leaderboards"),
     ("/console/keys", "API keys", "GET /console/keys"),
     ("/console/users", "Users", "GET /console/users"),
+    ("/console/webhooks", "Webhooks", "GET /console/webhooks"),
     ("/console/audit", "Audit log", "GET /console/audit"),
+    ("/console/settings", "Settings", "GET /console/settings"),
 )
 
 

@@ -11,11 +11,14 @@ from questline.errors import NotFound
 from questline.web.console import (
     admin_routes,
     auth_routes,
+    board_routes,
     catalog_routes,
     design_routes,
     overview_routes,
     pages,
     player_routes,
+    settings_routes,
+    webhook_routes,
 )
 
 router = APIRouter(prefix=pages.PREFIX, include_in_schema=False)
@@ -47,7 +50,10 @@ def install(app: FastAPI) -> None:
         design_routes,
         player_routes,
         catalog_routes,
+        board_routes,
         admin_routes,
+        webhook_routes,
+        settings_routes,
     ):
         app.include_router(module.router)
     app.include_router(router)
