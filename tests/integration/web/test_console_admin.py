@@ -13,6 +13,7 @@ from questline.api.access import CSRF_FIELD
 from questline.auth.policy import Role
 from questline.settings import Settings
 from tests.integration.conftest import Api
+from tests.integration.test_mechanics_api import _lesson, _publish
 from tests.integration.web.console_client import HTML, Browser
 from tests.support.accounts import add_user
 
@@ -212,3 +213,22 @@ def test_settings_are_read_by_a_viewer_and_changed_by_an_owner_as_the_api_does(
     assert "600/minute" in page.text
     assert "Save settings" not in page.text
     assert viewer.post("/console/settings", {"cors_origins": ""}).status_code == 403
+
+
+def test_a_broken_streak_restored_in_the_console_is_audited_as_the_api_does(
+    settings: Settings, api: Api, client: TestClient
+) -> None:
+    _publish(api)
+    add_user(settings.database_url, OWNER, Role.OWNER)
+    owner = Browser(client, OWNER)
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    for back in (5, 4, 3, 1, 0):  # three days, a missed day, two days
+        _lesson(api, "ann", today - timedelta(days=back))
+    restored = owner.post("/console/players/ann/streaks/daily/restore")
+    assert restored.status_code == 303
+    assert "restored%20to%205" in restored.headers["location"]
+    [entry] = audit(api, action="streak.restore")
+    assert (entry["actor"], entry["target_id"]) == (f"user:{OWNER}", "ann/daily")
+    again = owner.post("/console/players/ann/streaks/daily/restore")
+    assert again.status_code == 409
+    assert "no break to restore" in again.text
