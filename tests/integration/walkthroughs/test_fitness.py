@@ -67,7 +67,8 @@ NOA_SWING = {"reps": 15, "sets": 3, "weight_kg": 16}
 def test_the_fitness_walkthrough(api: Api, database_url: str, tmp_path: Path) -> None:
     # 1. Start: the server is alive and ready; publish the blueprint; add the exercises.
     assert api.get("/health", expect=200).json() == {"status": "ok"}
-    assert api.get("/ready", expect=200).json()["status"] == "ok"
+    ready = api.get("/ready", expect=200).json()
+    assert (ready["status"], ready["checks"]["database"]["status"]) == ("ok", "ok")
     assert api.publish(blueprint("fitness"))["version"] == 1
     for item in SEED["items"]:
         api.post("/v1/items", json=item, expect=201)
@@ -223,6 +224,13 @@ def test_the_fitness_walkthrough(api: Api, database_url: str, tmp_path: Path) ->
     assert questline(other, "migrate").returncode == 0
     applied = questline(other, "apply", "-f", str(tmp_path / "fitness-bundle.yaml"), "--yes")
     assert applied.returncode == 0, applied.stderr
+    assert "design published as version 1, 6 item change(s)" in applied.stdout
+    again = questline(other, "apply", "-f", str(tmp_path / "fitness-bundle.yaml"), "--yes")
+    assert "already matches fitness-bundle.yaml: nothing to change" in again.stdout
+    PAGE.says(
+        "design published as version 1, 6 item change(s)",
+        "already matches fitness-bundle.yaml: nothing to change",
+    )
     assert load_yaml(questline(other, "export").stdout)["items"] == bundle["items"]
 
     # 11. Import a workout history from another system.
@@ -231,8 +239,8 @@ def test_the_fitness_walkthrough(api: Api, database_url: str, tmp_path: Path) ->
     imported = questline(database_url, "import", str(history))
     assert imported.returncode == 0, imported.stderr
     summary = imported.stdout + imported.stderr
-    assert "3 accepted, 0 duplicates, 0 rejected" in summary, summary
-    PAGE.says("3 accepted, 0 duplicates, 0 rejected")
+    assert "3 rows: 3 accepted, 0 duplicates, 0 rejected; 3 events processed" in summary
+    PAGE.says("3 rows: 3 accepted, 0 duplicates, 0 rejected; 3 events processed")
     dana_rows = [json.loads(line) for line in PAGE.file("history.ndjson").splitlines() if line]
     dana = sum(points(EXERCISES[r["item"]]["attributes"], **r["properties"]) for r in dana_rows)
     assert dana == 154
