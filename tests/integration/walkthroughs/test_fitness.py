@@ -8,7 +8,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
+
 from questline.yamlfile import load_yaml
+from questline_client import Questline
+from tests.conftest import ADMIN_KEY
 from tests.integration.conftest import BLUEPRINTS, Api
 from tests.integration.test_bundles import questline
 from tests.integration.walkthroughs.walkthrough import Walkthrough, blueprint
@@ -64,7 +68,9 @@ SWING = {
 NOA_SWING = {"reps": 15, "sets": 3, "weight_kg": 16}
 
 
-def test_the_fitness_walkthrough(api: Api, database_url: str, tmp_path: Path) -> None:
+def test_the_fitness_walkthrough(
+    api: Api, client: TestClient, database_url: str, tmp_path: Path
+) -> None:
     # 1. Start: the server is alive and ready; publish the blueprint; add the exercises.
     assert api.get("/health", expect=200).json() == {"status": "ok"}
     ready = api.get("/ready", expect=200).json()
@@ -150,11 +156,11 @@ def test_the_fitness_walkthrough(api: Api, database_url: str, tmp_path: Path) ->
         '"workouts": {"today": 4, "week": 4, "all": 4}',
         '"reps": {"today": 135, "week": 135, "all": 135}',
     )
-    per_exercise: dict[str, int] = {}
-    for entry in api.get("/v1/players/noa/ledger", expect=200).json()["data"]:
-        event = api.get(f"/v1/events/{entry['event_id']}", expect=200).json()
-        per_exercise[event["item"]] = per_exercise.get(event["item"], 0) + entry["amount"]
-    assert per_exercise == {"plank": 23, "squat": 77}
+    host: dict[str, Any] = {
+        "questline": Questline(ADMIN_KEY, "http://testserver", http_client=client)
+    }
+    exec(PAGE.file("per_exercise.py"), host)  # the page's code, as a host app runs it
+    assert host["points_per_exercise"]("noa") == {"plank": 23, "squat": 77}
 
     # 7. The leaderboard.
     board = api.get("/v1/leaderboards/points", expect=200).json()
