@@ -245,11 +245,15 @@ def test_the_fitness_walkthrough(
     imported = questline(database_url, "import", str(history))
     assert imported.returncode == 0, imported.stderr
     summary = imported.stdout + imported.stderr
-    assert "3 rows: 3 accepted, 0 duplicates, 0 rejected; 3 events processed" in summary
+    # The server's own worker may process the events before the command does.
+    assert "3 rows: 3 accepted, 0 duplicates, 0 rejected" in summary
     PAGE.says("3 rows: 3 accepted, 0 duplicates, 0 rejected; 3 events processed")
     dana_rows = [json.loads(line) for line in PAGE.file("history.ndjson").splitlines() if line]
     dana = sum(points(EXERCISES[r["item"]]["attributes"], **r["properties"]) for r in dana_rows)
     assert dana == 154
+    # The server's worker may still hold some of them: a later event of Dana's, waited
+    # on, is processed after hers (it scores nothing).
+    api.post("/v1/events", params={"wait": "true"}, json={"type": "app.opened", "player": "dana"})
     assert api.player("dana")["currencies"]["points"]["balance"] == 154
     again = questline(database_url, "import", str(history))
     assert "0 accepted, 3 duplicates" in again.stdout + again.stderr

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from questline.api.app import create_app
+from questline.settings import Settings
 from tests.integration.conftest import Api
 from tests.integration.test_bundles import questline
 from tests.integration.walkthroughs.walkthrough import Walkthrough
@@ -12,11 +14,17 @@ from tests.integration.walkthroughs.walkthrough import Walkthrough
 PAGE = Walkthrough("language")
 
 
-def test_the_language_walkthrough(api: Api, client: TestClient, database_url: str) -> None:
+def test_the_language_walkthrough(settings: Settings, database_url: str) -> None:
+    # The demo goes into the database first, then the server starts, as the page says.
     loaded = questline(database_url, "demo", "--blueprint", "language")
     assert loaded.returncode == 0, loaded.stderr
     assert "course 'spanish-basics' (12 lessons, 120 cards), 4 players" in loaded.stdout
     PAGE.says("course 'spanish-basics' (12 lessons, 120 cards), 4 players")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        walk(Api(client), client)
+
+
+def walk(api: Api, client: TestClient) -> None:
 
     [course] = api.get("/v1/courses", expect=200).json()["data"]
     assert (course["id"], course["units"], course["lessons"], course["cards"]) == (
