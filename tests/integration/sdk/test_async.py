@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from questline_client import AsyncQuestline, Event, NotFound
 from tests.conftest import ADMIN_KEY
 from tests.integration.sdk.conftest import LiveServer, eventually
+from tests.support import aio
 
 
 def test_the_async_client_sends_and_reads_back(live: LiveServer) -> None:
@@ -41,7 +40,7 @@ def test_the_async_client_sends_and_reads_back(live: LiveServer) -> None:
                 await questline.player("nobody-async")
             assert missing.value.code == "not_found"
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_the_async_batcher_sends_everything_when_the_client_closes(live: LiveServer) -> None:
@@ -50,7 +49,7 @@ def test_the_async_batcher_sends_everything_when_the_client_closes(live: LiveSer
             batcher = questline.batcher(flush_interval=3600, max_batch=4)
             return [await batcher.add("did", "rae") for _ in range(10)]
 
-    ids = asyncio.run(scenario())
+    ids = aio.run(scenario())
 
     async def count() -> int:
         async with AsyncQuestline(ADMIN_KEY, live.url) as questline:
@@ -59,7 +58,7 @@ def test_the_async_batcher_sends_everything_when_the_client_closes(live: LiveSer
                 return -1
             return (await questline.player("rae")).metrics["did"].all
 
-    eventually(lambda: asyncio.run(count()) == 10, "the batched events")
+    eventually(lambda: aio.run(count()) == 10, "the batched events")
 
 
 def test_the_async_stream_receives_a_notification(live: LiveServer) -> None:
@@ -73,4 +72,4 @@ def test_the_async_stream_receives_a_notification(live: LiveServer) -> None:
                     await questline.send("did", "sol", properties={"n": 8}, wait=True)
                     return (await anext(stream)).title
 
-    assert asyncio.run(scenario()) == "+8 XP"
+    assert aio.run(scenario()) == "+8 XP"

@@ -3,7 +3,6 @@ Questline does — 503 with Retry-After — before it answers as usual."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
@@ -22,6 +21,7 @@ from questline_client import (
     TransportError,
     Unavailable,
 )
+from tests.support import aio
 from tests.support.processes import free_port
 
 BUSY = {
@@ -118,7 +118,7 @@ def test_the_async_client_retries_the_same_way(busy: Busy) -> None:
         async with AsyncQuestline("ql_sk_any", busy.url) as questline:
             return (await questline.send("did", "ada", id="a-1")).id
 
-    assert asyncio.run(send()) == "a-1"
+    assert aio.run(send()) == "a-1"
     assert [s.body["id"] for s in busy.seen] == ["a-1"] * 3
     assert busy.seen[1].at - busy.seen[0].at >= 1.0
 
