@@ -98,8 +98,12 @@ def test_an_admin_restores_a_broken_streak_once_and_others_may_not(
     refused = api.post("/v1/players/ann/streaks/daily/restore", headers=reader, expect=403)
     assert refused.json()["code"] == "forbidden"
 
-    restored = api.post("/v1/players/ann/streaks/daily/restore", expect=200).json()
+    restored = api.post(
+        "/v1/players/ann/streaks/daily/restore", json={"reason": "app outage"}, expect=200
+    ).json()
     assert (restored["current"], restored["longest"]) == (5, 5)
+    [entry] = api.get("/v1/audit", params={"action": "streak.restore"}, expect=200).json()["data"]
+    assert entry["after"] == {"current": 5, "reason": "app outage"}
     assert restored["started_on"] == (today - timedelta(days=5)).date().isoformat()
     assert restored["name"] == "Daily lessons"
     again = api.post("/v1/players/ann/streaks/daily/restore", expect=409)

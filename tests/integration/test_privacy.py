@@ -107,7 +107,8 @@ def test_erasure_removes_the_person_and_keeps_every_total(api: Api, settings: Se
             expect=202,
         )
     before = totals(settings)
-    assert api.request("DELETE", "/v1/players/zoe").status_code == 204
+    erased = api.request("DELETE", "/v1/players/zoe", params={"reason": "asked by mail"})
+    assert erased.status_code == 204
     assert totals(settings) == before
     assert api.get("/v1/players/zoe").status_code == 404
     assert api.get("/v1/events/zoe-0").status_code == 404
@@ -130,6 +131,7 @@ def test_erasure_removes_the_person_and_keeps_every_total(api: Api, settings: Se
 
     entry = api.get("/v1/audit", expect=200).json()["data"][0]
     assert entry["action"] == "player.erase"
+    assert entry["after"] == {"reason": "asked by mail"}
     assert "zoe" not in str(entry)
     # The same id afterwards is somebody new.
     api.event("zoe", "did", n=1)

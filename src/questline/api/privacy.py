@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -164,17 +164,32 @@ def player_export(context: Context, session: Session, app_id: int, player_id: st
     summary="Erase a player's personal data; their numbers stay, under a pseudonym",
 )
 def erase(
-    player_id: PlayerId, principal: Authorized, session: SessionDep, context: ContextDep
+    player_id: PlayerId,
+    principal: Authorized,
+    session: SessionDep,
+    context: ContextDep,
+    reason: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="why, for the audit log (say nothing there that identifies them)",
+        ),
+    ] = None,
 ) -> Response:
-    erase_player_data(context, session, principal, player_id)
+    erase_player_data(context, session, principal, player_id, reason)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 def erase_player_data(
-    context: Context, session: Session, principal: Principal, player_id: str
+    context: Context,
+    session: Session,
+    principal: Principal,
+    player_id: str,
+    reason: str | None = None,
 ) -> str:
-    """Erase a player's personal data, audited under their pseudonym, which it returns
-    (the API's and the console's)."""
+    """Erase a player's personal data, audited under their pseudonym with the reason given,
+    and return the pseudonym (the API's and the console's)."""
     player = lock_player(session, principal.app_id, player_id)
     if player is None:
         raise UnknownPlayer(player_id)
@@ -193,5 +208,12 @@ def erase_player_data(
         now=datetime.now(UTC),
     )
     # The entry names the pseudonym only: the log must not keep what was erased.
-    audit.record(session, principal, "player.erase", "player", pseudonym)
+    audit.record(
+        session,
+        principal,
+        "player.erase",
+        "player",
+        pseudonym,
+        after={"reason": reason} if reason else None,
+    )
     return pseudonym

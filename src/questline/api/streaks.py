@@ -164,21 +164,45 @@ def _streak(context: Context, session: Session, app_id: int, key: str) -> Compil
     return streak
 
 
+class RestoreIn(BaseModel):
+    """Why a streak's break is undone, for the audit log."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "outage on 2026-11-20"}]}
+    )
+
+    reason: str | None = Field(
+        default=None, min_length=1, max_length=200, description="why, for the audit log"
+    )
+
+
 @router.post(
     "/v1/players/{player_id}/streaks/{key}/restore",
     summary="Undo the last break of a streak (administrators; audited)",
     responses=problems(409),
 )
 def restore_streak(
-    player_id: str, key: str, principal: PlayerManager, session: SessionDep, context: ContextDep
+    player_id: str,
+    key: str,
+    principal: PlayerManager,
+    session: SessionDep,
+    context: ContextDep,
+    body: RestoreIn | None = None,
 ) -> StreakOut:
-    return restore(context, session, principal, player_id, key)
+    reason = body.reason if body is not None else None
+    return restore(context, session, principal, player_id, key, reason)
 
 
 def restore(
-    context: Context, session: Session, principal: Principal, player_id: str, key: str
+    context: Context,
+    session: Session,
+    principal: Principal,
+    player_id: str,
+    key: str,
+    reason: str | None = None,
 ) -> StreakOut:
-    """Undo the last break of a player's streak, audited (the API's and the console's)."""
+    """Undo the last break of a player's streak, audited with the reason given (the API's
+    and the console's)."""
     streak = _streak(context, session, principal.app_id, key)
     player = find_player(session, principal.app_id, player_id)
     try:
@@ -192,7 +216,7 @@ def restore(
         "streak",
         f"{player_id}/{key}",
         before={"current": held.current, "broken_length": held.broken_length},
-        after={"current": restored.current},
+        after={"current": restored.current} | ({"reason": reason} if reason else {}),
     )
     after_commit(session, lambda: context.scores.invalidate([player.id]))
     uses = _freeze_uses(session, player.id, key)

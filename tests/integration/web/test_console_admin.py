@@ -48,10 +48,18 @@ def test_erasing_a_player_needs_their_id_typed_and_is_audited_as_the_api_does(
     assert "type the player&#39;s id, zoe, to confirm the erasure" in unconfirmed.text
     assert audit(api, action="player.erase") == []
 
-    erased = owner.post("/console/players/zoe/erase", {"confirm": "zoe"})
+    unexplained = owner.post("/console/players/zoe/erase", {"confirm": "zoe"})
+    assert unexplained.status_code == 422
+    assert "say why" in unexplained.text
+    assert audit(api, action="player.erase") == []
+
+    erased = owner.post(
+        "/console/players/zoe/erase", {"confirm": "zoe", "reason": "asked by email, ticket 88"}
+    )
     assert erased.status_code == 303
     [entry] = audit(api, action="player.erase")
     assert entry["actor"] == f"user:{OWNER}"
+    assert entry["after"] == {"reason": "asked by email, ticket 88"}
     assert erased.headers["location"] == f"/console/players?erased={entry['target_id']}"
     assert api.get("/v1/players/zoe/export").status_code == 404
 
@@ -224,11 +232,13 @@ def test_a_broken_streak_restored_in_the_console_is_audited_as_the_api_does(
     today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
     for back in (5, 4, 3, 1, 0):  # three days, a missed day, two days
         _lesson(api, "ann", today - timedelta(days=back))
-    restored = owner.post("/console/players/ann/streaks/daily/restore")
+    assert owner.post("/console/players/ann/streaks/daily/restore").status_code == 422
+    restored = owner.post("/console/players/ann/streaks/daily/restore", {"reason": "app outage"})
     assert restored.status_code == 303
     assert "restored%20to%205" in restored.headers["location"]
     [entry] = audit(api, action="streak.restore")
     assert (entry["actor"], entry["target_id"]) == (f"user:{OWNER}", "ann/daily")
-    again = owner.post("/console/players/ann/streaks/daily/restore")
+    assert entry["after"] == {"current": 5, "reason": "app outage"}
+    again = owner.post("/console/players/ann/streaks/daily/restore", {"reason": "app outage"})
     assert again.status_code == 409
     assert "no break to restore" in again.text

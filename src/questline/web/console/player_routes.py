@@ -108,9 +108,15 @@ def give_freezes(
 
 @router.post("/{player_id}/streaks/{key}/restore")
 def restore_streak(
-    player_id: PlayerId, key: StreakKey, caller: Caller, session: SessionDep, context: ContextDep
+    player_id: PlayerId,
+    key: StreakKey,
+    caller: Caller,
+    form: Form,
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    after = streaks.restore(context, session, caller.principal, player_id, key)
+    reason = _reason(form)
+    after = streaks.restore(context, session, caller.principal, player_id, key, reason)
     return _done(player_id, f"Streak {key} is restored to {after.current}")
 
 
@@ -140,7 +146,8 @@ def erase(
             f"type the player's id, {player_id}, to confirm the erasure",
             errors=[{"loc": ["body", "confirm"], "message": "does not match the player's id"}],
         )
-    pseudonym = privacy.erase_player_data(context, session, caller.principal, player_id)
+    reason = _reason(form)
+    pseudonym = privacy.erase_player_data(context, session, caller.principal, player_id, reason)
     return see_other(f"{PREFIX}/players?erased={quote(pseudonym)}")
 
 
@@ -150,3 +157,14 @@ def _done(player_id: str, text: str) -> Response:
 
 def _first_error(error: Exception) -> str:
     return error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
+
+
+def _reason(form: dict[str, str]) -> str:
+    """The reason an action's form must give, for the audit log."""
+    reason = form.get("reason", "").strip()
+    if not 1 <= len(reason) <= 200:
+        raise InvalidInput(
+            "say why, in 1 to 200 characters: the reason goes to the audit log",
+            errors=[{"loc": ["body", "reason"], "message": "1 to 200 characters"}],
+        )
+    return reason
