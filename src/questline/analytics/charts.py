@@ -120,10 +120,13 @@ def line_chart(chart_id: str, title: str, series: Sequence[Series], y_label: str
     width, height, bottom = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM, HEIGHT - _BOTTOM
     position = {day: _LEFT + (width * i / max(len(days) - 1, 1)) for i, day in enumerate(days)}
     every = max(len(days) // 6, 1)
+    last = len(days) - 1
     for i, day in enumerate(days):
-        if i % every == 0 or i == len(days) - 1:
+        # Every `every`-th day and the last, but no label so near the last that they overlap.
+        if (i % every == 0 and last - i >= every / 2) or i == last:
+            anchor = "end" if i == last and last > 0 else "middle"  # the last stays inside
             parts.append(
-                f'<text x="{position[day]:.1f}" y="{bottom + 16}" text-anchor="middle">'
+                f'<text x="{position[day]:.1f}" y="{bottom + 16}" text-anchor="{anchor}">'
                 f"{day.isoformat()}</text>"
             )
     for number, s in enumerate(series):
