@@ -4,7 +4,6 @@ back to and a rebuild reads) is SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from questline.leaderboards.sql import SqlLeaderboardStore
 from questline.leaderboards.store import BoardRun, Page, ScoreUpdate
 from questline.storage.apps import ensure_app
 from questline.storage.database import Database
+from tests.support import aio
 from tests.support.leaderboards import Board
 from tests.support.redis import RedisServer
 
@@ -194,8 +194,8 @@ def test_pages_read_on_an_event_loop_match_the_blocking_read(board: Board) -> No
 
     for ranking, offset, limit in itertools.product(Ranking, (0, 2, 4), (1, 3, 10)):
         blocking = store.top(board.run, ranking, offset=offset, limit=limit)
-        assert asyncio.run(on_loop(ranking, offset, limit)) == blocking
+        assert aio.run(on_loop(ranking, offset, limit)) == blocking
     # A page Redis cannot answer exactly is left to the database, off the event loop.
     store.client.delete(COMPLETE)
-    assert asyncio.run(on_loop(Ranking.COMPETITION, 0, 10)) is None
+    assert aio.run(on_loop(Ranking.COMPETITION, 0, 10)) is None
     assert board.top()[:2] == [("a", 50, 1), ("b", 40, 2)]

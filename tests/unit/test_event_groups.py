@@ -14,6 +14,7 @@ from questline.api.event_groups import EventGroups
 from questline.errors import InvalidInput
 from questline.processing.ingest import Ingested, NewEvent
 from questline.processing.submission import EventStatus
+from tests.support import aio
 
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
 
@@ -70,7 +71,7 @@ def test_an_idle_server_appends_a_single_event_at_once() -> None:
     log = Log()
     groups = EventGroups(log)
 
-    result, state = asyncio.run(groups.submit(1, event("ada", "e1")))
+    result, state = aio.run(groups.submit(1, event("ada", "e1")))
 
     assert log.calls == [(1, ["ada"])]
     assert (result.key, result.duplicate, state and state.status) == ("e1", False, "pending")
@@ -81,7 +82,7 @@ def test_events_arriving_during_an_append_go_together_in_the_next_one() -> None:
     groups = EventGroups(log)
     sent = [(1, event(f"p{i}", f"e{i}")) for i in range(20)]
 
-    outcomes = asyncio.run(send_while_first_is_held(groups, log, sent))
+    outcomes = aio.run(send_while_first_is_held(groups, log, sent))
 
     assert log.calls == [(1, ["p0"]), (1, [f"p{i}" for i in range(1, 20)])]
     assert [o[0].key for o in outcomes] == [f"e{i}" for i in range(20)]  # type: ignore[index]
@@ -92,7 +93,7 @@ def test_the_same_id_sent_twice_at_once_is_appended_once_and_the_second_is_a_rep
     groups = EventGroups(log)
     sent = [(1, event("ada", "e0")), (1, event("bo", "same")), (1, event("bo", "same"))]
 
-    outcomes = asyncio.run(send_while_first_is_held(groups, log, sent))
+    outcomes = aio.run(send_while_first_is_held(groups, log, sent))
 
     duplicates = [o[0].duplicate for o in outcomes]  # type: ignore[index]
     seqs = [o[0].seq for o in outcomes]  # type: ignore[index]
@@ -105,7 +106,7 @@ def test_each_app_gets_a_transaction_of_its_own() -> None:
     groups = EventGroups(log)
     sent = [(1, event("ada", "a0")), (2, event("bo", "b1")), (1, event("cy", "a1"))]
 
-    asyncio.run(send_while_first_is_held(groups, log, sent))
+    aio.run(send_while_first_is_held(groups, log, sent))
 
     assert log.calls == [(1, ["ada"]), (2, ["bo"]), (1, ["cy"])]
 
@@ -115,7 +116,7 @@ def test_a_group_is_capped_and_the_rest_follows_in_the_next_append() -> None:
     groups = EventGroups(log, max_group=3)
     sent = [(1, event(f"p{i}", f"e{i}")) for i in range(8)]
 
-    asyncio.run(send_while_first_is_held(groups, log, sent))
+    aio.run(send_while_first_is_held(groups, log, sent))
 
     assert [len(players) for _, players in log.calls] == [1, 3, 3, 1]
 
@@ -130,7 +131,7 @@ def test_an_event_that_breaks_its_groups_transaction_fails_only_its_own_request(
         (1, event("dee", "e2")),
     ]
 
-    outcomes = asyncio.run(send_while_first_is_held(groups, log, sent))
+    outcomes = aio.run(send_while_first_is_held(groups, log, sent))
 
     assert isinstance(outcomes[2], ValueError)
     assert [o[0].key for i, o in enumerate(outcomes) if i != 2] == ["e0", "e1", "e2"]  # type: ignore[index]
@@ -143,7 +144,7 @@ def test_when_the_database_is_down_the_whole_group_fails_without_retrying_each()
     groups = EventGroups(log)
     sent = [(1, event("ada", "e0")), *[(1, event(f"p{i}", f"e{i}", "outage")) for i in (1, 2)]]
 
-    outcomes = asyncio.run(send_while_first_is_held(groups, log, sent))
+    outcomes = aio.run(send_while_first_is_held(groups, log, sent))
 
     assert [type(o) for o in outcomes[1:]] == [OperationalError, OperationalError]
     assert len(log.calls) == 2
@@ -163,7 +164,7 @@ def test_a_request_that_gives_up_leaves_the_others_their_answers() -> None:
         log.release.set()
         return list(await asyncio.gather(first, impatient, patient, return_exceptions=True))
 
-    outcomes = asyncio.run(scenario())
+    outcomes = aio.run(scenario())
 
     assert isinstance(outcomes[1], asyncio.CancelledError)
     assert outcomes[2][0].key == "e2"  # type: ignore[index]
@@ -191,7 +192,7 @@ def test_a_rejected_event_is_that_requests_answer_not_an_error_of_the_group() ->
             )
         )
 
-    good, bad = asyncio.run(both())
+    good, bad = aio.run(both())
     assert good[0].error is None
     assert good[1] is not None
     assert isinstance(bad[0].error, InvalidInput)
@@ -202,5 +203,5 @@ def test_a_second_event_loop_is_served_too() -> None:
     log = Log()
     groups = EventGroups(log)  # as when a process runs one test client after another
     for index in range(2):
-        result, _ = asyncio.run(groups.submit(1, event("ada", f"e{index}")))
+        result, _ = aio.run(groups.submit(1, event("ada", f"e{index}")))
         assert result.key == f"e{index}"
