@@ -3,6 +3,7 @@ one — through the command, then read back over the API."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -216,3 +217,62 @@ def test_a_csv_cell_that_is_no_number_stays_text() -> None:
     assert csv_value("1.5") == 1.5
     assert csv_value("twelve") == "twelve"
     assert csv_value("True") == "True"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_row_whose_id_is_null_is_counted_once_however_often_it_is_imported(
+    demo_database: str, tmp_path: Path
+) -> None:
+    events = [{**event, "id": None} for event in history(5)]
+    source = write_ndjson(tmp_path / "events.ndjson", events)
+    assert "5 rows: 5 accepted" in questline(demo_database, "import", str(source)).stdout
+    again = questline(demo_database, "import", str(source))
+    assert "5 rows: 0 accepted, 5 duplicates" in again.stdout
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_csv_line_that_is_not_utf8_stops_the_import_and_says_where(
+    demo_database: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "events.csv"
+    source.write_bytes(
+        b"player,type,item,properties.score\n"
+        b"noa,attempt.submitted,joins,80\n"
+        b"jos\xe9,attempt.submitted,joins,70\n"
+    )
+    refused = questline(demo_database, "import", str(source))
+    assert refused.returncode == 2
+    assert "line 3 of the file is not UTF-8" in refused.stderr
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_state_left_by_an_import_into_another_database_is_not_carried_on(
+    demo_database: str, tmp_path: Path
+) -> None:
+    source = write_ndjson(tmp_path / "events.ndjson", history(10))
+    other = f"sqlite:///{tmp_path / 'staging.db'}"
+    state = tmp_path / "events.ndjson.import-state.json"
+    assert questline(other, "migrate").returncode == 0
+    assert questline(other, "demo").returncode == 0
+    assert questline(other, "import", str(source)).returncode == 0
+    # As if that import had stopped after its first rows.
+    state.write_text(
+        json.dumps(
+            {
+                "file": str(source.resolve()),
+                "size": source.stat().st_size,
+                "head": hashlib.sha256(source.read_bytes()[:65536]).hexdigest(),
+                "app_id": 1,
+                "database": other,
+                "rows_done": 8,
+                "accepted": 8,
+                "duplicates": 0,
+                "rejected": 0,
+                "rejects_at": 0,
+            }
+        )
+    )
+    imported = questline(demo_database, "import", str(source))
+    assert imported.returncode == 0, imported.stderr
+    assert "carried on" not in imported.stdout
+    assert "10 rows: 10 accepted" in imported.stdout

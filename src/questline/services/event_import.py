@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
+from sqlalchemy import make_url
 
 from questline.processing.ingest import NewEvent, ingest
 from questline.storage.database import Database
@@ -55,6 +56,7 @@ class ImportState:
     size: int
     head: str
     app_id: int
+    database: str  # its URL without a password: a state is never carried to another one
     rows_done: int = 0
     accepted: int = 0
     duplicates: int = 0
@@ -110,14 +112,9 @@ def import_events(
     the import ends after the chunk in hand, and running it again carries on."""
     state_path = state_path or default_state_path(source)
     rejects_path = rejects_path or default_rejects_path(source)
-    fresh = _identity(source, app_id)
+    fresh = _identity(source, app_id, database)
     state = _load_state(state_path)
-    if state is None or (state.file, state.size, state.head, state.app_id) != (
-        fresh.file,
-        fresh.size,
-        fresh.head,
-        fresh.app_id,
-    ):
+    if state is None or _which(state) != _which(fresh):
         state = fresh
     summary = ImportSummary(
         rows=state.rows_done,
@@ -127,7 +124,7 @@ def import_events(
         resumed_after=state.rows_done,
         rejects_file=rejects_path,
     )
-    seen: Counter[bytes] = Counter()
+    seen: Counter[str] = Counter()
     if state.rows_done and rejects_path.exists():
         # Rows rejected in a chunk that never committed are rejected again below.
         with rejects_path.open("r+b") as partial:
@@ -139,7 +136,7 @@ def import_events(
         for chunk in _chunks(rows, chunk_size):
             events: list[NewEvent] = []
             for row in chunk:
-                if row.raw is not None and "id" not in row.raw:
+                if row.raw is not None and row.raw.get("id") is None:
                     row.raw["id"] = _derived_id(row.raw, seen)
                 if row.number <= state.rows_done:
                     continue
@@ -162,6 +159,7 @@ def import_events(
                     fresh.size,
                     fresh.head,
                     app_id,
+                    fresh.database,
                     summary.rows,
                     summary.accepted,
                     summary.duplicates,
@@ -202,10 +200,13 @@ def _append(
                 {"loc": [], "message": result.error.detail, "code": result.error.code}
             ]
             _reject(rejects, summary, row, errors)
-        elif result.duplicate:
-            summary.duplicates += 1
         else:
-            summary.accepted += 1
+            if result.duplicate:
+                summary.duplicates += 1
+            else:
+                summary.accepted += 1
+            # Duplicates' players too: a chunk committed just before a crash, and so sent
+            # again, may have left its events pending (draining finds nothing otherwise).
             if result.player_id is not None:
                 players.add(result.player_id)
     if process is not None and players:
@@ -224,11 +225,11 @@ def _reject(
     rejects.write(orjson.dumps(line, default=str).decode() + "\n")
 
 
-def _derived_id(raw: dict[str, Any], seen: Counter[bytes]) -> str:
-    content = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
-    seen[content] += 1
-    digest = hashlib.sha256(content).hexdigest()[:32]
-    return f"import-{digest}-{seen[content]}"
+def _derived_id(raw: dict[str, Any], seen: Counter[str]) -> str:
+    # Counted by digest, not by content: memory grows with distinct rows, not with bytes.
+    digest = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+    seen[digest] += 1
+    return f"import-{digest}-{seen[digest]}"
 
 
 def _chunks(rows: Iterable[_Row], size: int) -> Iterator[list[_Row]]:
@@ -289,8 +290,7 @@ def _ndjson_rows(lines: Iterator[bytes]) -> Iterator[_Row]:
 
 
 def _csv_rows(lines: Iterator[bytes]) -> Iterator[_Row]:
-    text = (line.decode("utf-8-sig") for line in lines)
-    reader = csv.reader(text)
+    reader = csv.reader(_utf8(lines))
     header = next(reader, None)
     if header is None:
         return
@@ -304,6 +304,16 @@ def _csv_rows(lines: Iterator[bytes]) -> Iterator[_Row]:
             )
             continue
         yield _Row(number, _csv_event(header, cells))
+
+
+def _utf8(lines: Iterator[bytes]) -> Iterator[str]:
+    for number, line in enumerate(lines, start=1):
+        try:
+            yield line.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                f"line {number} of the file is not UTF-8: save the CSV file as UTF-8"
+            ) from None
 
 
 def _check_header(header: list[str]) -> None:
@@ -350,10 +360,16 @@ def _problem(message: str) -> RowProblem:
     return RowProblem([{"loc": [], "message": message, "type": "row"}])
 
 
-def _identity(source: Path, app_id: int) -> ImportState:
+def _identity(source: Path, app_id: int, database: Database) -> ImportState:
     with source.open("rb") as handle:
         head = hashlib.sha256(handle.read(_HEAD_BYTES)).hexdigest()
-    return ImportState(str(source.resolve()), source.stat().st_size, head, app_id)
+    where = make_url(database.url).render_as_string(hide_password=True)
+    return ImportState(str(source.resolve()), source.stat().st_size, head, app_id, where)
+
+
+def _which(state: ImportState) -> tuple[str, int, str, int, str]:
+    """What a state belongs to: the file (as it is now), the app and the database."""
+    return (state.file, state.size, state.head, state.app_id, state.database)
 
 
 def _load_state(path: Path) -> ImportState | None:

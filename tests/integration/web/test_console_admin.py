@@ -242,3 +242,18 @@ def test_a_broken_streak_restored_in_the_console_is_audited_as_the_api_does(
     again = owner.post("/console/players/ann/streaks/daily/restore", {"reason": "app outage"})
     assert again.status_code == 409
     assert "no break to restore" in again.text
+
+
+def test_saving_settings_in_the_console_keeps_the_apps_time_zone(owner: Browser, api: Api) -> None:
+    api.request("PUT", "/v1/apps/default/settings", json={"time_zone": "Europe/Paris"}, expect=200)
+    page = owner.get("/console/settings")
+    assert 'value="Europe/Paris"' in page.text
+    # As the page's form sends it, and as an older form without the field would.
+    fields = {"player_event_types": "", "rate_limit_per_key": "", "cors_origins": ""}
+    assert owner.post("/console/settings", fields).status_code == 303
+    assert api.get("/v1/apps/default", expect=200).json()["settings"]["time_zone"] == (
+        "Europe/Paris"
+    )
+    moved = owner.post("/console/settings", {**fields, "time_zone": "Asia/Tokyo"})
+    assert moved.status_code == 303
+    assert api.get("/v1/apps/default", expect=200).json()["settings"]["time_zone"] == ("Asia/Tokyo")

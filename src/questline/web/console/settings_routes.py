@@ -9,11 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from questline.api import apps
 from questline.api.http.deps import ContextDep, ReaderDep, SessionDep
 from questline.api.http.forms import read_form
 from questline.api.http.sessions import SessionRoute
+from questline.auth.credentials import ConsoleCaller
 from questline.errors import InvalidInput
 from questline.storage.apps import AppSettings
 from questline.web.console.pages import PREFIX, Caller, Flash, render, see_other
@@ -44,6 +46,8 @@ def save_settings(caller: Caller, form: Form, session: SessionDep, context: Cont
             rate_limit_per_key=form.get("rate_limit_per_key", "").strip() or None,
             rate_limit_per_player=form.get("rate_limit_per_player", "").strip() or None,
             cors_origins=_lines(form.get("cors_origins", "")),
+            # A form without the field keeps the app's zone: saving must not move its days.
+            time_zone=form.get("time_zone", "").strip() or _current_zone(caller, session),
         )
     except ValidationError as error:
         first = error.errors()[0]
@@ -57,3 +61,8 @@ def save_settings(caller: Caller, form: Form, session: SessionDep, context: Cont
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _current_zone(caller: ConsoleCaller, session: Session) -> str:
+    zone: str = apps.get_one(caller.app_slug, caller.principal, session).settings.time_zone
+    return zone
