@@ -57,7 +57,7 @@ class Busy:
                 status, headers = busy.answers.pop(0) if busy.answers else (202, {})
                 if status == 202:
                     payload = {
-                        "id": body["id"],
+                        "id": body.get("id", "none"),
                         "status": "pending",
                         "duplicate": False,
                         "received_at": "2026-11-23T18:02:11Z",
@@ -155,3 +155,38 @@ def test_a_server_that_cannot_be_reached_is_retried_then_reported() -> None:
     policy = RetryPolicy(attempts=3, backoff=0.01)
     with Questline("ql_sk_any", nobody, retry=policy) as questline, pytest.raises(TransportError):
         questline.send("did", "ada")
+
+
+def test_a_post_without_an_id_is_not_sent_again_after_a_503_but_after_a_429(
+    busy: Busy,
+) -> None:
+    grant = {"currency": "gems", "amount": 5, "reason": "support"}
+    busy.answers = [(503, {"Retry-After": "0"})]
+    with Questline("ql_sk_any", busy.url) as questline, pytest.raises(Unavailable):
+        questline.request("POST", "/v1/players/ada/grants", json=grant)
+    assert len(busy.seen) == 1  # it may have been granted: a second try could grant twice
+
+    busy.seen.clear()
+    busy.answers = [(429, {"Retry-After": "0"})]
+    with Questline("ql_sk_any", busy.url) as questline:
+        questline.request("POST", "/v1/players/ada/grants", json=grant)
+    assert len(busy.seen) == 2  # a 429 did nothing: the second try is safe
+
+
+def test_a_batcher_whose_error_handler_raises_goes_on_sending(busy: Busy) -> None:
+    busy.answers = [(400, {}), (400, {})]
+    told: list[int] = []
+
+    def broken_handler(events: list[Any], error: Exception) -> None:
+        told.append(len(events))
+        raise RuntimeError("a bug in the host app's handler")
+
+    with Questline("ql_sk_any", busy.url) as questline:
+        batcher = questline.batcher(on_error=broken_handler, flush_interval=3600, max_batch=1)
+        batcher.add("did", "ada")
+        batcher.flush()
+        batcher.add("did", "bob")
+        batcher.flush()
+        batcher.close()
+    assert told == [1, 1]  # the sender lived on after the first handler raised
+    assert len(busy.seen) == 2

@@ -36,6 +36,9 @@ from questline_client.models import (
     Streak,
 )
 
+# Methods a request may be sent again with, when its answer was lost or was a 503.
+REPEATABLE = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
 M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_URL = "http://127.0.0.1:8000"

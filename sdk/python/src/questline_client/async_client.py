@@ -77,10 +77,13 @@ class AsyncQuestline:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
     ) -> httpx.Response:
         """Send a request with the client's credentials and retries; return a successful
         answer or raise the typed error of a failed one. For endpoints without a method
-        here: ``(await client.request("GET", "/v1/players/ada/wallet")).json()``."""
+        here: ``(await client.request("GET", "/v1/players/ada/wallet")).json()``.
+        Retries as ``Questline.request`` does (``idempotent``: see there)."""
+        repeatable = method.upper() in _calls.REPEATABLE if idempotent is None else idempotent
         retry = 0
         while True:
             try:
@@ -93,7 +96,7 @@ class AsyncQuestline:
                 )
             except httpx.TransportError as error:
                 retry += 1
-                wait = self.retry.delay(retry, None)
+                wait = self.retry.delay(retry, None) if repeatable else None
                 if wait is None:
                     raise TransportError(f"{method} {path}: {error!r}") from error
                 await asyncio.sleep(wait)
@@ -101,14 +104,17 @@ class AsyncQuestline:
             if response.is_success:
                 return response
             retry += 1
-            wait = self.retry.delay(retry, response)
+            may_retry = repeatable or response.status_code == 429
+            wait = self.retry.delay(retry, response) if may_retry else None
             if wait is None:
                 raise error_from_response(response)
             await asyncio.sleep(wait)
 
     async def _call(self, call: _calls.Call[M]) -> M:
         return call.parse(
-            await self.request(call.method, call.path, params=call.params, json=call.json)
+            await self.request(
+                call.method, call.path, params=call.params, json=call.json, idempotent=True
+            )
         )
 
     async def _pages(self, call: _calls.Call[Any]) -> AsyncIterator[Any]:

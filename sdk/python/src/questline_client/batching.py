@@ -46,6 +46,21 @@ def _log_error(events: list[Event], error: QuestlineError) -> None:
     log.warning("%d event(s) not recorded: %s", len(events), error)
 
 
+def _guarded(on_error: ErrorHandler | None) -> ErrorHandler:
+    """The caller's error handler, made safe for the sender: one that raises is logged,
+    and the sender goes on (else it would die, and nothing would be sent again)."""
+    if on_error is None:
+        return _log_error
+
+    def handle(events: list[Event], error: QuestlineError) -> None:
+        try:
+            on_error(events, error)
+        except Exception:
+            log.exception("the batcher's on_error raised; %d event(s) not recorded", len(events))
+
+    return handle
+
+
 class _Bounds:
     def __init__(
         self, max_batch: int, max_queue: int, flush_interval: float, when_full: str
@@ -96,7 +111,7 @@ class EventBatcher:
     ) -> None:
         self._bounds = _Bounds(max_batch, max_queue, flush_interval, when_full)
         self._client = client
-        self._on_error = on_error or _log_error
+        self._on_error = _guarded(on_error)
         self._waiting: deque[Event] = deque()
         self._in_flight = 0
         self._flushing = False
@@ -232,7 +247,7 @@ class AsyncEventBatcher:
     ) -> None:
         self._bounds = _Bounds(max_batch, max_queue, flush_interval, when_full)
         self._client = client
-        self._on_error = on_error or _log_error
+        self._on_error = _guarded(on_error)
         self._waiting: deque[Event] = deque()
         self._in_flight = 0
         self._flushing = False

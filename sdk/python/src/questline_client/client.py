@@ -77,10 +77,17 @@ class Questline:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
     ) -> httpx.Response:
         """Send a request with the client's credentials and retries; return a successful
         answer or raise the typed error of a failed one. For endpoints without a method
-        here: ``client.request("GET", "/v1/players/ada/wallet").json()``."""
+        here: ``client.request("GET", "/v1/players/ada/wallet").json()``.
+
+        A 429 is always retried (nothing was done). A lost connection or a 503 is retried
+        only for a request that may be repeated: ``idempotent``, by default true for GET,
+        HEAD, OPTIONS, PUT and DELETE — a POST may have been applied before the answer
+        was lost, so pass ``idempotent=True`` only when its body carries an id."""
+        repeatable = method.upper() in _calls.REPEATABLE if idempotent is None else idempotent
         retry = 0
         while True:
             try:
@@ -93,7 +100,7 @@ class Questline:
                 )
             except httpx.TransportError as error:
                 retry += 1
-                wait = self.retry.delay(retry, None)
+                wait = self.retry.delay(retry, None) if repeatable else None
                 if wait is None:
                     raise TransportError(f"{method} {path}: {error!r}") from error
                 clock.sleep(wait)
@@ -101,13 +108,18 @@ class Questline:
             if response.is_success:
                 return response
             retry += 1
-            wait = self.retry.delay(retry, response)
+            may_retry = repeatable or response.status_code == 429
+            wait = self.retry.delay(retry, response) if may_retry else None
             if wait is None:
                 raise error_from_response(response)
             clock.sleep(wait)
 
     def _call(self, call: _calls.Call[M]) -> M:
-        return call.parse(self.request(call.method, call.path, params=call.params, json=call.json))
+        return call.parse(
+            self.request(
+                call.method, call.path, params=call.params, json=call.json, idempotent=True
+            )
+        )
 
     def _pages(self, call: _calls.Call[Any]) -> Iterator[Any]:
         cursor: str | None = None
