@@ -27,6 +27,7 @@ from questline.api.http.operation_ids import OPERATION_IDS
 from questline.auth.policy import Role
 from questline.engine.design import GameDesign
 from questline.engine.effects import (
+    BalanceOpened,
     CurrencyAwarded,
     LevelReached,
     MetricIncremented,
@@ -134,7 +135,14 @@ def test_credentials_are_asked_for_exactly_where_the_server_wants_them(
 
 
 def test_the_effects_schema_names_every_kind_the_engine_makes() -> None:
-    engine = (CurrencyAwarded, LevelReached, MetricIncremented, RuleFired, RuleSkipped)
+    engine = (
+        CurrencyAwarded,
+        BalanceOpened,
+        LevelReached,
+        MetricIncremented,
+        RuleFired,
+        RuleSkipped,
+    )
     made = {cls.__dataclass_fields__["kind"].default for cls in (*engine, *MECHANIC_EFFECTS)}
     described = {model.model_fields["kind"].annotation.__args__[0] for model in EFFECT_MODELS}
     assert made == described
@@ -164,6 +172,7 @@ def test_real_effects_fit_the_effect_schema(spec: dict[str, Any], database_url: 
         kinds = {e["kind"] for e in found}
         assert {"currency_awarded", "level_reached", "achievement_unlocked"} <= kinds
         assert {"quest_progressed", "streak_extended", "metric_incremented"} <= kinds
+        assert "balance_opened" in kinds
         for each in found:
             assert [error.message for error in effect.iter_errors(each)] == [], each
 

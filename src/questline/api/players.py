@@ -78,8 +78,9 @@ class LedgerEntryOut(BaseModel):
 
 
 # What moved a balance: a rule's award, an achievement's or a quest's reward, an
-# administrator's grant (`manual`), a purchase (its debits and what it gave), a refund.
-LedgerCause = Literal["rule", "achievement", "quest", "manual", "purchase", "refund"]
+# administrator's grant (`manual`), a purchase (its debits and what it gave), a refund,
+# a balance opened at its currency's floor (`opening`).
+LedgerCause = Literal["rule", "achievement", "quest", "manual", "purchase", "refund", "opening"]
 
 
 class LedgerPage(BaseModel):
@@ -104,7 +105,9 @@ def read_player_state(context: Context, session: Session, app_id: int, player_id
         if currency in currencies:
             continue
         row = held.get(currency)
-        balance, earned = (row.balance, row.earned) if row else (0, 0)
+        # A balance not opened yet is where the player's next event opens it.
+        opening = design.floors.get(currency, 0) if design else 0
+        balance, earned = (row.balance, row.earned) if row else (opening, 0)
         level = None
         curve = design.levels.get(currency) if design else None
         if curve is not None:

@@ -120,6 +120,8 @@ class CompiledDesign:
     notifications: CompiledNotifications = field(default_factory=CompiledNotifications)
     activity: CompiledActivity = field(default_factory=CompiledActivity)
     shop: CompiledShop = field(default_factory=CompiledShop)
+    # Currencies whose balances start above 0, at their floor: currency -> floor.
+    floors: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def boosts(self) -> Mapping[str, Boost]:
@@ -273,6 +275,11 @@ def compile_design(document: Any, version: int = 0) -> CompiledDesign:
         design=design,
         version=version,
         currencies=design.currencies,
+        floors={
+            key: spec.starting_balance
+            for key, spec in design.currencies.items()
+            if spec.starting_balance
+        },
         levels=levels,
         metrics=tuple(metrics),
         rules=tuple(rules),

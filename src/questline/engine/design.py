@@ -71,11 +71,17 @@ class Currency(SpecModel):
     def _bounds(self) -> Self:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min must not exceed max")
-        if self.min is not None and self.min > 0:
-            raise ValueError("min must be 0 or below: every balance starts at 0")
         if self.max is not None and self.max < 0:
-            raise ValueError("max must be 0 or above: every balance starts at 0")
+            raise ValueError("max must be 0 or above: a balance starts at 0 (or at a min above 0)")
+        if self.spendable and self.min is not None and self.min > 0:
+            # A purchase spends down to 0; a floor above it would be spent through.
+            raise ValueError("a spendable currency's min must be 0 or below")
         return self
+
+    @property
+    def starting_balance(self) -> int:
+        """Where a player's balance starts: 0, or the floor when `min` is above 0."""
+        return self.min if self.min is not None and self.min > 0 else 0
 
     def clamp(self, balance: int, change: int) -> int:
         """The balance after `change`, kept within `min` and `max`.
@@ -158,8 +164,18 @@ class LimitPeriod(StrEnum):
 
 
 class RuleLimit(SpecModel):
-    times: Annotated[int, Field(ge=1)]
+    """How often a rule fires (`times`) and how much it awards (`max`, of each of its
+    currencies) per period, in the player's own days and weeks."""
+
+    times: Annotated[int, Field(ge=1)] | None = None
+    max: Annotated[int, Field(gt=0)] | None = None
     per: LimitPeriod = LimitPeriod.DAY
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if self.times is None and self.max is None:
+            raise ValueError("a limit needs 'times' (firings), 'max' (an amount) or both")
+        return self
 
 
 class Rule(SpecModel):
@@ -171,6 +187,8 @@ class Rule(SpecModel):
     multiply: list[Multiplier] = Field(default_factory=list)
     add: list[Bonus] = Field(default_factory=list)
     limit: RuleLimit | None = None
+    # Awards neither cut by nor counted toward their currencies' daily caps.
+    exempt_from_daily_cap: bool = False
     cooldown: str | None = Field(default=None, description="a duration such as 30s, 10m, 2h, 1d")
 
     @model_validator(mode="before")

@@ -17,7 +17,14 @@ from questline.engine.mechanics_effects import (
     apply_mechanic_effect,
     mechanic_effect_to_dict,
 )
-from questline.engine.state import EARNED_TODAY, METRIC, RULE, Balance, PlayerState
+from questline.engine.state import (
+    EARNED_TODAY,
+    METRIC,
+    RULE,
+    Balance,
+    PlayerState,
+    rule_earned_key,
+)
 
 
 @dataclass(slots=True)
@@ -54,7 +61,35 @@ class CurrencyAwarded:
     explanation: str
     breakdown: dict[str, Any]
     cause: str = "rule"  # or "achievement" / "quest", for rewards
+    # (limit period key, awarded by the rule in that period after), for a rule's `max`
+    rule_earned: tuple[str, int] | None = None
     kind: str = field(default="currency_awarded", init=False)
+
+
+@dataclass(slots=True)
+class BalanceOpened:
+    """A balance of a currency whose floor is above 0 began, at the floor: a player's
+    first event under a design with such a floor opens it. The ledger records it as
+    an entry of its own, so the ledger still sums to the balance."""
+
+    currency: str
+    balance: int
+    config_version: int
+    kind: str = field(default="balance_opened", init=False)
+
+    @property
+    def explanation(self) -> str:
+        return f"starting balance, the floor of {self.currency}: {self.balance:+d} {self.currency}"
+
+    @property
+    def breakdown(self) -> dict[str, Any]:
+        return {
+            "cause": "opening",
+            "min": self.balance,
+            "amount": self.balance,
+            "currency": self.currency,
+            "config_version": self.config_version,
+        }
 
 
 @dataclass(slots=True)
@@ -68,7 +103,13 @@ class LevelReached:
 T = TypeVar("T")
 
 Effect = (
-    MetricIncremented | RuleFired | RuleSkipped | CurrencyAwarded | LevelReached | MechanicEffect
+    MetricIncremented
+    | RuleFired
+    | RuleSkipped
+    | CurrencyAwarded
+    | BalanceOpened
+    | LevelReached
+    | MechanicEffect
 )
 
 
@@ -115,6 +156,13 @@ def effect_to_dict(effect: Effect) -> dict[str, Any]:
         return {"kind": effect.kind, "rule": effect.rule, "reason": effect.reason}
     if isinstance(effect, MECHANIC_EFFECTS):
         return mechanic_effect_to_dict(effect)
+    if isinstance(effect, BalanceOpened):
+        return {
+            "kind": effect.kind,
+            "currency": effect.currency,
+            "balance": effect.balance,
+            "explanation": effect.explanation,
+        }
     return {
         "kind": effect.kind,
         "currency": effect.currency,
@@ -138,5 +186,10 @@ def apply_effect(state: PlayerState, effect: Effect) -> None:
         if effect.earned_today is not None:
             day, earned = effect.earned_today
             state.counters[(EARNED_TODAY + effect.currency, day)] = earned
+        if effect.rule_earned is not None:
+            period, earned = effect.rule_earned
+            state.counters[(rule_earned_key(effect.rule, effect.currency), period)] = earned
+    elif isinstance(effect, BalanceOpened):
+        state.balances[effect.currency] = Balance(effect.balance, 0)
     elif isinstance(effect, MECHANIC_EFFECTS):
         apply_mechanic_effect(state, effect)

@@ -14,8 +14,9 @@ from typing import Any
 
 from questline.engine import boosts, grants, progression
 from questline.engine.compiler import CompiledDesign, CompiledModifier, CompiledRule
-from questline.engine.design import Currency, LimitPeriod, Rounding
+from questline.engine.design import Currency, LimitPeriod, Rounding, RuleLimit
 from questline.engine.effects import (
+    BalanceOpened,
     CurrencyAwarded,
     Effect,
     Effects,
@@ -32,7 +33,14 @@ from questline.engine.expressions import (
 )
 from questline.engine.levels import level_reached
 from questline.engine.periods import Period, local_date, period_keys
-from questline.engine.state import EARNED_TODAY, METRIC, RULE, Event, PlayerState
+from questline.engine.state import (
+    EARNED_TODAY,
+    METRIC,
+    RULE,
+    Event,
+    PlayerState,
+    rule_earned_key,
+)
 from questline.engine.view import StateView
 
 _ROUNDING = {
@@ -45,6 +53,12 @@ _LIMIT_PERIOD = {
     LimitPeriod.DAY: Period.TODAY,
     LimitPeriod.WEEK: Period.WEEK,
     LimitPeriod.ALL: Period.ALL,
+}
+# How an explanation words a rule cap's period: "200 a day (180 earned today)".
+_CAP_WORDS = {
+    LimitPeriod.DAY.value: ("a day", "today"),
+    LimitPeriod.WEEK.value: ("a week", "this week"),
+    LimitPeriod.ALL.value: ("in all", "so far"),
 }
 
 
@@ -101,6 +115,8 @@ def step(state: PlayerState, event: Event, design: CompiledDesign) -> tuple[Effe
         apply_effect(working, effect)
         found.append(effect)
 
+    for opened in open_balances(working, design):
+        emit(opened)
     try:
         if event.type == grants.GRANT_EVENT:
             for granted in grants.manual_grant(view, event):
@@ -115,6 +131,17 @@ def step(state: PlayerState, event: Event, design: CompiledDesign) -> tuple[Effe
     except (EvaluationError, grants.GrantRejected) as error:
         raise EventRejected(str(error)) from None
     return Effects(event.seq, design.version, tuple(found)), working
+
+
+def open_balances(state: PlayerState, design: CompiledDesign) -> list[BalanceOpened]:
+    """The balances the player lacks of currencies whose floor is above 0, opened at it.
+    They open before anything else the event does, so every award, grant and reward
+    starts from the floor, and a condition on the currency reads it."""
+    return [
+        BalanceOpened(currency, floor, design.version)
+        for currency, floor in design.floors.items()
+        if currency not in state.balances
+    ]
 
 
 def _metrics(view: _EventView) -> list[Effect]:
@@ -174,13 +201,12 @@ def _rule(rule: CompiledRule, view: _EventView) -> list[Effect]:
                 rule.id, f"cooling down until {(last + timedelta(seconds=cooldown)).isoformat()}"
             )
         ]
-    if spec.limit is not None:
+    times = spec.limit.times if spec.limit is not None else None
+    if spec.limit is not None and times is not None:
         period = periods[_LIMIT_PERIOD[spec.limit.per]]
-        if state.counter(RULE + rule.id, period) >= spec.limit.times:
+        if state.counter(RULE + rule.id, period) >= times:
             return [
-                RuleSkipped(
-                    rule.id, f"already fired {spec.limit.times} time(s) this {spec.limit.per.value}"
-                )
+                RuleSkipped(rule.id, f"already fired {times} time(s) this {spec.limit.per.value}")
             ]
 
     # Only what a later event can ask about is tracked: firing counts for a rule with a
@@ -189,7 +215,7 @@ def _rule(rule: CompiledRule, view: _EventView) -> list[Effect]:
     if cooldown is not None:
         fired_at = max(event.occurred_at, last) if last is not None else event.occurred_at
     counts = {}
-    if spec.limit is not None:
+    if spec.limit is not None and times is not None:
         period = periods[_LIMIT_PERIOD[spec.limit.per]]
         counts[period] = state.counter(RULE + rule.id, period) + 1
     found: list[Effect] = [RuleFired(rule.id, fired_at, counts)]
@@ -270,20 +296,31 @@ def _award(
         steps.append({"step": "round", "mode": spec.rounding.value, "result": rounded})
     awarded = rounded
 
+    # A rule's own cap first, then its currency's daily cap, then the bounds: each cuts
+    # what the one before left, and each counts what was finally awarded.
+    limit: RuleLimit | None = rule.spec.limit
+    rule_period = rule_earned = None
+    if limit is not None and limit.max is not None:
+        rule_period = periods[_LIMIT_PERIOD[limit.per]]
+        rule_earned = state.counter(rule_earned_key(rule.id, currency), rule_period)
+        awarded = _capped(
+            awarded,
+            limit.max,
+            rule_earned,
+            {"step": "rule_cap", "max": limit.max, "per": limit.per.value, "earned": rule_earned},
+            steps,
+        )
     today = periods[Period.TODAY]
     earned_today = state.counter(EARNED_TODAY + currency, today)
-    if spec.daily_cap is not None and awarded > 0:
-        room = max(spec.daily_cap - earned_today, 0)
-        if awarded > room:
-            steps.append(
-                {
-                    "step": "daily_cap",
-                    "cap": spec.daily_cap,
-                    "earned_today": earned_today,
-                    "result": room,
-                }
-            )
-            awarded = room
+    daily_cap = None if rule.spec.exempt_from_daily_cap else spec.daily_cap
+    if daily_cap is not None:
+        awarded = _capped(
+            awarded,
+            daily_cap,
+            earned_today,
+            {"step": "daily_cap", "cap": daily_cap, "earned_today": earned_today},
+            steps,
+        )
 
     held = state.balance(currency)
     after = spec.clamp(held.balance, awarded)
@@ -311,15 +348,34 @@ def _award(
             amount=awarded,
             balance_after=after,
             earned_after=earned_after,
-            earned_today=(today, earned_today + max(awarded, 0)) if spec.daily_cap else None,
+            earned_today=(today, earned_today + max(awarded, 0)) if daily_cap else None,
             explanation=explain(breakdown),
             breakdown=breakdown,
+            rule_earned=(
+                None
+                if rule_period is None or rule_earned is None
+                else (rule_period, rule_earned + max(awarded, 0))
+            ),
         )
     ]
     reached = level_reached(design.levels.get(currency), currency, held.earned, earned_after)
     if reached is not None:
         found.append(reached)
     return found
+
+
+def _capped(
+    awarded: int, cap: int, earned: int, step: dict[str, Any], steps: list[dict[str, Any]]
+) -> int:
+    """A positive award cut to what is left of `cap` when `earned` already counts toward
+    it; a cut is noted in `steps` as `step` with its result. A debit is never capped."""
+    if awarded <= 0:
+        return awarded
+    room = max(cap - earned, 0)
+    if awarded <= room:
+        return awarded
+    steps.append({**step, "result": room})
+    return room
 
 
 def _shown(value: object) -> str:
@@ -353,6 +409,10 @@ def explain(breakdown: dict[str, Any]) -> str:
                 text += f"; {step['name']} boost ×{step['by']}, until {until} → {step['result']}"
             case "round":
                 text += f"; rounded {step['mode'].replace('_', ' ')} → {step['result']}"
+            case "rule_cap":
+                per, so_far = _CAP_WORDS[step["per"]]
+                text += f"; rule cap {step['max']} {per} ({step['earned']} earned {so_far})"
+                text += f" → {step['result']}"
             case "daily_cap":
                 text += f"; daily cap {step['cap']} ({step['earned_today']} earned today)"
                 text += f" → {step['result']}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from questline.engine import achievements, quests, scores, streaks
-from questline.engine.effects import CurrencyAwarded, Effect, MetricIncremented
+from questline.engine.effects import BalanceOpened, CurrencyAwarded, Effect, MetricIncremented
 from questline.engine.expressions import EvaluationError
 from questline.engine.mechanics_effects import (
     AchievementUnlocked,
@@ -32,7 +32,7 @@ def changed_roots(effects: Iterable[Effect], into: set[str]) -> set[str]:
     for effect in effects:
         if isinstance(effect, MetricIncremented):
             into.add(f"metric.{effect.metric}")
-        elif isinstance(effect, CurrencyAwarded):
+        elif isinstance(effect, CurrencyAwarded | BalanceOpened):
             into.add(f"currency.{effect.currency}")
         elif isinstance(effect, _STREAK_EFFECTS):
             into.add(f"streak.{effect.streak}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,10 +14,24 @@ from questline.engine.expressions import Value
 METRIC = "metric:"
 EARNED_TODAY = "earned:"
 RULE = "rule:"
+RULE_EARNED = "rule-earned:"  # what one rule awarded of one currency, for its limit's max
 QUEST = "quest:"  # progress of one objective: quest:<quest>.<metric>
 QUEST_DONE = "quest-done:"
 
 CounterKey = tuple[str, str]  # (key, period key) e.g. ("metric:passed", "w:2026-W47")
+# Storage keeps counter keys to this length.
+COUNTER_KEY_LENGTH = 120
+
+
+def rule_earned_key(rule: str, currency: str) -> str:
+    """The counter of what `rule` awarded of `currency`. A rule id and a currency key
+    may be long enough together to pass the stored key's length: such a pair is named
+    by a digest of the two instead, the same in every process."""
+    key = f"{RULE_EARNED}{rule}:{currency}"
+    if len(key) <= COUNTER_KEY_LENGTH:
+        return key
+    digest = hashlib.blake2b(f"{rule}:{currency}".encode(), digest_size=16).hexdigest()
+    return f"{RULE_EARNED}#{digest}"
 
 
 @dataclass(slots=True)

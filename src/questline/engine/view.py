@@ -29,7 +29,9 @@ class StateView:
     def resolve(self, path: str) -> Value | None:
         namespace, _, rest = path.partition(".")
         if namespace == "currency":
-            return Decimal(self.state.balance(rest).balance)
+            balance = self.state.balances.get(rest)
+            # A balance not opened yet reads as where it will open (engine.process).
+            return Decimal(balance.balance if balance else self.design.floors.get(rest, 0))
         if namespace == "level":
             return Decimal(self.design.levels[rest].level_for(self.state.balance(rest).earned))
         if namespace == "metric":

@@ -11,6 +11,7 @@ from typing import Any
 from questline.engine import streaks
 from questline.engine.compiler import CompiledDesign
 from questline.engine.effects import (
+    BalanceOpened,
     CurrencyAwarded,
     Effect,
     Effects,
@@ -163,6 +164,8 @@ def fields_of(effect: Effect, design: CompiledDesign, locale: str | None) -> dic
         return _score_fields(effect, design, locale)
     if isinstance(effect, MetricIncremented):
         return {"metric": effect.metric, "by": str(effect.by)}
+    if isinstance(effect, BalanceOpened):  # not a notice of any kind (no default wording)
+        return {"currency": effect.currency, "balance": str(effect.balance)}
     rule = next((r for r in spec.rules if r.id == effect.rule), None)
     fields = {"rule": effect.rule, "rule_name": (rule.name if rule else None) or effect.rule}
     if isinstance(effect, RuleSkipped):

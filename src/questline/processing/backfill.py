@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from questline.engine.effects import Effect, Effects, apply_effect
 from questline.engine.mechanics_effects import AchievementUnlocked
+from questline.engine.process import open_balances
 from questline.engine.progression import unlock_achievements
 from questline.engine.view import StateView
 from questline.processing.batch import PROCESSED, Batch, Processed
@@ -173,8 +174,13 @@ def _unlock(state_view: StateView) -> list[Effect]:
         apply_effect(state_view.state, effect)
         found.append(effect)
 
+    # A reward starts from the floor, as it would at an event (engine.process).
+    opened = open_balances(state_view.state, state_view.design)
+    for effect in opened:
+        emit(effect)
     unlock_achievements(state_view, emit)
-    return found
+    # Only balances opened, nothing unlocked: that is left to the player's next event.
+    return found if len(found) > len(opened) else []
 
 
 class Backfiller(Protocol):

@@ -12,11 +12,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questline.engine.compiler import CompiledDesign
-from questline.engine.effects import CurrencyAwarded, Effects, MetricIncremented, RuleFired
+from questline.engine.effects import (
+    BalanceOpened,
+    CurrencyAwarded,
+    Effects,
+    MetricIncremented,
+    RuleFired,
+)
 from questline.engine.expressions import coerce_value
 from questline.engine.periods import local_date, period_keys
 from questline.engine.process import EventRejected, step
-from questline.engine.state import EARNED_TODAY, METRIC, RULE, Balance, Event, Item, PlayerState
+from questline.engine.state import (
+    EARNED_TODAY,
+    METRIC,
+    RULE,
+    Balance,
+    Event,
+    Item,
+    PlayerState,
+    rule_earned_key,
+)
 from questline.processing import mechanics_rows
 from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
@@ -25,6 +40,9 @@ from questline.storage.models import RuleState
 from questline.storage.types import loads_json
 
 PENDING, PROCESSED, FAILED = "pending", "processed", "failed"
+# The ledger entry that opens a balance at its currency's floor. Its id holds a space,
+# which no rule's id can, so it never meets a rule's entry of the same event.
+OPENING, OPENING_ID = "opening", "starting balance"
 
 
 @dataclass(slots=True)
@@ -231,6 +249,9 @@ class Batch:
                     self.touched_counters.add(
                         (row.player_id, EARNED_TODAY + effect.currency, effect.earned_today[0])
                     )
+                if effect.rule_earned is not None:
+                    key = rule_earned_key(effect.rule, effect.currency)
+                    self.touched_counters.add((row.player_id, key, effect.rule_earned[0]))
                 if effect.amount != 0:
                     self.ledger.append(
                         (
@@ -247,6 +268,23 @@ class Batch:
                             effect.breakdown,
                         )
                     )
+            elif isinstance(effect, BalanceOpened):
+                self.touched_balances.add((row.player_id, effect.currency))
+                self.ledger.append(
+                    (
+                        row.app_id,
+                        row.player_id,
+                        effect.currency,
+                        effect.balance,
+                        effect.balance,
+                        OPENING,
+                        OPENING_ID,
+                        row.seq,
+                        effects.config_version,
+                        effect.explanation,
+                        effect.breakdown,
+                    )
+                )
             elif isinstance(effect, MetricIncremented):
                 for period in effect.values:
                     self.touched_counters.add((row.player_id, METRIC + effect.metric, period))

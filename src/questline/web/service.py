@@ -166,7 +166,7 @@ def _award_title(design: CompiledDesign, entry: LedgerEntryOut, t: Translator) -
     elif entry.cause == "quest":
         quest = next((q for q in design.quests if q.id == entry.cause_id.split("/")[0]), None)
         name = localize(quest.spec.name, t.locale) if quest else None
-    elif entry.cause in ("manual", "purchase", "refund"):
+    elif entry.cause in ("manual", "purchase", "refund", "opening"):
         name = t(f"cause.{entry.cause}")
     return name or entry.cause_id
 

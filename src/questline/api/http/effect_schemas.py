@@ -25,6 +25,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "explanation": "item.xp * event.score / 100 = 100 * 85 / 100 = 85",
         "breakdown": {"item.xp": 100, "event.score": 85},
     },
+    "balance_opened": {
+        "currency": "reputation",
+        "balance": 1,
+        "explanation": "starting balance, the floor of reputation: +1 reputation",
+    },
     "level_reached": {"currency": "xp", "level": 3, "previous_level": 2},
     "metric_incremented": {"metric": "passed", "by": 1, "values": {"all": 12, "w:2026-W47": 3}},
     "rule_fired": {"rule": "attempt-xp"},
@@ -109,6 +114,16 @@ class CurrencyAwarded(_Effect):
     cause: str | None = Field(
         default=None, description="`achievement` or `quest` for a reward; absent for a rule"
     )
+
+
+class BalanceOpened(_Effect):
+    """A balance of a currency whose `min` is above 0 began at that floor (on the
+    player's first event under such a design); the ledger has it as an `opening` entry."""
+
+    kind: Literal["balance_opened"]
+    currency: str
+    balance: int
+    explanation: str
 
 
 class LevelReached(_Effect):
@@ -252,6 +267,7 @@ class ScoreChanged(_Effect):
 
 EFFECT_MODELS: tuple[type[_Effect], ...] = (
     CurrencyAwarded,
+    BalanceOpened,
     LevelReached,
     MetricIncremented,
     RuleFired,
@@ -269,6 +285,7 @@ EFFECT_MODELS: tuple[type[_Effect], ...] = (
 )
 Effect: TypeAlias = Annotated[
     CurrencyAwarded
+    | BalanceOpened
     | LevelReached
     | MetricIncremented
     | RuleFired

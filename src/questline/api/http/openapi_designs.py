@@ -22,7 +22,8 @@ EXAMPLE_DESIGN: dict[str, Any] = {
     "modules": ["learning", "social"],
     "currencies": {
         "xp": {"name": "XP", "levels": {"formula": "floor(sqrt(total / 50)) + 1"}},
-        "gems": {"name": "Gems", "spendable": True, "rounding": "floor"},
+        "gems": {"name": "Gems", "spendable": True, "rounding": "floor", "daily_cap": 100},
+        "reputation": {"name": "Reputation", "min": 1},
     },
     "metrics": {
         "lessons": {"description": "lessons passed", "count": "lesson.completed"},
@@ -36,8 +37,15 @@ EXAMPLE_DESIGN: dict[str, Any] = {
             "award": {"xp": "default(event.xp, 10)"},
             "multiply": [{"name": "Hard lesson", "when": "event.hard == true", "by": 2}],
             "add": [{"name": "Perfect", "when": "event.perfect == true", "amount": 5}],
-            "limit": {"times": 50, "per": "day"},
-        }
+            "limit": {"times": 50, "max": 1000, "per": "day"},
+        },
+        {
+            "id": "course-gems",
+            "name": "Gems for a finished course",
+            "on": "course.completed",
+            "award": {"gems": 50},
+            "exempt_from_daily_cap": True,
+        },
     ],
     "streaks": {
         "practice": {
@@ -122,12 +130,15 @@ EXAMPLE_DESIGN: dict[str, Any] = {
 # For the models whose class has no docstring of its own.
 DESCRIPTIONS: dict[str, str] = {
     "GameDesign": "An app's game design: what a publish (`PUT /v1/config`) takes.",
-    "Currency": "A currency (xp, points, gems): bounds, rounding, daily cap, level curve.",
+    "Currency": (
+        "A currency (xp, points, gems): bounds (a `min` above 0 is where balances start),"
+        " rounding, daily cap, level curve."
+    ),
     "Rounding": "How an award with a fraction becomes a whole amount.",
     "Multiplier": "A factor a rule's award is multiplied by when its condition holds.",
     "Bonus": "An amount added to a rule's award when its condition holds.",
     "LimitPeriod": "The period a rule's limit counts in.",
-    "RuleLimit": "How often a rule may fire per period.",
+    "RuleLimit": "How often a rule may fire and how much it may award, per period.",
     "Rule": "On an event type, when a condition holds, award amounts of currencies.",
     "Achievement": "A badge: one condition, a target or tiers, rewards; once or per period.",
     "AchievementTier": "One tier of a tiered achievement: its target and rewards.",
