@@ -1,6 +1,7 @@
 """The dry run's promise as an invariant: for random small designs and event logs, a
 dry run of design D over the log reproduces what live processing under D did —
-balances, lifetime totals and achievements — for every player."""
+balances, lifetime totals and achievements — for every player, with rule caps, a rule
+exempt from the daily cap and a currency whose floor is above 0 among them."""
 
 from __future__ import annotations
 
@@ -28,12 +29,27 @@ def designs(draw: st.DrawFn) -> dict[str, Any]:
     rule: dict[str, Any] = {"id": "xp", "on": "did", "award": {"xp": award}}
     if draw(st.booleans()):
         rule["when"] = f"event.n >= {draw(st.integers(0, 10))}"
+    if draw(st.booleans()):
+        rule["limit"] = {
+            "max": draw(st.integers(1, 80)),
+            "per": draw(st.sampled_from(["day", "week", "all"])),
+        }
     rules = [rule]
     if draw(st.booleans()):
         rules.append({"id": "spend", "on": "spent", "award": {"xp": "0 - event.n"}})
+    if draw(st.booleans()):
+        rules.append(
+            {"id": "bonus", "on": "did", "award": {"xp": 3}, "exempt_from_daily_cap": True}
+        )
+    # A reputation that never falls below its floor (and starts there).
+    rules += [
+        {"id": "rep-up", "on": "did", "award": {"rep": "event.n"}, "limit": {"max": 10}},
+        {"id": "rep-down", "on": "spent", "award": {"rep": "0 - event.n"}},
+    ]
+    rep = {"min": draw(st.integers(1, 5)), "daily_cap": draw(st.integers(5, 30))}
     threshold = draw(st.integers(1, 100))
     return {
-        "currencies": {"xp": xp},
+        "currencies": {"xp": xp, "rep": rep},
         "metrics": {"done": {"count": "did"}},
         "rules": rules,
         "achievements": [
@@ -91,6 +107,10 @@ def test_a_dry_run_of_a_design_equals_live_processing_under_it(
     live = {p: api.player(p)["currencies"]["xp"]["balance"] for p in {players[w] for w, *_ in log}}
     xp = report["currencies"].get("xp", {"live_total": 0, "dry_run_total": 0})
     assert xp["live_total"] == xp["dry_run_total"] == sum(live.values())
+    reputation = {p: api.player(p)["currencies"]["rep"]["balance"] for p in live}
+    assert all(balance >= design["currencies"]["rep"]["min"] for balance in reputation.values())
+    rep = report["currencies"]["rep"]
+    assert rep["live_total"] == rep["dry_run_total"] == sum(reputation.values())
     for counts in report["achievements"].values():
         assert counts["live_players"] == counts["dry_run_players"]
         assert counts["would_unlock"] == counts["would_not_unlock"] == 0

@@ -24,6 +24,8 @@ DESIGN = {
     "currencies": {
         "xp": {"daily_cap": 50, "levels": {"thresholds": [0, 10, 40, 90]}},
         "rep": {"min": -5, "max": 20, "rounding": "half_up"},
+        # A floor above 0: every balance opens at 2 with a ledger entry of its own.
+        "karma": {"min": 2, "max": 40},
     },
     "metrics": {"gains": {"count": "gain"}},
     "rules": [
@@ -31,6 +33,9 @@ DESIGN = {
         {"id": "rep-up", "on": "gain", "when": "event.n > 3", "award": {"rep": 1}},
         {"id": "rep-down", "on": "lose", "award": {"rep": "0 - event.n"}},
         {"id": "bonus", "on": "gain", "award": {"xp": 2}, "limit": {"times": 2, "per": "day"}},
+        {"id": "boost", "on": "gain", "award": {"xp": 5}, "exempt_from_daily_cap": True},
+        {"id": "karma-up", "on": "gain", "award": {"karma": "event.n"}, "limit": {"max": 15}},
+        {"id": "karma-down", "on": "lose", "award": {"karma": "0 - event.n"}},
     ],
 }
 _apps = itertools.count()
@@ -102,11 +107,14 @@ def test_the_ledger_sums_to_the_balances_and_a_replay_reproduces_them(
             .where(LedgerEntry.app_id == original)
             .group_by(Player.external_id, LedgerEntry.currency)
         )
-        for who, currency, total in sums:
-            assert balances[(who, currency)][0] == total
+        summed = {(who, currency): total for who, currency, total in sums}
+    assert {key: held[0] for key, held in balances.items() if key in summed} == summed
+    assert {who for who, currency in summed if currency == "karma"} == {e[0] for e in stream}
     for (_, currency), (balance, _) in balances.items():
         if currency == "rep":
             assert -5 <= balance <= 20
+        if currency == "karma":
+            assert 2 <= balance <= 40
 
     # The same log into an empty app, processed in one go, gives the same state.
     replayed = _load(database, f"app{next(_apps)}", stream)
