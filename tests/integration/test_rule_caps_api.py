@@ -144,3 +144,30 @@ def test_a_floor_a_spendable_currency_would_spend_through_is_refused(api: Api) -
     [error] = refused.json()["errors"]
     assert error["loc"] == ["currencies", "gems"]
     assert "spendable" in error["message"]
+
+
+def test_a_backfill_reward_starts_from_a_floor_published_after_the_players_events(
+    api: Api,
+) -> None:
+    game = """
+currencies: {xp: {}, reputation: {min: MIN}}
+metrics: {answers: {count: answered}}
+rules: [{id: answer-xp, on: answered, award: {xp: 1}}]
+achievements:
+  - {id: regular, when: "metric.answers >= TARGET", rewards: {currencies: {reputation: 10}}}
+"""
+    api.publish(game.replace("MIN", "0").replace("TARGET", "5"))
+    for minutes in range(3):
+        _event(api, "cy", "answered", EVENING + timedelta(minutes=minutes))
+    assert api.player("cy")["currencies"]["reputation"]["balance"] == 0
+
+    # Now reputation never falls below 1, and three answers earn the badge.
+    api.publish(game.replace("MIN", "1").replace("TARGET", "3"))
+    assert api.player("cy")["currencies"]["reputation"]["balance"] == 1  # not opened yet
+    assert api.post("/v1/achievements/backfill", expect=200).json()["awarded"] == 1
+    assert api.player("cy")["currencies"]["reputation"]["balance"] == 11
+    ledger = api.get("/v1/players/cy/ledger", params={"currency": "reputation"}, expect=200)
+    assert [(e["cause"], e["amount"], e["balance_after"]) for e in ledger.json()["data"]] == [
+        ("achievement", 10, 11),
+        ("opening", 1, 1),
+    ]
