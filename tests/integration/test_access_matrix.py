@@ -74,7 +74,7 @@ def expected_allowed(access: Access, caller: Caller) -> bool:
     if access.page:
         return caller.player is not None  # every player token opens its own pages
     if caller.player is not None:
-        return access.own_player and caller.player == OWN_PLAYER
+        return (access.own_player and caller.player == OWN_PLAYER) or access.app_wide
     granted = set()
     for scope in caller.scopes:
         granted |= SCOPE_PERMISSIONS[scope]

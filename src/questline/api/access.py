@@ -26,6 +26,7 @@ from questline.auth.keys import KEY_PREFIX
 from questline.auth.policy import Access, decision_for
 from questline.auth.principals import Principal, PrincipalKind
 from questline.auth.throttle import Verdict
+from questline.auth.tokens import form_token
 from questline.errors import Forbidden, Unauthorized
 from questline.storage.apps import app_settings
 
@@ -63,6 +64,8 @@ def check(access: Access, principal: Principal, path_params: dict[str, Any]) -> 
             return
         if access.player_events:
             return  # what it may submit is checked against the body
+        if access.app_wide:
+            return  # nothing of any player, only of the token's own app
         raise Forbidden("a player token cannot use this endpoint")
     if not principal.can(access.permission):
         who = f"key '{principal.key_name}'" if principal.kind is PrincipalKind.KEY else "role"
@@ -97,6 +100,9 @@ async def authorize(request: Request, credentials: Credentials) -> Principal | N
         raise Unauthorized(_PLAYERS_ONLY)
     request.state.rate_limit = verdict
     check(access, principal, dict(request.path_params))
+    from_cookie = in_query and request.query_params.get(QUERY_TOKEN) is None
+    if access.page and request.method not in _SAFE_METHODS and from_cookie:
+        await _check_page_form(request, context, token)
     if principal.kind is PrincipalKind.PLAYER and access.player_events:
         await _check_player_events(request, context, principal)
     request.state.principal = principal
@@ -123,6 +129,18 @@ async def _console_caller(request: Request, access: Access) -> Principal:
     check(access, caller.principal, dict(request.path_params))
     request.state.principal = caller.principal
     return caller.principal
+
+
+async def _check_page_form(request: Request, context: Context, token: str) -> None:
+    """A player page's form, sent with the cookie (which a browser attaches whoever made
+    the form): only one with the page's own CSRF token acts."""
+    secret = context.settings.jwt_secret
+    sent = request.headers.get(CSRF_HEADER) or (await read_form(request)).get(CSRF_FIELD)
+    expected = form_token(secret.get_secret_value(), token) if secret is not None else None
+    if sent is None or expected is None:
+        raise Forbidden("the form's CSRF token is missing: reload the page and try again")
+    if not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise Forbidden("the form's CSRF token is wrong: reload the page and try again")
 
 
 def _identify_console(context: Context, cookie: str) -> tuple[ConsoleCaller, Verdict | None]:

@@ -334,6 +334,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in (auth, apps, keys, users, player_tokens, privacy, audit):
         app.include_router(module.router)
+    app.include_router(apps.branding_router)
     app.include_router(learning_routes.router)  # the learning module
     app.include_router(analytics_routes.router)  # the analytics module
     app.include_router(notification_routes.router)

@@ -21,12 +21,15 @@ from questline.storage.apps import (
     create_app,
     get_app,
     replace_settings,
+    settings_of,
 )
 from questline.storage.database import after_commit
 from questline.storage.models import App, Membership
 from questline.storage.users import apps_of, role_in
 
 router = APIRouter(prefix="/v1/apps", tags=["apps"], route_class=SessionRoute)
+# Not under /v1/apps/{id}: a player token (of one app, which it does not name) reads it too.
+branding_router = APIRouter(tags=["apps"], route_class=SessionRoute)
 
 AppSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 
@@ -90,6 +93,39 @@ class AppList(BaseModel):
 
     data: list[AppOut]
     next_cursor: str | None = None
+
+
+class AccentOut(BaseModel):
+    """The brand colour as each theme shows it: as readable as text must be there."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"light": "#0f766e", "dark": "#3f918b"}]}
+    )
+
+    light: str
+    dark: str
+
+
+class BrandingOut(BaseModel):
+    """The brand the app's player pages and widgets wear (each part null where unset)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "SkillQuest",
+                    "color": "#0f766e",
+                    "logo_url": "/play/static/demo-logo.svg",
+                    "accent": {"light": "#0f766e", "dark": "#3f918b"},
+                }
+            ]
+        }
+    )
+
+    name: str | None
+    color: str | None
+    logo_url: str | None
+    accent: AccentOut | None = Field(description="null: Questline's own accent")
 
 
 def _out(app: App) -> AppOut:
@@ -184,3 +220,11 @@ def put_settings(
         limits = context.rate_limits
         after_commit(session, lambda: limits.forget(app.id))
     return _out(app)
+
+
+@branding_router.get("/v1/branding", summary="The brand of the app's player pages and widgets")
+def get_branding(principal: Authorized, session: ReaderDep) -> BrandingOut:
+    brand = settings_of(session, principal.app_id).brand
+    light, dark = brand.light, brand.dark
+    accent = AccentOut(light=light.accent, dark=dark.accent) if light and dark else None
+    return BrandingOut(name=brand.name, color=brand.color, logo_url=brand.logo_url, accent=accent)

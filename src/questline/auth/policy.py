@@ -96,6 +96,9 @@ class Access:
     # A player page (`/play/...`): it shows the token's own player, who is not in its path;
     # only a player token opens it.
     page: bool = False
+    # About the app as a whole, not one player (its brand): a player token of the app may
+    # read it as well.
+    app_wide: bool = False
     # A web console page or action (`/console/...`): opened by a console user's session
     # cookie only (never a bearer credential), and a write also needs the session's
     # CSRF token.
@@ -170,6 +173,8 @@ POLICY: dict[str, Access] = {
     "GET /v1/apps": needs(_P.CONFIG_READ),
     "POST /v1/apps": needs(_P.APPS_CREATE),
     "GET /v1/apps/{app_id}": needs(_P.CONFIG_READ),
+    # The brand a player's pages and widgets wear: any caller of the app, players too.
+    "GET /v1/branding": Access(_P.CONFIG_READ, app_wide=True),
     # Never rate-limited for its administrators: it is the way back from a limit set too
     # tight, which would otherwise refuse the very request that loosens it.
     "PUT /v1/apps/{app_id}/settings": Access(_P.APP_SETTINGS, rate_limited=False),
@@ -278,6 +283,11 @@ POLICY: dict[str, Access] = {
     "GET /play/reviews": PLAYER_PAGE,
     "GET /play/feed": PLAYER_PAGE,
     "GET /play/static/{name}": PUBLIC,
+    "GET /play/brand.css": PLAYER_PAGE,
+    # A purchase from the shop page: the cookie's player buys, with the form's CSRF token.
+    "POST /play/wallet": Access(
+        Permission.EVENTS_WRITE, own_player=True, token_in_query=True, page=True
+    ),
     "GET /widgets.js": PUBLIC,
 }
 

@@ -7,7 +7,9 @@ token is expected, and neither is accepted as a refresh token (which is not a JW
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -72,3 +74,10 @@ def new_refresh_token() -> str:
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def form_token(secret: str, player_token: str) -> str:
+    """The CSRF token of a player page's forms: bound to the player token the page's
+    cookie holds, which another site can neither read (HttpOnly) nor sign for."""
+    mac = hmac.new(secret.encode(), b"page-form:" + player_token.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from questline.auth.keys import display_prefix, generate_key, hash_key
 from questline.auth.request_limits import REQUEST_LIMIT_FLOOR, parse_limit, parse_request_limit
+from questline.branding import Brand
 from questline.engine.periods import is_valid_zone
 from questline.errors import Conflict
 from questline.storage import audit
@@ -23,6 +24,13 @@ if TYPE_CHECKING:
 
 DEFAULT_APP = "default"
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+# A logo: an https address, or a path on this server. Neither may hold a quote, a space,
+# `;` or `,`: the pages name the logo's origin in their Content-Security-Policy.
+_LOGO = re.compile(
+    r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/+=&?!:@-]*)?"
+    r"|/(?!/)[A-Za-z0-9._~%/-]*"
+)
 # Writing last_used_at on every request would make every read a write.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -91,7 +99,8 @@ def touch_key(session: Session, key_id: int, now: datetime) -> None:
 
 
 class AppSettings(BaseModel):
-    """What each app decides for itself: access, and the zone its analytics count in."""
+    """What each app decides for itself: access, the zone its analytics count in, and the
+    brand its player pages and widgets wear."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -122,6 +131,28 @@ class AppSettings(BaseModel):
         description="the IANA time zone whose days, weeks and months analytics count in",
         max_length=64,
     )
+    brand_name: str | None = Field(
+        default=None,
+        description="the name the player pages show in their header; unset: none",
+        min_length=1,
+        max_length=60,
+    )
+    brand_color: str | None = Field(
+        default=None,
+        description="the accent colour of the player pages and widgets, `#rrggbb`; shown"
+        " darker or lighter where a theme needs it to stay readable; unset: Questline's",
+        max_length=7,
+    )
+    brand_logo_url: str | None = Field(
+        default=None,
+        description="the logo the player pages show: an `https://` address, or a path on"
+        " this server such as `/play/static/demo-logo.svg`; unset: none",
+        max_length=500,
+    )
+
+    @property
+    def brand(self) -> Brand:
+        return Brand(self.brand_name, self.brand_color, self.brand_logo_url)
 
     @field_validator("rate_limit_per_key", "rate_limit_per_player")
     @classmethod
@@ -148,6 +179,23 @@ class AppSettings(BaseModel):
             raise ValueError(f"'{value}' is not an IANA time zone such as Europe/Paris")
         return value
 
+    @field_validator("brand_color")
+    @classmethod
+    def _a_color(cls, value: str | None) -> str | None:
+        if value is not None and not _COLOR.fullmatch(value):
+            raise ValueError(f"'{value}' is not a colour written as #rrggbb, such as #0f766e")
+        return value.lower() if value is not None else None
+
+    @field_validator("brand_logo_url")
+    @classmethod
+    def _a_logo(cls, value: str | None) -> str | None:
+        if value is not None and not _LOGO.fullmatch(value):
+            raise ValueError(
+                f"'{value}' is neither an https:// address nor a path on this server"
+                " such as /play/static/logo.svg"
+            )
+        return value
+
     @field_validator("cors_origins")
     @classmethod
     def _origins(cls, value: list[str]) -> list[str]:
@@ -161,6 +209,10 @@ def app_settings(database: Database, app_id: int) -> AppSettings:
     with database.reader() as session:
         raw = session.scalar(select(App.settings).where(App.id == app_id))
     return AppSettings.stored(raw)
+
+
+def settings_of(session: Session, app_id: int) -> AppSettings:
+    return AppSettings.stored(session.scalar(select(App.settings).where(App.id == app_id)))
 
 
 def create_app(session: Session, slug: str, name: str) -> App:
@@ -190,6 +242,22 @@ def replace_settings(
         app_id=app.id,
     )
     return settings
+
+
+def brand_if_unbranded(session: Session, app: App, brand: dict[str, Any], who: str) -> bool:
+    """Give the app a brand (``name``, ``color``, ``logo_url``) unless it has one already
+    (a demo loaded again leaves a brand someone chose alone). True when given."""
+    current = AppSettings.stored(app.settings)
+    if current.brand != Brand():
+        return False
+    wanted = AppSettings.model_validate(
+        {
+            **current.model_dump(mode="json", exclude_defaults=True),
+            **{f"brand_{part}": value for part, value in brand.items()},
+        }
+    )
+    replace_settings(session, app, wanted, who)
+    return True
 
 
 def keys_page(app_id: int, *, after_id: int | None) -> Select[tuple[ApiKey]]:

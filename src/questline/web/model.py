@@ -31,6 +31,14 @@ MESSAGES: Mapping[str, Mapping[str, str]] = _load_messages()
 LOCALES = tuple(MESSAGES)
 
 
+def widget_messages() -> dict[str, dict[str, str]]:
+    """The texts the widgets speak (`widget.*`) and each language's direction."""
+    return {
+        locale: {k: v for k, v in messages.items() if k == "dir" or k.startswith("widget.")}
+        for locale, messages in MESSAGES.items()
+    }
+
+
 @dataclass(frozen=True)
 class Translator:
     """The UI text of one language; a key it lacks falls back to English, then to itself."""

@@ -9,6 +9,7 @@ shows the token's own player only: there is no player in its path to ask for ano
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,15 +22,25 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from questline.api.access import COOKIE_TOKEN, QUERY_TOKEN
+from questline.api.access import COOKIE_TOKEN, CSRF_FIELD, QUERY_TOKEN
 from questline.api.http.context import Context
 from questline.api.http.deps import Authorized, ContextDep, ReaderDep
 from questline.api.http.sessions import SessionRoute
 from questline.auth.principals import Principal
+from questline.auth.tokens import form_token
+from questline.branding import Brand, stylesheet
 from questline.errors import NotFound, QuestlineError
 from questline.leaderboards.service import CURRENT
-from questline.web import service
-from questline.web.model import LOCALES, Translator, navigation, pick_locale, time_left
+from questline.storage.apps import settings_of
+from questline.web import service, shop, shop_routes
+from questline.web.model import (
+    LOCALES,
+    Translator,
+    navigation,
+    pick_locale,
+    time_left,
+    widget_messages,
+)
 
 router = APIRouter(route_class=SessionRoute, include_in_schema=False)
 
@@ -45,15 +56,30 @@ _templates = Environment(
 _STATIC = {
     path.name: path.read_bytes() for path in sorted((_HERE / "static").iterdir()) if path.is_file()
 }
+# The widgets' script, with their texts in every language the pages speak written in.
+_STATIC["widgets.js"] = (
+    _STATIC["widgets.js"]
+    .decode("utf-8")
+    .replace(
+        "var MESSAGES = {};",
+        f"var MESSAGES = {json.dumps(widget_messages(), ensure_ascii=False, sort_keys=True)};",
+        1,
+    )
+    .encode("utf-8")
+)
 _TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
 # No inline script or style anywhere: a page runs only its own files.
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{logo};"
+    " connect-src 'self'; base-uri 'none'; form-action 'self'"
+)
 _SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self';"
-    " img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'",
+    "Content-Security-Policy": _CSP.format(logo=""),
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
+
 
 Lang = Annotated[str | None, Query(max_length=35, description="a language for the page's text")]
 
@@ -147,10 +173,19 @@ def wallet_page(
     session: ReaderDep,
     context: ContextDep,
     lang: Lang = None,
+    bought: Annotated[str | None, Query(max_length=200)] = None,
+    refused: Annotated[str | None, Query(max_length=40)] = None,
+    offer: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
+        wallet = service.wallet(context, session, principal.app_id, frame.player, t.locale)
+        said = shop.outcome(
+            context, session, principal, t.locale, bought=bought, refused=refused, offer=offer
+        )
         return {
-            "wallet": service.wallet(context, session, principal.app_id, frame.player, t.locale)
+            "wallet": wallet,
+            "outcome": said,
+            "form_keys": {o.id: shop.new_form_key() for o in wallet.offers},
         }
 
     return _page(request, principal, session, context, lang, "wallet", content)
@@ -198,12 +233,25 @@ async def static_file(name: str) -> Response:
     )
 
 
+@router.get("/play/brand.css")
+def brand_stylesheet(principal: Authorized, session: ReaderDep) -> Response:
+    """The app's brand colour as the pages' custom properties (a file of its own: the
+    pages' CSP allows no inline style)."""
+    css = stylesheet(settings_of(session, principal.app_id).brand)
+    # Its address changes with the colour (see `_page`), so a browser may keep it.
+    return Response(
+        css,
+        media_type="text/css",
+        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 @router.get("/widgets.js")
 async def widgets_script() -> Response:
     # async: served from memory, no I/O. Host apps load it from their own pages' origins.
     return Response(
         _STATIC["widgets.js"],
-        media_type="text/javascript",
+        media_type="text/javascript; charset=utf-8",
         headers={
             "Cache-Control": "public, max-age=3600",
             "X-Content-Type-Options": "nosniff",
@@ -234,20 +282,48 @@ def _page(
     )
     t = Translator(locale)
     values = content(frame, t)
+    brand = frame.brand
+    cookie = request.cookies.get(COOKIE_TOKEN)
+    secret = context.settings.jwt_secret
     html = _templates.get_template(f"{name}.html").render(
         t=t,
         page=name,
         frame=frame,
+        brand=brand,
+        brand_css=_brand_css_path(brand),
+        csrf_field=CSRF_FIELD,
+        csrf_token=form_token(secret.get_secret_value(), cookie) if cookie and secret else "",
         pages=navigation(frame.features),
         locales=LOCALES,
         time_left=lambda ends_at: time_left(t, ends_at, frame.now),
         **values,
     )
-    response = HTMLResponse(html, headers=_SECURITY_HEADERS)
+    response = HTMLResponse(html, headers=_security_headers(brand))
     if lang is not None and lang in LOCALES:
         # A preference, not a secret: the page's own script may read it.
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/play", samesite="lax")
     return response
+
+
+def _brand_css_path(brand: Brand) -> str | None:
+    """The brand stylesheet's address, which changes with the colour; None without one."""
+    if brand.color is None:
+        return None
+    return f"/play/brand.css?v={brand.color.lstrip('#')}"
+
+
+def _security_headers(brand: Brand) -> dict[str, str]:
+    """The pages' headers; a logo on another server is the one image from elsewhere."""
+    origin = brand.logo_origin
+    if origin is None:
+        return _SECURITY_HEADERS
+    policy = _SECURITY_HEADERS["Content-Security-Policy"]
+    return {
+        **_SECURITY_HEADERS,
+        "Content-Security-Policy": policy.replace(
+            "img-src 'self' data:", f"img-src 'self' data: {origin}"
+        ),
+    }
 
 
 def _token_into_cookie(request: Request) -> Response | None:
@@ -280,6 +356,7 @@ def install(app: FastAPI) -> None:
     """Add the pages, and answer a browser's refused or failed page with a page: a person
     reads it, not a program (API clients still get problem details)."""
     app.include_router(router)
+    app.include_router(shop_routes.router)
     problems = app.exception_handlers[QuestlineError]
 
     async def _page_error(request: Request, error: Exception) -> Response:

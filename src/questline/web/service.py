@@ -17,6 +17,7 @@ from questline.api.players import LedgerEntryOut, PlayerOut, read_ledger, read_p
 from questline.api.quests import PlayerQuestOut, read_player_quests
 from questline.api.streaks import StreakOut, read_player_streaks
 from questline.auth.principals import Principal
+from questline.branding import Brand
 from questline.engine.compiler import CompiledDesign
 from questline.engine.mechanics import localize
 from questline.errors import NotFound
@@ -26,6 +27,7 @@ from questline.services import shop as shop_service
 from questline.services import wallet as wallet_service
 from questline.social import service as social_service
 from questline.social.service import FeedPage
+from questline.storage.apps import settings_of
 from questline.storage.players import get_player
 from questline.web.model import Features, Translator
 
@@ -49,6 +51,7 @@ class Frame:
     player_locale: str | None
     features: Features
     now: datetime
+    brand: Brand = field(default_factory=Brand)
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ def frame(context: Context, session: Session, app_id: int, player: str) -> Frame
         player_locale=row.locale if row else None,
         features=Features.of(design, social=FRIENDS in context.circles),
         now=datetime.now(UTC),
+        brand=settings_of(session, app_id).brand,
     )
 
 

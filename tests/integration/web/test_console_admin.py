@@ -257,3 +257,22 @@ def test_saving_settings_in_the_console_keeps_the_apps_time_zone(owner: Browser,
     moved = owner.post("/console/settings", {**fields, "time_zone": "Asia/Tokyo"})
     assert moved.status_code == 303
     assert api.get("/v1/apps/default", expect=200).json()["settings"]["time_zone"] == ("Asia/Tokyo")
+
+
+def test_the_console_sets_the_brand_and_a_form_without_it_keeps_it(
+    owner: Browser, api: Api
+) -> None:
+    fields = {"player_event_types": "", "rate_limit_per_key": "", "cors_origins": ""}
+    brand = {"brand_name": "Lingo", "brand_color": "#16A34A", "brand_logo_url": "/logo.svg"}
+    assert owner.post("/console/settings", {**fields, **brand}).status_code == 303
+    stored = api.get("/v1/apps/default", expect=200).json()["settings"]
+    assert (stored["brand_name"], stored["brand_color"]) == ("Lingo", "#16a34a")
+    assert 'value="#16a34a"' in owner.get("/console/settings").text
+    assert owner.post("/console/settings", fields).status_code == 303  # an older form
+    assert api.get("/v1/apps/default", expect=200).json()["settings"]["brand_name"] == "Lingo"
+    wrong = owner.post("/console/settings", {**fields, "brand_color": "green"})
+    assert wrong.status_code == 422
+    assert "brand_color" in wrong.text
+    cleared = owner.post("/console/settings", {**fields, **brand, "brand_name": ""})
+    assert cleared.status_code == 303
+    assert api.get("/v1/apps/default", expect=200).json()["settings"]["brand_name"] is None

@@ -9,17 +9,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from questline.api import apps
 from questline.api.http.deps import ContextDep, ReaderDep, SessionDep
 from questline.api.http.forms import read_form
 from questline.api.http.sessions import SessionRoute
-from questline.auth.credentials import ConsoleCaller
 from questline.errors import InvalidInput
 from questline.storage.apps import AppSettings
 from questline.web.console.pages import PREFIX, Caller, Flash, render, see_other
 
+BRAND_FIELDS = ("brand_name", "brand_color", "brand_logo_url")
 router = APIRouter(prefix=PREFIX, route_class=SessionRoute, include_in_schema=False)
 
 
@@ -40,6 +39,7 @@ def settings_page(caller: Caller, session: ReaderDep, saved: bool = False) -> Re
 
 @router.post("/settings")
 def save_settings(caller: Caller, form: Form, session: SessionDep, context: ContextDep) -> Response:
+    current = apps.get_one(caller.app_slug, caller.principal, session).settings
     try:
         body = AppSettings(
             player_event_types=_lines(form.get("player_event_types", "")),
@@ -47,7 +47,12 @@ def save_settings(caller: Caller, form: Form, session: SessionDep, context: Cont
             rate_limit_per_player=form.get("rate_limit_per_player", "").strip() or None,
             cors_origins=_lines(form.get("cors_origins", "")),
             # A form without the field keeps the app's zone: saving must not move its days.
-            time_zone=form.get("time_zone", "").strip() or _current_zone(caller, session),
+            time_zone=form.get("time_zone", "").strip() or current.time_zone,
+            # Likewise the brand: a form without its fields keeps it (an empty one clears it).
+            **{
+                name: (form[name].strip() or None) if name in form else getattr(current, name)
+                for name in BRAND_FIELDS
+            },
         )
     except ValidationError as error:
         first = error.errors()[0]
@@ -61,8 +66,3 @@ def save_settings(caller: Caller, form: Form, session: SessionDep, context: Cont
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _current_zone(caller: ConsoleCaller, session: Session) -> str:
-    zone: str = apps.get_one(caller.app_slug, caller.principal, session).settings.time_zone
-    return zone

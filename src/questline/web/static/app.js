@@ -24,6 +24,20 @@
     });
   }
 
+  // The shop's forms work without JavaScript (each carries its own purchase id, so a form
+  // sent twice buys once); here a second click does not even send it again.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-buy")) return;
+    if (form.getAttribute("data-sent")) { event.preventDefault(); return; }
+    form.setAttribute("data-sent", "true");
+    var button = form.querySelector("button");
+    if (button) button.setAttribute("aria-disabled", "true");
+  });
+  // What a purchase came to is read first: focus moves to it.
+  var outcome = document.getElementById("outcome");
+  if (outcome) outcome.focus();
+
   // The same 24×24 paths as the pages' icons (templates/_icons.html).
   var PATHS = {
     star: "M12 2.5l2.9 6.1 6.6.8-4.9 4.6 1.3 6.6L12 17.3l-5.9 3.3 1.3-6.6-4.9-4.6 6.6-.8L12 2.5z",

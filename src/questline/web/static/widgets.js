@@ -8,9 +8,11 @@
  *   <questline-toasts player="ana" token="…"></questline-toasts>
  *
  * `token` is a player token the host's backend mints (POST /v1/players/{id}/token);
- * `server` defaults to where this script came from. The page's origin must be in the
- * app's `cors_origins`. Styles live in each element's shadow DOM, themed by CSS custom
- * properties set on the element or any ancestor: --questline-accent, --questline-bg,
+ * `server` defaults to where this script came from; `locale` (en, he, …) chooses the
+ * language, else the player's own locale, else English; Hebrew reads right to left. The
+ * page's origin must be in the app's `cors_origins`. Styles live in each element's shadow
+ * DOM, themed by CSS custom properties set on the element or any ancestor:
+ * --questline-accent (default: the app's brand colour), --questline-bg,
  * --questline-surface, --questline-text, --questline-muted, --questline-border,
  * --questline-radius, --questline-font. No framework, no build step.
  */
@@ -19,8 +21,54 @@
   var script = document.currentScript;
   var DEFAULT_SERVER = script && script.src ? new URL(script.src).origin : window.location.origin;
   var NOTIFIED = "questline:notification";
+  var DEFAULT_ACCENT = "#4338ca";
+  // The pages' own texts (src/questline/web/locales), the widgets' part: the server writes
+  // them in here when it serves this file.
+  var MESSAGES = {};
 
-  var STYLE = [
+  function language(wanted) {
+    var code = String(wanted || "").split(",")[0].split(";")[0].trim().split(/[-_]/)[0].toLowerCase();
+    return MESSAGES[code] ? code : null;
+  }
+
+  function translator(locale) {
+    var own = MESSAGES[locale] || {};
+    var english = MESSAGES.en || {};
+    var t = function (key, values) {
+      var text = own[key] || english[key] || key;
+      return text.replace(/\{(\w+)\}/g, function (whole, name) {
+        return values && values[name] !== undefined ? String(values[name]) : whole;
+      });
+    };
+    t.locale = locale;
+    t.dir = own.dir || "ltr";
+    return t;
+  }
+
+  // What several widgets of a page ask once: the app's brand, and the player's locale.
+  var shared = {};
+  function once(server, token, path) {
+    var key = server + " " + token + " " + path;
+    if (!shared[key]) {
+      shared[key] = fetch(server + path, { headers: { Authorization: "Bearer " + token } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .catch(function () { return null; });
+    }
+    return shared[key];
+  }
+
+  function surroundings(element, server, token, player) {
+    var chosen = language(element.getAttribute("locale"));
+    var locale = chosen ? Promise.resolve(chosen) : once(server, token, "/v1/players/" + encodeURIComponent(player))
+      .then(function (state) { return language(state && state.locale) || "en"; });
+    var brand = once(server, token, "/v1/branding");
+    return Promise.all([locale, brand]).then(function (found) {
+      var accent = found[1] && found[1].accent ? found[1].accent.light : DEFAULT_ACCENT;
+      return { t: translator(found[0]), accent: accent };
+    });
+  }
+
+  var STYLE_TEMPLATE = [
     ":host { display: block; font-family: var(--questline-font, system-ui, sans-serif);",
     "  color: var(--questline-text, #1a1d23); }",
     ".box { background: var(--questline-surface, #fff); border: 1px solid var(--questline-border, #d7dbe2);",
@@ -52,6 +100,8 @@
     "@keyframes pop { 0% { opacity: 0; transform: scale(.6); } 70% { transform: scale(1.05); } }",
     "@media (prefers-reduced-motion: reduce) { * { animation: none !important; transition: none !important; } }"
   ].join("\n");
+  // The host's --questline-accent wins; the app's brand colour is the default.
+  function style(accent) { return STYLE_TEMPLATE.split(DEFAULT_ACCENT).join(accent); }
   var FLAME = "M12 2c1 3.5 5 6 5 11a5 5 0 0 1-10 0c0-2.2 1-3.9 2.3-5.2.2 1.7 1 2.9 2.2 3.4C11 8.6 10.8 5.4 12 2z";
 
   function el(tag, attributes, children) {
@@ -79,7 +129,7 @@
   /* What every widget shares: attributes, its shadow root, reading the API, refreshing
      when the player is notified of something. */
   class QuestlineElement extends HTMLElement {
-    static get observedAttributes() { return ["player", "token", "server"]; }
+    static get observedAttributes() { return ["player", "token", "server", "locale"]; }
 
     constructor() {
       super();
@@ -108,84 +158,95 @@
     read(path) {
       var token = this.getAttribute("token");
       var url = this.server + "/v1/players/" + encodeURIComponent(this.player) + path;
+      var t = this.t;
       return fetch(url, { headers: { Authorization: "Bearer " + token } }).then(function (response) {
-        if (!response.ok) throw new Error("Questline answered " + response.status + " for " + path);
+        if (!response.ok) throw new Error(t("widget.failed", { status: response.status }));
         return response.json();
       });
     }
 
-    show(nodes, label) {
+    show(nodes, label, around) {
       this.root.textContent = "";
-      this.root.appendChild(el("style", {}, [STYLE]));
-      var box = el("section", { "class": "box", "aria-label": label }, nodes);
+      this.root.appendChild(el("style", {}, [style(around.accent)]));
+      var box = el("section", { "class": "box", "aria-label": label, lang: around.t.locale, dir: around.t.dir }, nodes);
       box.setAttribute("part", "box");
       this.root.appendChild(box);
+      this.setAttribute("data-locale", around.t.locale);
     }
 
     refresh() {
-      if (!this.player || !this.getAttribute("token")) return;
+      var token = this.getAttribute("token");
+      if (!this.player || !token) return;
       var self = this;
       var asked = this.asked = (this.asked || 0) + 1;
-      this.load().then(function (view) {
-        if (asked === self.asked) self.show(view.nodes, view.label);  // the latest answer only
-      }).catch(function (error) {
-        if (asked === self.asked) self.show([el("p", { "class": "error" }, [String(error.message || error)])], "Questline");
+      surroundings(this, this.server, token, this.player).then(function (around) {
+        self.t = around.t;
+        return self.load(around.t).then(function (view) {
+          if (asked === self.asked) self.show(view.nodes, view.label, around);  // the latest answer only
+        }).catch(function (error) {
+          if (asked === self.asked) self.show([el("p", { "class": "error" }, [String(error.message || error)])], "Questline", around);
+        });
       });
     }
   }
 
   class QuestlineProgress extends QuestlineElement {
-    static get observedAttributes() { return ["player", "token", "server", "currency"]; }
+    static get observedAttributes() { return ["player", "token", "server", "locale", "currency"]; }
 
-    load() {
+    load(t) {
       var self = this;
       return this.read("").then(function (state) {
         var keys = Object.keys(state.currencies);
         var wanted = self.getAttribute("currency") ||
           keys.find(function (k) { return state.currencies[k].level; }) || keys[0];
         var currency = state.currencies[wanted];
-        if (!currency) throw new Error("no currency '" + wanted + "'");
+        if (!currency) throw new Error(t("widget.no_currency", { currency: wanted }));
         var nodes = [el("div", { "class": "row" }, [
           el("span", { "class": "muted" }, [wanted.toUpperCase()]),
-          el("span", { "class": "big" }, [currency.balance.toLocaleString()])
+          el("span", { "class": "big" }, [currency.balance.toLocaleString(t.locale)])
         ])];
         var level = currency.level;
         if (level) {
-          nodes.push(el("div", {}, ["Level " + level.level]));
+          var next = level.level + 1;
+          nodes.push(el("div", {}, [t("widget.level", { level: level.level })]));
           if (level.next_level_at !== null) {
             nodes.push(el("progress", {
               max: "100", value: String(level.percent),
-              "aria-label": "Progress to level " + (level.level + 1) + ": " + Math.round(level.percent) + "%"
+              "aria-label": t("widget.level.label", { next: next, percent: Math.round(level.percent) })
             }));
-            nodes.push(el("div", { "class": "muted" }, [level.remaining + " to level " + (level.level + 1)]));
+            nodes.push(el("div", { "class": "muted" }, [
+              t("widget.level.remaining", { remaining: level.remaining.toLocaleString(t.locale), next: next })
+            ]));
           }
         }
-        return { nodes: nodes, label: "Progress in " + wanted };
+        return { nodes: nodes, label: t("widget.progress", { currency: wanted }) };
       });
     }
   }
 
   class QuestlineStreak extends QuestlineElement {
-    static get observedAttributes() { return ["player", "token", "server", "streak"]; }
+    static get observedAttributes() { return ["player", "token", "server", "locale", "streak"]; }
 
-    load() {
+    load(t) {
       var self = this;
       return this.read("/streaks").then(function (page) {
         var wanted = self.getAttribute("streak");
         var streak = page.data.find(function (s) { return !wanted || s.key === wanted; });
-        if (!streak) throw new Error("no streak" + (wanted ? " '" + wanted + "'" : ""));
+        if (!streak) throw new Error(t("widget.no_streak") + (wanted ? " '" + wanted + "'" : ""));
         var nodes = [el("div", {}, [flame(streak.current === 0), " ",
           el("span", { "class": "big" }, [String(streak.current)]), " ",
           streak.name || streak.key])];
-        nodes.push(el("div", { "class": "muted" }, ["Longest " + streak.longest + " · freezes " + streak.freezes]));
-        if (streak.at_risk) nodes.push(el("div", { "class": "risk" }, ["At risk"]));
-        return { nodes: nodes, label: "Streak: " + (streak.name || streak.key) };
+        nodes.push(el("div", { "class": "muted" }, [
+          t("widget.streak.details", { longest: streak.longest, freezes: streak.freezes })
+        ]));
+        if (streak.at_risk) nodes.push(el("div", { "class": "risk" }, [t("widget.streak.at_risk")]));
+        return { nodes: nodes, label: t("widget.streak", { name: streak.name || streak.key }) };
       });
     }
   }
 
   class QuestlineBadges extends QuestlineElement {
-    load() {
+    load(t) {
       return this.read("/achievements").then(function (page) {
         var items = page.data.map(function (a) {
           var next = a.tiers.find(function (t) { return !t.unlocked; });
@@ -193,31 +254,33 @@
           if (next && !a.retired) {
             children.push(el("progress", {
               max: "100", value: String(next.percent),
-              "aria-label": "Progress towards " + (a.name || a.id) + ": " + Math.round(next.percent) + "%"
+              "aria-label": t("widget.badge.label", { name: a.name || a.id, percent: Math.round(next.percent) })
             }));
             children.push(el("div", { "class": "muted" }, [next.current + " / " + next.target]));
           } else {
-            children.push(el("div", { "class": "muted" }, ["Unlocked"]));
+            children.push(el("div", { "class": "muted" }, [t("widget.badge.unlocked")]));
           }
           return el("li", { "class": "badge", "data-unlocked": String(a.unlocked) }, children);
         });
-        return { nodes: [el("ul", { "class": "badges" }, items)], label: "Badges" };
+        return { nodes: [el("ul", { "class": "badges" }, items)], label: t("widget.badges") };
       });
     }
   }
 
   class QuestlineLeaderboard extends QuestlineElement {
-    load() {
+    load(t) {
       return this.read("/ranks").then(function (page) {
         var rows = page.data.map(function (rank) {
           return el("li", { "class": "row" }, [
             el("span", {}, [rank.board]),
             el("span", {}, [el("span", { "class": "big" }, ["#" + rank.rank]), " ",
-              el("span", { "class": "muted" }, ["of " + rank.players + " · " + rank.score.toLocaleString()])])
+              el("span", { "class": "muted" }, [
+                t("widget.rank.of", { players: rank.players, score: rank.score.toLocaleString(t.locale) })
+              ])])
           ]);
         });
-        if (!rows.length) rows = [el("li", { "class": "muted" }, ["Not on a leaderboard yet"])];
-        return { nodes: [el("ul", {}, rows)], label: "Leaderboard ranks" };
+        if (!rows.length) rows = [el("li", { "class": "muted" }, [t("widget.rank.none")])];
+        return { nodes: [el("ul", {}, rows)], label: t("widget.ranks") };
       });
     }
   }
@@ -226,13 +289,14 @@
 
   /* Live toasts for the player's notifications; tells the other widgets to refresh. */
   class QuestlineToasts extends HTMLElement {
-    static get observedAttributes() { return ["player", "token", "server"]; }
+    static get observedAttributes() { return ["player", "token", "server", "locale"]; }
 
     constructor() {
       super();
       this.root = this.attachShadow({ mode: "open" });
-      this.root.appendChild(el("style", {}, [STYLE]));
-      this.region = el("div", { "class": "toasts", "aria-live": "polite", "aria-label": "Notifications" });
+      this.styles = el("style", {}, [style(DEFAULT_ACCENT)]);
+      this.root.appendChild(this.styles);
+      this.region = el("div", { "class": "toasts", "aria-live": "polite", "aria-label": translator("en")("widget.toasts") });
       this.root.appendChild(this.region);
     }
 
@@ -256,6 +320,12 @@
       var url = server + "/v1/players/" + encodeURIComponent(player) +
         "/notifications/stream?access_token=" + encodeURIComponent(token);
       var self = this;
+      surroundings(this, server, token, player).then(function (around) {
+        self.styles.textContent = style(around.accent);
+        self.region.setAttribute("aria-label", around.t("widget.toasts"));
+        self.region.setAttribute("lang", around.t.locale);
+        self.region.setAttribute("dir", around.t.dir);
+      });
       this.source = new EventSource(url);
       this.source.addEventListener("open", function () { self.setAttribute("data-live", "open"); });
       this.source.addEventListener("notification", function (event) {
