@@ -18,7 +18,7 @@ from questline.processing.designs import DesignCache
 from questline.processing.ingest import NewEvent, Profile, ingest
 from questline.processing.worker import Worker
 from questline.storage import configs
-from questline.storage.apps import ensure_app
+from questline.storage.apps import brand_if_unbranded, ensure_app
 from questline.storage.database import Database
 from questline.storage.models import Event, Item
 from questline.storage.users import create_user, find_user, set_role
@@ -89,6 +89,8 @@ def load_demo(
     now = datetime.now(UTC)
     with database.transaction() as session:
         app = ensure_app(session, app_slug)
+        if seed.get("branding"):
+            brand_if_unbranded(session, app, seed["branding"], "demo")
         for entry in seed.get("items", []):
             if (
                 session.scalar(select(Item).where(Item.app_id == app.id, Item.key == entry["key"]))

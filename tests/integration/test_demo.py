@@ -132,3 +132,17 @@ def test_the_demo_makes_a_console_user_who_can_sign_in(tmp_path: Path) -> None:
     with TestClient(create_app(make_settings(url))) as client:
         page = Browser(client, "designer@example.com", "a demo password of some length")
         assert "owner" in page.get("/console/design").text
+
+
+def test_the_demo_brands_the_app_and_keeps_a_brand_chosen_since(
+    database: Database, api: Api
+) -> None:
+    load_demo(database, "reputation")
+    brand = api.get("/v1/branding", expect=200).json()
+    assert (brand["name"], brand["color"]) == ("Reliable", "#0369a1")
+    assert brand["logo_url"] == "/play/static/demo-logo.svg"
+    assert api.client.get(brand["logo_url"]).headers["content-type"] == "image/svg+xml"
+    chosen = {"brand_name": "Ours", "brand_color": "#123456"}
+    api.request("PUT", "/v1/apps/default/settings", json=chosen, expect=200)
+    load_demo(database, "reputation")
+    assert api.get("/v1/branding", expect=200).json()["name"] == "Ours"
