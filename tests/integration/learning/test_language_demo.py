@@ -59,7 +59,7 @@ def test_the_language_demo_loads_a_course_and_a_week_of_practice(database_url: s
         # The demo's player (the one with the most history) has gems to spend in the shop.
         shop = api.get("/v1/players/ana/shop", expect=200).json()["data"]
         assert {offer["id"] for offer in shop if offer["player"]["can_buy"]} >= {
-            "streak-freeze",
             "double-xp",
+            "xp-potion",
         }
         assert api.get("/v1/branding", expect=200).json()["name"] == "Lingo"

@@ -247,7 +247,8 @@
 
   class QuestlineBadges extends QuestlineElement {
     load(t) {
-      return this.read("/achievements").then(function (page) {
+      // Badge names in the widget's language, where the design gives them in it.
+      return this.read("/achievements?locale=" + encodeURIComponent(t.locale)).then(function (page) {
         var items = page.data.map(function (a) {
           var next = a.tiers.find(function (t) { return !t.unlocked; });
           var children = [el("strong", {}, [a.name || a.id])];
