@@ -3,6 +3,7 @@ the version's history and the audit log, and a dry run that does not fit is refu
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -29,6 +30,27 @@ def test_a_version_names_the_dry_run_it_was_checked_with(api: Api) -> None:
     assert (newest["dry_run"], older["dry_run"]) == (checked["id"], None)
     entry = api.get("/v1/audit", params={"target_type": "config"}, expect=200).json()["data"][0]
     assert (entry["action"], entry["after"]["dry_run"]) == ("config.publish", checked["id"])
+
+
+def test_asking_for_a_dry_run_and_publishing_with_it_are_audited(api: Api) -> None:
+    history(api)
+    draft = current_design(api)
+    checked = dry_run(api, design=draft, players=["ada", "bo"])
+    [entry] = api.get("/v1/audit", params={"action": "config.dry_run"}, expect=200).json()["data"]
+    assert (entry["actor"], entry["target_type"], entry["target_id"]) == (
+        "key:bootstrap",
+        "dry_run",
+        str(checked["id"]),
+    )
+    assert entry["after"] == {"since": None, "players": 2, "document": draft}
+    assert '"ada"' not in json.dumps(entry)  # the sample is counted: erasure leaves no name
+    bad = dict(draft, rules=[{"id": "x", "on": "a", "award": {"gold": 1}}])
+    api.post("/v1/config/dry-runs", json={"design": bad}, expect=422)
+    publish(api, draft, dry_run=checked["id"])
+    entries = api.get("/v1/audit", params={"target_type": "dry_run"}, expect=200).json()["data"]
+    assert entries == [entry]  # the refused draft left none
+    published = api.get("/v1/audit", params={"action": "config.publish"}, expect=200).json()
+    assert published["data"][0]["after"]["dry_run"] == checked["id"]
 
 
 def test_a_dry_run_of_another_document_unfinished_or_unknown_is_refused(api: Api) -> None:

@@ -186,7 +186,7 @@ def build_context(settings: Settings) -> Context:
         throttle,
         rate_limits,
         KeyCache(ttl=settings.key_cache_seconds),
-        _embedded_scheduler(settings, database, worker, backfill),
+        _embedded_scheduler(settings, database, worker, backfill, dry_runner),
         backfill,
         dry_runner,
         # Modules: what they hold about players goes with the privacy endpoints.
@@ -218,11 +218,15 @@ def _cheer_notifier(notes: notifications.Notifications) -> Notifier:
 
 
 def _embedded_scheduler(
-    settings: Settings, database: Database, worker: Worker, backfill: Backfiller
+    settings: Settings,
+    database: Database,
+    worker: Worker,
+    backfill: Backfiller,
+    dry_runs: DryRunner,
 ) -> EmbeddedScheduler | None:
     if settings.processing == "celery" or not settings.embedded_jobs:
         return None  # distributed: `questline scheduler` (Celery beat) runs them
-    return EmbeddedScheduler(JobContext(settings, database, worker, backfill))
+    return EmbeddedScheduler(JobContext(settings, database, worker, backfill, dry_runs))
 
 
 def bootstrap(context: Context) -> None:

@@ -19,6 +19,7 @@ router = APIRouter(prefix="/v1/config/dry-runs", tags=["config"], route_class=Se
 
 _REPORT_EXAMPLE: dict[str, Any] = {
     "players": 2,
+    "players_erased": 0,
     "events": 14,
     "players_differing": 1,
     "currencies": {

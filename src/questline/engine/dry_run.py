@@ -8,6 +8,8 @@ percentiles), never a player's events or state once they are tallied."""
 
 from __future__ import annotations
 
+import copy
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ class Failure:
     event: str  # the event's id (its idempotency key)
     type: str
     reason: str
+    seq: int  # where the event sits in the log (the id is the client's, and may change)
 
 
 @dataclass(slots=True)
@@ -90,6 +93,7 @@ class DryRunTally:
     draft: CompiledDesign
     boards: BoardTally | None = None  # the draft's leaderboards, if it has any
     players: int = 0
+    players_erased: int = 0  # in scope, but erased: left out of the replay
     events: int = 0
     players_differing: int = 0
     failed_events: int = 0
@@ -109,7 +113,13 @@ class DryRunTally:
         for event, reason in replayed.failures:
             if len(self.failures) < MAX_FAILURES_LISTED:
                 self.failures.append(
-                    Failure(player, event_ids.get(event.seq, str(event.seq)), event.type, reason)
+                    Failure(
+                        player,
+                        event_ids.get(event.seq, str(event.seq)),
+                        event.type,
+                        reason,
+                        event.seq,
+                    )
                 )
         differs = False
         for currency in sorted(live.balances.keys() | dry.balances.keys()):
@@ -162,6 +172,7 @@ class DryRunTally:
             }
         return {
             "players": self.players,
+            "players_erased": self.players_erased,
             "events": self.events,
             "players_differing": self.players_differing,
             "currencies": currencies,
@@ -202,3 +213,36 @@ def _award_players(
     had = {_award_name(a, t) for a, t, _ in live}
     has = {_award_name(a, t) for a, t, _ in dry}
     return [(name, name in had, name in has) for name in sorted(had | has)]
+
+
+ERASED_DETAILS = "the event's details were erased with the player"
+_LOCATION = re.compile(r"^(?:rule|metric) '[^']*'")
+
+
+def forget_player(
+    report: Mapping[str, Any], player: str, pseudonym: str, event_ids: Mapping[str, str]
+) -> dict[str, Any]:
+    """`report` with an erased player named only by their pseudonym, as everything
+    else about them is: on the boards, and in the events that failed, whose ids become
+    the erased ones (`event_ids`, old to new) and whose reasons keep only the rule or
+    metric (a reason may quote a property's value)."""
+    found = copy.deepcopy(dict(report))
+    for failure in found.get("failures", []):
+        if failure["player"] != player:
+            continue
+        failure["player"] = pseudonym
+        failure["event"] = event_ids.get(failure["event"], "erased")
+        where = _LOCATION.match(failure["reason"])
+        failure["reason"] = f"{where.group(0)}: {ERASED_DETAILS}" if where else ERASED_DETAILS
+
+    def renamed(name: str) -> str:
+        return pseudonym if name == player else name
+
+    for board in found.get("leaderboards", {}).values():
+        for partition in board["partitions"]:
+            for side in ("before", "after", "moved"):
+                for entry in partition[side]:
+                    entry["player"] = renamed(entry["player"])
+            for side in ("entered", "left"):
+                partition[side] = [renamed(name) for name in partition[side]]
+    return found

@@ -180,7 +180,7 @@ def create_celery(
             return None
         current = runtime()
         context = periodic.JobContext(
-            settings, current.database, current.worker, CeleryBackfill(app)
+            settings, current.database, current.worker, CeleryBackfill(app), CeleryDryRuns(app)
         )
         return job.run(context)
 

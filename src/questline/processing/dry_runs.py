@@ -5,17 +5,20 @@ balances and achievements. Reads the log and the live state; writes only its own
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from questline.engine.compiler import compile_design
-from questline.engine.dry_run import DryRunTally, Outcome, replay
+from questline.engine.dry_run import DryRunTally, Outcome, forget_player, replay
 from questline.engine.dry_run_boards import BoardScores, BoardTally
 from questline.engine.state import AwardKey, Event
 from questline.processing.batch import engine_event, load_items
@@ -23,12 +26,16 @@ from questline.processing.designs import DesignCache
 from questline.services.dry_runs import FAILED, FINISHED, PENDING, RUNNING
 from questline.storage.bulk import BulkWriter, as_utc
 from questline.storage.database import Database
-from questline.storage.models import DryRun
+from questline.storage.models import DryRun, Player
+from questline.storage.models import Event as LoggedEvent
 from questline.storage.types import loads_json
 
 log = logging.getLogger(__name__)
 
 CHUNK_PLAYERS = 200
+CHUNK_EVENTS = 50_000  # a chunk's events are in memory at once
+# A run notes it is alive after each chunk; silent this long, it is run again.
+STALE = timedelta(minutes=2)
 
 
 class _Logged(NamedTuple):
@@ -43,22 +50,39 @@ class _Logged(NamedTuple):
 
 
 def run_dry_run(
-    database: Database, designs: DesignCache, run_id: int, *, chunk: int = CHUNK_PLAYERS
+    database: Database,
+    designs: DesignCache,
+    run_id: int,
+    *,
+    chunk: int = CHUNK_PLAYERS,
+    chunk_events: int = CHUNK_EVENTS,
+    after_chunk: Callable[[int], None] | None = None,
 ) -> None:
-    """Run a pending dry run to the end (or to `failed`, with the reason)."""
+    """Run a pending dry run to the end (or to `failed`, with the reason), from the
+    start: a run taken over from a runner that went away starts over. `after_chunk` is
+    told the players done after each chunk's progress is saved."""
+    now = datetime.now(UTC)
     with database.transaction() as session:
         claimed = session.execute(
             update(DryRun)
             .where(DryRun.id == run_id, DryRun.status == PENDING)
-            .values(status=RUNNING)
+            .values(
+                status=RUNNING,
+                attempt=DryRun.attempt + 1,
+                alive_at=now,
+                players_done=0,
+                report=None,
+                error=None,
+            )
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return  # already taken by another runner, or gone
         row = session.get(DryRun, run_id)
         assert row is not None
-        app_id, document, as_of = row.app_id, row.document, row.created_at
-        live_design = designs.current(session, {app_id}).get(app_id)
-        players = _players_in_scope(BulkWriter(session), app_id, row.since, row.players)
+        run = _Run(run_id, row.attempt, row.app_id, now)
+        document, as_of = row.document, row.created_at
+        live_design = designs.current(session, {run.app_id}).get(run.app_id)
+        players, erased = _players_in_scope(BulkWriter(session), run.app_id, row.since, row.players)
         row.players_total = len(players)
     try:
         draft = compile_design(document)
@@ -66,29 +90,95 @@ def run_dry_run(
         if draft.leaderboards:
             live_boards = live_design.leaderboards if live_design is not None else {}
             boards = BoardTally(live_boards, draft.leaderboards, as_utc(as_of) or as_of)
-        tally = DryRunTally(live_design, draft, boards)
-        for start in range(0, len(players), chunk):
-            part = players[start : start + chunk]
+        tally = DryRunTally(live_design, draft, boards, players_erased=erased)
+        done = 0
+        for part in _chunks(players, chunk, chunk_events):
+            named = [(player_id, name) for player_id, name, _ in part]
             with database.reader() as session:
-                _replay_chunk(BulkWriter(session), app_id, part, tally)
-            _save(database, run_id, players_done=start + len(part), report=tally.report())
-        _save(database, run_id, status=FINISHED, finished_at=datetime.now(UTC))
+                _replay_chunk(BulkWriter(session), run.app_id, named, tally)
+            run.names.update(named)
+            done += len(part)
+            run.save(database, tally, players_done=done)
+            if after_chunk is not None:
+                after_chunk(done)
+        run.save(database, tally, status=FINISHED, finished_at=datetime.now(UTC))
+    except _Superseded:
+        log.warning("dry run %s was taken over by a newer runner; this one stops", run_id)
     except Exception as error:
         log.exception("dry run %s failed", run_id)
-        _save(database, run_id, status=FAILED, finished_at=datetime.now(UTC), error=str(error))
+        with contextlib.suppress(_Superseded):
+            run.save(database, None, status=FAILED, finished_at=datetime.now(UTC), error=str(error))
 
 
-def _save(database: Database, run_id: int, **values: Any) -> None:
-    with database.transaction() as session:
-        session.execute(update(DryRun).where(DryRun.id == run_id).values(**values))
+class _Superseded(Exception):
+    """The run was taken over by a newer runner (`attempt`): this one must stop."""
+
+
+@dataclass
+class _Run:
+    """One attempt at a dry run: it alone writes the row while the row's attempt is its
+    own, and it names players erased while it ran by their pseudonym only."""
+
+    id: int
+    attempt: int
+    app_id: int
+    started: datetime
+    names: dict[int, str] = field(default_factory=dict)  # the players tallied so far
+    forgotten: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+
+    def save(self, database: Database, tally: DryRunTally | None, **values: Any) -> None:
+        """Progress (the report so far, from `tally`) or the end; notes the run alive."""
+        with database.transaction() as session:
+            # The row is locked first: an erasure committed before this sees its name
+            # taken out below, one committed after finds the report saved here.
+            mine = session.scalar(
+                select(DryRun.attempt).where(DryRun.id == self.id).with_for_update()
+            )
+            if mine != self.attempt:
+                raise _Superseded
+            if tally is not None:
+                values["report"] = self._forget_erased(session, tally)
+            session.execute(
+                update(DryRun)
+                .where(DryRun.id == self.id)
+                .values(alive_at=datetime.now(UTC), **values)
+            )
+
+    def _forget_erased(self, session: Session, tally: DryRunTally) -> dict[str, Any]:
+        erased = session.execute(
+            select(Player.id, Player.external_id).where(
+                Player.app_id == self.app_id, Player.erased_at >= self.started
+            )
+        ).all()
+        for player_id, pseudonym in erased:
+            name = self.names.get(player_id)
+            if name is None or name in self.forgotten:
+                continue
+            seqs = {f.seq: f.event for f in tally.failures if f.player == name}
+            renamed = session.execute(
+                select(LoggedEvent.seq, LoggedEvent.key).where(
+                    LoggedEvent.player_id == player_id, LoggedEvent.seq.in_(seqs)
+                )
+            ).all()
+            self.forgotten[name] = (pseudonym, {seqs[seq]: key for seq, key in renamed})
+        report = tally.report()
+        for name, (pseudonym, event_ids) in self.forgotten.items():
+            report = forget_player(report, name, pseudonym, event_ids)
+        return report
 
 
 def _players_in_scope(
     bulk: BulkWriter, app_id: int, since: datetime | None, names: list[str] | None
-) -> list[tuple[int, str]]:
-    """(player id, external id), by id: the players named, or those with an event since
-    `since`, or every player of the app; each is replayed over their whole history."""
-    text = "SELECT id, external_id FROM players WHERE app_id = ?"
+) -> tuple[list[tuple[int, str, int]], int]:
+    """(player id, external id, events logged), by id: the players named, or those with
+    an event since `since`, or every player of the app; each is replayed over their
+    whole history. Erased players are left out (their events lost the properties a
+    replay reads) and only counted, the second value."""
+    text = (
+        "SELECT id, external_id, erased_at,"
+        " (SELECT count(*) FROM events WHERE events.player_id = players.id)"
+        " FROM players WHERE app_id = ?"
+    )
     params: list[Any] = [app_id]
     if names is not None:
         text += " AND external_id IN ?list"
@@ -97,7 +187,25 @@ def _players_in_scope(
         text += " AND id IN (SELECT player_id FROM events WHERE app_id = ? AND occurred_at >= ?)"
         params += [app_id, bulk.timestamp(since)]
     rows = bulk.fetch(text + " ORDER BY id", *params)
-    return [(int(player_id), str(external_id)) for player_id, external_id in rows]
+    kept = [(int(pid), str(name), int(count)) for pid, name, erased, count in rows if not erased]
+    return kept, len(rows) - len(kept)
+
+
+def _chunks(
+    players: list[tuple[int, str, int]], most_players: int, most_events: int
+) -> Iterator[list[tuple[int, str, int]]]:
+    """Players a chunk at a time: at most `most_players`, and no more events than
+    `most_events` unless one player alone has more (a chunk's events are in memory)."""
+    part: list[tuple[int, str, int]] = []
+    events = 0
+    for player in players:
+        if part and (len(part) == most_players or events + player[2] > most_events):
+            yield part
+            part, events = [], 0
+        part.append(player)
+        events += player[2]
+    if part:
+        yield part
 
 
 def _replay_chunk(

@@ -23,10 +23,13 @@ from sqlalchemy import func, select
 
 from questline.processing.backfill import STALE, Backfiller
 from questline.processing.batch import PENDING
+from questline.processing.dry_runs import STALE as DRY_RUN_STALE
+from questline.processing.dry_runs import DryRunner
 from questline.processing.worker import Worker
 from questline.settings import Settings
 from questline.storage import configs, console_sessions, users
 from questline.storage.database import Database
+from questline.storage.dry_runs import claim_stale_dry_runs
 from questline.storage.models import Event
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,7 @@ class JobContext:
     database: Database
     worker: Worker
     backfill: Backfiller | None = None  # where a resumed backfill runs
+    dry_runs: DryRunner | None = None  # where a resumed dry run runs
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,21 @@ def resume_backfills(context: JobContext, now: datetime | None = None) -> list[i
     return apps
 
 
+def resume_dry_runs(context: JobContext, now: datetime | None = None) -> list[int]:
+    """Run again the dry runs left pending or running by a server or worker that stopped
+    (or whose start was lost), once they have been silent for `DRY_RUN_STALE`: each
+    starts over. The runs started."""
+    if context.dry_runs is None:
+        return []
+    now = now or datetime.now(UTC)
+    with context.database.transaction() as session:
+        runs = claim_stale_dry_runs(session, now - DRY_RUN_STALE, now)
+    for run_id in runs:
+        log.warning("resuming dry run %s: its runner went away", run_id)
+        context.dry_runs.start(run_id)
+    return runs
+
+
 def switch_scheduled_publishes(
     context: JobContext, now: datetime | None = None
 ) -> list[tuple[int, str]]:
@@ -152,6 +171,7 @@ register(PeriodicJob("scheduled-publishes", timedelta(seconds=30), switch_schedu
 register(PeriodicJob("leaderboard-runs", timedelta(minutes=1), archive_leaderboard_runs))
 register(PeriodicJob("league-rollover", timedelta(minutes=1), roll_over_leagues))
 register(PeriodicJob("backfill-resume", timedelta(minutes=1), resume_backfills))
+register(PeriodicJob("dry-run-resume", timedelta(minutes=1), resume_dry_runs))
 
 
 def prune_refresh_tokens(context: JobContext, now: datetime | None = None) -> int:

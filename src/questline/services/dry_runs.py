@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 
 from questline.errors import NotFound, Refused
 from questline.services.designs import check_document
+from questline.storage import audit
+from questline.storage.dry_runs import FAILED, FINISHED, PENDING, RUNNING
 from questline.storage.models import DryRun
 
-PENDING, RUNNING, FINISHED, FAILED = "pending", "running", "finished", "failed"
+__all__ = ["FAILED", "FINISHED", "PENDING", "RUNNING", "get_dry_run", "request_dry_run"]
+
 MAX_SAMPLE_PLAYERS = 1000
 
 
@@ -39,9 +42,24 @@ def request_dry_run(
         created_by=by,
         created_at=now,
         players_done=0,
+        attempt=0,
     )
     session.add(row)
     session.flush()
+    # The sample is counted, not named: the audit log keeps nothing an erasure removes.
+    audit.record(
+        session,
+        by,
+        "config.dry_run",
+        "dry_run",
+        row.id,
+        after={
+            "since": since.isoformat() if since is not None else None,
+            "players": len(players) if players is not None else None,
+            "document": document,
+        },
+        app_id=app_id,
+    )
     return row
 
 

@@ -171,6 +171,10 @@ class DryRun(Base):
     players_done: Mapped[int]
     report: Mapped[dict[str, Any] | None]
     error: Mapped[str | None] = mapped_column(Text)
+    # A runner notes it is alive after each chunk; one silent too long is run again
+    # (`processing.periodic`), and only the latest attempt may write the row.
+    alive_at: Mapped[datetime | None]
+    attempt: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class ScheduledPublish(Base):

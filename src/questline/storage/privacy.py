@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import String, select, update
 from sqlalchemy.orm import Session
 
+from questline.storage.dry_runs import forget_player_in_dry_runs
 from questline.storage.economy import erase_economy
 from questline.storage.economy_tables import InventoryItem, ItemUse, PlayerBoost, Purchase
 from questline.storage.models import (
@@ -226,6 +227,10 @@ def erase_player(session: Session, player: Player) -> str:
     """Strip the player's personal data; returns the pseudonym the numbers now belong to."""
     now = datetime.now(UTC)
     pseudonym = ERASED_PREFIX + secrets.token_hex(12)
+    # Before the event ids change: a dry run's report names failed events by them.
+    forget_player_in_dry_runs(
+        session, player.app_id, player.id, player.external_id, pseudonym, erased_event_key
+    )
     player.external_id = pseudonym
     player.display_name = None
     player.locale = None
@@ -237,9 +242,14 @@ def erase_player(session: Session, player: Player) -> str:
         update(Event)
         .where(Event.player_id == player.id)
         .values(properties={}, key=ERASED_PREFIX + Event.seq.cast(String))
-    )
+    )  # as erased_event_key
     # What they bought, hold and used goes (its ids are the client's, and may name them);
     # the ledger keeps the amounts.
     erase_economy(session, player.id)
     session.flush()
     return pseudonym
+
+
+def erased_event_key(seq: int) -> str:
+    """The id an erased player's event is known by once its own is gone."""
+    return f"{ERASED_PREFIX}{seq}"
