@@ -23,8 +23,9 @@ from questline.api.http.deps import (
     encode_cursor,
 )
 from questline.api.http.sessions import SessionRoute
+from questline.auth.principals import PrincipalKind
 from questline.engine.compiler import CompiledDesign
-from questline.errors import InvalidInput, NotFound
+from questline.errors import Forbidden, InvalidInput, NotFound
 from questline.leaderboards.redis import RedisLeaderboardStore
 from questline.leaderboards.service import (
     CURRENT,
@@ -203,6 +204,9 @@ def read_board(
     board = reader.board(design, key)
     located = reader.locate(session, principal.app_id, board, period)
     circle = _circle(context, among, player, around, cursor, players)
+    if circle is not None and principal.kind is PrincipalKind.PLAYER and player != principal.player:
+        # Whom another player follows is theirs to see, not the board's to tell.
+        raise Forbidden("a player token ranks only its own circle (`player` must be itself)")
     anchor = around if circle is None else player
     partitioned = board.spec.partition_by is not None
     if partitioned and partition is None:

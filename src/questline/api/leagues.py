@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from questline.api.http.context import Context
 from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
 from questline.api.http.sessions import SessionRoute
+from questline.auth.principals import PrincipalKind
 from questline.engine.leagues import League, league_week
-from questline.errors import NotFound
+from questline.errors import Forbidden, NotFound
 from questline.storage.models import LeagueEntry, LeagueGroup, LeagueMember, Player
 from questline.storage.players import find_player
 
@@ -214,13 +215,20 @@ def read_player_league(
 def get_group(
     tier: str, group_id: int, principal: PlayerReader, session: ReaderDep, context: ContextDep
 ) -> GroupOut:
-    return read_group(context, session, principal.app_id, tier, group_id)
+    viewer = principal.player if principal.kind is PrincipalKind.PLAYER else None
+    return read_group(context, session, principal.app_id, tier, group_id, viewer)
 
 
 def read_group(
-    context: Context, session: Session, app_id: int, tier: str, group_id: int
+    context: Context,
+    session: Session,
+    app_id: int,
+    tier: str,
+    group_id: int,
+    viewer: str | None = None,
 ) -> GroupOut:
-    """A league group's standings, with its promotion and demotion zones."""
+    """A league group's standings, with its promotion and demotion zones. With `viewer`
+    (a player's own client), only a group that player plays or played in."""
     league = _league(context, session, app_id)
     index = league.tier_index(tier)
     if index is None:
@@ -229,6 +237,9 @@ def read_group(
     group = session.get(LeagueGroup, group_id)
     if group is None or group.app_id != app_id or group.tier != index:
         raise NotFound(f"no group {group_id} in tier '{tier}'")
+    members = _members(session, group.id)
+    if viewer is not None and all(m.player != viewer for m in members):
+        raise Forbidden("a player token reads only a league group its player is in")
     spec = league.tiers[index]
     return GroupOut(
         id=group.id,
@@ -237,5 +248,5 @@ def read_group(
         final=group.finalized_at is not None,
         promote=spec.promote,
         demote=spec.demote,
-        members=_members(session, group.id),
+        members=members,
     )

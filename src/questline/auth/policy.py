@@ -6,7 +6,8 @@ authorization-matrix test fails), so a new endpoint cannot ship open by accident
 
 A decision names the *permission* a caller needs. API keys get permissions from their scopes,
 console users from their role in the app, and player tokens get none: they may call only the
-routes marked ``own_player`` (and then only for their own player) and, if the app allows it,
+routes marked ``own_player`` (and then only for their own player), the reads every player
+shares (``shared``: a board's standings, their own league group) and, if the app allows it,
 submit events for themselves (``player_events``).
 """
 
@@ -88,6 +89,10 @@ class Access:
 
     permission: Permission | None
     own_player: bool = False
+    # What players see of each other (a board's standings, a league group): open to a
+    # player token too, for any player; the route narrows it where it must (its own
+    # group, its own circle of friends).
+    shared: bool = False
     player_events: bool = False
     rate_limited: bool = True
     # A browser's EventSource cannot set headers: a player token may come as the
@@ -115,6 +120,11 @@ def needs(permission: Permission) -> Access:
 def own(permission: Permission) -> Access:
     """Also open to a player token, for its own player (the ``{player_id}`` in the path)."""
     return Access(permission, own_player=True)
+
+
+def shared(permission: Permission) -> Access:
+    """Also open to a player token: standings every player of the app may see."""
+    return Access(permission, shared=True)
 
 
 def own_stream(permission: Permission) -> Access:
@@ -204,9 +214,11 @@ POLICY: dict[str, Access] = {
     "POST /v1/players/{player_id}/quests/{quest_id}/join": needs(_P.EVENTS_WRITE),
     "GET /v1/players/{player_id}/scores": own(_P.PLAYERS_READ),
     "GET /v1/players/{player_id}/scores/{key}": own(_P.PLAYERS_READ),
-    "GET /v1/leaderboards/{key}": needs(_P.PLAYERS_READ),
-    "GET /v1/leaderboards/{key}/runs": needs(_P.PLAYERS_READ),
-    "GET /v1/leaderboards/{key}/runs/{run}": needs(_P.PLAYERS_READ),
+    # A player's client shows boards as they are: standings, nothing else of another
+    # player (hidden players are on no board).
+    "GET /v1/leaderboards/{key}": shared(_P.PLAYERS_READ),
+    "GET /v1/leaderboards/{key}/runs": shared(_P.PLAYERS_READ),
+    "GET /v1/leaderboards/{key}/runs/{run}": shared(_P.PLAYERS_READ),
     "GET /v1/players/{player_id}/ranks": own(_P.PLAYERS_READ),
     # Opting out of leaderboards is the player's own choice to make, from their client too.
     "PUT /v1/players/{player_id}/leaderboards": own(_P.EVENTS_WRITE),
@@ -222,7 +234,8 @@ POLICY: dict[str, Access] = {
     "GET /v1/players/{player_id}/inventory": own(_P.PLAYERS_READ),
     "POST /v1/players/{player_id}/inventory/{item}/use": own(_P.EVENTS_WRITE),
     "GET /v1/players/{player_id}/wallet": own(_P.PLAYERS_READ),
-    "GET /v1/leagues/{tier}/groups/{group_id}": needs(_P.PLAYERS_READ),
+    # A player token reads only a group it plays in (the route checks membership).
+    "GET /v1/leagues/{tier}/groups/{group_id}": shared(_P.PLAYERS_READ),
     # Learning: course content (with the answers) is for editors and the host app; a
     # player's client takes lessons and reviews cards for its own player only.
     "GET /v1/courses": needs(_P.CONFIG_READ),
