@@ -83,7 +83,14 @@ def test_skillquest_shows_the_global_xp_top_10_and_a_player_s_rank(api: Api) -> 
         api.event(f"p{n:02d}", "attempt.submitted", item="basics", score=50 + n)
     top = _board(api, "global_xp")
     assert [e["player"] for e in top["data"]] == [f"p{n:02d}" for n in range(11, 1, -1)]
-    assert top["data"][0] == {"player": "p11", "score": 61, "rank": 1, "position": 1}
+    assert top["data"][0] == {
+        "player": "p11",
+        "display_name": None,
+        "avatar_url": None,
+        "score": 61,
+        "rank": 1,
+        "position": 1,
+    }
     assert top["next_cursor"] is not None
     rest = _board(api, "global_xp", cursor=top["next_cursor"])
     assert _rows(rest) == [("p01", 51, 11), ("p00", 50, 12)]

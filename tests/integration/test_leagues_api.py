@@ -82,7 +82,14 @@ def test_the_rollover_promotes_the_top_10_of_bronze_once(api: Api) -> None:
     assert _league(api, "p00")["tier"] == "bronze"
     group = api.get(f"/v1/leagues/bronze/groups/{_group_of(api, 'p00')}", expect=200).json()
     assert group["final"] is True
-    assert group["members"][0] == {"player": "p29", "score": 129, "rank": 1, "outcome": "promoted"}
+    assert group["members"][0] == {
+        "player": "p29",
+        "display_name": None,
+        "avatar_url": None,
+        "score": 129,
+        "rank": 1,
+        "outcome": "promoted",
+    }
 
 
 def _group_of(api: Api, player: str) -> int:
@@ -141,7 +148,16 @@ def test_a_small_silver_group_promotes_7_demotes_the_rest_and_early_starts_move_
     assert after["tier"] == "silver"
     next_week_groups = _group_of_week(api, "p29")
     group = api.get(f"/v1/leagues/silver/groups/{next_week_groups}", expect=200).json()
-    assert group["members"] == [{"player": "p29", "score": 5, "rank": 1, "outcome": None}]
+    assert group["members"] == [
+        {
+            "player": "p29",
+            "display_name": None,
+            "avatar_url": None,
+            "score": 5,
+            "rank": 1,
+            "outcome": None,
+        }
+    ]
 
     # Next week the ten promoted play in one silver group. Silver promotes 7 and demotes
     # 5, but a group of 10 has only 3 left below the promoted: nobody is both.

@@ -70,7 +70,7 @@ def test_a_board_shows_a_player_token_nothing_private_of_the_others(
     _game(api)
     page = as_player(client, token_for(api, "bob"), "/v1/leaderboards/top").json()
     for entry in page["data"]:
-        assert set(entry) == {"player", "score", "rank", "position"}
+        assert set(entry) == {"player", "display_name", "avatar_url", "score", "rank", "position"}
 
 
 def test_a_player_token_reads_its_own_league_group_and_no_other(

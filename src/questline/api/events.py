@@ -32,7 +32,7 @@ from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, Reade
 from questline.api.http.effect_schemas import Effects
 from questline.api.http.openapi_problems import ProblemField
 from questline.api.http.sessions import SessionRoute
-from questline.api.inputs import EventTime, Identifier
+from questline.api.inputs import AvatarUrl, EventTime, Identifier
 from questline.auth.principals import Principal
 from questline.engine.grants import RESERVED_PREFIX
 from questline.engine.periods import is_valid_zone
@@ -69,6 +69,11 @@ class ProfileIn(BaseModel):
     name: Annotated[str, StringConstraints(max_length=200)] | None = None
     time_zone: str | None = Field(default=None, examples=["Europe/Berlin"])
     locale: Annotated[str, StringConstraints(max_length=35)] | None = None
+    avatar_url: AvatarUrl | None = Field(
+        default=None,
+        description="a picture of the player that boards show beside the name: an http(s) URL",
+        examples=["https://cdn.example.com/avatars/ada.png"],
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -123,7 +128,12 @@ class EventIn(BaseModel):
 
     def to_new_event(self) -> NewEvent:
         profile = (
-            Profile(self.profile.name, self.profile.time_zone, self.profile.locale)
+            Profile(
+                self.profile.name,
+                self.profile.time_zone,
+                self.profile.locale,
+                self.profile.avatar_url,
+            )
             if self.profile is not None
             else None
         )

@@ -8,6 +8,7 @@ import time
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import Query
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
@@ -48,6 +49,25 @@ Identifier = Annotated[
     StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s/]+$"),
     AfterValidator(_identifier),
 ]
+
+
+def _avatar_url(value: str) -> str:
+    # Shown by clients as an image source: a web address only (no `javascript:` or
+    # `data:`), and nothing invisible that could make two look alike.
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("an avatar is an http(s) URL, such as https://cdn.example.com/ada.png")
+    if not value.isprintable():
+        raise ValueError("an avatar URL may hold only visible characters")
+    return value
+
+
+AvatarUrl = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2000, pattern=r"^\S+$"),
+    AfterValidator(_avatar_url),
+]
+"""A picture of a player as a web address, stored as sent."""
 
 # Times are checked in UTC: local times near the ends of the calendar overflow when
 # converted, and years before 1000 cannot be stored as the text SQLite keeps.

@@ -38,7 +38,7 @@ from questline.leaderboards.sql import SqlLeaderboardStore
 from questline.leaderboards.store import BoardRun, Page, Standing
 from questline.leaderboards.visibility import set_hidden
 from questline.storage.models import LeaderboardRun
-from questline.storage.players import find_player
+from questline.storage.players import find_player, profiles_of
 
 router = APIRouter(tags=["leaderboards"], route_class=SessionRoute)
 
@@ -50,10 +50,23 @@ class StandingOut(BaseModel):
     """A player's place on a board: score, rank, and position in the list."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"player": "p11", "score": 61, "rank": 1, "position": 1}]}
+        json_schema_extra={
+            "examples": [
+                {
+                    "player": "p11",
+                    "display_name": "Ada",
+                    "avatar_url": "https://cdn.example.com/avatars/p11.png",
+                    "score": 61,
+                    "rank": 1,
+                    "position": 1,
+                }
+            ]
+        }
     )
 
     player: str
+    display_name: str | None = Field(description="the player's name as the host app set it")
+    avatar_url: str | None = Field(description="a picture of the player, if the host app set one")
     score: int
     rank: int
     position: int
@@ -153,14 +166,27 @@ def _reader(context: ContextDep) -> LeaderboardReader:
     return reader
 
 
-def _entries(entries: list[Standing]) -> list[StandingOut]:
+# The display name and avatar URL of each player on a page, by id: read in one query.
+Profiles = dict[str, tuple[str | None, str | None]]
+
+
+def _entries(entries: list[Standing], profiles: Profiles) -> list[StandingOut]:
+    shown = [profiles.get(e.player, (None, None)) for e in entries]
     return [
-        StandingOut(player=e.player, score=e.score, rank=e.rank, position=e.position)
-        for e in entries
+        StandingOut(
+            player=e.player,
+            display_name=name,
+            avatar_url=avatar,
+            score=e.score,
+            rank=e.rank,
+            position=e.position,
+        )
+        for e, (name, avatar) in zip(entries, shown, strict=True)
     ]
 
 
 def _page(
+    profiles: Profiles,
     located: Located,
     partition: str | None,
     entries: list[Standing],
@@ -178,7 +204,7 @@ def _page(
         ends_at=located.run.ends_at,
         final=located.finalized_at is not None,
         partition=partition,
-        data=_entries(entries),
+        data=_entries(entries, profiles),
         total=total,
         next_cursor=next_cursor,
     )
@@ -224,9 +250,13 @@ def read_board(
         )
     board_run = BoardRun(principal.app_id, key, located.run.key, partition or "")
     shown = partition if partitioned else None
+
+    def names(entries: list[Standing]) -> Profiles:
+        return profiles_of(session, principal.app_id, (e.player for e in entries))
+
     if circle is not None and player is not None:
         entries = reader.among(located, board_run, circle(session, principal.app_id, player))
-        return _page(located, shown, entries, len(entries), None)
+        return _page(names(entries), located, shown, entries, len(entries), None)
     if players is not None:
         if around is not None or cursor is not None:
             raise InvalidInput(
@@ -241,16 +271,17 @@ def read_board(
                 errors=[{"loc": ["query", "players"], "message": "1 to 500 ids"}],
             )
         entries = reader.among(located, board_run, wanted)
-        return _page(located, shown, entries, len(entries), None)
+        return _page(names(entries), located, shown, entries, len(entries), None)
     if around is not None:
         page = reader.around(located, board_run, around, radius)
         if page is None:
             raise NotFound(f"player '{around}' is not on leaderboard '{key}' ({located.run.key})")
-        return _page(located, shown, page.entries, page.total, None)
+        return _page(names(page.entries), located, shown, page.entries, page.total, None)
     offset = decode_cursor(cursor) or 0
     page = reader.top(located, board_run, offset, limit + 1)
     more = len(page.entries) > limit
     return _page(
+        names(page.entries[:limit]),
         located,
         shown,
         page.entries[:limit],
@@ -397,8 +428,12 @@ async def _top_from_memory(
         body = sent[2]
     else:
         more = len(page.entries) > limit
+        # The names come from the database (in the thread pool) only for a page the store
+        # has not answered with a moment ago; its body is then sent again as it is.
+        profiles = await run_in_threadpool(_profiles, context, app_id, page.entries[:limit])
         body = (
             _page(
+                profiles,
                 located,
                 partition,
                 page.entries[:limit],
@@ -412,6 +447,11 @@ async def _top_from_memory(
             _sent.clear()
         _sent[sent_key] = (design, page, body)
     return Response(body, media_type="application/json")
+
+
+def _profiles(context: Context, app_id: int, entries: list[Standing]) -> Profiles:
+    with context.database.reader() as session:
+        return profiles_of(session, app_id, (e.player for e in entries))
 
 
 @router.get("/v1/leaderboards/{key}/runs", summary="A board's runs, newest first")

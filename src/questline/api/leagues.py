@@ -22,7 +22,14 @@ from questline.storage.players import find_player
 router = APIRouter(tags=["leagues"], route_class=SessionRoute)
 
 
-_MEMBER: JsonDict = {"player": "p29", "score": 129, "rank": 1, "outcome": "promoted"}
+_MEMBER: JsonDict = {
+    "player": "p29",
+    "display_name": "Ada",
+    "avatar_url": "https://cdn.example.com/avatars/p29.png",
+    "score": 129,
+    "rank": 1,
+    "outcome": "promoted",
+}
 _RESULT: JsonDict = {"week": "2026-11-09", "tier": "bronze", "rank": 1, "outcome": "promoted"}
 
 
@@ -32,6 +39,8 @@ class GroupMemberOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_MEMBER]})
 
     player: str
+    display_name: str | None
+    avatar_url: str | None
     score: int
     rank: int
     outcome: str | None
@@ -123,13 +132,27 @@ def _league(context: ContextDep, session: Session, app_id: int) -> League:
 
 def _members(session: Session, group_id: int) -> list[GroupMemberOut]:
     rows = session.execute(
-        select(Player.external_id, LeagueEntry.score, LeagueEntry.seq, LeagueEntry.outcome)
+        select(
+            Player.external_id,
+            Player.display_name,
+            Player.avatar_url,
+            LeagueEntry.score,
+            LeagueEntry.seq,
+            LeagueEntry.outcome,
+        )
         .join(Player, Player.id == LeagueEntry.player_id)
         .where(LeagueEntry.group_id == group_id)
     ).all()
     ordered = sorted(rows, key=lambda r: (-r.score, r.seq, r.external_id))
     return [
-        GroupMemberOut(player=r.external_id, score=r.score, rank=index + 1, outcome=r.outcome)
+        GroupMemberOut(
+            player=r.external_id,
+            display_name=r.display_name,
+            avatar_url=r.avatar_url,
+            score=r.score,
+            rank=index + 1,
+            outcome=r.outcome,
+        )
         for index, r in enumerate(ordered)
     ]
 

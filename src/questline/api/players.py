@@ -51,6 +51,7 @@ class MetricOut(BaseModel):
 class PlayerOut(BaseModel):
     id: str
     display_name: str | None
+    avatar_url: str | None = None
     time_zone: str
     locale: str | None
     created_at: datetime
@@ -140,6 +141,7 @@ def read_player_state(context: Context, session: Session, app_id: int, player_id
         **extra,
         id=player.external_id,
         display_name=player.display_name,
+        avatar_url=player.avatar_url,
         time_zone=player.time_zone,
         locale=player.locale,
         created_at=player.created_at,

@@ -27,6 +27,7 @@ PlayerId = Annotated[str, Path(min_length=1, max_length=200, description="the ho
 class ExportedProfile(BaseModel):
     id: str
     display_name: str | None
+    avatar_url: str | None = None
     time_zone: str
     locale: str | None
     attributes: dict[str, Any]
@@ -46,6 +47,7 @@ class PlayerExport(BaseModel):
                     "player": {
                         "id": "zoe",
                         "display_name": "Zoe",
+                        "avatar_url": None,
                         "time_zone": "Europe/Paris",
                         "locale": "fr",
                         "attributes": {},

@@ -214,8 +214,8 @@ POLICY: dict[str, Access] = {
     "POST /v1/players/{player_id}/quests/{quest_id}/join": needs(_P.EVENTS_WRITE),
     "GET /v1/players/{player_id}/scores": own(_P.PLAYERS_READ),
     "GET /v1/players/{player_id}/scores/{key}": own(_P.PLAYERS_READ),
-    # A player's client shows boards as they are: standings, nothing else of another
-    # player (hidden players are on no board).
+    # A player's client shows boards as they are: ids, display names, avatars, scores and
+    # ranks, nothing else of another player (hidden players are on no board).
     "GET /v1/leaderboards/{key}": shared(_P.PLAYERS_READ),
     "GET /v1/leaderboards/{key}/runs": shared(_P.PLAYERS_READ),
     "GET /v1/leaderboards/{key}/runs/{run}": shared(_P.PLAYERS_READ),

@@ -30,6 +30,7 @@ class Profile:
     display_name: str | None = None
     time_zone: str | None = None
     locale: str | None = None
+    avatar_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ def _resolve_players(
 
     def load() -> dict[str, list[Any]]:
         rows = bulk.fetch(
-            "SELECT external_id, id, display_name, time_zone, locale FROM players"
+            "SELECT external_id, id, display_name, time_zone, locale, avatar_url FROM players"
             " WHERE app_id = ? AND external_id IN ?list",
             app_id,
             sorted(wanted),
@@ -253,6 +254,7 @@ def _resolve_players(
                     profile.display_name,
                     profile.time_zone or "UTC",
                     profile.locale,
+                    profile.avatar_url,
                     stamp,
                     stamp,
                 )
@@ -260,7 +262,8 @@ def _resolve_players(
         # DO NOTHING: a concurrent request may create the same player first.
         bulk.executemany(
             "INSERT INTO players (app_id, external_id, display_name, time_zone, locale,"
-            " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, '{}', ?, ?)"
+            " avatar_url, attributes, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)"
             " ON CONFLICT (app_id, external_id) DO NOTHING",
             new_rows,
         )
@@ -269,11 +272,11 @@ def _resolve_players(
     # In ascending player id: the lock order every writer of player rows follows.
     for external_id, profile in sorted(profiles.items(), key=lambda kv: found[kv[0]][0]):
         player_id, *current = found[external_id]
-        given = [profile.display_name, profile.time_zone, profile.locale]
+        given = [profile.display_name, profile.time_zone, profile.locale, profile.avatar_url]
         changed = {
             name: value
             for name, value, before in zip(
-                ("display_name", "time_zone", "locale"), given, current, strict=True
+                ("display_name", "time_zone", "locale", "avatar_url"), given, current, strict=True
             )
             if value is not None and value != before
         }
@@ -295,4 +298,5 @@ def _merge(earlier: Profile | None, later: Profile) -> Profile:
         later.display_name or earlier.display_name,
         later.time_zone or earlier.time_zone,
         later.locale or earlier.locale,
+        later.avatar_url or earlier.avatar_url,
     )

@@ -32,7 +32,7 @@ from questline.storage.database import Database
 # The event fields a CSV header may name; `properties.NAME` and `profile.FIELD` columns
 # fill those objects.
 CSV_COLUMNS = ("id", "type", "player", "time", "item")
-PROFILE_FIELDS = ("name", "time_zone", "locale")
+PROFILE_FIELDS = ("name", "time_zone", "locale", "avatar_url")
 _HEAD_BYTES = 65_536
 
 
@@ -326,6 +326,7 @@ def _check_header(header: list[str]) -> None:
         raise ImportFileError(
             f"CSV column '{column}' is not an event field: use {', '.join(CSV_COLUMNS)},"
             " properties.NAME or profile.name / profile.time_zone / profile.locale"
+            " / profile.avatar_url"
         )
 
 

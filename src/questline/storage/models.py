@@ -75,6 +75,7 @@ class Player(Base):
     app_id: Mapped[int] = mapped_column(ForeignKey("apps.id"))
     external_id: Mapped[str] = mapped_column(String(200))
     display_name: Mapped[str | None] = mapped_column(String(200))
+    avatar_url: Mapped[str | None] = mapped_column(String(2000))  # a picture the host app serves
     time_zone: Mapped[str] = mapped_column(String(64), server_default="UTC")
     locale: Mapped[str | None] = mapped_column(String(35))
     attributes: Mapped[dict[str, Any]]

@@ -20,6 +20,22 @@ def get_player(session: Session, app_id: int, external_id: str) -> Player | None
     )
 
 
+def profiles_of(
+    session: Session, app_id: int, external_ids: Iterable[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """Display name and avatar URL of each of these players, in one query (a page of a
+    board or a league group shows them beside each standing)."""
+    wanted = set(external_ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Player.external_id, Player.display_name, Player.avatar_url).where(
+            Player.app_id == app_id, Player.external_id.in_(wanted)
+        )
+    )
+    return {external_id: (name, avatar) for external_id, name, avatar in rows}
+
+
 def find_player(session: Session, app_id: int, external_id: str) -> Player:
     """The player, or the 404 every endpoint answers for an id the app has never seen."""
     player = get_player(session, app_id, external_id)

@@ -69,6 +69,7 @@ def export_player(session: Session, player: Player) -> dict[str, Any]:
         "player": {
             "id": player.external_id,
             "display_name": player.display_name,
+            "avatar_url": player.avatar_url,
             "time_zone": player.time_zone,
             "locale": player.locale,
             "attributes": player.attributes,
@@ -233,6 +234,7 @@ def erase_player(session: Session, player: Player) -> str:
     )
     player.external_id = pseudonym
     player.display_name = None
+    player.avatar_url = None
     player.locale = None
     player.attributes = {}
     player.erased_at = now

@@ -92,7 +92,16 @@ def test_a_worker_backfills_a_lowered_achievement_after_a_publish(
         wait_for(
             lambda: (
                 api.get("/v1/leaderboards/gems", expect=200).json()["data"]
-                == [{"player": "dee", "score": 3, "rank": 1, "position": 1}]
+                == [
+                    {
+                        "player": "dee",
+                        "display_name": None,
+                        "avatar_url": None,
+                        "score": 3,
+                        "rank": 1,
+                        "position": 1,
+                    }
+                ]
             ),
             timeout=5,
             what="the reward on the board",

@@ -168,8 +168,15 @@ def test_the_fitness_walkthrough(
         ("sam", 238, 1),
         ("noa", 100, 2),
     ]
-    PAGE.says('{"player": "sam", "score": 238, "rank": 1, "position": 1}')
-    PAGE.says('{"player": "noa", "score": 100, "rank": 2, "position": 2}')
+    assert [(r["display_name"], r["avatar_url"]) for r in board["data"]] == [(None, None)] * 2
+    PAGE.says(
+        '{"player": "sam", "display_name": null, "avatar_url": null, "score": 238, "rank": 1,'
+        ' "position": 1}'
+    )
+    PAGE.says(
+        '{"player": "noa", "display_name": null, "avatar_url": null, "score": 100, "rank": 2,'
+        ' "position": 2}'
+    )
 
     # 8. Exercise admin: create, update, deactivate.
     api.post("/v1/items", json=SWING, expect=201)

@@ -29,13 +29,14 @@ class Answer(BaseModel):
 
 class Profile(BaseModel):
     """A player's profile, set or updated with an event: display name, IANA time zone,
-    locale."""
+    locale, and an avatar (an http(s) URL of a picture boards show beside the name)."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = None
     time_zone: str | None = None
     locale: str | None = None
+    avatar_url: str | None = None
 
 
 class Event(BaseModel):
@@ -154,6 +155,7 @@ class Player(Answer):
 
     id: str
     display_name: str | None
+    avatar_url: str | None = None
     time_zone: str
     locale: str | None
     created_at: datetime
@@ -292,7 +294,11 @@ class ScoreList(Answer):
 
 
 class LeaderboardEntry(Answer):
+    """A player's standing, with the name and avatar a board shows beside it."""
+
     player: str
+    display_name: str | None = None
+    avatar_url: str | None = None
     score: int | float
     rank: int
     position: int

@@ -267,6 +267,7 @@ DOCS: dict[str, tuple[str, Any]] = {
         {
             "id": "zoe",
             "display_name": "Zoe",
+            "avatar_url": None,
             "time_zone": "Europe/Paris",
             "locale": "fr",
             "attributes": {},
@@ -301,6 +302,7 @@ DOCS: dict[str, tuple[str, Any]] = {
         {
             "id": "ada",
             "display_name": "Ada",
+            "avatar_url": "https://cdn.example.com/avatars/ada.png",
             "time_zone": "Europe/London",
             "locale": "en",
             "created_at": _T,
@@ -310,7 +312,12 @@ DOCS: dict[str, tuple[str, Any]] = {
     ),
     "ProfileIn": (
         "Optional profile fields to set on the player with this event.",
-        {"name": "Ada", "time_zone": "Europe/London", "locale": "en"},
+        {
+            "name": "Ada",
+            "time_zone": "Europe/London",
+            "locale": "en",
+            "avatar_url": "https://cdn.example.com/avatars/ada.png",
+        },
     ),
     "Problem": ("An RFC 9457 problem: what went wrong, and where.", PROBLEM_EXAMPLE),
     "Readiness": (
@@ -372,8 +379,22 @@ DOCS: dict[str, tuple[str, Any]] = {
             "final": False,
             "partition": None,
             "data": [
-                {"player": "p11", "score": 61, "rank": 1, "position": 1},
-                {"player": "p10", "score": 60, "rank": 2, "position": 2},
+                {
+                    "player": "p11",
+                    "display_name": "Ada",
+                    "avatar_url": "https://cdn.example.com/avatars/p11.png",
+                    "score": 61,
+                    "rank": 1,
+                    "position": 1,
+                },
+                {
+                    "player": "p10",
+                    "display_name": None,
+                    "avatar_url": None,
+                    "score": 60,
+                    "rank": 2,
+                    "position": 2,
+                },
             ],
             "total": None,
             "next_cursor": "Mg",
