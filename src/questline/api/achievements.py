@@ -14,7 +14,7 @@ from questline.api.http.context import Context
 from questline.api.http.deps import ConfigWriter, ContextDep, PlayerReader, ReaderDep
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Locale
-from questline.api.mechanic_reads import current_design, localize, player_view
+from questline.api.mechanic_reads import current_design, localize, player_view, reading_locale
 from questline.engine import achievements
 from questline.engine.mechanics import Rewards
 from questline.processing.backfill import backfill_achievements
@@ -156,13 +156,15 @@ def list_achievements(
     locale: Locale = None,
 ) -> AchievementList:
     design = current_design(context, session, principal.app_id)
+    default = design.design.default_locale
+    locale = reading_locale(locale, None, default)
     rarity = context.rarity.get(session, principal.app_id)
     return AchievementList(
         data=[
             AchievementOut(
                 id=a.id,
-                name=localize(a.spec.name, locale),
-                description=localize(a.spec.description, locale),
+                name=localize(a.spec.name, locale, default),
+                description=localize(a.spec.description, locale, default),
                 category=a.spec.category,
                 icon=a.spec.icon,
                 repeat=a.spec.repeat.value,
@@ -202,7 +204,8 @@ def read_player_achievements(
     """A player's achievements: unlocked, progress towards the rest, secret ones hidden
     until unlocked, then any retired ones they hold (the API's answer and the pages')."""
     view = player_view(context, session, app_id, player_id)
-    locale = locale or view.player.locale
+    default = view.design.design.default_locale
+    locale = reading_locale(locale, view.player.locale, default)
     rarity = context.rarity.get(session, app_id)
     awards = mechanics.awards_of(session, view.player.id)
     awarded_at = {(a, t, p): at for a, t, p, at in awards}
@@ -230,8 +233,8 @@ def read_player_achievements(
         found.append(
             PlayerAchievementOut(
                 id=achievement.id,
-                name=localize(achievement.spec.name, locale),
-                description=localize(achievement.spec.description, locale),
+                name=localize(achievement.spec.name, locale, default),
+                description=localize(achievement.spec.description, locale, default),
                 category=achievement.spec.category,
                 icon=achievement.spec.icon,
                 secret=achievement.spec.secret,

@@ -112,7 +112,8 @@ Instant = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_
 EventTime = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_event_time)]
 """When something happened: an `Instant` at most 30 days ahead of the server's clock."""
 
-# `?locale=`: names in that language, else the player's, else English.
+# `?locale=`: names in that language, else the player's, else the design's default
+# (`engine.mechanics.reading_locale`).
 Locale = Annotated[
     str | None, Query(max_length=35, description="e.g. `es` or `pt-BR`; default: the player's")
 ]

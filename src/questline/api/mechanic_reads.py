@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
 from questline.engine.compiler import CompiledDesign, compile_design
-from questline.engine.mechanics import localize
+from questline.engine.mechanics import localize, reading_locale
 from questline.processing.player_view import PlayerView, load_view
 from questline.storage.players import find_player
 
-__all__ = ["current_design", "find_player", "localize", "player_view"]
+__all__ = ["current_design", "find_player", "localize", "player_view", "reading_locale"]
 
 _EMPTY = compile_design({}, 0)
 

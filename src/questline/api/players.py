@@ -20,7 +20,9 @@ from questline.api.http.deps import (
     encode_cursor,
 )
 from questline.api.http.sessions import SessionRoute
+from questline.api.inputs import Locale
 from questline.engine.periods import Period, local_date, period_keys
+from questline.processing.score_reads import computable_scores
 from questline.storage.models import Event, LedgerEntry
 from questline.storage.players import balances_of, counters_of, find_player, ledger_page
 
@@ -48,6 +50,16 @@ class MetricOut(BaseModel):
     all: int
 
 
+class PlayerScoreOut(BaseModel):
+    """A score as the player resource shows it; `/scores/{key}` adds its inputs."""
+
+    name: str | None
+    value: int | float
+    tier: str | None
+    min: int | None
+    max: int | None
+
+
 class PlayerOut(BaseModel):
     id: str
     display_name: str | None
@@ -57,6 +69,7 @@ class PlayerOut(BaseModel):
     created_at: datetime
     currencies: dict[str, CurrencyOut]
     metrics: dict[str, MetricOut]
+    scores: dict[str, PlayerScoreOut]
     unread_notifications: int = 0
     # The social module's share: follows both ways, and whether the profile is private.
     following: int = 0
@@ -89,15 +102,22 @@ class LedgerPage(BaseModel):
     next_cursor: str | None
 
 
-@router.get("/{player_id}", summary="A player's balances, levels and metrics")
+@router.get("/{player_id}", summary="A player's balances, levels, metrics and scores")
 def get_player_state(
-    player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
+    player_id: str,
+    principal: PlayerReader,
+    session: ReaderDep,
+    context: ContextDep,
+    locale: Locale = None,
 ) -> PlayerOut:
-    return read_player_state(context, session, principal.app_id, player_id)
+    return read_player_state(context, session, principal.app_id, player_id, locale)
 
 
-def read_player_state(context: Context, session: Session, app_id: int, player_id: str) -> PlayerOut:
-    """A player's balances, levels and metrics (the API's answer and the player pages')."""
+def read_player_state(
+    context: Context, session: Session, app_id: int, player_id: str, locale: str | None = None
+) -> PlayerOut:
+    """A player's balances, levels, metrics and scores (the API's answer and the player
+    pages'); score names in `locale` by the one rule (`reading_locale`)."""
     player = find_player(session, app_id, player_id)
     design = context.designs.current(session, {app_id}).get(app_id)
     held = {row.currency: row for row in balances_of(session, player.id)}
@@ -134,6 +154,16 @@ def read_player_state(context: Context, session: Session, app_id: int, player_id
         )
         for key in (design.design.metrics if design else {})
     }
+    scores = {
+        found["key"]: PlayerScoreOut.model_validate(found)
+        for found in (
+            computable_scores(
+                session, context.scores, design, app_id, player, datetime.now(UTC), locale
+            )
+            if design is not None
+            else []
+        )
+    }
     extra: dict[str, Any] = {}
     for fields in context.player_fields:  # the modules' share (notifications: unread)
         extra.update(fields(session, player.id))
@@ -147,6 +177,7 @@ def read_player_state(context: Context, session: Session, app_id: int, player_id
         created_at=player.created_at,
         currencies=currencies,
         metrics=metrics,
+        scores=scores,
     )
 
 

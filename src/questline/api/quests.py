@@ -14,7 +14,7 @@ from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, Reade
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Locale
-from questline.api.mechanic_reads import current_design, localize, player_view
+from questline.api.mechanic_reads import current_design, localize, player_view, reading_locale
 from questline.engine import quests
 from questline.engine.mechanics import QuestPeriod
 from questline.engine.mechanics_compiler import CompiledQuest
@@ -115,12 +115,14 @@ def list_quests(
     locale: Locale = None,
 ) -> QuestList:
     design = current_design(context, session, principal.app_id)
+    default = design.design.default_locale
+    locale = reading_locale(locale, None, default)
     return QuestList(
         data=[
             QuestOut(
                 id=q.id,
-                name=localize(q.spec.name, locale),
-                description=localize(q.spec.description, locale),
+                name=localize(q.spec.name, locale, default),
+                description=localize(q.spec.description, locale, default),
                 period=q.spec.period.value,
                 join=q.spec.join,
                 duration_days=q.spec.duration_days,
@@ -129,7 +131,7 @@ def list_quests(
                 objectives=[
                     {
                         "metric": o.metric,
-                        "name": quests.objective_name(o, design.design.metrics, locale),
+                        "name": quests.objective_name(o, design.design.metrics, locale, default),
                         "target": o.target,
                     }
                     for o in q.spec.objectives
@@ -158,7 +160,8 @@ def read_player_quests(
 ) -> PlayerQuestList:
     """A player's quests and their progress (the API's answer and the player pages')."""
     view = player_view(context, session, app_id, player_id)
-    locale = locale or view.player.locale
+    default = view.design.design.default_locale
+    locale = reading_locale(locale, view.player.locale, default)
     time_zone = view.player.time_zone
     today = view.now.astimezone(zone(time_zone)).date()
     completions = mechanics.completions_of(session, view.player.id)
@@ -178,8 +181,8 @@ def read_player_quests(
         found.append(
             PlayerQuestOut(
                 id=quest.id,
-                name=localize(quest.spec.name, locale),
-                description=localize(quest.spec.description, locale),
+                name=localize(quest.spec.name, locale, default),
+                description=localize(quest.spec.description, locale, default),
                 period=quest.spec.period.value,
                 instance=running,
                 active=running is not None and done_at is None,
@@ -189,7 +192,7 @@ def read_player_quests(
                 objectives=[
                     ObjectiveOut(
                         metric=o.metric,
-                        name=quests.objective_name(o, view.design.design.metrics, locale),
+                        name=quests.objective_name(o, view.design.design.metrics, locale, default),
                         target=o.target,
                         progress=min(progress.get(o.metric, 0), o.target),
                         percent=round(100 * min(progress.get(o.metric, 0), o.target) / o.target, 1),

@@ -15,7 +15,7 @@ from questline.engine.activity import ActivitySpec
 from questline.engine.leaderboards import Leaderboard
 from questline.engine.leagues import League
 from questline.engine.mechanics import Achievement, MechanicId, Quest, Score, Streak
-from questline.engine.notifications import NotificationsSpec
+from questline.engine.notifications import Locale, NotificationsSpec
 from questline.engine.shop import Boost, Shop
 from questline.engine.spec import (
     DURATION_HINT,
@@ -218,6 +218,11 @@ class Rule(SpecModel):
 class GameDesign(SpecModel):
     name: str | None = None
     description: str | None = None
+    default_locale: Locale = Field(
+        default="en",
+        description="the language names are read in by a reader with no locale of their own,"
+        " and the text taken where a name lacks the reader's",
+    )
     currencies: dict[Key, Currency] = Field(default_factory=dict)
     metrics: dict[Key, Metric] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)

@@ -25,15 +25,25 @@ Localized = (
 )
 
 
-def localize(text: Localized | None, locale: str | None) -> str | None:
-    """The text in `locale`, else its language ("pt" for "pt-BR"), else English, else any."""
+def reading_locale(asked: str | None, player_locale: str | None, default: str) -> str:
+    """The one rule for the language of the names a read shows (achievements, quests,
+    scores): the one asked for (`?locale=`), else the player's own, else the design's
+    `default_locale`."""
+    return asked or player_locale or default
+
+
+def localize(text: Localized | None, locale: str | None, default: str = "en") -> str | None:
+    """The text in `locale`, else in its language ("pt" for "pt-BR"), else in the design's
+    default locale (`default`) or its language, else in English, else the text of the
+    locale that sorts first — never one that depends on how the design was stored."""
     if text is None or isinstance(text, str):
         return text
-    if locale:
-        for wanted in (locale, locale.split("-")[0]):
-            if wanted in text:
-                return text[wanted]
-    return text.get("en") or next(iter(text.values()))
+    for wanted in (locale, default, "en"):
+        if wanted:
+            for key in (wanted, wanted.split("-")[0]):
+                if key in text:
+                    return text[key]
+    return text[min(text)]
 
 
 class Rewards(SpecModel):

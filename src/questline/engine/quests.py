@@ -21,11 +21,14 @@ from questline.engine.state import QUEST, QUEST_DONE, PlayerState
 
 
 def objective_name(
-    objective: QuestObjective, metrics: Mapping[str, Metric], locale: str | None
+    objective: QuestObjective,
+    metrics: Mapping[str, Metric],
+    locale: str | None,
+    default: str = "en",
 ) -> str:
     """The objective's own name, else one made of its target and metric: "20 cards
     reviewed" (the metric's description), or "5 practice days" (its key)."""
-    named = localize(objective.name, locale)
+    named = localize(objective.name, locale, default)
     if named:
         return named
     metric = metrics.get(objective.metric)

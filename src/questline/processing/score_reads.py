@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from questline.engine.compiler import CompiledDesign
 from questline.engine.expressions import EvaluationError
-from questline.engine.mechanics import localize
+from questline.engine.mechanics import localize, reading_locale
 from questline.engine.periods import local_date, period_keys
 from questline.engine.scores import compute
 from questline.engine.state import PlayerState
@@ -35,7 +35,7 @@ def read_score(
     """The score as JSON-ready data: key, name, value, tier, bounds, components,
     config_version and computed_at. A player with no events yet scores the formula on
     zero inputs (and is not cached: there is nothing to invalidate it by). The name is
-    in `locale`, else the player's, else English."""
+    in `locale`, else the player's, else the design's default (`reading_locale`)."""
     score = design.scores.get(key)
     if score is None:
         raise NotFound(f"the game design has no score '{key}'")
@@ -60,6 +60,28 @@ def read_scores(
     ]
 
 
+def computable_scores(
+    session: Session,
+    cache: ScoreCache,
+    design: CompiledDesign,
+    app_id: int,
+    player: Player,
+    now: datetime,
+    locale: str | None = None,
+) -> list[dict[str, Any]]:
+    """The scores of the design the player's state can compute, as `read_score` (the
+    player resource's share): one that cannot is left out, not the whole read failed."""
+    found = []
+    for key in design.scores:
+        try:
+            found.append(
+                _read(session, cache, design, app_id, player.external_id, player, key, now, locale)
+            )
+        except Unavailable:
+            continue
+    return found
+
+
 def _read(
     session: Session,
     cache: ScoreCache,
@@ -72,7 +94,12 @@ def _read(
     locale: str | None,
 ) -> dict[str, Any]:
     score = design.scores[key]
-    name = localize(score.spec.name, locale or (player.locale if player is not None else None))
+    default = design.design.default_locale
+    name = localize(
+        score.spec.name,
+        reading_locale(locale, player.locale if player is not None else None, default),
+        default,
+    )
     cache_key = (app_id, player.id, key, design.version) if player is not None else None
     if cache_key is not None:
         cached = cache.get(cache_key)

@@ -138,8 +138,8 @@ def event(event_id: str) -> Call[EventDetails]:
     return Call("GET", f"/v1/events/{_segment(event_id)}", EventDetails)
 
 
-def player(player_id: str) -> Call[Player]:
-    return Call("GET", f"/v1/players/{_segment(player_id)}", Player)
+def player(player_id: str, locale: str | None = None) -> Call[Player]:
+    return Call("GET", f"/v1/players/{_segment(player_id)}", Player, _query(locale=locale))
 
 
 def ledger(

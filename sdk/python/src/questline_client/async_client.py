@@ -211,9 +211,10 @@ class AsyncQuestline:
 
     # --- players ---
 
-    async def player(self, player_id: str) -> Player:
-        """A player's balances, levels and metrics."""
-        return await self._call(_calls.player(player_id))
+    async def player(self, player_id: str, *, locale: str | None = None) -> Player:
+        """A player's balances, levels, metrics and scores (score names in `locale`, else
+        the player's own)."""
+        return await self._call(_calls.player(player_id, locale))
 
     async def ledger(
         self,

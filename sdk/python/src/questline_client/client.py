@@ -214,9 +214,10 @@ class Questline:
 
     # --- players ---
 
-    def player(self, player_id: str) -> Player:
-        """A player's balances, levels and metrics."""
-        return self._call(_calls.player(player_id))
+    def player(self, player_id: str, *, locale: str | None = None) -> Player:
+        """A player's balances, levels, metrics and scores (score names in `locale`, else
+        the player's own)."""
+        return self._call(_calls.player(player_id, locale))
 
     def ledger(
         self,

@@ -150,8 +150,19 @@ class MetricCounts(Answer):
     all: int
 
 
+class PlayerScore(Answer):
+    """A score as the player shows it: its name (in the reader's language), value, tier
+    and bounds."""
+
+    name: str | None
+    value: int | float
+    tier: str | None
+    min: int | None
+    max: int | None
+
+
 class Player(Answer):
-    """A player's balances, levels and metrics."""
+    """A player's balances, levels, metrics and scores."""
 
     id: str
     display_name: str | None
@@ -161,6 +172,7 @@ class Player(Answer):
     created_at: datetime
     currencies: dict[str, Currency]
     metrics: dict[str, MetricCounts]
+    scores: dict[str, PlayerScore] = Field(default_factory=dict)
     unread_notifications: int = 0
     following: int = 0
     followers: int = 0

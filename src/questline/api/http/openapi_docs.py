@@ -199,6 +199,8 @@ PROBLEM_EXAMPLE = {
     "request_id": "d7a1c68d0e16448b9e2994a990c975f3",
 }
 
+_PLAYER_SCORE = {"name": "Reliability", "value": 12, "tier": "gold", "min": -5, "max": 20}
+
 DOCS: dict[str, tuple[str, Any]] = {
     "AppSettings": ("", {"player_event_types": ["workout.logged"], "cors_origins": []}),
     "BatchIn": ("Up to 1,000 events at once.", {"events": [{"type": "did", "player": "ada"}]}),
@@ -308,8 +310,10 @@ DOCS: dict[str, tuple[str, Any]] = {
             "created_at": _T,
             "currencies": {"xp": {"balance": 520, "earned": 520, "level": _LEVEL}},
             "metrics": {"passed": {"today": 1, "week": 3, "all": 12}},
+            "scores": {"reputation": _PLAYER_SCORE},
         },
     ),
+    "PlayerScoreOut": ("", _PLAYER_SCORE),
     "ProfileIn": (
         "Optional profile fields to set on the player with this event.",
         {
