@@ -138,6 +138,7 @@ def test_an_event_the_design_cannot_score_or_the_log_would_refuse_is_said_so(gam
     ).json()
     failed, rejected, fine = preview["results"]
     assert failed["status"] == "failed"
+    assert failed["effects"] == []
     assert failed["error"]["code"] == "processing_failed"
     assert "event.score" in failed["error"]["detail"]
     assert rejected["status"] == "rejected"

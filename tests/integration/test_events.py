@@ -97,8 +97,34 @@ def test_an_event_the_design_cannot_score_is_marked_failed_with_the_reason(api: 
         expect=202,
     ).json()
     assert result["status"] == "failed"
-    assert "event.n" in result["error"]
+    assert result["error"]["code"] == "processing_failed"
+    assert "event.n" in result["error"]["detail"]
     assert api.player("p")["currencies"]["xp"]["balance"] == 0
+
+
+def test_a_failed_event_has_one_shape_sent_read_back_replayed_and_batched(api: Api) -> None:
+    api.publish(DESIGN)
+    event = {"id": "e", "type": "did", "player": "p"}  # no `n`: the rule cannot score it
+    sent = api.post("/v1/events", params={"wait": "true"}, json=event, expect=202).json()
+    read = api.get("/v1/events/e", expect=200).json()
+    replayed = api.post("/v1/events", json=event, expect=200).json()
+    batch = {"events": [event, {**event, "id": "e2"}]}
+    batched = api.post("/v1/events/batch", params={"wait": "true"}, json=batch, expect=202).json()[
+        "results"
+    ]
+    previewed = api.post("/v1/events/preview", json={"event": event}, expect=200).json()
+    failures = [sent, read, replayed, *batched, previewed["results"][0]]
+    assert {f["status"] for f in failures} == {"failed"}
+    assert [f["effects"] for f in failures] == [[]] * len(failures)
+    assert sent["error"] == {
+        "type": "urn:questline:problem:processing_failed",
+        "title": "The event could not be processed",
+        "status": 422,
+        "code": "processing_failed",
+        "detail": sent["error"]["detail"],
+    }
+    assert "event.n" in sent["error"]["detail"]
+    assert all(f["error"] == sent["error"] for f in failures)
 
 
 def test_profile_fields_ride_along_and_set_the_players_time_zone(api: Api) -> None:
@@ -157,7 +183,8 @@ def test_an_award_too_large_to_store_fails_that_event_only(api: Api) -> None:
         expect=202,
     ).json()
     assert huge["status"] == "failed"
-    assert "beyond the limit" in huge["error"]
+    assert huge["effects"] == []
+    assert "beyond the limit" in huge["error"]["detail"]
     assert api.event("p", "did", n=2)["status"] == "processed"
     assert api.player("p")["currencies"]["xp"]["balance"] == 2
 
@@ -294,7 +321,10 @@ def test_one_event_that_breaks_processing_does_not_hold_up_the_others(
         {"id": "ok2", "type": "did", "player": "q", "properties": {"n": 2}},
     ]
     api.post("/v1/events/batch", params={"wait": "true"}, json={"events": events}, expect=202)
-    assert api.get("/v1/events/bad").json()["status"] == "failed"
+    bad = api.get("/v1/events/bad").json()
+    assert (bad["status"], bad["effects"]) == ("failed", [])
+    assert bad["error"]["code"] == "processing_failed"
+    assert "internal error" in bad["error"]["detail"]
     assert api.get("/v1/events/ok1").json()["status"] == "processed"
     assert api.get("/v1/events/ok2").json()["status"] == "processed"
     assert api.player("q")["currencies"]["xp"]["balance"] == 2

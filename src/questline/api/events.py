@@ -37,6 +37,7 @@ from questline.auth.principals import Principal
 from questline.engine.grants import RESERVED_PREFIX
 from questline.engine.periods import is_valid_zone
 from questline.errors import InvalidInput, NotFound, ProcessingFailed
+from questline.processing.batch import PENDING
 from questline.processing.ingest import NewEvent, Profile
 from questline.processing.submission import EventStatus, submit
 from questline.storage.models import Event, Player
@@ -148,13 +149,27 @@ class EventIn(BaseModel):
         )
 
 
+def failure(error: str | None) -> dict[str, Any] | None:
+    """A failed event's `error` wherever an event is answered (sent, sent in a batch,
+    read back, previewed): problem details with code `processing_failed`."""
+    return ProcessingFailed(error).problem() if error is not None else None
+
+
+def _effects(status: str, effects: list[Any] | None) -> list[Any] | None:
+    """What an answer says the event did: the effects once processed, none (`[]`) once
+    failed, `null` while pending."""
+    if status == PENDING:
+        return None
+    return effects or []
+
+
 class EventAccepted(BaseModel):
     id: str
     status: Literal["pending", "processed", "failed"]
     duplicate: bool
     received_at: datetime
     effects: Effects = None
-    error: str | None = None
+    error: ProblemField = None
 
     @classmethod
     def of(cls, key: str, found: EventStatus, duplicate: bool) -> EventAccepted:
@@ -163,8 +178,8 @@ class EventAccepted(BaseModel):
             status=found.status,
             duplicate=duplicate,
             received_at=found.received_at,
-            effects=found.effects if found.status == "processed" else None,
-            error=found.error,
+            effects=_effects(found.status, found.effects),
+            error=failure(found.error),
         )
 
 
@@ -205,7 +220,7 @@ class EventOut(BaseModel):
     processed_at: datetime | None
     config_version: int | None
     effects: Effects
-    error: str | None
+    error: ProblemField
 
 
 class _SingleEventRoute(APIRoute):
@@ -375,10 +390,10 @@ def post_batch(
             "status": state.status,
             "duplicate": result.duplicate,
         }
-        if state.status == "processed" and (wait or result.duplicate):
-            answer["effects"] = state.effects
-        if state.error:
-            answer["error"] = ProcessingFailed(state.error).problem()
+        if state.status != PENDING:
+            answer["effects"] = _effects(state.status, state.effects)
+        if state.error is not None:
+            answer["error"] = failure(state.error)
         answers[index] = answer
     # Built by hand and encoded once: validating 1,000 result models again on the way
     # out cost as much as ingesting the events.
@@ -420,6 +435,6 @@ def event_out(event: Event, player: str) -> EventOut:
         status=event.status,
         processed_at=event.processed_at,
         config_version=event.config_version,
-        effects=event.effects,
-        error=event.error,
+        effects=_effects(event.status, event.effects),
+        error=failure(event.error),
     )

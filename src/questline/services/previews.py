@@ -133,6 +133,6 @@ def _result(
     done = batch.run(row)
     if done.status == FAILED:
         failure = ProcessingFailed(done.error or "").problem()
-        return PreviewResult(index, event.key, event.player, FAILED, None, failure)
+        return PreviewResult(index, event.key, event.player, FAILED, [], failure)
     assert done.effects is not None
     return PreviewResult(index, event.key, event.player, done.status, done.effects.to_list(), None)

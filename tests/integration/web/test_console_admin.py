@@ -276,3 +276,12 @@ def test_the_console_sets_the_brand_and_a_form_without_it_keeps_it(
     cleared = owner.post("/console/settings", {**fields, **brand, "brand_name": ""})
     assert cleared.status_code == 303
     assert api.get("/v1/apps/default", expect=200).json()["settings"]["brand_name"] is None
+
+
+def test_a_failed_event_shows_why_on_the_console_player_page(owner: Browser, api: Api) -> None:
+    api.publish("currencies: {xp: {}}\nrules: [{id: r, on: did, award: {xp: event.n}}]\n")
+    api.post("/v1/events", params={"wait": "true"}, json={"type": "did", "player": "fay"})
+    page = owner.get("/console/players/fay")
+    assert page.status_code == 200
+    assert "event.n is missing" in page.text
+    assert "processing_failed" not in page.text  # the reason, not the problem's fields

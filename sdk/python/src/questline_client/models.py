@@ -74,14 +74,16 @@ class Event(BaseModel):
 
 class EventAccepted(Answer):
     """The answer to a sent event. ``duplicate`` is true when the id was known already
-    (nothing new was counted); ``effects`` are given when it was processed at once."""
+    (nothing new was counted); ``effects`` are given when it was processed at once (``[]``
+    when it failed). A failed event's ``error`` is problem details: ``code``
+    (``processing_failed``) and ``detail`` (why), as in a batch's results."""
 
     id: str
     status: str  # pending, processed or failed
     duplicate: bool
     received_at: datetime
     effects: list[dict[str, Any]] | None = None
-    error: str | None = None
+    error: dict[str, Any] | None = None
 
 
 class BatchItemResult(Answer):
@@ -119,7 +121,7 @@ class EventDetails(Answer):
     processed_at: datetime | None
     config_version: int | None
     effects: list[dict[str, Any]] | None
-    error: str | None
+    error: dict[str, Any] | None  # problem details, as EventAccepted's
 
 
 # --- players ---
