@@ -1,8 +1,8 @@
 """dry runs note that they are alive, and which attempt at running them writes the row
 
-Revision ID: 0017
-Revises: 0014
-Create Date: 2026-12-16
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-07
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 import questline.storage.types
 
-revision = "0017"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
