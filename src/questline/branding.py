@@ -10,7 +10,6 @@ it takes for its text to reach 4.5:1 on that theme's backgrounds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 Rgb = tuple[int, int, int]
 
@@ -60,14 +59,6 @@ class Brand:
     @property
     def dark(self) -> Accent | None:
         return accent_for(self.color, DARK) if self.color else None
-
-    @property
-    def logo_origin(self) -> str | None:
-        """The origin a logo on another server loads from (for the pages' CSP)."""
-        if self.logo_url is None or not self.logo_url.startswith("https://"):
-            return None
-        parts = urlsplit(self.logo_url)
-        return f"https://{parts.netloc}"
 
 
 def parse(color: str) -> Rgb:

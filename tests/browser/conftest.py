@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from playwright.sync_api import BrowserContext
 from sqlalchemy import create_engine
 
 from questline.api.app import create_app
@@ -50,11 +51,20 @@ class Server:
         token: str = minted.json()["token"]
         return token
 
-    def event(self, player: str, kind: str, key: str, **properties: Any) -> None:
-        """Send an event as the host app's backend does, and wait until it is processed."""
-        sent = self.http.post(
-            "/v1/events", json={"id": key, "player": player, "type": kind, "properties": properties}
-        )
+    def event(
+        self,
+        player: str,
+        kind: str,
+        key: str,
+        profile: dict[str, str] | None = None,
+        **properties: Any,
+    ) -> None:
+        """Send an event as the host app's backend does (with the player's `profile`, if
+        given: name, avatar_url, locale…), and wait until it is processed."""
+        body: dict[str, Any] = {"id": key, "player": player, "type": kind, "properties": properties}
+        if profile is not None:
+            body["profile"] = profile
+        sent = self.http.post("/v1/events", json=body)
         assert sent.status_code in (200, 201, 202), sent.text
         deadline = time.monotonic() + 30
         while self.http.get(f"/v1/events/{key}").json()["status"] == "pending":
@@ -98,6 +108,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         http.close()
         running.should_exit = True
         thread.join(timeout=30)
+
+
+# Players' avatars, as a host app keeps them on a server of its own (https, another
+# origin). No test reaches the network: every context that shows them answers for that
+# server with `serve_avatars`.
+AVATARS = "https://avatars.example.com"
+_AVATAR = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+    '<rect width="64" height="64" fill="#0f766e"/><circle cx="32" cy="25" r="12" fill="#ccfbf1"/>'
+    '<path d="M10 64c2-14 12-21 22-21s20 7 22 21z" fill="#ccfbf1"/></svg>'
+)
+
+
+def serve_avatars(context: BrowserContext) -> None:
+    context.route(
+        f"{AVATARS}/**",
+        lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=_AVATAR),
+    )
 
 
 @pytest.fixture(scope="session")

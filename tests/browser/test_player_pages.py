@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from tests.browser.conftest import Server
+from tests.browser.conftest import AVATARS, Server, serve_avatars
 
 pytestmark = pytest.mark.browser
 
@@ -33,11 +33,14 @@ PATIENCE_MS = 10_000
 
 @pytest.fixture(scope="module")
 def players(server: Server) -> dict[str, str]:
-    """Two players with some history, and a token for each."""
+    """Three players with some history, and a token for each: Noa with the name and the
+    avatar her app gave her, ana and ben with neither."""
     for n in range(3):
         server.event("ana", "lesson.completed", f"ana-lesson-{n}", xp=20, first_pass=True)
     server.event("ben", "lesson.completed", "ben-lesson-0", xp=15)
-    return {player: server.token(player) for player in ("ana", "ben")}
+    noa = {"name": "Noa Levi", "avatar_url": f"{AVATARS}/noa.svg"}
+    server.event("noa", "lesson.completed", "noa-lesson-0", profile=noa, xp=40)
+    return {player: server.token(player) for player in ("ana", "ben", "noa")}
 
 
 class Console:
@@ -56,6 +59,7 @@ class Console:
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport=PHONE, device_scale_factor=2)
+    serve_avatars(context)
     yield context
     context.close()
 
@@ -143,6 +147,34 @@ def test_badges_show_progress_and_the_board_finds_the_player(
     expect(page.get_by_role("link", name="Around me")).to_have_attribute("aria-current", "page")
 
 
+def test_boards_and_the_league_show_each_players_name_and_picture(
+    phone: BrowserContext, server: Server, players: dict[str, str], screenshots: Path
+) -> None:
+    page = open_as(phone, server, players["noa"], "/play/leaderboards")
+    console = Console(page)
+    for path in ("/play/leaderboards", "/play/league"):
+        page.goto(f"{server.url}{path}")
+        me = page.locator("tr[aria-current]")
+        expect(me).to_contain_text("Noa Levi")
+        expect(me).not_to_contain_text("noa")
+        picture = me.get_by_role("img", name="Noa Levi's picture")
+        expect(picture).to_have_attribute("loading", "lazy")
+        # Loaded from the avatars' own https server: the page's CSP lets it in.
+        expect(picture).to_have_js_property("complete", True)
+        assert picture.evaluate("img => [img.naturalWidth > 0, img.width, img.height]") == [
+            True,
+            28,
+            28,
+        ]
+        # A player without a name shows as their id, beside their initial.
+        ben = page.locator("tr", has_text="ben")
+        expect(ben.locator(".avatar--none")).to_have_text("B")
+        expect(ben.get_by_role("img")).to_have_count(0)
+        assert serious_violations(page) == [], path
+        page.screenshot(path=screenshots / f"{path.split('/')[-1]}-names.png", full_page=True)
+    assert console.errors == []
+
+
 def test_the_theme_toggle_works_from_the_keyboard_and_is_remembered(
     phone: BrowserContext, server: Server, players: dict[str, str]
 ) -> None:
@@ -175,6 +207,7 @@ def test_a_token_for_one_player_never_shows_another(
     browser: Browser, server: Server, players: dict[str, str]
 ) -> None:
     context = browser.new_context()
+    serve_avatars(context)
     try:
         page = open_as(context, server, players["ben"])
         expect(page.get_by_role("heading", level=1)).to_contain_text("ben")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Server
+from tests.browser.conftest import AVATARS, Server, serve_avatars
 from tests.browser.test_player_pages import PATIENCE_MS, Console
 
 pytestmark = pytest.mark.browser
@@ -61,6 +61,7 @@ def host_page(server: Server, token: str) -> str:
   <questline-streak {attributes}></questline-streak>
   <questline-badges {attributes}></questline-badges>
   <questline-leaderboard {attributes}></questline-leaderboard>
+  <questline-leaderboard {attributes} board="weekly_xp" id="board"></questline-leaderboard>
   <questline-toasts {attributes}></questline-toasts>
 </main></body></html>"""
 
@@ -68,11 +69,14 @@ def host_page(server: Server, token: str) -> str:
 def test_a_host_page_shows_the_widgets_and_their_live_toasts(
     browser: Browser, server: Server, screenshots: Path
 ) -> None:
-    server.event("cleo", "lesson.completed", "cleo-lesson-0", xp=30, first_pass=True)
+    cleo = {"name": "Cleo Park", "avatar_url": f"{AVATARS}/cleo.svg"}
+    server.event("cleo", "lesson.completed", "cleo-lesson-0", cleo, xp=30, first_pass=True)
+    server.event("dov", "lesson.completed", "dov-lesson-0", xp=29)  # just behind, unnamed
     with host_app(host_page(server, server.token("cleo"))) as host:
         allowed = server.http.put("/v1/apps/default/settings", json={"cors_origins": [host]})
         assert allowed.status_code == 200, allowed.text
         context = browser.new_context(viewport={"width": 800, "height": 900})
+        serve_avatars(context)
         try:
             page = context.new_page()
             console = Console(page)
@@ -89,7 +93,23 @@ def see_the_widgets(page: Page, server: Server, screenshots: Path) -> None:
     expect(progress.get_by_role("progressbar")).to_be_visible()
     expect(page.locator("questline-streak")).to_contain_text("Daily practice")
     expect(page.locator("questline-badges")).to_contain_text("First steps")
-    expect(page.locator("questline-leaderboard")).to_contain_text("weekly_xp")
+    expect(page.locator("questline-leaderboard").first).to_contain_text("weekly_xp")
+
+    # One board around the player: each neighbour's picture or initial and name, the
+    # player's own row marked.
+    board = page.locator("#board")
+    me = board.locator("li[aria-current]")
+    expect(me).to_contain_text("Cleo Park")
+    picture = me.get_by_role("img", name="Cleo Park's picture")
+    expect(picture).to_have_js_property("complete", True)
+    assert picture.evaluate("img => [img.naturalWidth > 0, img.width, img.height]") == [
+        True,
+        28,
+        28,
+    ]
+    dov = board.locator("li", has_text="dov")
+    expect(dov.locator(".avatar-none")).to_have_text("D")
+    expect(board.get_by_role("region", name="Leaderboard: Weekly XP")).to_be_visible()
 
     box = progress.locator("section.box")
     styles = box.evaluate(

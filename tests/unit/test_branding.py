@@ -46,9 +46,3 @@ def test_without_a_colour_the_pages_keep_questlines_own() -> None:
     css = stylesheet(Brand(color="#0f766e"))
     assert "--ql-accent: #0f766e;" in css
     assert ':root[data-theme="dark"]' in css
-
-
-def test_a_logo_elsewhere_is_named_by_its_origin_only() -> None:
-    brand = Brand(logo_url="https://cdn.example.com:8443/img/logo.svg?v=2")
-    assert brand.logo_origin == "https://cdn.example.com:8443"
-    assert Brand(logo_url="/play/static/demo-logo.svg").logo_origin is None

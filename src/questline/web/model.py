@@ -65,6 +65,13 @@ def pick_locale(*wanted: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+def shown_avatar(url: str | None) -> str | None:
+    """A player's picture as the pages and widgets show it: from an `https://` address
+    only (the pages' CSP allows images from any https origin, and an `http://` one would
+    be mixed content on a page served over HTTPS); None shows their initial instead."""
+    return url if url is not None and url.startswith("https://") else None
+
+
 def time_left(t: Translator, ends_at: datetime | None, now: datetime) -> str | None:
     """`2 d 5 h`, `3 h 10 min`, `12 min` until ``ends_at``; None without an end."""
     if ends_at is None:

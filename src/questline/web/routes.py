@@ -38,6 +38,7 @@ from questline.web.model import (
     Translator,
     navigation,
     pick_locale,
+    shown_avatar,
     time_left,
     widget_messages,
 )
@@ -52,6 +53,7 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_templates.filters["shown_avatar"] = shown_avatar
 # Small files, read once at import: served from memory, never from disk while a request waits.
 _STATIC = {
     path.name: path.read_bytes() for path in sorted((_HERE / "static").iterdir()) if path.is_file()
@@ -69,12 +71,16 @@ _STATIC["widgets.js"] = (
 )
 _TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
 # No inline script or style anywhere: a page runs only its own files.
+# No inline script or style anywhere: a page runs only its own files. Images may come from
+# any https origin: players' avatars are wherever each host app keeps them, and a page
+# swaps in fresh content (with new avatars) under the policy it loaded with (see
+# docs/security.md).
 _CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{logo};"
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:;"
     " connect-src 'self'; base-uri 'none'; form-action 'self'"
 )
 _SECURITY_HEADERS = {
-    "Content-Security-Policy": _CSP.format(logo=""),
+    "Content-Security-Policy": _CSP,
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
@@ -298,7 +304,7 @@ def _page(
         time_left=lambda ends_at: time_left(t, ends_at, frame.now),
         **values,
     )
-    response = HTMLResponse(html, headers=_security_headers(brand))
+    response = HTMLResponse(html, headers=_SECURITY_HEADERS)
     if lang is not None and lang in LOCALES:
         # A preference, not a secret: the page's own script may read it.
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/play", samesite="lax")
@@ -310,20 +316,6 @@ def _brand_css_path(brand: Brand) -> str | None:
     if brand.color is None:
         return None
     return f"/play/brand.css?v={brand.color.lstrip('#')}"
-
-
-def _security_headers(brand: Brand) -> dict[str, str]:
-    """The pages' headers; a logo on another server is the one image from elsewhere."""
-    origin = brand.logo_origin
-    if origin is None:
-        return _SECURITY_HEADERS
-    policy = _SECURITY_HEADERS["Content-Security-Policy"]
-    return {
-        **_SECURITY_HEADERS,
-        "Content-Security-Policy": policy.replace(
-            "img-src 'self' data:", f"img-src 'self' data: {origin}"
-        ),
-    }
 
 
 def _token_into_cookie(request: Request) -> Response | None:

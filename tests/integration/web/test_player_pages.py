@@ -87,8 +87,51 @@ def test_the_friends_board_ranks_the_player_among_those_they_follow(
     api.request("PUT", "/v1/players/ana/following/ben", expect=201)
     open_pages(client, token(api, "ana"))
     board = client.get("/play/leaderboards", params={"view": "friends"}).text
-    assert re.findall(r"<td>([a-z]+)(?: <span|</td>)", board) == ["ben", "ana"]
+    assert names_on(board) == ["ben", "ana"]
     assert 'aria-current="page">Friends</a>' in board
+
+
+def names_on(page: str) -> list[str]:
+    """The players a board or league group lists, top first, as the page names them."""
+    return re.findall(r'<span class="player__name">([^<]*)</span>', page)
+
+
+def profiled_event(api: Api, player: str, xp: int, **profile: str) -> None:
+    """A lesson of the player's, sent with the profile the host app keeps for them."""
+    body = {"type": "lesson.completed", "player": player, "properties": {"xp": xp}}
+    api.post("/v1/events", params={"wait": "true"}, json={**body, "profile": profile}, expect=202)
+
+
+def test_boards_and_the_league_name_each_player_and_show_their_picture(
+    api: Api, client: TestClient
+) -> None:
+    api.publish_blueprint("language")
+    profiled_event(api, "ana", 90, name="Ana Lima", avatar_url="https://cdn.example.com/ana.png")
+    profiled_event(api, "ben", 50, avatar_url="http://cdn.example.com/ben.png")
+    api.event("cleo", "lesson.completed", xp=30)
+    open_pages(client, token(api, "ben"))
+    for path in ("/play/leaderboards", "/play/league"):
+        page = client.get(path)
+        # The name the app gave, else the id; an https picture, else the initial.
+        assert names_on(page.text) == ["Ana Lima", "ben", "cleo"], path
+        assert (
+            '<img class="avatar" src="https://cdn.example.com/ana.png" alt="Ana Lima&#39;s'
+            ' picture" width="28" height="28" loading="lazy" decoding="async">'
+        ) in page.text
+        assert "http://cdn.example.com/ben.png" not in page.text  # mixed content: not shown
+        initials = re.findall(
+            r'<span class="avatar avatar--none" aria-hidden="true">(.)</span>', page.text
+        )
+        assert initials == ["B", "C"]
+        # The reader's own row is marked, and only theirs.
+        assert len(re.findall(r"aria-current=\"true\"", page.text.split("<tbody>")[1])) == 1
+        mine = re.search(r"<tr[^>]*aria-current=\"true\">.*?</tr>", page.text, re.S)
+        assert mine is not None
+        assert names_on(mine[0]) == ["ben"]
+        # Pictures may come from any https server, nothing else from elsewhere.
+        policy = page.headers["content-security-policy"]
+        assert "img-src 'self' data: https:;" in policy
+        assert "script-src 'self';" in policy
 
 
 def test_a_page_shows_the_token_player_whatever_the_address_asks(

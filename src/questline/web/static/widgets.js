@@ -5,6 +5,7 @@
  *   <questline-streak player="ana" token="…"></questline-streak>
  *   <questline-badges player="ana" token="…"></questline-badges>
  *   <questline-leaderboard player="ana" token="…"></questline-leaderboard>
+ *   <questline-leaderboard player="ana" token="…" board="weekly_xp"></questline-leaderboard>
  *   <questline-toasts player="ana" token="…"></questline-toasts>
  *
  * `token` is a player token the host's backend mints (POST /v1/players/{id}/token);
@@ -81,7 +82,7 @@
     "progress::-webkit-progress-bar { background: var(--questline-track, #e3e6ec); }",
     "progress::-webkit-progress-value { background: var(--questline-accent, #4338ca); }",
     "progress::-moz-progress-bar { background: var(--questline-accent, #4338ca); }",
-    "ul { list-style: none; margin: 0; padding: 0; display: grid; gap: .5rem; }",
+    "ul, ol { list-style: none; margin: 0; padding: 0; display: grid; gap: .5rem; }",
     ".badges { grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); }",
     ".badge { border: 1px solid var(--questline-border, #d7dbe2); border-radius: 8px; padding: .5rem; }",
     ".badge[data-unlocked='false'] { opacity: .75; }",
@@ -89,6 +90,17 @@
     ".flame[data-out] { color: var(--questline-muted, #4a5261); }",
     ".risk { color: #9a3412; font-weight: 600; }",
     ".error { color: #9a3412; }",
+    ".standing { display: flex; align-items: center; gap: .5rem; padding: .25rem .4rem; border-radius: 8px; }",
+    ".standing[aria-current] { background: var(--questline-highlight, #e6e6fb); font-weight: 600; }",
+    ".standing .rank { min-inline-size: 2ch; font-variant-numeric: tabular-nums; }",
+    ".standing .name { flex: 1; min-inline-size: 0; overflow-wrap: anywhere; }",
+    ".standing .score { font-variant-numeric: tabular-nums; }",
+    ".avatar { flex: none; inline-size: 28px; block-size: 28px; border-radius: 50%; object-fit: cover;",
+    "  background: var(--questline-track, #e3e6ec); }",
+    ".avatar-none { display: inline-grid; place-items: center; font-size: .8em; font-weight: 700;",
+    "  color: var(--questline-muted, #4a5261); }",
+    ".tag { font-size: .75em; padding: .05rem .45rem; border-radius: 999px;",
+    "  background: var(--questline-surface, #fff); border: 1px solid var(--questline-border, #d7dbe2); }",
     ".toasts { position: fixed; inset-block-end: 1rem; inset-inline-end: 1rem; display: grid; gap: .5rem;",
     "  width: min(22rem, calc(100vw - 2rem)); z-index: 2147483000; }",
     ".toast { background: var(--questline-surface, #fff); border: 1px solid var(--questline-border, #d7dbe2);",
@@ -156,10 +168,15 @@
     get player() { return this.getAttribute("player") || ""; }
 
     read(path) {
+      return this.readUrl(this.server + "/v1/players/" + encodeURIComponent(this.player) + path);
+    }
+
+    // The answer's JSON; `missing` for a 404 when the caller has something to say of it.
+    readUrl(url, missing) {
       var token = this.getAttribute("token");
-      var url = this.server + "/v1/players/" + encodeURIComponent(this.player) + path;
       var t = this.t;
       return fetch(url, { headers: { Authorization: "Bearer " + token } }).then(function (response) {
+        if (response.status === 404 && missing !== undefined) return missing;
         if (!response.ok) throw new Error(t("widget.failed", { status: response.status }));
         return response.json();
       });
@@ -268,8 +285,28 @@
     }
   }
 
+  // A player's picture, from an https address only (as on the pages); else their initial.
+  function avatar(t, name, url) {
+    if (url && url.indexOf("https://") === 0) {
+      return el("img", {
+        "class": "avatar", src: url, alt: t("widget.avatar", { name: name }), width: "28", height: "28",
+        loading: "lazy", decoding: "async", referrerpolicy: "no-referrer"
+      });
+    }
+    return el("span", { "class": "avatar avatar-none", "aria-hidden": "true" }, [name.charAt(0).toUpperCase()]);
+  }
+
+  /* The player's rank on every board; with `board`, that board around the player: each
+     neighbour's picture and name, the player's own row marked. */
   class QuestlineLeaderboard extends QuestlineElement {
+    static get observedAttributes() { return ["player", "token", "server", "locale", "board", "radius"]; }
+
     load(t) {
+      var board = this.getAttribute("board");
+      return board ? this.around(t, board) : this.ranks(t);
+    }
+
+    ranks(t) {
       return this.read("/ranks").then(function (page) {
         var rows = page.data.map(function (rank) {
           return el("li", { "class": "row" }, [
@@ -282,6 +319,31 @@
         });
         if (!rows.length) rows = [el("li", { "class": "muted" }, [t("widget.rank.none")])];
         return { nodes: [el("ul", {}, rows)], label: t("widget.ranks") };
+      });
+    }
+
+    around(t, board) {
+      var player = this.player;
+      var radius = Math.min(Math.max(parseInt(this.getAttribute("radius"), 10) || 2, 0), 100);
+      var url = this.server + "/v1/leaderboards/" + encodeURIComponent(board) +
+        "?around=" + encodeURIComponent(player) + "&radius=" + radius;
+      return this.readUrl(url, null).then(function (page) {
+        var label = t("widget.board", { name: (page && page.name) || board });
+        if (!page) return { nodes: [el("p", { "class": "muted" }, [t("widget.board.not_on")])], label: label };
+        var rows = page.data.map(function (standing) {
+          var name = standing.display_name || standing.player;
+          var me = standing.player === player;
+          var children = [
+            el("span", { "class": "rank" }, [String(standing.rank)]),
+            avatar(t, name, standing.avatar_url),
+            el("span", { "class": "name" }, me ? [name, " ", el("span", { "class": "tag" }, [t("widget.you")])] : [name]),
+            el("span", { "class": "score" }, [standing.score.toLocaleString(t.locale)])
+          ];
+          var row = el("li", { "class": "standing" }, children);
+          if (me) row.setAttribute("aria-current", "true");
+          return row;
+        });
+        return { nodes: [el("ol", {}, rows)], label: label };
       });
     }
   }
