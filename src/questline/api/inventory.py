@@ -16,7 +16,7 @@ from questline.api.inputs import Identifier
 from questline.api.purchases import BoostWindowOut
 from questline.auth.principals import PrincipalKind
 from questline.engine.expressions import plain_value
-from questline.engine.mechanics import localize
+from questline.engine.mechanics import localize, reading_locale
 from questline.services import inventory
 from questline.services.inventory import HeldItem, UseResult
 
@@ -124,12 +124,12 @@ class UseOut(BaseModel):
     used_at: datetime
 
 
-def _held(item: HeldItem, locale: str | None) -> HeldItemOut:
+def _held(item: HeldItem, locale: str, default: str) -> HeldItemOut:
     spec = item.spec
     return HeldItemOut(
         item=item.item,
-        name=localize(spec.name, locale) if spec else None,
-        description=localize(spec.description, locale) if spec else None,
+        name=localize(spec.name, locale, default) if spec else None,
+        description=localize(spec.description, locale, default) if spec else None,
         icon=spec.icon if spec else None,
         category=spec.category if spec else None,
         quantity=item.quantity,
@@ -162,8 +162,10 @@ def get_inventory(
     player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
 ) -> InventoryOut:
     held = inventory.inventory(session, context.designs, principal.app_id, player_id)
+    # Named by the one rule; this read takes no `?locale=`.
+    locale = reading_locale(None, held.locale, held.default_locale)
     return InventoryOut(
-        data=[_held(item, held.locale) for item in held.items],
+        data=[_held(item, locale, held.default_locale) for item in held.items],
         boosts=[
             RunningBoostOut(
                 boost=window.boost,

@@ -13,7 +13,7 @@ from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Locale
-from questline.engine.mechanics import localize
+from questline.engine.mechanics import localize, reading_locale
 from questline.services import shop
 from questline.services.shop import OfferListing
 
@@ -122,13 +122,13 @@ class ShopOut(BaseModel):
     next_cursor: str | None = None
 
 
-def _offer(listing: OfferListing, locale: str | None) -> OfferOut:
+def _offer(listing: OfferListing, locale: str, default: str) -> OfferOut:
     spec = listing.offer.spec
     mine = listing.player
     return OfferOut(
         id=spec.id,
-        name=localize(spec.name, locale),
-        description=localize(spec.description, locale),
+        name=localize(spec.name, locale, default),
+        description=localize(spec.description, locale, default),
         icon=spec.icon,
         category=spec.category,
         price=dict(spec.price),
@@ -141,6 +141,14 @@ def _offer(listing: OfferListing, locale: str | None) -> OfferOut:
         limit=OfferLimitOut.model_validate(spec.limit.model_dump()) if spec.limit else None,
         player=PlayerOfferOut.model_validate(mine, from_attributes=True) if mine else None,
     )
+
+
+def _shop_out(found: shop.ShopView, asked: str | None) -> ShopOut:
+    """The offers, named by the one rule: `?locale=`, else the player's, else the design's
+    default."""
+    default = found.default_locale
+    locale = reading_locale(asked, found.locale, default)
+    return ShopOut(data=[_offer(listing, locale, default) for listing in found.offers])
 
 
 @router.get(
@@ -156,7 +164,7 @@ def get_shop(
     locale: Locale = None,
 ) -> ShopOut:
     found = shop.shop(session, context.designs, principal.app_id, player)
-    return ShopOut(data=[_offer(listing, locale or found.locale) for listing in found.offers])
+    return _shop_out(found, locale)
 
 
 @router.get(
@@ -171,4 +179,4 @@ def get_player_shop(
     locale: Locale = None,
 ) -> ShopOut:
     found = shop.shop(session, context.designs, principal.app_id, player_id)
-    return ShopOut(data=[_offer(listing, locale or found.locale) for listing in found.offers])
+    return _shop_out(found, locale)

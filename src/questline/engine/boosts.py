@@ -40,9 +40,11 @@ def activate(
     return BoostWindow(key, dict(spec.multiply), start, start + length)
 
 
-def boost_name(key: str, boosts: Mapping[str, Boost]) -> str:
+def boost_name(key: str, boosts: Mapping[str, Boost], locale: str, default: str) -> str:
+    """The boost's name in `locale` (chosen by `reading_locale`), else the design's
+    `default` locale; its key when it has none (or the design no longer declares it)."""
     spec = boosts.get(key)
-    return (localize(spec.name, None) if spec is not None else None) or key
+    return (localize(spec.name, locale, default) if spec is not None else None) or key
 
 
 def multiply(
@@ -52,9 +54,12 @@ def multiply(
     at: datetime,
     time_zone: str,
     boosts: Mapping[str, Boost],
+    default_locale: str,
 ) -> tuple[Decimal, list[dict[str, Any]]]:
     """`amount` of `currency` earned at `at` with every boost active then applied, and
-    one breakdown step per boost."""
+    one breakdown step per boost. A step names its boost in the design's default locale:
+    an award is worked out from the event alone (a replay gives the same breakdown), and
+    an event does not carry the player's locale."""
     if amount <= 0:
         return amount, []
     active: dict[str, BoostWindow] = {}
@@ -70,7 +75,7 @@ def multiply(
             {
                 "step": "boost",
                 "boost": key,
-                "name": boost_name(key, boosts),
+                "name": boost_name(key, boosts, default_locale, default_locale),
                 "by": plain_value(factor),
                 "until": window.ends_at.astimezone(zone(time_zone)).isoformat(),
                 "result": plain_value(amount),

@@ -283,6 +283,7 @@ def _award(
             view.event.occurred_at,
             view.event.time_zone,
             design.boosts,
+            design.design.default_locale,
         )
         steps.extend(boosted)
 

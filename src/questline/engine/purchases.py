@@ -24,7 +24,7 @@ from questline.engine import boosts
 from questline.engine.compiler import CompiledDesign
 from questline.engine.design import Currency
 from questline.engine.expressions import EvaluationError
-from questline.engine.mechanics import localize
+from questline.engine.mechanics import localize, reading_locale
 from questline.engine.mechanics_effects import StreakFreezesGranted
 from questline.engine.periods import Period, local_date, period_keys
 from questline.engine.shop_compiler import CompiledOffer
@@ -87,8 +87,13 @@ class PurchasePlan:
     week: str
 
 
-def offer_name(offer: CompiledOffer) -> str:
-    return localize(offer.spec.name, None) or offer.id
+def offer_name(design: CompiledDesign, offer: CompiledOffer, player_locale: str | None) -> str:
+    """The offer's name as its ledger entries and refusals give it: in the player's
+    locale, else the design's default (the one rule, `reading_locale`)."""
+    default = design.design.default_locale
+    return localize(offer.spec.name, reading_locale(None, player_locale, default), default) or (
+        offer.id
+    )
 
 
 def limit_periods(now: datetime, time_zone: str) -> dict[Period, str]:
@@ -103,10 +108,13 @@ def plan_purchase(
     holdings: Holdings,
     now: datetime,
     time_zone: str,
+    *,
+    player_locale: str | None,
 ) -> PurchasePlan:
-    """What buying `quantity` units of `offer` at `now` does; raises PurchaseRefused."""
+    """What buying `quantity` units of `offer` at `now` does; raises PurchaseRefused.
+    Names in its explanations and refusals are read in `player_locale` (see offer_name)."""
     spec = offer.spec
-    name = offer_name(offer)
+    name = offer_name(design, offer, player_locale)
     if spec.starts is not None and now < spec.starts:
         raise PurchaseRefused(NOT_AVAILABLE, f"'{name}' is on sale from {spec.starts.isoformat()}")
     if spec.ends is not None and now >= spec.ends:
@@ -125,10 +133,10 @@ def plan_purchase(
             met = False
         if not met:
             raise PurchaseRefused(REQUIREMENT_NOT_MET, f"'{name}' requires {offer.requires.source}")
-    _check_limits(offer, quantity, holdings, periods)
+    _check_limits(offer, name, quantity, holdings, periods)
 
     working = state.copy()
-    items = _item_grants(design, offer, quantity, holdings, now)
+    items = _item_grants(design, offer, quantity, holdings, now, player_locale)
     freezes = _freeze_grants(design, offer, quantity, working, name)
     credits = _currency_grants(design, offer, quantity, working, name)
     debits, price = _debits(design, offer, quantity, working, name)
@@ -152,12 +160,15 @@ def plan_purchase(
 
 
 def _check_limits(
-    offer: CompiledOffer, quantity: int, holdings: Holdings, periods: Mapping[Period, str]
+    offer: CompiledOffer,
+    name: str,
+    quantity: int,
+    holdings: Holdings,
+    periods: Mapping[Period, str],
 ) -> None:
     limit = offer.spec.limit
     if limit is None:
         return
-    name = offer_name(offer)
     for most, period, words in (
         (limit.total, Period.ALL, "in all"),
         (limit.per_day, Period.TODAY, "a day"),
@@ -179,14 +190,17 @@ def _item_grants(
     quantity: int,
     holdings: Holdings,
     now: datetime,
+    player_locale: str | None,
 ) -> tuple[ItemGrant, ...]:
+    default = design.design.default_locale
+    words = reading_locale(None, player_locale, default)
     found = []
     for key, count in offer.spec.gives.items.items():
         item = design.shop.items[key]
         units = count * quantity
         held = holdings.items.get(key, 0)
         if item.max is not None and held + units > item.max:
-            label = localize(item.name, None) or key
+            label = localize(item.name, words, default) or key
             raise PurchaseRefused(
                 LIMIT_REACHED, f"holds {held} of '{label}'; at most {item.max} can be held"
             )

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from questline.engine import boosts
-from questline.engine.mechanics import localize
+from questline.engine.mechanics import localize, reading_locale
 from questline.engine.shop import ShopItem
 from questline.engine.state import BoostWindow
 from questline.errors import Conflict, InvalidInput, NotFound, Refused, UnknownPlayer
@@ -42,10 +42,11 @@ class HeldItem:
 @dataclass(frozen=True)
 class Inventory:
     player: str
-    locale: str | None
+    locale: str | None  # the player's
+    default_locale: str  # the design's: names for a reader with no locale
     items: list[HeldItem]
     boosts: list[BoostWindow]  # running or queued, the earliest first
-    boost_names: dict[str, str]
+    boost_names: dict[str, str]  # in the player's locale, else the design's default
 
 
 def inventory(
@@ -67,8 +68,11 @@ def inventory(
             HeldItem(item, declared.get(item), sum(g.remaining for g in grants), first, expiring)
         )
     windows = economy.boost_windows(session, player_id, now)
-    names = {w.boost: boosts.boost_name(w.boost, design.boosts if design else {}) for w in windows}
-    return Inventory(player, found.locale, held, windows, names)
+    default = design.design.default_locale if design is not None else "en"
+    words = reading_locale(None, found.locale, default)
+    declared_boosts = design.boosts if design is not None else {}
+    names = {w.boost: boosts.boost_name(w.boost, declared_boosts, words, default) for w in windows}
+    return Inventory(player, found.locale, default, held, windows, names)
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,8 @@ def use_item(
     spec = design.shop.items.get(item) if design is not None else None
     if design is None or spec is None:
         raise NotFound(f"the game design has no item '{item}'")
-    label = localize(spec.name, None) or item
+    default = design.design.default_locale
+    label = localize(spec.name, reading_locale(None, locked.locale, default), default) or item
     if not spec.usable:
         raise InvalidInput(
             f"'{label}' cannot be used: it is neither consumable nor activates a boost",

@@ -106,7 +106,16 @@ def buy(
         sold=sold,
     )
     try:
-        plan = plan_purchase(design, offer, quantity, state, holdings, now, locked.time_zone)
+        plan = plan_purchase(
+            design,
+            offer,
+            quantity,
+            state,
+            holdings,
+            now,
+            locked.time_zone,
+            player_locale=locked.locale,
+        )
     except PurchaseRefused as refused:
         raise Refused(refused.code, refused.message) from None
 
@@ -260,7 +269,9 @@ def refund(
     boosts = economy.purchase_boosts(session, purchase.id)
     bought = Bought(
         offer=purchase.offer,
-        offer_name=offer_name(compiled_offer) if compiled_offer else purchase.offer,
+        offer_name=(
+            offer_name(design, compiled_offer, locked.locale) if compiled_offer else purchase.offer
+        ),
         quantity=purchase.quantity,
         price={c: int(v) for c, v in purchase.price.items()},
         currencies={g["currency"]: int(g["amount"]) for g in granted.get("currencies", [])},

@@ -44,6 +44,7 @@ class OfferListing:
 class ShopView:
     offers: list[OfferListing]
     locale: str | None  # the player's, if the shop is shown to one
+    default_locale: str  # the design's: names for a reader with no locale
 
 
 def shop(
@@ -60,7 +61,8 @@ def shop(
     if player is not None:
         row = find_player(session, app_id, player)
     if design is None:
-        return ShopView(found, row.locale if row else None)
+        return ShopView(found, row.locale if row else None, "en")  # no offers to name
+    default = design.design.default_locale
     offers = design.shop.offers
     sold = economy.sold(session, app_id, [offer.id for offer in offers])
     if row is None:
@@ -74,7 +76,7 @@ def shop(
                     None,
                 )
             )
-        return ShopView(found, None)
+        return ShopView(found, None, default)
 
     view, time_zone = row.id, row.time_zone
     periods = limit_periods(now, time_zone)
@@ -89,7 +91,9 @@ def shop(
         holdings = Holdings(counts, items, windows, sold.get(offer.id, 0))
         refusal = detail = None
         try:
-            plan_purchase(design, offer, 1, state, holdings, now, time_zone)
+            plan_purchase(
+                design, offer, 1, state, holdings, now, time_zone, player_locale=row.locale
+            )
         except PurchaseRefused as refused:
             refusal, detail = refused.code, refused.message
         left = None
@@ -126,7 +130,7 @@ def shop(
                 ),
             )
         )
-    return ShopView(found, row.locale)
+    return ShopView(found, row.locale, default)
 
 
 def _on_sale(offer: CompiledOffer, now: datetime) -> bool:

@@ -40,13 +40,14 @@ class LockedPlayer:
     id: int
     external_id: str
     time_zone: str
+    locale: str | None  # the player's: names in purchases' explanations are read in it
 
 
 # The workers' lock (FOR NO KEY UPDATE, not FOR UPDATE: appending an event takes FOR KEY
 # SHARE on its player, which this must not block). SQLite has no row locks: its
 # transactions take the database's write lock at BEGIN IMMEDIATE.
-_PLAYER_BY_KEY = "SELECT id, time_zone FROM players WHERE app_id = ? AND external_id = ?"
-_PLAYER_BY_ID = "SELECT external_id, time_zone FROM players WHERE id = ?"
+_PLAYER_BY_KEY = "SELECT id, time_zone, locale FROM players WHERE app_id = ? AND external_id = ?"
+_PLAYER_BY_ID = "SELECT external_id, time_zone, locale FROM players WHERE id = ?"
 _LOCKED = " FOR NO KEY UPDATE"
 _SALES = "SELECT sold FROM offer_sales WHERE app_id = ? AND offer = ?"
 
@@ -56,14 +57,14 @@ def lock_player(session: Session, app_id: int, external_id: str) -> LockedPlayer
     bulk = BulkWriter(session)
     query = _PLAYER_BY_KEY + _LOCKED if bulk.postgres else _PLAYER_BY_KEY
     found = bulk.fetch(query, app_id, external_id)
-    return LockedPlayer(found[0][0], external_id, found[0][1]) if found else None
+    return LockedPlayer(found[0][0], external_id, found[0][1], found[0][2]) if found else None
 
 
 def lock_player_by_id(session: Session, player_id: int) -> LockedPlayer:
     bulk = BulkWriter(session)
     query = _PLAYER_BY_ID + _LOCKED if bulk.postgres else _PLAYER_BY_ID
-    [(external_id, time_zone)] = bulk.fetch(query, player_id)
-    return LockedPlayer(player_id, external_id, time_zone)
+    [(external_id, time_zone, locale)] = bulk.fetch(query, player_id)
+    return LockedPlayer(player_id, external_id, time_zone, locale)
 
 
 def find_purchase(session: Session, app_id: int, key: str) -> Purchase | None:

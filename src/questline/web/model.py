@@ -41,9 +41,13 @@ def widget_messages() -> dict[str, dict[str, str]]:
 
 @dataclass(frozen=True)
 class Translator:
-    """The UI text of one language; a key it lacks falls back to English, then to itself."""
+    """The UI text of one language; a key it lacks falls back to English, then to itself.
+    `names`: the locale the game design's names are read in, by the API's one rule
+    (`reading_locale`: the page's chosen language, else the player's locale, else the
+    design's `default_locale`), which may differ from the page's own."""
 
     locale: str
+    names: str = DEFAULT_LOCALE
 
     @property
     def direction(self) -> str:
@@ -57,12 +61,17 @@ class Translator:
 def pick_locale(*wanted: str | None) -> str:
     """The first of ``wanted`` (a page's `lang`, the player's locale, the browser's
     Accept-Language) whose language the pages speak: `he-IL` speaks `he`."""
+    return spoken(*wanted) or DEFAULT_LOCALE
+
+
+def spoken(*wanted: str | None) -> str | None:
+    """`pick_locale` without the fallback: None when the pages speak none of ``wanted``."""
     for value in wanted:
         for part in (value or "").split(","):
             language = part.split(";")[0].strip().split("-")[0].split("_")[0].lower()
             if language in MESSAGES:
                 return language
-    return DEFAULT_LOCALE
+    return None
 
 
 def shown_avatar(url: str | None) -> str | None:

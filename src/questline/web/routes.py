@@ -29,6 +29,7 @@ from questline.api.http.sessions import SessionRoute
 from questline.auth.principals import Principal
 from questline.auth.tokens import form_token
 from questline.branding import Brand, stylesheet
+from questline.engine.mechanics import reading_locale
 from questline.errors import NotFound, QuestlineError
 from questline.leaderboards.service import CURRENT
 from questline.storage.apps import settings_of
@@ -39,6 +40,7 @@ from questline.web.model import (
     navigation,
     pick_locale,
     shown_avatar,
+    spoken,
     time_left,
     widget_messages,
 )
@@ -113,9 +115,7 @@ def badges_page(
     lang: Lang = None,
 ) -> Response:
     def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
-        return {
-            "badges": service.badges(context, session, principal.app_id, frame.player, t.locale)
-        }
+        return {"badges": service.badges(context, session, principal.app_id, frame.player, t.names)}
 
     return _page(request, principal, session, context, lang, "badges", content)
 
@@ -129,7 +129,7 @@ def missions_page(
     lang: Lang = None,
 ) -> Response:
     def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
-        found = service.missions(context, session, principal.app_id, frame.player, t.locale)
+        found = service.missions(context, session, principal.app_id, frame.player, t.names)
         return {"missions": found}
 
     return _page(request, principal, session, context, lang, "missions", content)
@@ -184,9 +184,9 @@ def wallet_page(
     offer: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
-        wallet = service.wallet(context, session, principal.app_id, frame.player, t.locale)
+        wallet = service.wallet(context, session, principal.app_id, frame.player, t.names)
         said = shop.outcome(
-            context, session, principal, t.locale, bought=bought, refused=refused, offer=offer
+            context, session, principal, t.names, bought=bought, refused=refused, offer=offer
         )
         return {
             "wallet": wallet,
@@ -221,7 +221,7 @@ def feed_page(
     lang: Lang = None,
 ) -> Response:
     def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
-        return {"feed": service.feed(context, session, principal.app_id, frame.player, t.locale)}
+        return {"feed": service.feed(context, session, principal.app_id, frame.player, t.names)}
 
     return _page(request, principal, session, context, lang, "feed", content)
 
@@ -280,13 +280,11 @@ def _page(
         return moved
     assert principal.player is not None  # the policy lets only player tokens in
     frame = service.frame(context, session, principal.app_id, principal.player)
-    locale = pick_locale(
-        lang,
-        request.cookies.get(LANG_COOKIE),
-        frame.player_locale,
-        request.headers.get("accept-language"),
-    )
-    t = Translator(locale)
+    chosen = spoken(lang, request.cookies.get(LANG_COOKIE))
+    locale = pick_locale(chosen, frame.player_locale, request.headers.get("accept-language"))
+    # The page's text follows the browser too; the design's names follow the API's rule.
+    names = reading_locale(chosen, frame.player_locale, frame.default_locale)
+    t = Translator(locale, names)
     values = content(frame, t)
     brand = frame.brand
     cookie = request.cookies.get(COOKIE_TOKEN)

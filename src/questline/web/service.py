@@ -49,6 +49,7 @@ class Frame:
     player: str
     display_name: str | None
     player_locale: str | None
+    default_locale: str  # the design's: its names for a reader with no locale
     features: Features
     now: datetime
     brand: Brand = field(default_factory=Brand)
@@ -129,6 +130,7 @@ def frame(context: Context, session: Session, app_id: int, player: str) -> Frame
         player=player,
         display_name=row.display_name if row else None,
         player_locale=row.locale if row else None,
+        default_locale=design.design.default_locale,
         features=Features.of(design, social=FRIENDS in context.circles),
         now=datetime.now(UTC),
         brand=settings_of(session, app_id).brand,
@@ -161,15 +163,16 @@ def dashboard(
 def _award_title(design: CompiledDesign, entry: LedgerEntryOut, t: Translator) -> str:
     """The name of what moved the balance: a rule's, a badge's, a quest's."""
     name: str | None = None
+    default = design.design.default_locale
     if entry.cause == "rule":
         rule = next((r for r in design.rules if r.id == entry.cause_id), None)
         name = rule.spec.name if rule else None
     elif entry.cause == "achievement":
         achievement = design.achievement(entry.cause_id.split("/")[0])
-        name = localize(achievement.spec.name, t.locale) if achievement else None
+        name = localize(achievement.spec.name, t.names, default) if achievement else None
     elif entry.cause == "quest":
         quest = next((q for q in design.quests if q.id == entry.cause_id.split("/")[0]), None)
-        name = localize(quest.spec.name, t.locale) if quest else None
+        name = localize(quest.spec.name, t.names, default) if quest else None
     elif entry.cause in ("manual", "purchase", "refund", "opening"):
         name = t(f"cause.{entry.cause}")
     return name or entry.cause_id
@@ -280,14 +283,15 @@ def wallet(context: Context, session: Session, app_id: int, player: str, locale:
         for line in held
     ]
     listed = shop_service.shop(session, context.designs, app_id, player)
+    default = listed.default_locale
     offers = []
     for listing in listed.offers:
         spec = listing.offer.spec
         offers.append(
             Offer(
                 id=spec.id,
-                name=localize(spec.name, locale) or spec.id,
-                description=localize(spec.description, locale),
+                name=localize(spec.name, locale, default) or spec.id,
+                description=localize(spec.description, locale, default),
                 price=dict(spec.price),
                 on_sale=listing.on_sale,
                 stock_left=listing.stock_left,

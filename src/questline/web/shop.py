@@ -107,4 +107,5 @@ def outcome(
 
 def _offer_name(design: CompiledDesign, offer: str, locale: str) -> str:
     found = design.shop.offer(offer)
-    return (localize(found.spec.name, locale) if found else None) or offer
+    default = design.design.default_locale
+    return (localize(found.spec.name, locale, default) if found else None) or offer

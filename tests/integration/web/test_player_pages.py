@@ -186,3 +186,47 @@ def test_the_demo_link_opens_the_busiest_player_dashboard(
     page = client.get("/play")
     assert 'data-player="ana"' in page.text
     assert page.text.count('class="award"') == 4  # three lessons and a first badge
+
+
+NAMED_IN_THREE = """
+default_locale: he
+currencies:
+  gems: {spendable: true}
+metrics:
+  lessons: {count: lesson}
+achievements:
+  - id: first
+    name: {en: First steps, fr: Premiers pas, he: צעדים ראשונים}
+    when: "metric.lessons >= 1"
+    rewards: {currencies: {gems: 10}}
+shop:
+  items:
+    hint: {name: {en: Hint, fr: Indice, he: רמז}, consumable: true}
+  offers:
+    - {id: hint, name: {en: Hint, fr: Indice, he: רמז}, price: {gems: 5}, gives: {items: {hint: 1}}}
+"""
+
+
+def test_the_designs_names_follow_the_apis_rule_whatever_language_the_page_speaks(
+    api: Api, client: TestClient
+) -> None:
+    api.publish(NAMED_IN_THREE)
+    body = {"type": "lesson", "player": "eva", "profile": {"locale": "fr"}}
+    api.post("/v1/events", params={"wait": "true"}, json=body, expect=202)
+    api.event("noa", "lesson")  # no locale of her own
+    # Eva's locale is one the pages do not speak: the page is in English, but the game's
+    # names are in her French.
+    client.cookies.clear()
+    client.get(f"/play?access_token={token(api, 'eva')}")
+    page = client.get("/play", headers={"Accept-Language": "en"}).text
+    assert '<html lang="en"' in page
+    assert "Premiers pas" in page  # the badge's award
+    assert "Indice" in client.get("/play/wallet").text
+    # Noa has none: the design's default (Hebrew), on a page in English.
+    client.cookies.clear()
+    client.get(f"/play?access_token={token(api, 'noa')}")
+    assert "צעדים ראשונים" in client.get("/play", headers={"Accept-Language": "en"}).text
+    assert "רמז" in client.get("/play/wallet").text
+    # A language chosen on the page is asked for, as `?locale=` is of the API.
+    assert "First steps" in client.get("/play", params={"lang": "en"}).text
+    assert ">Hint<" in client.get("/play/wallet").text  # the choice stays (its cookie)

@@ -74,7 +74,7 @@ def buy(
 ) -> PurchasePlan:
     compiled = DESIGN.shop.offer(offer)
     assert compiled is not None
-    return plan_purchase(DESIGN, compiled, quantity, state, holdings, now, zone)
+    return plan_purchase(DESIGN, compiled, quantity, state, holdings, now, zone, player_locale=None)
 
 
 def refused(offer: str, **kwargs: object) -> tuple[str, str]:
