@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from questline.api.http.effect_schemas import EFFECT
 from questline.engine import leagues as league_engine
 from questline.engine.leagues import League, league_week
 from questline.leagues.rollover import rollover_leagues
@@ -223,3 +224,69 @@ def test_points_of_a_week_that_is_over_count_until_its_rollover(api: Api) -> Non
     with context.database.reader() as session:
         weeks = session.execute(text("SELECT DISTINCT week FROM league_groups")).scalars().all()
     assert weeks == [league_week(LANGUAGE, last_second).key]  # none for dee's old week
+
+
+def _sent(api: Api, key: str, player: str, xp: int, at: datetime) -> list[dict[str, Any]]:
+    """The effects of a lesson, as the answer to sending it gives them."""
+    body = {
+        "id": key,
+        "type": "lesson.completed",
+        "player": player,
+        "time": at.isoformat(),
+        "properties": {"xp": xp},
+    }
+    answer = api.post("/v1/events", params={"wait": "true"}, json=body, expect=202).json()
+    assert answer["status"] == "processed", answer
+    effects: list[dict[str, Any]] = answer["effects"]
+    return effects
+
+
+def _skipped(effects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in effects if e["kind"] == "league_skipped"]
+
+
+def test_an_event_no_league_counts_says_why(api: Api) -> None:
+    api.publish_blueprint("language")
+    now = datetime.now(UTC)
+    week_end = _week_end()
+    last_second = week_end - timedelta(seconds=1)
+    old = week_end - timedelta(days=14)
+    # This week's lesson counts in the league, and its effects say nothing of it.
+    assert _skipped(_sent(api, "ada-now", "ada", 10, now)) == []
+    # A lesson dated in a week nobody played is in no league: its event says which week.
+    dee = _sent(api, "dee-old", "dee", 5, old)
+    assert _skipped(dee) == [
+        {
+            "kind": "league_skipped",
+            "week": league_week(LANGUAGE, old).key,
+            "currency": "xp",
+            "amount": 5,
+            "reason": f"league week {league_week(LANGUAGE, old).key} is over and nobody"
+            " played in it",
+        }
+    ]
+    EFFECT.validate_python(_skipped(dee)[0])  # as the OpenAPI schema describes it
+    # Its award still went to the balance: only the league left it out.
+    assert any(e["kind"] == "currency_awarded" and e["amount"] == 5 for e in dee)
+    assert api.player("dee")["currencies"]["xp"]["balance"] == 5
+
+    # Once this week is settled, a late lesson of a member or a newcomer counts in none.
+    worker = api.client.app.state.questline.worker  # type: ignore[attr-defined]
+    worker.leagues.clock = lambda: week_end + timedelta(minutes=1)
+    _rollover(api, week_end)
+    week = league_week(LANGUAGE, last_second).key
+    settled = f"league week {week} was settled at its rollover before this event was processed"
+    for player in ("ada", "eve"):
+        late = _skipped(_sent(api, f"{player}-late", player, 100, last_second))
+        assert [(e["week"], e["amount"], e["reason"]) for e in late] == [(week, 100, settled)]
+    # The event, read again, says the same; the player is told nothing of it.
+    stored = api.get("/v1/events/ada-late", expect=200).json()["effects"]
+    assert [e["reason"] for e in _skipped(stored)] == [settled]
+    inbox = api.get("/v1/players/ada/notifications", expect=200).json()["data"]
+    assert all("league" not in n["kind"] for n in inbox)
+    assert [m["score"] for m in _group(api, "ada")["members"]] == [10]
+
+
+def _group(api: Api, player: str) -> dict[str, Any]:
+    group = _league(api, player)["group"]
+    return dict(api.get(f"/v1/leagues/bronze/groups/{group}", expect=200).json())

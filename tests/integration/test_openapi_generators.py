@@ -29,6 +29,7 @@ from questline.engine.design import GameDesign
 from questline.engine.effects import (
     BalanceOpened,
     CurrencyAwarded,
+    LeagueSkipped,
     LevelReached,
     MetricIncremented,
     RuleFired,
@@ -142,6 +143,7 @@ def test_the_effects_schema_names_every_kind_the_engine_makes() -> None:
         MetricIncremented,
         RuleFired,
         RuleSkipped,
+        LeagueSkipped,  # the league projection's, stored with the event's effects
     )
     made = {cls.__dataclass_fields__["kind"].default for cls in (*engine, *MECHANIC_EFFECTS)}
     described = {model.model_fields["kind"].annotation.__args__[0] for model in EFFECT_MODELS}

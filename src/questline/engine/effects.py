@@ -100,6 +100,31 @@ class LevelReached:
     kind: str = field(default="level_reached", init=False)
 
 
+@dataclass(slots=True)
+class LeagueSkipped:
+    """An award no league week counted: the event is dated in a week that is over and was
+    settled at its rollover, or that nobody played. Made by the league projection, not by
+    the engine — whether a week is settled is the database's to say — and kept only with
+    the event's stored effects: not an `Effect` of a processed batch, so notifications,
+    the feed and the state never see it."""
+
+    week: str
+    currency: str
+    amount: int
+    reason: str
+    kind: str = field(default="league_skipped", init=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public, JSON-ready form, as `effect_to_dict` gives the engine's effects."""
+        return {
+            "kind": self.kind,
+            "week": self.week,
+            "currency": self.currency,
+            "amount": self.amount,
+            "reason": self.reason,
+        }
+
+
 T = TypeVar("T")
 
 Effect = (

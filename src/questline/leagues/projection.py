@@ -4,6 +4,9 @@ The first time a player earns in a league week they join the newest group of the
 tier that still has room (or a new one); every later award in that week adds to their
 score there. Like the board scores, this commits with the events' processed marks, so
 an event counts exactly once.
+
+An award dated in a week that is over and settled (or that nobody played) counts in no
+league; its event says so with a `league_skipped` effect added to its stored effects.
 """
 
 from __future__ import annotations
@@ -13,13 +16,20 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from questline.engine.effects import CurrencyAwarded
+from questline.engine.effects import CurrencyAwarded, LeagueSkipped
 from questline.engine.leagues import League, league_week
 from questline.processing.batch import PROCESSED, Processed
 from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
 
 _Key = tuple[int, str, int]  # app, week, player id
+# Why a week took no more awards: its groups were settled, or it is over and had none.
+SETTLED = "settled"
+NOT_PLAYED = "not_played"
+_WHY = {
+    SETTLED: "league week {week} was settled at its rollover before this event was processed",
+    NOT_PLAYED: "league week {week} is over and nobody played in it",
+}
 
 
 class LeagueProjection:
@@ -41,6 +51,7 @@ class LeagueProjection:
         now = self.clock()
         earned: dict[_Key, tuple[int, int]] = {}  # -> (amount, last seq)
         ended: set[tuple[int, str]] = set()
+        awards: list[tuple[Processed, _Key, str, int]] = []  # each event's, by currency
         for result in results:
             league = leagues.get(result.app_id)
             if league is None or result.effects is None or result.status != PROCESSED:
@@ -60,8 +71,32 @@ class LeagueProjection:
             key = (result.app_id, week.key, result.player_id)
             before = earned.get(key, (0, 0))
             earned[key] = (before[0] + amount, result.seq)
+            awards.append((result, key, currency, amount))
         if earned:
-            _apply(BulkWriter(session), leagues, earned, ended)
+            bulk = BulkWriter(session)
+            skipped = _apply(bulk, leagues, earned, ended)
+            if skipped:
+                _say_why(bulk, awards, skipped)
+
+
+def _say_why(
+    bulk: BulkWriter,
+    awards: list[tuple[Processed, _Key, str, int]],
+    skipped: dict[_Key, str],
+) -> None:
+    """Add to each event that no league counted the effect that says why (its effects as
+    the batch stored them, then this one)."""
+    rows = []
+    for result, key, currency, amount in awards:
+        why = skipped.get(key)
+        if why is None:
+            continue
+        assert result.effects is not None
+        reason = _WHY[why].format(week=key[1])
+        said = LeagueSkipped(key[1], currency, amount, reason)
+        effects = [*result.effects.to_list(), said.to_dict()]
+        rows.append((bulk.json(effects), result.seq, result.app_id))
+    bulk.executemany("UPDATE events SET effects = ?json WHERE seq = ? AND app_id = ?", rows)
 
 
 def _apply(
@@ -69,7 +104,8 @@ def _apply(
     leagues: dict[int, League],
     earned: dict[_Key, tuple[int, int]],
     ended: set[tuple[int, str]],
-) -> None:
+) -> dict[_Key, str]:
+    """Count the awards in their weeks; returns the ones no week took, with why."""
     player_ids = sorted({key[2] for key in earned})
     entries = {
         (app_id, week, player_id): finalized
@@ -86,8 +122,8 @@ def _apply(
     # be processed after midnight), but takes in no one once settling has begun, nor
     # into a week nobody played.
     closed: set[tuple[int, str]] = set()
+    played: set[tuple[int, str]] = set()
     if ended:
-        played: set[tuple[int, str]] = set()
         for app_id, week, settled in bulk.fetch(
             "SELECT app_id, week, SUM(CASE WHEN finalized_at IS NULL THEN 0 ELSE 1 END)"
             " FROM league_groups WHERE app_id IN ?list AND week IN ?list GROUP BY app_id, week",
@@ -101,6 +137,14 @@ def _apply(
     newcomers = sorted(
         key for key in earned if key not in entries and (key[0], key[1]) not in closed
     )
+    skipped: dict[_Key, str] = {}
+    for key in earned:
+        week = (key[0], key[1])
+        if key in entries:
+            if entries[key] is not None:  # the player's group of that week is settled
+                skipped[key] = SETTLED
+        elif week in closed:
+            skipped[key] = SETTLED if week in played else NOT_PLAYED
     if newcomers:
         _join(bulk, leagues, newcomers, earned)
     bulk.executemany(
@@ -112,6 +156,7 @@ def _apply(
             if key in entries and entries[key] is None
         ],
     )
+    return skipped
 
 
 def _join(

@@ -34,6 +34,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "metric_incremented": {"metric": "passed", "by": 1, "values": {"all": 12, "w:2026-W47": 3}},
     "rule_fired": {"rule": "attempt-xp"},
     "rule_skipped": {"rule": "review-xp", "reason": "limit: 50 per day"},
+    "league_skipped": {
+        "week": "2026-W46",
+        "currency": "xp",
+        "amount": 40,
+        "reason": "league week 2026-W46 was settled at its rollover before this event was"
+        " processed",
+    },
     "achievement_unlocked": {
         "achievement": "scholar",
         "tier": "bronze",
@@ -159,6 +166,18 @@ class RuleSkipped(_Effect):
     reason: str
 
 
+class LeagueSkipped(_Effect):
+    """The event's award counts in no league: it is dated in a league week that is over
+    and was settled at its rollover (or that nobody played). It still counts in balances,
+    levels and leaderboards. Players are not notified of it."""
+
+    kind: Literal["league_skipped"]
+    week: str = Field(description="the league week the event is dated in")
+    currency: str = Field(description="the league's currency")
+    amount: int = Field(description="what the event awarded of it, which no league counted")
+    reason: str
+
+
 class AchievementUnlocked(_Effect):
     """An achievement (or a tier of one) was earned."""
 
@@ -272,6 +291,7 @@ EFFECT_MODELS: tuple[type[_Effect], ...] = (
     MetricIncremented,
     RuleFired,
     RuleSkipped,
+    LeagueSkipped,
     AchievementUnlocked,
     AchievementProgressed,
     StreakExtended,
@@ -290,6 +310,7 @@ Effect: TypeAlias = Annotated[
     | MetricIncremented
     | RuleFired
     | RuleSkipped
+    | LeagueSkipped
     | AchievementUnlocked
     | AchievementProgressed
     | StreakExtended
