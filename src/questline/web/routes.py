@@ -72,7 +72,6 @@ _STATIC["widgets.js"] = (
     .encode("utf-8")
 )
 _TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
-# No inline script or style anywhere: a page runs only its own files.
 # No inline script or style anywhere: a page runs only its own files. Images may come from
 # any https origin: players' avatars are wherever each host app keeps them, and a page
 # swaps in fresh content (with new avatars) under the policy it loaded with (see

@@ -293,7 +293,7 @@
         loading: "lazy", decoding: "async", referrerpolicy: "no-referrer"
       });
     }
-    return el("span", { "class": "avatar avatar-none", "aria-hidden": "true" }, [name.charAt(0).toUpperCase()]);
+    return el("span", { "class": "avatar avatar-none", "aria-hidden": "true" }, [(Array.from(name)[0] || "").toUpperCase()]);
   }
 
   /* The player's rank on every board; with `board`, that board around the player: each
