@@ -17,6 +17,7 @@ from hypothesis import settings
 from sqlalchemy import create_engine
 
 from questline.storage.schema import migrate
+from tests.support.migrated import migrated_sqlite
 from tests.support.postgres import PostgresServer
 from tests.support.redis import RedisServer
 
@@ -72,14 +73,7 @@ def database_url(
 ) -> Iterator[str]:
     """A fresh, migrated database of each kind."""
     if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("db") / "questline.db"
-        url = f"sqlite:///{path}"
-        engine = create_engine(url)
-        try:
-            migrate(engine)
-        finally:
-            engine.dispose()
-        yield url
+        yield migrated_sqlite(tmp_path_factory.mktemp("db") / "questline.db")
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     name = f"test_{os.getpid()}_{next(_names)}"

@@ -16,12 +16,11 @@ import httpx
 import pytest
 import uvicorn
 from playwright.sync_api import BrowserContext
-from sqlalchemy import create_engine
 
 from questline.api.app import create_app
-from questline.storage.schema import migrate
 from tests.conftest import ADMIN_KEY
 from tests.integration.conftest import make_settings
+from tests.support.migrated import migrated_sqlite
 from tests.support.processes import free_port
 
 CHROMIUM = os.environ.get("QUESTLINE_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -74,13 +73,7 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    path = tmp_path_factory.mktemp("browser-db") / "questline.db"
-    url = f"sqlite:///{path}"
-    engine = create_engine(url)
-    try:
-        migrate(engine)
-    finally:
-        engine.dispose()
+    url = migrated_sqlite(tmp_path_factory.mktemp("browser-db") / "questline.db")
     settings = make_settings(url, notification_stream_seconds=300)
     port = free_port()
     config = uvicorn.Config(

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
 
 from questline.api.app import create_app
 from questline.seeding import blueprint_names, load_demo
 from questline.storage.database import Database
-from questline.storage.schema import migrate
 from tests.integration.conftest import BLUEPRINTS, Api, make_settings
 from tests.integration.web.console_client import Browser
+from tests.support.migrated import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,13 +35,7 @@ def questline(database_url: str, *args: str, cwd: Path = ROOT) -> subprocess.Com
 
 
 def _migrated(folder: Path) -> str:
-    url = f"sqlite:///{folder / 'questline.db'}"
-    engine = create_engine(url)
-    try:
-        migrate(engine)
-    finally:
-        engine.dispose()
-    return url
+    return migrated_sqlite(folder / "questline.db")
 
 
 @pytest.fixture

@@ -17,13 +17,12 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine
 
 from questline.api.app import create_app
 from questline.auth.policy import POLICY, PUBLIC
-from questline.storage.schema import migrate
 from tests.conftest import ADMIN_KEY
 from tests.integration.conftest import make_settings
+from tests.support.migrated import migrated_sqlite
 from tests.support.processes import QuestlineProcess, free_port, start_api, wait_for
 from tests.support.raw_http import Connection
 
@@ -52,13 +51,7 @@ class Served:
 
 
 def _sqlite(folder: Path) -> str:
-    url = f"sqlite:///{folder}/questline.db"
-    engine = create_engine(url)
-    try:
-        migrate(engine)
-    finally:
-        engine.dispose()
-    return url
+    return migrated_sqlite(folder / "questline.db")
 
 
 @pytest.fixture(scope="module")

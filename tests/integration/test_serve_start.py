@@ -10,20 +10,14 @@ import sys
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine
 
-from questline.storage.schema import migrate
 from tests.conftest import ADMIN_KEY
+from tests.support.migrated import migrated_sqlite
 from tests.support.processes import QuestlineProcess, free_port, wait_for
 
 
 def _environment(folder: Path, **settings: str) -> dict[str, str]:
-    url = f"sqlite:///{folder / 'questline.db'}"
-    engine = create_engine(url)
-    try:
-        migrate(engine)
-    finally:
-        engine.dispose()
+    url = migrated_sqlite(folder / "questline.db")
     env = {**os.environ, "QUESTLINE_DATABASE_URL": url, "QUESTLINE_BOOTSTRAP_KEY": ADMIN_KEY}
     env.update({f"QUESTLINE_{name.upper()}": value for name, value in settings.items()})
     return env

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from questline.engine.leaderboards import Ranking
 from questline.leaderboards.sql import write_scores
 from questline.leaderboards.store import BoardRun, LeaderboardStore, ScoreUpdate
 from questline.storage.database import Database
-from questline.storage.schema import migrate
+from tests.support.migrated import migrated_sqlite
 from tests.support.postgres import PostgresServer
 
 _names = itertools.count()
@@ -101,10 +101,4 @@ def fresh_database(request: pytest.FixtureRequest, kind: str, directory: Path) -
         yield server.create_database(name, template="questline_template")
         server.drop_database(name)
         return
-    url = f"sqlite:///{directory / 'questline.db'}"
-    engine = create_engine(url)
-    try:
-        migrate(engine)
-    finally:
-        engine.dispose()
-    yield url
+    yield migrated_sqlite(directory / "questline.db")

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
 
-from questline.storage.schema import migrate
 from questline_client import EventDetails, Questline
 from tests.conftest import ADMIN_KEY
 from tests.integration.conftest import JWT_SECRET
+from tests.support.migrated import migrated_sqlite
 from tests.support.processes import QuestlineProcess, free_port, start_api
 
 GAME = """
@@ -66,12 +65,7 @@ class LiveServer:
 
 
 def serve(workdir: Path, game: str = GAME, **settings: str) -> LiveServer:
-    url = f"sqlite:///{workdir / 'questline.db'}"
-    engine = create_engine(url)
-    try:
-        migrate(engine)
-    finally:
-        engine.dispose()
+    url = migrated_sqlite(workdir / "questline.db")
     env = {
         **os.environ,
         "QUESTLINE_DATABASE_URL": url,
