@@ -346,7 +346,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(social_routes.router)
     web_routes.install(app)  # the player pages and widgets (after the problem handlers)
     console_routes.install(app)  # the web console (after the player pages' handlers)
-    check_session_routes(app)
     # Each add wraps the ones before it: the last added is the first to see a request.
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(NulRefusalMiddleware)
@@ -379,5 +378,9 @@ def serve_app() -> FastAPI:
     configure_logging(settings.log_level, settings.log_format)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the start-up schema check
     app = create_app(settings)
+    # Checked, and every route's state built, before the first request rather than on the
+    # event loop at the first request to each router; tests check it once
+    # (tests/integration/test_session_routes.py) instead of for every app they make.
+    check_session_routes(app)
     relax_garbage_collection()
     return app

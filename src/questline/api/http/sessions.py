@@ -43,7 +43,7 @@ async def get_reader(request: Request) -> Session:
     return context.database.read_sessions()
 
 
-# Only as a parameter of a route of a `SessionRoute` router (checked when the app is made).
+# Only as a parameter of a route of a `SessionRoute` router (checked when the app is served).
 SessionDep = Annotated[Session, Depends(get_session)]
 ReaderDep = Annotated[Session, Depends(get_reader)]
 
