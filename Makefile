@@ -7,10 +7,14 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml sdk/python/pyproject.tom
 
 .PHONY: run test lint typecheck pytest bench bench-leaderboards bench-notifications bench-social bench-distributed system-deps clean
 
+# uv resolves and installs in well under a minute what pip takes minutes for; pip is the
+# fallback where uv cannot be had.
 $(STAMP): pyproject.toml sdk/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -e sdk/python
+	($(BIN)/python -m pip install --quiet uv \
+		&& $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]' -e sdk/python) \
+		|| $(BIN)/python -m pip install --quiet -e '.[dev]' -e sdk/python
 	rm -f $(VENV)/.installed-* && touch $@
 
 ## make run: install, migrate, load the demo if the database is empty, serve on :8000

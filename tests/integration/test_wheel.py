@@ -4,6 +4,7 @@ virtual environment, far from the repository, serves."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -52,7 +53,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (wheel,) = (place / "dist").glob("questline-*.whl")
     run(sys.executable, "-m", "venv", place / "venv", cwd=place)
-    run(place / "venv/bin/python", "-m", "pip", "install", "-q", wheel, cwd=place)
+    python = place / "venv/bin/python"
+    # uv (installed beside the test tools by `make`) resolves the same requirements from
+    # the same index as pip, in seconds rather than minutes; pip where there is no uv.
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent))
+    if uv is not None:
+        run(uv, "pip", "install", "-q", "--python", python, wheel, cwd=place)
+    else:
+        run(python, "-m", "pip", "install", "-q", wheel, cwd=place)
     return place
 
 
