@@ -80,6 +80,7 @@ OPERATION_IDS: dict[str, str] = {
     "POST /v1/apps": "apps_create",
     "GET /v1/apps/{app_id}": "apps_get",
     "PUT /v1/apps/{app_id}/settings": "apps_settings_put",
+    "GET /v1/branding": "branding_get",
     "POST /v1/keys": "keys_create",
     "GET /v1/keys": "keys_list",
     "GET /v1/keys/{key_id}": "keys_get",
