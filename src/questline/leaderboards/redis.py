@@ -37,7 +37,16 @@ from sqlalchemy import text
 from questline.engine.leaderboards import Ranking, assign_ranks
 from questline.leaderboards.kept_pages import KeptPages
 from questline.leaderboards.sql import SqlLeaderboardStore
-from questline.leaderboards.store import BoardRun, Held, Page, ScoreUpdate, Standing, rank_first
+from questline.leaderboards.store import (
+    BoardRun,
+    CircleQuery,
+    Held,
+    Page,
+    ScoreUpdate,
+    Standing,
+    rank_first,
+)
+from questline.storage.bulk import BulkWriter
 from questline.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -218,6 +227,28 @@ class RedisLeaderboardStore:
         return Page(_standings(rows, ranking, first_rank, first_position), int(total), int(below))
 
     def held(self, board: BoardRun, players: Sequence[str]) -> list[Held]:
+        found = self._held(board, players)
+        return self.fallback.held(board, players) if found is None else found
+
+    def held_among(self, board: BoardRun, circle: CircleQuery) -> list[Held]:
+        """The circle's ids from the database, their scores by one HMGET."""
+        with self.fallback.database.reader() as session:
+            players = [
+                player
+                for (player,) in BulkWriter(session).fetch(
+                    # A module's constant statement; every value is a parameter.
+                    f"SELECT external_id FROM players WHERE id IN ({circle.players})",  # noqa: S608
+                    *circle.params,
+                )
+            ]
+        found = self._held(board, players)
+        if found is None:
+            return self.fallback.held_among(board, circle)
+        found.sort(key=lambda h: (-h.score, h.seq, h.player))
+        return found
+
+    def _held(self, board: BoardRun, players: Sequence[str]) -> list[Held] | None:
+        """None when Redis cannot answer exactly (the database must)."""
         if not players:
             return []
         prefix = _prefix(board)
@@ -230,7 +261,7 @@ class RedisLeaderboardStore:
         except redis.RedisError:
             complete, inexact, states = 0, 0, []
         if not complete or inexact:
-            return self.fallback.held(board, players)
+            return None
         found: list[Held] = []
         for player, state in zip(players, states, strict=True):
             if state is None:

@@ -17,7 +17,14 @@ from questline.engine.compiler import CompiledDesign, CompiledLeaderboard
 from questline.engine.leaderboards import Ranking, Run, assign_ranks, run_at, run_named
 from questline.errors import InvalidInput, NotFound
 from questline.leaderboards.sql import SqlLeaderboardStore
-from questline.leaderboards.store import BoardRun, LeaderboardStore, Page, Standing, percentile
+from questline.leaderboards.store import (
+    BoardRun,
+    CircleQuery,
+    LeaderboardStore,
+    Page,
+    Standing,
+    percentile,
+)
 from questline.storage.models import LeaderboardRun, Player
 
 CURRENT = "current"
@@ -96,13 +103,14 @@ class LeaderboardReader:
         return Located(board, run, is_current, finalized_at)
 
     def among(
-        self, located: Located, board_run: BoardRun, players: Sequence[str]
+        self, located: Located, board_run: BoardRun, players: Sequence[str] | CircleQuery
     ) -> list[Standing]:
         """A board of just these players (friends), ranked by the board's method."""
-        held = sorted(
-            self.store_for(located).held(board_run, players),
-            key=lambda h: (-h.score, h.seq, h.player),
-        )
+        store = self.store_for(located)
+        if isinstance(players, CircleQuery):
+            held = store.held_among(board_run, players)
+        else:
+            held = sorted(store.held(board_run, players), key=lambda h: (-h.score, h.seq, h.player))
         ranks = assign_ranks(
             [h.score for h in held], located.board.spec.ranking, first_rank=1, first_position=1
         )

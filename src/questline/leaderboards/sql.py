@@ -17,7 +17,16 @@ from sqlalchemy.orm import Session
 
 from questline.engine.leaderboards import Ranking, assign_ranks
 from questline.leaderboards.buckets import bucket_of, bucket_top
-from questline.leaderboards.store import BoardRun, Held, Page, ScoreUpdate, Standing, rank_first
+from questline.leaderboards.store import (
+    BoardRun,
+    CircleQuery,
+    Held,
+    Page,
+    ScoreUpdate,
+    Standing,
+    in_board_order,
+    rank_first,
+)
 from questline.storage.bulk import BulkWriter
 from questline.storage.database import Database
 
@@ -26,6 +35,9 @@ _ENTRY = (
     "SELECT p.external_id, s.score, s.seq, s.player_id FROM leaderboard_scores s"
     " JOIN players p ON p.id = s.player_id WHERE " + _BOARD
 )
+
+# A circle's players on the board, in the board's order: `{}` is the circle's subquery.
+AMONG = _ENTRY + " AND s.player_id IN ({}) ORDER BY s.score DESC, s.seq"
 
 # Monotone upsert: an update older than the stored one (a smaller seq) changes nothing,
 # so re-applying an event's update, or applying updates out of order, is harmless.
@@ -106,6 +118,15 @@ class SqlLeaderboardStore:
                 _ENTRY + " AND p.external_id IN ?list", *_board_params(board), list(players)
             )
         return [Held(player, score, seq) for player, score, seq, _ in rows]
+
+    def held_among(self, board: BoardRun, circle: CircleQuery) -> list[Held]:
+        """One query: the circle's ids (a subquery) looked up by the board's key, so the
+        work grows with the circle, not the board."""
+        with self.database.reader() as session:
+            rows = BulkWriter(session).fetch(
+                AMONG.format(circle.players), *_board_params(board), *circle.params
+            )
+        return in_board_order([Held(player, score, seq) for player, score, seq, _ in rows])
 
     # -- helpers --------------------------------------------------------------------------
 

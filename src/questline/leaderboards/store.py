@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from itertools import pairwise
+from typing import Any, Protocol
 
 from questline.engine.leaderboards import Ranking
 
@@ -61,6 +62,17 @@ class Held:
     seq: int
 
 
+@dataclass(frozen=True, slots=True)
+class CircleQuery:
+    """Players to rank among, as a module chooses them (friends: those someone follows,
+    and them): a statement selecting their internal ids, `?` placeholders taking
+    `params` in order. The database ranks them in one query with it as a subquery; it
+    is never built from what a request says, only by the module's code."""
+
+    players: str
+    params: tuple[Any, ...]
+
+
 class LeaderboardStore(Protocol):
     def write(self, updates: Sequence[ScoreUpdate]) -> None:
         """Store absolute scores; older or repeated updates are ignored."""
@@ -74,8 +86,20 @@ class LeaderboardStore(Protocol):
     def held(self, board: BoardRun, players: Sequence[str]) -> list[Held]:
         """The scores of those of `players` who are on the board."""
 
+    def held_among(self, board: BoardRun, circle: CircleQuery) -> list[Held]:
+        """The scores of the circle's players who are on the board, in the board's order
+        (score, highest first; then who got there first; then the player's id)."""
+
     def forget(self, board: BoardRun) -> None:
         """The run is over and archived in the database: drop any copy of it."""
+
+
+def in_board_order(held: list[Held]) -> list[Held]:
+    """`held`, already ordered by score (highest first) and seq, with any ties on both
+    (rare: one event moves one player) put in the order of the players' ids."""
+    if any(a.score == b.score and a.seq == b.seq for a, b in pairwise(held)):
+        return sorted(held, key=lambda h: (-h.score, h.seq, h.player))
+    return held
 
 
 def rank_first(ranking: Ranking, position: int, above: int, distinct_above: int) -> int:

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from questline.engine.compiler import CompiledDesign
-from questline.errors import Forbidden, InvalidInput, NotFound, Refused
+from questline.errors import Forbidden, InvalidInput, NotFound, Refused, UnknownPlayer
+from questline.leaderboards.store import CircleQuery
 from questline.social import store
 from questline.social.model import message, reading_locale
 from questline.social.store import Link
@@ -148,26 +149,23 @@ def set_private(session: Session, app_id: int, player: str, private: bool) -> Co
     return counts(session, found.id)
 
 
-def circle(session: Session, app_id: int, player: str) -> list[str]:
+def circle(session: Session, app_id: int, player: str) -> CircleQuery:
     """The players a friends leaderboard ranks: those `player` follows (private profiles
     left out), and the player."""
-    found = find_player(session, app_id, player)
-    return [*store.circle(session, found.id), player]
+    return store.circle(find_player(session, app_id, player).id)
 
 
 # -- the feed and cheers -----------------------------------------------------------------
 
 
 def _entries(
-    session: Session,
-    reader: Player | None,
     rows: list[store.StoredEntry],
+    cheered: set[int],
     design: CompiledDesign | None,
     locale: str,
     limit: int,
 ) -> FeedPage:
     shown = rows[:limit]
-    cheered = store.cheered(session, reader.id, [r.id for r in shown]) if reader else set()
     entries = [
         FeedEntry(
             id=row.id,
@@ -196,11 +194,12 @@ def feed(
     locale: str | None,
 ) -> FeedPage:
     """The entries of the players `player` follows, newest first, in the reader's words."""
-    reader = find_player(session, app_id, player)
-    following = store.following_count(session, reader.id)
-    rows = store.feed_page(session, reader.id, following=following, before=before, limit=limit + 1)
+    reader = store.reader(session, app_id, player)
+    if reader is None:
+        raise UnknownPlayer(player)
+    rows, cheered = store.feed_page(session, reader, before=before, limit=limit + 1)
     words = reading_locale(locale, reader.locale, design)
-    return _entries(session, reader, rows, design, words, limit)
+    return _entries(rows, cheered, design, words, limit)
 
 
 def activity(
@@ -224,8 +223,10 @@ def activity(
         if store.is_private(session, owner.id):
             raise Forbidden(f"the profile of '{player}' is private")
     rows = store.activity_page(session, owner.id, before=before, limit=limit + 1)
+    shown = [row.id for row in rows[:limit]]
+    cheered = store.cheered(session, reader.id, shown) if reader else set()
     words = reading_locale(locale, (reader or owner).locale, design)
-    return _entries(session, reader, rows, design, words, limit)
+    return _entries(rows, cheered, design, words, limit)
 
 
 def _visible_entry(session: Session, app_id: int, cheerer: Player, entry_id: int) -> Any:

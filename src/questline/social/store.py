@@ -1,3 +1,5 @@
+# Statements are assembled from constant fragments only; every value is a parameter.
+# ruff: noqa: S608
 """The module's queries. Each takes the caller's session; none commits."""
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from questline.leaderboards.store import CircleQuery
 from questline.social.model import NewEntry
 from questline.social.tables import BlockRow, CheerRow, EntryRow, FollowRow, ProfileRow
 from questline.storage.bulk import BulkWriter
@@ -108,14 +111,17 @@ def follows(session: Session, follower: int, followee: int) -> bool:
     )
 
 
-def circle(session: Session, player_id: int) -> list[str]:
-    """The host-app ids of the players someone follows whose profile is not private."""
-    statement = (
-        select(Player.external_id)
-        .join(FollowRow, FollowRow.followee_id == Player.id)
-        .where(FollowRow.follower_id == player_id, ~_is_private(FollowRow.followee_id))
-    )
-    return list(session.scalars(statement))
+_CIRCLE = (
+    "SELECT f.followee_id FROM social_follows f WHERE f.follower_id = ? AND NOT EXISTS"
+    " (SELECT 1 FROM social_profiles s WHERE s.player_id = f.followee_id AND s.private)"
+    " UNION ALL SELECT ?"
+)
+
+
+def circle(player_id: int) -> CircleQuery:
+    """The players someone follows whose profile is not private, and them: a subquery
+    the leaderboard store ranks in one indexed read (`(follower_id, followee_id)`)."""
+    return CircleQuery(_CIRCLE, (player_id, player_id))
 
 
 # -- blocks and privacy ------------------------------------------------------------------
@@ -224,36 +230,81 @@ _ENTRY_COLUMNS = (
 )
 
 
-# The feed is fanned out on read (docs/operations.md): the newest entries of the players
-# the reader follows, private profiles left out, then the 20 or so found joined to their
-# players. Raw SQL on the project's bulk path: the statement is fixed, and building it in
-# SQLAlchemy each time cost more than running it. Two plans, chosen by how many players
-# the reader follows: few, and each one's newest entries come by (player_id, id) and are
-# merged; many, and the newest entries of all come by id until enough are the followed
-# players' (`+` keeps the planner off the per-player index).
-_FEED = (
-    "SELECT x.id, p.external_id, p.display_name, x.kind, x.data, x.cheers, x.created_at"
-    " FROM (SELECT e.id, e.player_id, e.kind, e.data, e.cheers, e.created_at"
-    " FROM activity_entries e WHERE {column} IN (SELECT f.followee_id FROM social_follows f"
-    " WHERE f.follower_id = ? AND NOT EXISTS (SELECT 1 FROM social_profiles s"
-    " WHERE s.player_id = f.followee_id AND s.private))"
-    " AND e.id < ? ORDER BY e.id DESC LIMIT ?) x"
-    " JOIN players p ON p.id = x.player_id ORDER BY x.id DESC"
+# The feed is fanned out on read (docs/operations.md): the ids of the page's entries
+# first, from an index alone, then those 20 or so rows joined to their players, with
+# whether the reader cheered each. Raw SQL on the project's bulk path: the statement is
+# fixed, and building it in SQLAlchemy each time cost more than running it. Two ways to
+# find the ids, chosen by how many players the reader follows (measured in
+# bench/social.py): few, and each one's entries come by `(player_id, id)`, newest first,
+# merged and cut at the page; many, and the newest entries of all are walked by id, each
+# checked against the reader's follows by `(follower_id, followee_id)`, until the page
+# is full (the more players followed, the sooner).
+_NOT_PRIVATE = "NOT EXISTS (SELECT 1 FROM social_profiles s WHERE s.player_id = {} AND s.private)"
+_BY_PLAYER = (
+    "SELECT e.id FROM activity_entries e WHERE e.player_id IN (SELECT f.followee_id"
+    " FROM social_follows f WHERE f.follower_id = ? AND "
+    + _NOT_PRIVATE.format("f.followee_id")
+    + ") AND e.id < ? ORDER BY e.id DESC LIMIT ?"
 )
-_FEED_BY_PLAYER = _FEED.format(column="e.player_id")
-_FEED_BY_ID = _FEED.format(column="+e.player_id")
+# PostgreSQL plans the `IN` above as the walk by id below; a lateral join keeps it on
+# each followee's index range, a page at most from each.
+_BY_PLAYER_LATERAL = (
+    "SELECT e.id FROM social_follows f CROSS JOIN LATERAL (SELECT e.id"
+    " FROM activity_entries e WHERE e.player_id = f.followee_id AND e.id < ?"
+    " ORDER BY e.id DESC LIMIT ?) e WHERE f.follower_id = ? AND "
+    + _NOT_PRIVATE.format("f.followee_id")
+    + " ORDER BY e.id DESC LIMIT ?"
+)
+_BY_ID = (
+    "SELECT e.id FROM activity_entries e WHERE e.id < ? AND EXISTS (SELECT 1"
+    " FROM social_follows f WHERE f.follower_id = ? AND f.followee_id = e.player_id) AND "
+    + _NOT_PRIVATE.format("e.player_id")
+    + " ORDER BY e.id DESC LIMIT ?"
+)
+_PAGE = (
+    "SELECT x.id, p.external_id, p.display_name, x.kind, x.data, x.cheers, x.created_at,"
+    " EXISTS (SELECT 1 FROM activity_cheers c WHERE c.entry_id = x.id AND c.player_id = ?)"
+    " FROM activity_entries x JOIN players p ON p.id = x.player_id WHERE x.id IN ({})"
+    " ORDER BY x.id DESC"
+)
+_FEED_BY_PLAYER = _PAGE.format(_BY_PLAYER)
+_FEED_BY_PLAYER_LATERAL = _PAGE.format(_BY_PLAYER_LATERAL)
+_FEED_BY_ID = _PAGE.format(_BY_ID)
 SCAN_ABOVE = 1000  # followed players past which the feed walks the entries by id
 _LAST_ID = 2**63 - 1
 
 
+@dataclass(frozen=True, slots=True)
+class Reader:
+    id: int
+    locale: str | None
+    following: int
+
+
+def reader(session: Session, app_id: int, player: str) -> Reader | None:
+    """A feed's reader and how many players they follow (which chooses the plan)."""
+    found = BulkWriter(session).fetch(
+        "SELECT p.id, p.locale, (SELECT COUNT(*) FROM social_follows f"
+        " WHERE f.follower_id = p.id) FROM players p WHERE p.app_id = ? AND p.external_id = ?",
+        app_id,
+        player,
+    )
+    return Reader(*found[0]) if found else None
+
+
 def feed_page(
-    session: Session, reader: int, *, following: int, before: int | None, limit: int
-) -> list[StoredEntry]:
+    session: Session, reader: Reader, *, before: int | None, limit: int
+) -> tuple[list[StoredEntry], set[int]]:
     """The entries of the players the reader follows, newest first, without private
-    players'. `following` is how many they follow (it chooses the plan)."""
-    query = _FEED_BY_ID if following > SCAN_ABOVE else _FEED_BY_PLAYER
-    rows = BulkWriter(session).fetch(query, reader, before or _LAST_ID, limit)
-    return [
+    players', and which of them the reader cheered."""
+    last, bulk = before or _LAST_ID, BulkWriter(session)
+    if reader.following > SCAN_ABOVE:
+        rows = bulk.fetch(_FEED_BY_ID, reader.id, last, reader.id, limit)
+    elif bulk.postgres:
+        rows = bulk.fetch(_FEED_BY_PLAYER_LATERAL, reader.id, last, limit, reader.id, limit)
+    else:
+        rows = bulk.fetch(_FEED_BY_PLAYER, reader.id, reader.id, last, limit)
+    entries = [
         StoredEntry(
             id,
             player,
@@ -263,23 +314,15 @@ def feed_page(
             cheers,
             _aware(created_at),
         )
-        for id, player, name, kind, data, cheers, created_at in rows
+        for id, player, name, kind, data, cheers, created_at, _ in rows
     ]
+    return entries, {row[0] for row in rows if row[7]}
 
 
 def _aware(value: datetime | str) -> datetime:
     # PostgreSQL hands back an aware datetime; SQLite the text UTCDateTime stored.
     found = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
-
-
-def following_count(session: Session, player_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(FollowRow).where(FollowRow.follower_id == player_id)
-        )
-        or 0
-    )
 
 
 def activity_page(

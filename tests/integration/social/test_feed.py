@@ -219,7 +219,9 @@ def test_both_plans_of_the_feed_read_the_same_page(api: Api) -> None:
         few, many = (
             [
                 (e.id, e.player)
-                for e in store.feed_page(session, ada, following=count, before=None, limit=3)
+                for e in store.feed_page(
+                    session, store.Reader(ada, None, count), before=None, limit=3
+                )[0]
             ]
             for count in (1, store.SCAN_ABOVE + 1)
         )

@@ -13,6 +13,7 @@ from questline.api.http.rate_limits import RateLimits
 from questline.auth.key_cache import KeyCache
 from questline.auth.throttle import Throttle
 from questline.leaderboards.service import LeaderboardReader
+from questline.leaderboards.store import CircleQuery
 from questline.processing.backfill import Backfiller
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import Dispatcher
@@ -29,9 +30,9 @@ from questline.storage.privacy import PlayerData
 
 # A module's fields of the player resource (`GET /v1/players/{id}`), by internal id.
 PlayerFields = Callable[[Session, int], dict[str, Any]]
-# A circle a leaderboard can be read among (`?among=following&player=X`): the host-app
-# ids of the players it holds for (app id, player). A module provides it by name.
-Circle = Callable[[Session, int, str], list[str]]
+# A circle a leaderboard can be read among (`?among=following&player=X`): the players it
+# holds for (app id, player), as a subquery of their ids. A module provides it by name.
+Circle = Callable[[Session, int, str], CircleQuery]
 
 
 class Module(Protocol):
