@@ -7,31 +7,33 @@ board where every player has a score. `--scale` multiplies players and entries (
 per player stay 200 and 5,000, entries per player stay 20), so a reduced run keeps the
 per-read work and says which scale its figures are from.
 
-Per store, in one interleaved run (each sample calls every read once in turn, so load
-that drifts falls on all of them alike), p50/p99 of:
+Per store, in rounds of interleaved samples (each sample calls every read once in turn,
+so load that drifts falls on all of them alike), p50/p99 of:
 
 - the feed's first page (20 entries) of a player following 200, and of one following
-  5,000 — the module's use case (`social.service.feed`: the player, how many they
-  follow, the page fanned out on read, their cheers, the words), as the route calls it;
-- the raw baseline: the same index range read done by hand on the driver — one player's
-  newest 21 entries by `(player_id, id)` — which is also exactly the read a fanned-out-on-
-  write inbox would do;
-- a friends board of a player following 200 (and 5,000): the circle from the follows,
-  then the board's scores of those players (`LeaderboardStore.held`) ranked, as the
-  route does — in SQL (SQLite, PostgreSQL) and in Redis;
-- its raw baseline: the scores of the same players read by hand (`IN` list on the
-  driver, or one HMGET on Redis).
+  5,000 — the module's use case (`social.service.feed`: the reader and how many they
+  follow, the page fanned out on read with their cheers, the words), as the route
+  calls it; next to the raw baseline, the same index range read done by hand on the
+  driver: one player's newest 21 entries by `(player_id, id)` (also exactly the read a
+  fanned-out-on-write inbox would do);
+- a friends board of a player following 200 (and 5,000) as the route reads it past the
+  parsing (`social.service.circle`, then `LeaderboardReader.among`: the circle's scores
+  ranked by the board's method) — in SQL (SQLite, PostgreSQL) and in Redis; next to
+  the store's one query for that circle done by hand on the driver (SQL), or one HMGET
+  of the circle's players (Redis).
 
-Last, what fan-out on write would cost each new entry: the entry's insert alone, next
-to the same insert plus one inbox row per follower of its player (rolled back).
+Each read's p50 and p99 over its baseline's in the same round are printed as min /
+median / max over the rounds. Last, what fan-out on write would cost each new entry:
+the entry's insert alone, next to the same insert plus one inbox row per follower of
+its player (rolled back). The data is seeded by `bench/social_load.py`, PostgreSQL
+and SQLite at once.
 
-    python bench/social.py [--scale 0.1] [--samples 400]
+    python bench/social.py [--scale 0.1] [--rounds 5] [--samples 100] [--writes 200]
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import sqlite3
 import statistics
@@ -39,7 +41,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from redis import Redis
@@ -50,165 +54,110 @@ sys.path.insert(0, str(ROOT))
 
 from bench.leaderboards import (  # noqa: E402
     BOARD,
+    DESIGN,
     load_postgres,
     load_sqlite,
     make_scores,
     migrated,
     player_name,
 )
+from bench.social_load import (  # noqa: E402
+    FOLLOWING,
+    HEAVY_FOLLOWING,
+    Shape,
+    load_social_postgres,
+    load_social_sqlite,
+)
 
-from questline.engine.leaderboards import Ranking, assign_ranks  # noqa: E402
+from questline.engine.compiler import compile_design  # noqa: E402
 from questline.leaderboards.redis import RedisLeaderboardStore, rebuild  # noqa: E402
-from questline.leaderboards.sql import SqlLeaderboardStore  # noqa: E402
-from questline.leaderboards.store import LeaderboardStore  # noqa: E402
+from questline.leaderboards.service import LeaderboardReader, Located  # noqa: E402
+from questline.leaderboards.sql import AMONG, SqlLeaderboardStore  # noqa: E402
+from questline.leaderboards.store import Standing  # noqa: E402
+from questline.social import service as social_service  # noqa: E402
 from questline.social import store as social  # noqa: E402
 from questline.social.service import feed as feed_service  # noqa: E402
 from questline.storage.database import Database  # noqa: E402
+from questline.yamlfile import load_yaml  # noqa: E402
 from tests.support.postgres import PostgresServer  # noqa: E402
 from tests.support.redis import RedisServer  # noqa: E402
 
-FOLLOWING, HEAVY_FOLLOWING, HEAVY_SHARE = 200, 5000, 100
-ENTRIES_PER_PLAYER = 20
 PAGE = 20
-KINDS = ("level_reached", "achievement_unlocked", "streak_extended", "quest_completed")
+RAW_RANGE = "raw: one player's newest 21 entries"
 
-
-class Shape:
-    def __init__(self, scale: float) -> None:
-        self.players = max(HEAVY_FOLLOWING + 1, int(100_000 * scale))
-        self.entries = self.players * ENTRIES_PER_PLAYER
-        rng = random.Random(5)
-        # Player ids are 1-based (as the leaderboard bench loads them).
-        self.follows: dict[int, list[int]] = {}
-        for player in range(1, self.players + 1):
-            count = HEAVY_FOLLOWING if player % HEAVY_SHARE == 0 else FOLLOWING
-            chosen = set(rng.sample(range(1, self.players + 1), count + 1))
-            chosen.discard(player)
-            self.follows[player] = sorted(chosen)[:count]
-        self.follow_rows = sum(len(v) for v in self.follows.values())
-        self.readers = [p for p in range(1, self.players + 1) if p % HEAVY_SHARE != 0]
-        self.heavy = [p for p in range(1, self.players + 1) if p % HEAVY_SHARE == 0]
-
-    def entry_rows(self) -> list[tuple[int, int, str, str]]:
-        rng = random.Random(9)
-        return [
-            (
-                index + 1,
-                rng.randrange(1, self.players + 1),
-                KINDS[index % 4],
-                '{"currency": "xp", "level": 3, "previous_level": 2}',
-            )
-            for index in range(self.entries)
-        ]
-
-
-def load_social_postgres(conninfo: str, shape: Shape) -> float:
-    started = time.perf_counter()
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        with connection.cursor() as cursor:
-            follows = io.StringIO()
-            row = 0
-            for follower, followees in shape.follows.items():
-                for followee in followees:
-                    row += 1
-                    follows.write(f"{row}\t1\t{follower}\t{followee}\t2026-12-01 00:00:00+00\n")
-            with cursor.copy(
-                "COPY social_follows (id, app_id, follower_id, followee_id, created_at) FROM STDIN"
-            ) as copy:
-                copy.write(follows.getvalue())
-            entries = io.StringIO()
-            for entry, player, kind, data in shape.entry_rows():
-                entries.write(
-                    f"{entry}\t1\t{player}\t{kind}\t{data}\t{entry}\t0\t2026-12-01 00:00:00+00\n"
-                )
-            with cursor.copy(
-                "COPY activity_entries (id, app_id, player_id, kind, data, event_seq, cheers,"
-                " created_at) FROM STDIN"
-            ) as copy:
-                copy.write(entries.getvalue())
-            cursor.execute(f"SELECT setval('activity_entries_id_seq', {shape.entries})")
-            cursor.execute(f"SELECT setval('social_follows_id_seq', {shape.follow_rows})")
-        connection.execute("VACUUM ANALYZE social_follows")
-        connection.execute("VACUUM ANALYZE activity_entries")
-    return time.perf_counter() - started
-
-
-def load_social_sqlite(path: Path, shape: Shape) -> float:
-    started = time.perf_counter()
-    connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("BEGIN")
-    connection.executemany(
-        "INSERT INTO social_follows (app_id, follower_id, followee_id, created_at)"
-        " VALUES (1, ?, ?, '2026-12-01 00:00:00.000000')",
-        ((f, e) for f, followees in shape.follows.items() for e in followees),
-    )
-    connection.executemany(
-        "INSERT INTO activity_entries (id, app_id, player_id, kind, data, event_seq, cheers,"
-        " created_at) VALUES (?, 1, ?, ?, ?, NULL, 0, '2026-12-01 00:00:00.000000')",
-        shape.entry_rows(),
-    )
-    connection.execute("COMMIT")
-    connection.execute("ANALYZE")
-    connection.close()
-    return time.perf_counter() - started
+Read = Callable[[], object]
 
 
 def interleaved(
-    calls: dict[str, Callable[[], object]], samples: int
-) -> dict[str, tuple[float, float]]:
-    for call in calls.values():  # warm caches and connections
+    calls: dict[str, tuple[Read, str | None]], rounds: int, samples: int
+) -> list[dict[str, list[float]]]:
+    """Per round, `samples` passes that call every read once in turn; each read's
+    timings (ms) by round."""
+    for call, _ in calls.values():  # warm caches and connections
         for _ in range(10):
             call()
-    timings: dict[str, list[float]] = {label: [] for label in calls}
-    for _ in range(samples):
-        for label, call in calls.items():
-            started = time.perf_counter()
-            call()
-            timings[label].append((time.perf_counter() - started) * 1000)
-    found = {}
-    for label, values in timings.items():
-        cuts = statistics.quantiles(values, n=100)
-        found[label] = (cuts[49], cuts[98])
+    found = []
+    for _ in range(rounds):
+        timings: dict[str, list[float]] = {label: [] for label in calls}
+        for _ in range(samples):
+            for label, (call, _) in calls.items():
+                started = time.perf_counter()
+                call()
+                timings[label].append((time.perf_counter() - started) * 1000)
+        found.append(timings)
     return found
 
 
-def report(title: str, found: dict[str, tuple[float, float]]) -> None:
+def _cuts(values: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(values, n=100)
+    return cuts[49], cuts[98]
+
+
+def report(title: str, calls: dict[str, tuple[Read, str | None]], rounds: list[Any]) -> None:
+    """p50/p99 over every sample; then the read's p50 and p99 over its baseline's in the
+    same round, min / median / max over the rounds."""
     print(f"\n{title}  (ms)")
-    for label, (p50, p99) in found.items():
-        print(f"  {label:44s} p50 {p50:7.3f}   p99 {p99:7.3f}")
+    print(f"  {'':40s} {'p50':>8s} {'p99':>8s}   ×raw p50 min/med/max   ×raw p99 min/med/max")
+    for label, (_, baseline) in calls.items():
+        p50, p99 = _cuts([v for timings in rounds for v in timings[label]])
+        line = f"  {label:40s} {p50:8.3f} {p99:8.3f}"
+        if baseline is not None:
+            for at in (0, 1):
+                ratios = sorted(
+                    _cuts(timings[label])[at] / _cuts(timings[baseline])[at] for timings in rounds
+                )
+                median = statistics.median(ratios)
+                line += f"   {ratios[0]:6.1f} {median:6.1f} {ratios[-1]:6.1f}"
+        print(line)
 
 
 def friends_board(
-    database: Database, board_store: LeaderboardStore, reader: int
-) -> list[tuple[str, int, int]]:
+    database: Database, reader: LeaderboardReader, located: Located, player: int
+) -> list[Standing]:
     """What `GET /v1/leaderboards/xp?among=following&player=X` does past the parsing."""
     with database.reader() as session:
-        circle = [*social.circle(session, reader), player_name(reader - 1)]
-    held = sorted(board_store.held(BOARD, circle), key=lambda h: (-h.score, h.seq, h.player))
-    ranks = assign_ranks(
-        [h.score for h in held], Ranking.COMPETITION, first_rank=1, first_position=1
-    )
-    return [(h.player, h.score, r) for h, r in zip(held, ranks, strict=True)]
+        circle = social_service.circle(session, 1, player_name(player - 1))
+    return reader.among(located, BOARD, circle)
 
 
-def measure_sql(
+def measure(
     name: str,
     database: Database,
-    raw_connect: Callable[[], object],
+    raw_connect: Callable[[], Any],
     shape: Shape,
-    samples: int,
+    args: argparse.Namespace,
     redis: RedisLeaderboardStore | None = None,
 ) -> None:
     rng = random.Random(13)
     raw = raw_connect()
-    placeholder = "%s" if isinstance(raw, psycopg.Connection) else "?"
+    mark = "%s" if isinstance(raw, psycopg.Connection) else "?"
 
     def raw_fetch(sql: str, *params: object) -> list[object]:
-        cursor = raw.cursor()  # type: ignore[attr-defined]
-        cursor.execute(sql, params)
+        cursor = raw.cursor()
+        cursor.execute(sql.replace("?", mark), params)
         return list(cursor.fetchall())
 
-    def feed(pool: list[int]) -> Callable[[], object]:
+    def feed(pool: list[int]) -> Read:
         def read() -> object:
             reader = player_name(rng.choice(pool) - 1)
             with database.reader() as session:
@@ -219,57 +168,86 @@ def measure_sql(
     def raw_range() -> object:
         return raw_fetch(
             "SELECT id, player_id, kind, data, cheers, created_at FROM activity_entries"
-            f" WHERE player_id = {placeholder} ORDER BY id DESC LIMIT {PAGE + 1}",
+            f" WHERE player_id = ? ORDER BY id DESC LIMIT {PAGE + 1}",
             rng.randrange(1, shape.players + 1),
         )
 
-    sql_board = SqlLeaderboardStore(database)
+    located = LeaderboardReader.locate_current(compile_design(load_yaml(DESIGN)).leaderboards["xp"])
+    assert located is not None
+    sql_reader = LeaderboardReader(SqlLeaderboardStore(database), SqlLeaderboardStore(database))
 
-    def board(pool: list[int], board_store: LeaderboardStore) -> Callable[[], object]:
-        return lambda: friends_board(database, board_store, rng.choice(pool))
+    def board(pool: list[int], reader: LeaderboardReader) -> Read:
+        return lambda: friends_board(database, reader, located, rng.choice(pool))
 
-    def raw_scores(pool: list[int]) -> Callable[[], object]:
+    def raw_board(pool: list[int]) -> Read:
+        """The one query the store runs for the circle, by hand on the driver."""
+
         def read() -> object:
-            ids = shape.follows[rng.choice(pool)]
-            marks = ", ".join([placeholder] * len(ids))
+            player = rng.choice(pool)
+            circle = social.circle(player)
             return raw_fetch(
-                "SELECT player_id, score, seq FROM leaderboard_scores WHERE app_id = 1"
-                f" AND board = 'xp' AND run = 'all' AND partition = '' AND player_id IN ({marks})",
-                *ids,
+                AMONG.format(circle.players), 1, "xp", "all", False, "", *circle.params
             )
 
         return read
 
-    calls: dict[str, Callable[[], object]] = {
-        "feed, first page, following 200": feed(shape.readers),
-        "feed, first page, following 5,000": feed(shape.heavy),
-        "raw: one player's newest 21 entries": raw_range,
-        "friends board (SQL), following 200": board(shape.readers, sql_board),
-        "friends board (SQL), following 5,000": board(shape.heavy, sql_board),
-        "raw: scores of 200 players (IN list)": raw_scores(shape.readers),
+    calls: dict[str, tuple[Read, str | None]] = {
+        RAW_RANGE: (raw_range, None),
+        "feed, first page, following 200": (feed(shape.readers), RAW_RANGE),
+        "feed, first page, following 5,000": (feed(shape.heavy), RAW_RANGE),
+        "raw: board query of 200, by hand": (raw_board(shape.readers), None),
+        "raw: board query of 5,000, by hand": (raw_board(shape.heavy), None),
+        "friends board (SQL), following 200": (
+            board(shape.readers, sql_reader),
+            "raw: board query of 200, by hand",
+        ),
+        "friends board (SQL), following 5,000": (
+            board(shape.heavy, sql_reader),
+            "raw: board query of 5,000, by hand",
+        ),
     }
     if redis is not None:
         client: Redis = redis.client  # type: ignore[assignment]
-        hash_key = "ql:lb:1:xp:all:h"
+        redis_reader = LeaderboardReader(redis, SqlLeaderboardStore(database))
 
-        def raw_hmget() -> object:
-            ids = shape.follows[rng.choice(shape.readers)]
-            return client.hmget(hash_key, [player_name(i - 1) for i in ids])
+        def raw_hmget(pool: list[int]) -> Read:
+            # The circles' names made before the clock runs: the baseline is the HMGET.
+            circles = [
+                [player_name(i - 1) for i in [*shape.followees(p), p]]
+                for p in random.Random(19).sample(pool, 20)
+            ]
+            return lambda: client.hmget("ql:lb:1:xp:all:h", rng.choice(circles))
 
-        calls["friends board (Redis), following 200"] = board(shape.readers, redis)
-        calls["friends board (Redis), following 5,000"] = board(shape.heavy, redis)
-        calls["raw: HMGET of 200 players (Redis)"] = raw_hmget
-    report(f"{name}, {samples} interleaved samples", interleaved(calls, samples))
-    raw.close()  # type: ignore[attr-defined]
+        calls |= {
+            "raw: HMGET of 200 (Redis)": (raw_hmget(shape.readers), None),
+            "raw: HMGET of 5,000 (Redis)": (raw_hmget(shape.heavy), None),
+            "friends board (Redis), following 200": (
+                board(shape.readers, redis_reader),
+                "raw: HMGET of 200 (Redis)",
+            ),
+            "friends board (Redis), following 5,000": (
+                board(shape.heavy, redis_reader),
+                "raw: HMGET of 5,000 (Redis)",
+            ),
+        }
+    title = f"{name}, {args.rounds} rounds of {args.samples} interleaved samples"
+    report(title, calls, interleaved(calls, args.rounds, args.samples))
+    raw.close()
 
 
 def measure_fan_out_on_write(name: str, database: Database, shape: Shape, writes: int) -> None:
     """One new entry's write alone, next to it plus an inbox row per follower."""
-    followers: dict[int, list[int]] = {}
-    for follower, followees in shape.follows.items():
-        for followee in followees:
-            followers.setdefault(followee, []).append(follower)
     rng = random.Random(17)
+    players = [rng.randrange(1, shape.players + 1) for _ in range(writes)]
+    followers: dict[int, list[int]] = {}
+    with database.engine.connect() as connection:
+        for player in players:
+            followers[player] = list(
+                connection.scalars(
+                    text("SELECT follower_id FROM social_follows WHERE followee_id = :p"),
+                    {"p": player},
+                )
+            )
     with database.engine.begin() as connection:
         connection.execute(
             text(
@@ -283,8 +261,7 @@ def measure_fan_out_on_write(name: str, database: Database, shape: Shape, writes
         "INSERT INTO activity_entries (app_id, player_id, kind, data, cheers, created_at)"
         " VALUES (1, :player, 'level_reached', '{}', 0, CURRENT_TIMESTAMP)"
     )
-    for index in range(writes):
-        player = rng.randrange(1, shape.players + 1)
+    for index, player in enumerate(players):
         for timings, fan in ((alone, False), (fanned, True)):
             with database.engine.connect() as connection:
                 transaction = connection.begin()
@@ -298,7 +275,7 @@ def measure_fan_out_on_write(name: str, database: Database, shape: Shape, writes
                     )
                 timings.append((time.perf_counter() - started) * 1000)
                 transaction.rollback()
-    mean_followers = statistics.mean(len(v) for v in followers.values())
+    mean_followers = shape.follow_rows / shape.players
     print(f"\n{name}: one new entry's write, {writes} samples (ms; rolled back)")
     for label, values in (
         ("entry alone (fan-out on read)", alone),
@@ -311,7 +288,8 @@ def measure_fan_out_on_write(name: str, database: Database, shape: Shape, writes
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=0.1, help="1 is the full target size")
-    parser.add_argument("--samples", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--samples", type=int, default=100, help="per round")
     parser.add_argument("--writes", type=int, default=200)
     args = parser.parse_args()
     shape = Shape(args.scale)
@@ -328,35 +306,43 @@ def main() -> None:
     ):
         workdir = Path(tmp)
         pg_url = pg.create_database("bench")
-        migrated(pg_url, shape.players)
-        seconds = load_postgres(pg.conninfo_for("bench"), scores)
-        seconds += load_social_postgres(pg.conninfo_for("bench"), shape)
-        print(f"  load PostgreSQL (COPY):            {seconds:6.1f} s")
         sqlite_path = workdir / "bench.db"
         sqlite_url = f"sqlite:///{sqlite_path}"
+
+        migrated(pg_url, shape.players)  # one at a time: Alembic's context is global
         migrated(sqlite_url, shape.players)
-        seconds = load_sqlite(sqlite_path, scores) + load_social_sqlite(sqlite_path, shape)
-        print(f"  load SQLite (executemany):         {seconds:6.1f} s")
+
+        def load_into_postgres() -> float:
+            seconds = load_postgres(pg.conninfo_for("bench"), scores)
+            return seconds + load_social_postgres(pg.conninfo_for("bench"), shape)
+
+        def load_into_sqlite() -> float:
+            return load_sqlite(sqlite_path, scores) + load_social_sqlite(sqlite_path, shape)
+
+        # Both at once: PostgreSQL's work is in its server, SQLite's in C without the GIL.
+        with ThreadPoolExecutor(2) as loads:
+            in_postgres, in_sqlite = (
+                loads.submit(load_into_postgres),
+                loads.submit(load_into_sqlite),
+            )
+            print(f"  load PostgreSQL (INSERT … SELECT, COPY): {in_postgres.result():6.1f} s")
+            print(f"  load SQLite (INSERT … SELECT), meanwhile: {in_sqlite.result():6.1f} s")
         postgres = Database(pg_url)
         sqlite = Database(sqlite_url, sqlite_synchronous="NORMAL")
         redis_store = RedisLeaderboardStore(redis_server.url, SqlLeaderboardStore(postgres))
+        started = time.perf_counter()
         rebuild(redis_store, postgres)
+        print(f"  load Redis (rebuild):                    {time.perf_counter() - started:6.1f} s")
         try:
-            measure_sql(
+            measure(
                 "PostgreSQL (+ Redis for boards)",
                 postgres,
                 lambda: psycopg.connect(pg.conninfo_for("bench")),
                 shape,
-                args.samples,
+                args,
                 redis_store,
             )
-            measure_sql(
-                "SQLite",
-                sqlite,
-                lambda: sqlite3.connect(sqlite_path),
-                shape,
-                args.samples,
-            )
+            measure("SQLite", sqlite, lambda: sqlite3.connect(sqlite_path), shape, args)
             measure_fan_out_on_write("PostgreSQL", postgres, shape, args.writes)
             measure_fan_out_on_write("SQLite", sqlite, shape, args.writes)
         finally:
