@@ -28,7 +28,7 @@ the entry's insert alone, next to the same insert plus one inbox row per followe
 its player (rolled back). The data is seeded by `bench/social_load.py`, PostgreSQL
 and SQLite at once.
 
-    python bench/social.py [--scale 0.1] [--rounds 5] [--samples 100] [--writes 200]
+    python bench/social.py [--scale 1] [--rounds 5] [--samples 40] [--writes 100]
 """
 
 from __future__ import annotations
@@ -287,10 +287,10 @@ def measure_fan_out_on_write(name: str, database: Database, shape: Shape, writes
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", type=float, default=0.1, help="1 is the full target size")
+    parser.add_argument("--scale", type=float, default=1.0, help="1 is the full target size")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--samples", type=int, default=100, help="per round")
-    parser.add_argument("--writes", type=int, default=200)
+    parser.add_argument("--samples", type=int, default=40, help="per round")
+    parser.add_argument("--writes", type=int, default=100)
     args = parser.parse_args()
     shape = Shape(args.scale)
     scores = make_scores(shape.players)
