@@ -188,6 +188,9 @@ def test_an_operator_recovers_an_app_whose_limits_shut_it_out(database_url: str)
         "rate_limit_per_player": "60/minute",
         "cors_origins": ["https://a.io"],
         "time_zone": "UTC",
+        "brand_name": None,
+        "brand_color": None,
+        "brand_logo_url": None,
     }
     assert json.loads(questline(database_url, "apps", "settings", "fitness").stdout) == settings
     assert questline(database_url, "apps", "settings", "nope").returncode == 1

@@ -73,7 +73,15 @@ def test_a_player_token_opens_only_its_own_players_routes(own: str, asked: str) 
     player = Principal(1, PrincipalKind.PLAYER, frozenset(), player=own)
     for access in GUARDED:
         # A page names no player in its path: it shows the token's own, whatever is asked.
-        expected = access.page or (access.own_player and asked == own) or access.player_events
+        # What players see of each other (a board) and of their app (its brand) is open to
+        # every player token; the route narrows a shared read where it must.
+        expected = (
+            access.page
+            or (access.own_player and asked == own)
+            or access.player_events
+            or access.shared
+            or access.app_wide
+        )
         assert allowed(player, access, player_id=asked) is expected
 
 
