@@ -32,7 +32,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
+from questline.api.http.sessions import check_session_routes
 
 LIMIT_SECONDS = 0.1
 _PING_EVERY_SECONDS = 0.01
@@ -182,6 +185,10 @@ def watch_test_client(client: TestClient) -> Iterator[LoopReport]:
     """Guard the event loop of a started `TestClient` (its portal's) while in the block;
     the block fails if the loop was blocked."""
     assert client.portal is not None, "start the client first (`with TestClient(...)`)"
+    # As `questline serve` does before its first request: every route's state is built
+    # now, not on the loop at the first request to each router.
+    assert isinstance(client.app, FastAPI)
+    check_session_routes(client.app)
     loop = client.portal.call(_running_loop)
     thread_id = client.portal.call(_thread_id)
     report = LoopReport()
