@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from questline.errors import InvalidInput, NotFound
-from questline.learning import store
+from questline.learning import attempt_store, course_store
 from questline.learning.errors import AnswerConflict, AttemptSubmitted, LessonLocked
 from questline.learning.model import (
     Course,
@@ -90,7 +90,7 @@ def start_attempt(
 ) -> AttemptView:
     """A new attempt at the lesson as the course's current version has it — refused while
     the lesson's prerequisite is not passed."""
-    row = store.lesson_course(session, app_id, lesson_key)
+    row = course_store.lesson_course(session, app_id, lesson_key)
     if row is None:
         raise NotFound(f"no lesson with id '{lesson_key}'")
     course = courses.get(session, row.id, row.current_version)
@@ -98,7 +98,7 @@ def start_attempt(
     if lesson is None:
         raise NotFound(f"lesson '{lesson_key}' is not in the current version of '{row.key}'")
     player = ensure_player(session, app_id, player_key, now)
-    if lesson.prerequisite is not None and not store.has_passed(
+    if lesson.prerequisite is not None and not attempt_store.has_passed(
         session, player.id, lesson.prerequisite
     ):
         raise LessonLocked(
@@ -110,7 +110,7 @@ def start_attempt(
                 }
             ],
         )
-    attempt = store.add_attempt(
+    attempt = attempt_store.add_attempt(
         session,
         AttemptRow(
             key=f"att_{secrets.token_hex(10)}",
@@ -131,8 +131,8 @@ def _open_attempt(
 ) -> tuple[Player, AttemptRow, Course, Lesson]:
     """The attempt, locked (after its player, in the workers' lock order)."""
     player = find_player(session, app_id, player_key)
-    store.lock_player(session, player.id)
-    attempt = store.attempt(session, player.id, attempt_key, lock=True)
+    attempt_store.lock_player(session, player.id)
+    attempt = attempt_store.attempt(session, player.id, attempt_key, lock=True)
     if attempt is None or attempt.lesson_key != lesson_key:
         raise NotFound(f"lesson '{lesson_key}' has no attempt '{attempt_key}' of this player")
     # The version the attempt started on, even if a newer one has been imported since.
@@ -164,7 +164,7 @@ def record_answer(
         )
     correct = question.judge(given.response) if given.response is not None else given.correct
     assert correct is not None
-    existing = store.answer(session, attempt.id, question.id)
+    existing = attempt_store.answer(session, attempt.id, question.id)
     if existing is not None:
         same = (existing.correct, existing.response, existing.time_ms, existing.hint_used) == (
             correct,
@@ -177,7 +177,7 @@ def record_answer(
                 f"question '{question.id}' of this attempt is already answered otherwise"
             )
         return _answer_view(existing, question.answers), True
-    row = store.add_answer(
+    row = attempt_store.add_answer(
         session,
         AnswerRow(
             attempt_id=attempt.id,
@@ -196,13 +196,15 @@ def attempt_view(
     session: Session, app_id: int, player_key: str, lesson_key: str, attempt_key: str
 ) -> AttemptView:
     player = find_player(session, app_id, player_key)
-    attempt = store.attempt(session, player.id, attempt_key)
+    attempt = attempt_store.attempt(session, player.id, attempt_key)
     if attempt is None or attempt.lesson_key != lesson_key:
         raise NotFound(f"lesson '{lesson_key}' has no attempt '{attempt_key}' of this player")
     course = courses.get(session, attempt.course_id, attempt.version)
     lesson = course.lesson(lesson_key)
     assert lesson is not None
-    return _view(player_key, course.id, lesson, attempt, store.answers_of(session, attempt.id))
+    return _view(
+        player_key, course.id, lesson, attempt, attempt_store.answers_of(session, attempt.id)
+    )
 
 
 def submit_attempt(
@@ -222,12 +224,12 @@ def submit_attempt(
             session, app_id, player_key, lesson_key, attempt_key
         )
         duplicate = attempt.status == "submitted"
-        answers = store.answers_of(session, attempt.id)
+        answers = attempt_store.answers_of(session, attempt.id)
         if not duplicate:
             _submit(session, flow, player, attempt, course, lesson, answers, now)
         view = _view(player_key, course.id, lesson, attempt, answers)
         assert attempt.event_key is not None
-        seq = store.event_seq(session, app_id, attempt.event_key)
+        seq = attempt_store.event_seq(session, app_id, attempt.event_key)
         player_id = player.id
     assert seq is not None
     status = flow.settle(player_id, seq) if wait else flow.status(seq)
@@ -245,7 +247,7 @@ def _submit(
     now: datetime,
 ) -> None:
     score = score_attempt(lesson, {row.question: row.correct for row in answers})
-    first_pass = score.passed and not store.has_passed(session, player.id, lesson.id)
+    first_pass = score.passed and not attempt_store.has_passed(session, player.id, lesson.id)
     attempt.status = "submitted"
     attempt.submitted_at = now
     attempt.correct, attempt.total, attempt.score = score.correct, score.total, score.percent
@@ -254,8 +256,11 @@ def _submit(
     attempt.event_key = f"lesson-{attempt.key}"
     if score.passed:
         # The lesson's cards enter the player's review queue as new cards.
-        store.introduce_cards(
-            session, player.id, store.card_rows(session, attempt.course_id, lesson.cards), now
+        course_store.introduce_cards(
+            session,
+            player.id,
+            course_store.card_rows(session, attempt.course_id, lesson.cards),
+            now,
         )
     properties: dict[str, Any] = {
         "course": course.id,
@@ -383,7 +388,7 @@ def course_progress(
     row = course_row(session, app_id, course_key)
     player = find_player(session, app_id, player_key)
     course = courses.get(session, row.id, row.current_version)
-    attempts = store.submitted_attempts(session, player.id, row.id)
+    attempts = attempt_store.submitted_attempts(session, player.id, row.id)
     passed = {a.lesson_key for a in attempts if a.passed}
     by_lesson: dict[str, list[AttemptRow]] = {}
     for attempt in attempts:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from questline.learning import store
+from questline.learning import privacy_store
 from questline.learning.memory import CardState
 from questline.learning.tables import CardStateRow
 
@@ -33,7 +33,7 @@ class LearningData:
                     "score": row.score,
                     "passed": row.passed,
                 }
-                for row, course in store.player_attempts(session, player_id)
+                for row, course in privacy_store.player_attempts(session, player_id)
             ],
             "answers": [
                 {
@@ -45,10 +45,11 @@ class LearningData:
                     "hint_used": row.hint_used,
                     "answered_at": row.answered_at,
                 }
-                for row, attempt in store.player_answers(session, player_id)
+                for row, attempt in privacy_store.player_answers(session, player_id)
             ],
             "cards": [
-                _state_export(row, key) for row, key in store.player_states(session, player_id)
+                _state_export(row, key)
+                for row, key in privacy_store.player_states(session, player_id)
             ],
             "reviews": [
                 {
@@ -58,15 +59,15 @@ class LearningData:
                     "reviewed_at": row.reviewed_at,
                     "duration_ms": row.duration_ms,
                 }
-                for row, key in store.player_reviews(session, player_id)
+                for row, key in privacy_store.player_reviews(session, player_id)
             ],
         }
 
     def erase(self, session: Session, player_id: int) -> None:
-        store.erase_player(session, player_id)
+        privacy_store.erase_player(session, player_id)
 
 
 def _state_export(row: CardStateRow, key: str) -> dict[str, Any]:
-    memory = asdict(store.memory_of(row))
+    memory = asdict(privacy_store.memory_of(row))
     memory["state"] = CardState(row.state).label
     return {"card": key, **memory}

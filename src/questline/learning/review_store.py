@@ -1,4 +1,5 @@
-"""Queries of spaced repetition: memory states, reviews, the due queue and its counts.
+"""Queries of spaced repetition: the app's settings, memory states, reviews, the due queue
+and its counts.
 
 A review and a queue read run a handful of statements each, many times a day per player:
 they are plain SQL through the driver (`BulkWriter`), as the core's hot paths are —
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questline.learning.memory import CardState, Memory
-from questline.learning.tables import ReviewRow
+from questline.learning.tables import LearningSettingsRow, ReviewRow
 from questline.storage.bulk import BulkWriter, as_utc
 from questline.storage.types import loads_json
 
@@ -81,6 +82,16 @@ def settings_values(session: Session, app_id: int) -> dict[str, Any]:
         "SELECT settings FROM learning_settings WHERE app_id = ?", app_id
     )
     return _json(rows[0][0]) if rows else {}
+
+
+def save_settings(session: Session, app_id: int, values: dict[str, Any], now: datetime) -> None:
+    row = session.get(LearningSettingsRow, app_id, with_for_update=True)
+    if row is None:
+        session.add(LearningSettingsRow(app_id=app_id, settings=values, updated_at=now))
+    else:
+        row.settings = values
+        row.updated_at = now
+    session.flush()
 
 
 def player_and_settings(

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from questline.errors import InvalidInput, UnknownPlayer
-from questline.learning import review_store, store
+from questline.learning import review_store
 from questline.learning.errors import ReviewConflict
 from questline.learning.memory import NEW, CardState, Memory, MemoryModel
 from questline.learning.model import (
@@ -66,7 +66,7 @@ def replace_settings(
 ) -> tuple[LearningSettings, dict[str, Any]]:
     """The app's own values become `values` (what it leaves out: the server's)."""
     before = app_values(session, who.app_id)
-    store.save_settings(session, who.app_id, values, now)
+    review_store.save_settings(session, who.app_id, values, now)
     audit.record(session, who, "learning.settings", "app", who.app_id, before=before, after=values)
     return defaults.with_app_values(values), values
 

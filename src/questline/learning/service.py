@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from questline.errors import NotFound
-from questline.learning import store
+from questline.learning import course_store
 from questline.learning.content import course_from_normalized, digest, parse_course
 from questline.learning.errors import InvalidCourse
 from questline.learning.model import (
@@ -36,14 +36,14 @@ class _ParsedCourses:
         self._items: OrderedDict[str, Course] = OrderedDict()
 
     def get(self, session: Session, course_id: int, version: int) -> Course:
-        name = store.version_digest(session, course_id, version)
+        name = course_store.version_digest(session, course_id, version)
         if name is None:
             raise NotFound(f"the course has no version {version}")
         with self._lock:
             if name in self._items:
                 self._items.move_to_end(name)
                 return self._items[name]
-        row = store.course_version(session, course_id, version)
+        row = course_store.course_version(session, course_id, version)
         assert row is not None
         course = course_from_normalized(row.document)
         with self._lock:
@@ -113,13 +113,13 @@ def import_course(
     current version again changes nothing."""
     course, normalized = parse_course(document, course_key)
     name = digest(normalized)
-    row = store.lock_course(session, who.app_id, course_key, course.title, now)
+    row = course_store.lock_course(session, who.app_id, course_key, course.title, now)
     if row.current_version:
-        current = store.course_version(session, row.id, row.current_version)
+        current = course_store.course_version(session, row.id, row.current_version)
         assert current is not None
         if current.digest == name:
             return Imported(_info(course_key, current, course), changed=False)
-    version = store.add_version(
+    version = course_store.add_version(
         session,
         row,
         normalized,
@@ -129,8 +129,10 @@ def import_course(
         created_by=who.actor,
         now=now,
     )
-    store.claim_lessons(session, who.app_id, row.id, [lesson.id for lesson in course.lessons])
-    store.sync_cards(session, who.app_id, row.id, course.cards)
+    course_store.claim_lessons(
+        session, who.app_id, row.id, [lesson.id for lesson in course.lessons]
+    )
+    course_store.sync_cards(session, who.app_id, row.id, course.cards)
     # Checked once claimed: an import of another course claiming the same ids at the same
     # moment has committed by now (the claims wait for it), and one of the two fails here.
     _check_ids_free(session, who.app_id, row, course)
@@ -148,7 +150,7 @@ def import_course(
 
 def _check_ids_free(session: Session, app_id: int, row: CourseRow, course: Course) -> None:
     """Lesson and card ids are unique in an app (`/v1/lessons/{id}`, a review's card)."""
-    lessons, cards = store.owners_elsewhere(
+    lessons, cards = course_store.owners_elsewhere(
         session,
         app_id,
         row.id,
@@ -183,7 +185,7 @@ def _check_ids_free(session: Session, app_id: int, row: CourseRow, course: Cours
 def list_courses(
     session: Session, app_id: int, *, after_id: int | None, limit: int
 ) -> tuple[list[CourseSummary], int | None]:
-    rows = list(session.scalars(store.courses_page(app_id, after_id).limit(limit + 1)))
+    rows = list(session.scalars(course_store.courses_page(app_id, after_id).limit(limit + 1)))
     found = [
         CourseSummary(
             courses.get(session, row.id, row.current_version),
@@ -197,7 +199,7 @@ def list_courses(
 
 
 def course_row(session: Session, app_id: int, course_key: str) -> CourseRow:
-    row = store.course_by_key(session, app_id, course_key)
+    row = course_store.course_by_key(session, app_id, course_key)
     if row is None or not row.current_version:
         raise NotFound(f"no course with id '{course_key}'")
     return row
@@ -217,7 +219,7 @@ def course_versions(
     session: Session, app_id: int, course_key: str, *, before: int | None, limit: int
 ) -> tuple[list[CourseVersionInfo], int | None]:
     row = course_row(session, app_id, course_key)
-    rows = list(session.scalars(store.versions_page(row.id, before).limit(limit + 1)))
+    rows = list(session.scalars(course_store.versions_page(row.id, before).limit(limit + 1)))
     found = [
         _info(course_key, version, courses.get(session, row.id, version.version))
         for version in rows[:limit]
@@ -237,7 +239,7 @@ class LessonContent:
 def lesson_content(
     session: Session, app_id: int, lesson_key: str, version: int | None
 ) -> LessonContent:
-    row = store.lesson_course(session, app_id, lesson_key)
+    row = course_store.lesson_course(session, app_id, lesson_key)
     if row is None:
         raise NotFound(f"no lesson with id '{lesson_key}'")
     wanted = version or row.current_version

@@ -1,5 +1,7 @@
-"""Queries of the learning module. Reads return rows or composable `Select`s; writes
-never commit (the caller's unit of work does)."""
+"""Queries of course content: courses and their versions, which course holds each lesson
+and card id, the card rows a version leaves in force, and the cards a player has met.
+Reads return rows or composable `Select`s; writes never commit (the caller's unit of
+work does)."""
 
 from __future__ import annotations
 
@@ -7,25 +9,20 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from questline.learning.memory import CardState, Memory
+from questline.learning.memory import CardState
 from questline.learning.model import Card
 from questline.learning.tables import (
-    AnswerRow,
-    AttemptRow,
     CardRow,
     CardStateRow,
     CourseRow,
     CourseVersionRow,
-    LearningSettingsRow,
     LessonRow,
-    ReviewRow,
 )
-from questline.storage.models import Event, Player
 
 
 def _insert_ignoring_conflicts(
@@ -36,29 +33,6 @@ def _insert_ignoring_conflicts(
     postgres = session.get_bind().dialect.name == "postgresql"
     statement = (postgresql_insert if postgres else sqlite_insert)(table).on_conflict_do_nothing()
     session.execute(statement, list(rows))
-
-
-def lock_player(session: Session, player_id: int) -> None:
-    """The player row, as the workers lock it (FOR NO KEY UPDATE): taken first by a use
-    case that writes for one player, so it waits for (never deadlocks with) a batch."""
-    session.execute(select(Player.id).where(Player.id == player_id).with_for_update(key_share=True))
-
-
-# Settings
-
-
-def app_settings(session: Session, app_id: int) -> LearningSettingsRow | None:
-    return session.get(LearningSettingsRow, app_id)
-
-
-def save_settings(session: Session, app_id: int, values: dict[str, Any], now: datetime) -> None:
-    row = session.get(LearningSettingsRow, app_id, with_for_update=True)
-    if row is None:
-        session.add(LearningSettingsRow(app_id=app_id, settings=values, updated_at=now))
-    else:
-        row.settings = values
-        row.updated_at = now
-    session.flush()
 
 
 # Courses and their versions
@@ -147,6 +121,9 @@ def add_version(
     course.updated_at = now
     session.flush()
     return row
+
+
+# Lessons and cards
 
 
 def owners_elsewhere(
@@ -261,72 +238,7 @@ def card_rows(session: Session, course_id: int, keys: Iterable[str]) -> list[Car
     )
 
 
-# Attempts
-
-
-def add_attempt(session: Session, row: AttemptRow) -> AttemptRow:
-    session.add(row)
-    session.flush()
-    return row
-
-
-def attempt(session: Session, player_id: int, key: str, *, lock: bool = False) -> AttemptRow | None:
-    statement = select(AttemptRow).where(AttemptRow.key == key, AttemptRow.player_id == player_id)
-    return session.scalar(statement.with_for_update() if lock else statement)
-
-
-def answers_of(session: Session, attempt_id: int) -> list[AnswerRow]:
-    return list(
-        session.scalars(
-            select(AnswerRow)
-            .where(AnswerRow.attempt_id == attempt_id)
-            .order_by(AnswerRow.answered_at, AnswerRow.question)
-        )
-    )
-
-
-def answer(session: Session, attempt_id: int, question: str) -> AnswerRow | None:
-    return session.get(AnswerRow, (attempt_id, question))
-
-
-def add_answer(session: Session, row: AnswerRow) -> AnswerRow:
-    session.add(row)
-    session.flush()
-    return row
-
-
-def has_passed(session: Session, player_id: int, lesson_key: str) -> bool:
-    return (
-        session.scalar(
-            select(AttemptRow.id)
-            .where(
-                AttemptRow.player_id == player_id,
-                AttemptRow.lesson_key == lesson_key,
-                AttemptRow.passed.is_(True),
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def event_seq(session: Session, app_id: int, key: str) -> int | None:
-    """The sequence number of the event an attempt sent."""
-    return session.scalar(select(Event.seq).where(Event.app_id == app_id, Event.key == key))
-
-
-def submitted_attempts(session: Session, player_id: int, course_id: int) -> list[AttemptRow]:
-    return list(
-        session.scalars(
-            select(AttemptRow)
-            .where(
-                AttemptRow.player_id == player_id,
-                AttemptRow.course_id == course_id,
-                AttemptRow.status == "submitted",
-            )
-            .order_by(AttemptRow.id)
-        )
-    )
+# Cards a player has met
 
 
 def introduce_cards(
@@ -357,75 +269,3 @@ def new_state(player_id: int, card: CardRow, now: datetime) -> dict[str, Any]:
         "active": card.active,
         "introduced_at": now,
     }
-
-
-def memory_of(row: CardStateRow) -> Memory:
-    return Memory(
-        state=CardState(row.state),
-        step=row.step,
-        stability=row.stability,
-        difficulty=row.difficulty,
-        due=row.due,
-        last_review=row.last_review,
-        reps=row.reps,
-        lapses=row.lapses,
-    )
-
-
-# A player's data: what the privacy endpoints export and erase
-
-
-def player_attempts(session: Session, player_id: int) -> list[tuple[AttemptRow, str]]:
-    return [
-        (row, course)
-        for row, course in session.execute(
-            select(AttemptRow, CourseRow.key)
-            .join(CourseRow, CourseRow.id == AttemptRow.course_id)
-            .where(AttemptRow.player_id == player_id)
-            .order_by(AttemptRow.id)
-        )
-    ]
-
-
-def player_answers(session: Session, player_id: int) -> list[tuple[AnswerRow, str]]:
-    return [
-        (row, attempt_key)
-        for row, attempt_key in session.execute(
-            select(AnswerRow, AttemptRow.key)
-            .join(AttemptRow, AttemptRow.id == AnswerRow.attempt_id)
-            .where(AttemptRow.player_id == player_id)
-            .order_by(AnswerRow.attempt_id, AnswerRow.answered_at)
-        )
-    ]
-
-
-def player_states(session: Session, player_id: int) -> list[tuple[CardStateRow, str]]:
-    return [
-        (row, key)
-        for row, key in session.execute(
-            select(CardStateRow, CardRow.key)
-            .join(CardRow, CardRow.id == CardStateRow.card_id)
-            .where(CardStateRow.player_id == player_id)
-            .order_by(CardStateRow.rank, CardStateRow.card_id)
-        )
-    ]
-
-
-def player_reviews(session: Session, player_id: int) -> list[tuple[ReviewRow, str]]:
-    return [
-        (row, key)
-        for row, key in session.execute(
-            select(ReviewRow, CardRow.key)
-            .join(CardRow, CardRow.id == ReviewRow.card_id)
-            .where(ReviewRow.player_id == player_id)
-            .order_by(ReviewRow.reviewed_at, ReviewRow.id)
-        )
-    ]
-
-
-def erase_player(session: Session, player_id: int) -> None:
-    attempts = select(AttemptRow.id).where(AttemptRow.player_id == player_id)
-    session.execute(delete(AnswerRow).where(AnswerRow.attempt_id.in_(attempts)))
-    session.execute(delete(AttemptRow).where(AttemptRow.player_id == player_id))
-    session.execute(delete(ReviewRow).where(ReviewRow.player_id == player_id))
-    session.execute(delete(CardStateRow).where(CardStateRow.player_id == player_id))
