@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 from pydantic.config import JsonDict
 
 from questline.api.http.effect_schemas import EFFECT_EXAMPLE, Effects
-from questline.learning.attempts import AnswerView, AttemptView, CourseProgress
+from questline.learning.attempts import AnswerView, AttemptView
+from questline.learning.progress import CourseProgress
 from questline.learning.schemas import CardId, request_with_example, with_example
 from questline.processing.submission import EventStatus
 

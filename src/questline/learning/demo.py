@@ -15,6 +15,7 @@ from typing import Any
 from questline.engine.periods import zone
 from questline.learning import attempts, reviews, service
 from questline.learning.model import local_day
+from questline.learning.progress import course_progress
 from questline.learning.settings import LearningSettings
 from questline.processing.designs import DesignCache
 from questline.processing.dispatch import NoDispatcher
@@ -149,8 +150,7 @@ class _Week:
 
     def _lesson(self, at: datetime) -> None:
         with self.database.reader() as session:
-            progress = attempts.course_progress(session, self.app_id, self.player, self.course)
-        lesson = progress.next_lesson
+            lesson = course_progress(session, self.app_id, self.player, self.course).next_lesson
         if lesson is None:
             return  # the course is done
         with self.database.transaction() as session:

@@ -24,7 +24,7 @@ from questline.api.http.deps import (
 from questline.api.http.openapi_shapes import YAML_TOO, component_ref
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
-from questline.learning import attempts, reviews, service
+from questline.learning import attempts, progress, reviews, service
 from questline.learning.attempt_schemas import AnswerIn, AnswerOut, AttemptOut, ProgressOut
 from questline.learning.content import CourseSpec, load_document
 from questline.learning.review_schemas import (
@@ -284,7 +284,7 @@ def submit_attempt(
 def get_progress(
     player_id: PlayerId, course_id: CourseId, principal: Authorized, session: ReaderDep
 ) -> ProgressOut:
-    return ProgressOut.of(attempts.course_progress(session, principal.app_id, player_id, course_id))
+    return ProgressOut.of(progress.course_progress(session, principal.app_id, player_id, course_id))
 
 
 # Reviews
