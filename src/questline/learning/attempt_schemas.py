@@ -12,7 +12,7 @@ from pydantic.config import JsonDict
 from questline.api.http.effect_schemas import EFFECT_EXAMPLE, Effects
 from questline.learning.attempts import AnswerView, AttemptView
 from questline.learning.progress import CourseProgress
-from questline.learning.schemas import CardId, request_with_example, with_example
+from questline.learning.schema_types import CardId, request_with_example, with_example
 from questline.processing.submission import EventStatus
 
 _T = "2026-11-21T16:35:51Z"

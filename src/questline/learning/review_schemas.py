@@ -4,25 +4,30 @@ and the app's settings."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from pydantic.config import JsonDict
 
 from questline.engine.periods import zone
+from questline.learning.memory import CardState
 from questline.learning.reviews import DueQueue, ReviewResult, ReviewStats
-from questline.learning.schemas import (
-    CardId,
-    Identifier,
-    StateName,
-    request_with_example,
-    state_name,
-    with_example,
-)
+from questline.learning.schema_types import CardId, Identifier, request_with_example, with_example
 from questline.learning.settings import SETTING_NAMES, LearningSettings
 
 _T = "2026-11-21T16:35:51Z"
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+StateName = Literal["new", "learning", "review", "relearning"]
+
+
+def state_name(state: CardState) -> StateName:
+    names: dict[CardState, StateName] = {
+        CardState.NEW: "new",
+        CardState.LEARNING: "learning",
+        CardState.REVIEW: "review",
+        CardState.RELEARNING: "relearning",
+    }
+    return names[state]
 
 
 class ReviewIn(BaseModel):

@@ -27,15 +27,7 @@ from questline.api.http.sessions import SessionRoute
 from questline.learning import attempts, progress, reviews, service
 from questline.learning.attempt_schemas import AnswerIn, AnswerOut, AttemptOut, ProgressOut
 from questline.learning.content import CourseSpec, load_document
-from questline.learning.review_schemas import (
-    DueQueueOut,
-    LearningSettingsIn,
-    LearningSettingsOut,
-    ReviewIn,
-    ReviewOut,
-    ReviewStatsOut,
-)
-from questline.learning.schemas import (
+from questline.learning.course_schemas import (
     CourseImportOut,
     CourseList,
     CourseOut,
@@ -43,6 +35,14 @@ from questline.learning.schemas import (
     CourseVersionList,
     CourseVersionOut,
     LessonOut,
+)
+from questline.learning.review_schemas import (
+    DueQueueOut,
+    LearningSettingsIn,
+    LearningSettingsOut,
+    ReviewIn,
+    ReviewOut,
+    ReviewStatsOut,
 )
 from questline.learning.settings import LearningSettings, server_defaults
 

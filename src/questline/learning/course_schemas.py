@@ -1,17 +1,17 @@
-"""Request and response models of course content, each with an example, and how a
-service's result becomes one; and what every schema of the module shares. (Attempts
-and progress: `attempt_schemas`; reviews: `review_schemas`.)"""
+"""Response models of course content, each with an example, and how a service's result
+becomes one. (Attempts and progress: `attempt_schemas`; reviews: `review_schemas`; what
+they all share: `schema_types`.)"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel
 from pydantic.config import JsonDict
 
-from questline.learning.memory import CardState
 from questline.learning.model import Card, Lesson, Question, Unit
+from questline.learning.schema_types import with_example
 from questline.learning.service import (
     CourseSummary,
     CourseVersionInfo,
@@ -20,21 +20,6 @@ from questline.learning.service import (
 )
 
 _T = "2026-11-21T16:35:51Z"
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s/]+$")]
-CardId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")]
-StateName = Literal["new", "learning", "review", "relearning"]
-
-
-def with_example(example: JsonDict) -> ConfigDict:
-    return ConfigDict(json_schema_extra={"examples": [example]})
-
-
-def request_with_example(example: JsonDict) -> ConfigDict:
-    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
-
-
-# Content
-
 _VERSION: JsonDict = {
     "course": "spanish-basics",
     "version": 3,
@@ -393,13 +378,3 @@ class LessonOut(BaseModel):
             questions=[QuestionOut.of(q) for q in lesson.questions],
             cards=[CardOut.of(card) for card in content.cards],
         )
-
-
-def state_name(state: CardState) -> StateName:
-    names: dict[CardState, StateName] = {
-        CardState.NEW: "new",
-        CardState.LEARNING: "learning",
-        CardState.REVIEW: "review",
-        CardState.RELEARNING: "relearning",
-    }
-    return names[state]
