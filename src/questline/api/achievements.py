@@ -24,7 +24,7 @@ router = APIRouter(tags=["achievements"], route_class=SessionRoute)
 
 
 # Examples of a player's achievements and of the lists (with their nulls) are in
-# api.openapi_docs.
+# api.http.openapi_examples.
 _BRONZE: JsonDict = {
     "tier": "bronze",
     "target": 10,

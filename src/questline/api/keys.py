@@ -33,7 +33,7 @@ from questline.storage.models import ApiKey, App
 router = APIRouter(prefix="/v1/keys", tags=["keys"], route_class=SessionRoute)
 KeyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the key's id")]
 
-# Examples of the answers (with their nulls) are in api.openapi_docs.
+# Examples of the answers (with their nulls) are in api.http.openapi_examples.
 
 
 class KeyIn(BaseModel):

@@ -26,7 +26,7 @@ from questline.storage.players import find_player
 router = APIRouter(tags=["quests"], route_class=SessionRoute)
 
 
-# Examples of these models (with their nulls) are in api.openapi_docs.
+# Examples of these models (with their nulls) are in api.http.openapi_examples.
 
 
 class ObjectiveOut(BaseModel):

@@ -35,7 +35,7 @@ from questline.storage.players import find_player
 router = APIRouter(tags=["streaks"], route_class=SessionRoute)
 
 
-# The example of the list (with its null) is in api.openapi_docs, built from this one.
+# The example of the list (with its null) is in api.http.openapi_examples, built from this one.
 _FREEZE_USE: JsonDict = {"covered": "2026-11-17", "used_at": "2026-11-18T07:02:11Z"}
 STREAK_EXAMPLE: JsonDict = {
     "key": "focus",
