@@ -1,7 +1,9 @@
 """The expression compiler: text -> checked closures.
 
-Text is parsed with `ast.parse` and only whitelisted node types are accepted. Each node becomes
-a closure once, so evaluation is a plain call tree: no eval, no exec, no runtime attribute access.
+Text is parsed with `ast.parse` (`syntax`) and only whitelisted node types are accepted.
+Each node becomes a closure once, so evaluation is a plain call tree: no eval, no exec, no
+runtime attribute access. A node's types are checked in the same step that builds its
+closure: one pass, and a type known only at runtime is checked then.
 """
 
 from __future__ import annotations
@@ -10,21 +12,18 @@ import ast
 import decimal
 import difflib
 import operator
-import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from questline.engine.expressions.syntax import check_size, offset, parse
 from questline.engine.expressions.values import (
     _CONTEXT,
     _SAYS,
     BOOL_WORDS,
     LIMIT,
-    MAX_DEPTH,
     MAX_EXPONENT,
-    MAX_NODES,
     MAX_SOURCE_LENGTH,
     CompiledExpression,
     ExpressionError,
@@ -79,16 +78,6 @@ _REJECTED |= dict.fromkeys([ast.List, ast.Tuple, ast.Set, ast.Dict], "lists and 
 _REJECTED |= {ast.JoinedStr: "f-strings", ast.NamedExpr: ":=", ast.Starred: "*"}
 
 
-def _offset(text: str, line: int, column: int, *, in_bytes: bool = True) -> int:
-    """A character offset into `text` from a 1-based line and a column (ast counts bytes)."""
-    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n|$)", text)
-    row = min(max(line, 1), len(lines)) - 1
-    current = lines[row].rstrip("\r\n")
-    if in_bytes:
-        column = len(current.encode(errors="replace")[:column].decode(errors="ignore"))
-    return sum(map(len, lines[:row])) + min(max(column, 0), len(current))
-
-
 @dataclass(frozen=True)
 class _Node:
     type: ExpressionType
@@ -103,7 +92,7 @@ class _Compiler:
 
     def error(self, message: str, node: ast.AST) -> ExpressionError:
         line, column = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
-        position = max(_offset(self.text, line, column) + self.shift, 0)
+        position = max(offset(self.text, line, column) + self.shift, 0)
         return ExpressionError(message, source=self.source, position=position)
 
     def label(self, node: ast.AST) -> str:
@@ -345,44 +334,6 @@ def _suggest(word: str, candidates: list[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _parse(source: str) -> tuple[ast.Expression, str, int]:
-    """The tree, the text it was parsed from, and that text's offset into `source`."""
-    text = source.lstrip()
-    lead = len(source) - len(text)  # leading spaces would be an "unexpected indent"
-    try:
-        # Python warns about odd-but-valid text ('\d', 1 is 1); we reject or accept it ourselves.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text, mode="eval"), text, lead
-    except SyntaxError as error:
-        # Python reports some errors at the end of the input as column 0.
-        column = error.offset - 1 if error.offset and error.offset > 0 else len(text)
-        position = lead + _offset(text, error.lineno or 1, column, in_bytes=False)
-        message = f"syntax error: {error.msg}"
-    except ValueError:  # null bytes, on Python 3.11
-        position, message = None, "the expression contains a character that is not allowed"
-    except (RecursionError, MemoryError):
-        position, message = None, "the expression is nested too deeply"
-    raise ExpressionError(message, source=source, position=position)
-
-
-def _check_size(compiler: _Compiler, root: ast.expr) -> None:
-    count = 0
-    stack: list[tuple[ast.AST, int]] = [(root, 1)]
-    while stack:  # iterative, because these limits are what keeps compiling's recursion bounded
-        node, depth = stack.pop()
-        if isinstance(node, ast.expr):
-            count += 1
-            if count > MAX_NODES:
-                message = f"the expression is too long: more than {MAX_NODES} parts"
-                raise ExpressionError(message, source=compiler.source, position=None)
-            if depth > MAX_DEPTH:
-                message = f"the expression is nested too deeply (at most {MAX_DEPTH} levels)"
-                raise compiler.error(message, node)
-            depth += 1
-        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
-
-
 def compile_expression(
     source: str, scope: Scope, expect: ExpressionType = ExpressionType.ANY
 ) -> CompiledExpression:
@@ -396,9 +347,9 @@ def compile_expression(
         raise ExpressionError(message, source=source, position=MAX_SOURCE_LENGTH)
     if not source.strip():
         raise ExpressionError("the expression is empty", source=source, position=0)
-    tree, text, shift = _parse(source)
+    tree, text, shift = parse(source)
     compiler = _Compiler(source, text, shift, scope)
-    _check_size(compiler, tree.body)
+    check_size(tree.body, source, compiler.error)
     root = compiler.compile(tree.body)
     type_, fn = root.type, root.fn
     if expect is not ExpressionType.ANY and type_ is not expect:
