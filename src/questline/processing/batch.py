@@ -35,7 +35,7 @@ from questline.engine.state import (
 from questline.processing import mechanics_rows
 from questline.processing.designs import DesignCache
 from questline.storage.bulk import BulkWriter
-from questline.storage.economy import load_boosts
+from questline.storage.inventories import load_boosts
 from questline.storage.models import RuleState
 from questline.storage.types import loads_json
 

@@ -22,7 +22,7 @@ from questline.engine.state import BoostWindow
 from questline.errors import Conflict, InvalidInput, NotFound, Refused, UnknownPlayer
 from questline.processing.designs import DesignCache
 from questline.services.purchases import current_design, window_out
-from questline.storage import audit, economy
+from questline.storage import audit, economy, inventories
 from questline.storage.audit import Actor
 from questline.storage.economy_tables import InventoryItem, ItemUse
 from questline.storage.players import find_player
@@ -58,7 +58,7 @@ def inventory(
     design = current_design(session, designs, app_id)
     declared = design.shop.items if design is not None else {}
     rows: dict[str, list[InventoryItem]] = {}
-    for row in economy.inventory(session, player_id, now):  # the first to expire first
+    for row in inventories.inventory(session, player_id, now):  # the first to expire first
         rows.setdefault(row.item, []).append(row)
     held = []
     for item, grants in rows.items():
@@ -67,7 +67,7 @@ def inventory(
         held.append(
             HeldItem(item, declared.get(item), sum(g.remaining for g in grants), first, expiring)
         )
-    windows = economy.boost_windows(session, player_id, now)
+    windows = inventories.boost_windows(session, player_id, now)
     default = design.design.default_locale if design is not None else "en"
     words = reading_locale(None, found.locale, default)
     declared_boosts = design.boosts if design is not None else {}
@@ -104,7 +104,7 @@ def use_item(
     if locked is None:
         raise UnknownPlayer(player)
     if key is not None:
-        existing = economy.find_use(session, app_id, key)
+        existing = inventories.find_use(session, app_id, key)
         if existing is not None:
             return _replay(existing, locked, item, quantity)
     spec = design.shop.items.get(item) if design is not None else None
@@ -117,14 +117,14 @@ def use_item(
             f"'{label}' cannot be used: it is neither consumable nor activates a boost",
             errors=[{"loc": ["path", "item"], "message": "not a usable item"}],
         )
-    rows = [row for row in economy.inventory(session, locked.id, now) if row.item == item]
+    rows = [row for row in inventories.inventory(session, locked.id, now) if row.item == item]
     held = sum(row.remaining for row in rows)
     if held < quantity:
         raise Refused(NOT_HELD, f"holds {held} of '{label}'; {quantity} asked to be used")
 
     key = key or f"use_{uuid.uuid4().hex}"
     result: dict[str, Any] = {"remaining": held - quantity, "boost": None}
-    use_id = economy.insert_use(
+    use_id = inventories.insert_use(
         session,
         {
             "app_id": app_id,
@@ -149,19 +149,19 @@ def use_item(
         used = min(row.remaining, left)
         taken.append((row.id, row.remaining - used))
         left -= used
-    economy.take_items(session, taken)
+    inventories.take_items(session, taken)
 
     if spec.activates is not None:
         window = boosts.activate(
             spec.activates,
             design.boosts[spec.activates],
-            economy.boost_windows(session, locked.id, now),
+            inventories.boost_windows(session, locked.id, now),
             now,
             quantity,
         )
-        economy.add_boost(session, app_id, locked.id, window, use_id=use_id)
+        inventories.add_boost(session, app_id, locked.id, window, use_id=use_id)
         result["boost"] = window_out(window)
-        economy.set_use_result(session, use_id, result)
+        inventories.set_use_result(session, use_id, result)
     if audited:
         audit.record(
             session,
@@ -171,7 +171,7 @@ def use_item(
             player,
             after={"use": key, "item": item, "quantity": quantity, **result},
         )
-    found = economy.find_use(session, app_id, key)
+    found = inventories.find_use(session, app_id, key)
     assert found is not None
     return UseResult(found, player)
 

@@ -36,7 +36,7 @@ from questline.errors import Conflict, InvalidInput, NotFound, Refused, UnknownP
 from questline.processing.designs import DesignCache
 from questline.processing.mechanics_rows import upsert_streaks
 from questline.processing.player_view import load_state
-from questline.storage import audit, economy
+from questline.storage import audit, economy, inventories
 from questline.storage.audit import Actor
 from questline.storage.bulk import BulkWriter
 from questline.storage.economy_tables import COMPLETED, REFUNDED, Purchase
@@ -101,8 +101,8 @@ def buy(
     sold = economy.lock_sales(session, app_id, offer.id) if offer.spec.stock is not None else 0
     holdings = Holdings(
         bought=held,
-        items=economy.held_items(session, locked.id, now),
-        boosts=economy.boost_windows(session, locked.id, now),
+        items=inventories.held_items(session, locked.id, now),
+        boosts=inventories.boost_windows(session, locked.id, now),
         sold=sold,
     )
     try:
@@ -192,7 +192,7 @@ def _write(
         {change.currency: change.balance_after for change in changes},
         plan.price,
     )
-    economy.add_items(
+    inventories.add_items(
         session,
         app_id,
         player_id,
@@ -203,7 +203,7 @@ def _write(
     if plan.freezes:
         upsert_streaks(BulkWriter(session), [(player_id, f.streak, f.state) for f in plan.freezes])
     if plan.boost is not None:
-        economy.add_boost(session, app_id, player_id, plan.boost, purchase_id=purchase_id)
+        inventories.add_boost(session, app_id, player_id, plan.boost, purchase_id=purchase_id)
 
 
 def _granted(plan: PurchasePlan) -> dict[str, Any]:
@@ -266,7 +266,7 @@ def refund(
     state = load_state(session, locked.id, periods)
     compiled_offer = design.shop.offer(purchase.offer)
     granted = purchase.granted
-    boosts = economy.purchase_boosts(session, purchase.id)
+    boosts = inventories.purchase_boosts(session, purchase.id)
     bought = Bought(
         offer=purchase.offer,
         offer_name=(
@@ -282,13 +282,13 @@ def refund(
 
     items_back: dict[str, int] = {}
     items_kept: dict[str, int] = {}
-    rows = economy.purchase_items(session, purchase.id)
+    rows = inventories.purchase_items(session, purchase.id)
     for row in rows:
         if row.remaining:
             items_back[row.item] = items_back.get(row.item, 0) + row.remaining
         if row.remaining < row.quantity:
             items_kept[row.item] = items_kept.get(row.item, 0) + row.quantity - row.remaining
-    economy.take_items(session, [(row.id, 0) for row in rows if row.remaining])
+    inventories.take_items(session, [(row.id, 0) for row in rows if row.remaining])
 
     changes = [*plan.credits, *plan.takebacks]
     economy.write_ledger(
@@ -303,7 +303,7 @@ def refund(
     if plan.freezes:
         upsert_streaks(BulkWriter(session), [(locked.id, k, s) for k, s in plan.freezes.items()])
     if plan.boost is not None:
-        economy.end_purchase_boost(session, purchase.id, plan.boost.ends_at)
+        inventories.end_purchase_boost(session, purchase.id, plan.boost.ends_at)
     economy.add_sold(session, who.app_id, purchase.offer, -purchase.quantity)
 
     kept = dict(plan.kept)

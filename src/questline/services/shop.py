@@ -16,7 +16,7 @@ from questline.engine.shop_compiler import CompiledOffer
 from questline.processing.designs import DesignCache
 from questline.processing.player_view import load_state
 from questline.services.purchases import current_design
-from questline.storage import economy
+from questline.storage import economy, inventories
 from questline.storage.players import find_player
 
 
@@ -83,8 +83,8 @@ def shop(
     day, week = periods[Period.TODAY], periods[Period.WEEK]
     state = load_state(session, view, periods)
     bought = economy.bought(session, view, [offer.id for offer in offers], day, week)
-    items = economy.held_items(session, view, now)
-    windows = economy.boost_windows(session, view, now)
+    items = inventories.held_items(session, view, now)
+    windows = inventories.boost_windows(session, view, now)
     for offer in offers:
         spec = offer.spec
         counts = bought.get(offer.id, {})
