@@ -1,6 +1,6 @@
 """The economy's tables: purchases, what players hold, boosts that run, units sold.
 
-Balances and the ledger stay where they are (models.py): a purchase is ledger entries
+Balances and the ledger stay where they are (models/ledger.py): a purchase is ledger entries
 like an award, linked to its purchase row, whose unique key (purchase, cause, currency)
 makes a second debit for one purchase impossible whatever the code does.
 """
