@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -21,9 +22,10 @@ from questline.api.http.deps import (
 )
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Locale
+from questline.engine.compiler import CompiledDesign
 from questline.engine.periods import Period, local_date, period_keys
 from questline.processing.score_reads import computable_scores
-from questline.storage.models import Event, LedgerEntry
+from questline.storage.models import Balance, Event, LedgerEntry
 from questline.storage.players import balances_of, counters_of, find_player, ledger_page
 
 router = APIRouter(prefix="/v1/players", tags=["players"], route_class=SessionRoute)
@@ -120,29 +122,7 @@ def read_player_state(
     pages'); score names in `locale` by the one rule (`reading_locale`)."""
     player = find_player(session, app_id, player_id)
     design = context.designs.current(session, {app_id}).get(app_id)
-    held = {row.currency: row for row in balances_of(session, player.id)}
-    currencies: dict[str, CurrencyOut] = {}
-    for currency in list(design.currencies if design else []) + sorted(held.keys()):
-        if currency in currencies:
-            continue
-        row = held.get(currency)
-        # A balance not opened yet is where the player's next event opens it.
-        opening = design.floors.get(currency, 0) if design else 0
-        balance, earned = (row.balance, row.earned) if row else (opening, 0)
-        level = None
-        curve = design.levels.get(currency) if design else None
-        if curve is not None:
-            progress = curve.progress(earned)
-            level = LevelOut(
-                level=progress.level,
-                total=progress.total,
-                level_started_at=progress.level_started_at,
-                next_level_at=progress.next_level_at,
-                remaining=progress.remaining,
-                percent=progress.percent,
-            )
-        currencies[currency] = CurrencyOut(balance=balance, earned=earned, level=level)
-
+    currencies = currencies_of(design, balances_of(session, player.id))
     # "today" and "this week" are the player's own, in their current time zone.
     periods = period_keys(local_date(datetime.now(UTC), player.time_zone))
     counters = counters_of(session, player.id, periods.values())
@@ -207,12 +187,19 @@ def read_ledger(
 ) -> LedgerPage:
     """A page of a player's balance changes, newest first, each explained."""
     player = find_player(session, app_id, player_id)
-    page = ledger_page(
-        player.id,
-        before_id=before_id,
-        currency=currency,
-        cause=cause,
-    )
+    return ledger_of(session, player.id, limit, before_id, currency, cause)
+
+
+def ledger_of(
+    session: Session,
+    player_id: int,
+    limit: int,
+    before_id: int | None = None,
+    currency: str | None = None,
+    cause: str | None = None,
+) -> LedgerPage:
+    """`read_ledger` for a player already found (by their row's id)."""
+    page = ledger_page(player_id, before_id=before_id, currency=currency, cause=cause)
     rows = session.execute(
         page.add_columns(Event.key)
         .outerjoin(Event, Event.seq == LedgerEntry.event_seq)
@@ -236,3 +223,31 @@ def read_ledger(
     ]
     next_cursor = encode_cursor(entries[-1].id) if len(rows) > limit else None
     return LedgerPage(data=entries, next_cursor=next_cursor)
+
+
+def currencies_of(design: CompiledDesign | None, held: Iterable[Balance]) -> dict[str, CurrencyOut]:
+    """Each currency of the design, then any other the player holds: its balance, what
+    was earned, and the level reached where the currency has a curve."""
+    rows = {row.currency: row for row in held}
+    currencies: dict[str, CurrencyOut] = {}
+    for currency in list(design.currencies if design else []) + sorted(rows.keys()):
+        if currency in currencies:
+            continue
+        row = rows.get(currency)
+        # A balance not opened yet is where the player's next event opens it.
+        opening = design.floors.get(currency, 0) if design else 0
+        balance, earned = (row.balance, row.earned) if row else (opening, 0)
+        level = None
+        curve = design.levels.get(currency) if design else None
+        if curve is not None:
+            progress = curve.progress(earned)
+            level = LevelOut(
+                level=progress.level,
+                total=progress.total,
+                level_started_at=progress.level_started_at,
+                next_level_at=progress.next_level_at,
+                remaining=progress.remaining,
+                percent=progress.percent,
+            )
+        currencies[currency] = CurrencyOut(balance=balance, earned=earned, level=level)
+    return currencies

@@ -21,15 +21,19 @@ from questline.api.http.deps import (
 )
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
-from questline.api.mechanic_reads import current_design, localize, player_view
+from questline.api.mechanic_reads import current_design, localize
 from questline.auth.principals import Principal
 from questline.engine import streaks
+from questline.engine.compiler import CompiledDesign
 from questline.engine.mechanics_compiler import CompiledStreak
 from questline.engine.state import StreakState
 from questline.errors import Conflict, InvalidInput, NotFound
 from questline.processing import streak_changes
+from questline.processing.mechanics_rows import load_streaks
 from questline.storage import audit, mechanics
+from questline.storage.bulk import BulkWriter
 from questline.storage.database import after_commit
+from questline.storage.models import Player
 from questline.storage.players import find_player
 
 router = APIRouter(tags=["streaks"], route_class=SessionRoute)
@@ -139,21 +143,31 @@ def read_player_streaks(
     context: Context, session: Session, app_id: int, player_id: str
 ) -> StreakList:
     """A player's streaks as they stand now (the API's answer and the player pages')."""
-    view = player_view(context, session, app_id, player_id)
-    uses = _freeze_uses(session, view.player.id, None)
-    return StreakList(
-        data=[
-            _out(
-                streak,
-                view.state.streak(streak.key),
-                view.now,
-                view.player.time_zone,
-                view.player.locale,
-                uses.get(streak.key, []),
-            )
-            for streak in view.design.streaks
-        ]
-    )
+    player = find_player(session, app_id, player_id)
+    design = current_design(context, session, app_id)
+    return StreakList(data=streaks_of(session, design, player, datetime.now(UTC)))
+
+
+def streaks_of(
+    session: Session, design: CompiledDesign, player: Player, now: datetime
+) -> list[StreakOut]:
+    """`read_player_streaks` for a player already found: their streak rows and freezes,
+    and nothing else of their state."""
+    if not design.streaks:
+        return []
+    held = load_streaks(BulkWriter(session), player.id)
+    uses = _freeze_uses(session, player.id, None)
+    return [
+        _out(
+            streak,
+            held.get(streak.key) or StreakState(),
+            now,
+            player.time_zone,
+            player.locale,
+            uses.get(streak.key, []),
+        )
+        for streak in design.streaks
+    ]
 
 
 def _streak(context: Context, session: Session, app_id: int, key: str) -> CompiledStreak:

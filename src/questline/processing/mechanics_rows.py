@@ -69,6 +69,11 @@ def load(
         states[player_id].quest_joins[quest] = _aware(joined_at)
 
 
+def load_streaks(bulk: BulkWriter, player_id: int) -> dict[str, StreakState]:
+    """One player's streaks by key (a read that needs nothing else of their state)."""
+    return {row[1]: streak_from_row(row[2:]) for row in bulk.fetch(_SELECT_STREAKS, [player_id])}
+
+
 def _aware(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -100,7 +100,7 @@ def dashboard_page(
     lang: Lang = None,
 ) -> Response:
     def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
-        return {"dashboard": service.dashboard(context, session, principal.app_id, frame.player, t)}
+        return {"dashboard": service.dashboard(context, session, frame, t)}
 
     return _page(request, principal, session, context, lang, "dashboard", content)
 

@@ -12,10 +12,10 @@ from questline.api.achievements import PlayerAchievementOut, read_player_achieve
 from questline.api.http.context import Context
 from questline.api.leaderboards import BoardPage, RunOut, read_board, read_runs
 from questline.api.leagues import GroupOut, PlayerLeagueOut, read_group, read_player_league
-from questline.api.mechanic_reads import current_design
-from questline.api.players import LedgerEntryOut, PlayerOut, read_ledger, read_player_state
+from questline.api.mechanic_reads import current_design, design_for_reads
+from questline.api.players import CurrencyOut, LedgerEntryOut, currencies_of, ledger_of
 from questline.api.quests import PlayerQuestOut, read_player_quests
-from questline.api.streaks import StreakOut, read_player_streaks
+from questline.api.streaks import StreakOut, streaks_of
 from questline.auth.principals import Principal
 from questline.branding import Brand
 from questline.engine.compiler import CompiledDesign
@@ -23,12 +23,14 @@ from questline.engine.mechanics import localize
 from questline.errors import NotFound
 from questline.leaderboards.service import CURRENT
 from questline.learning.reviews import ReviewStats, review_stats
+from questline.notifications import service as notifications
 from questline.services import shop as shop_service
 from questline.services import wallet as wallet_service
 from questline.social import service as social_service
 from questline.social.service import FeedPage
 from questline.storage.apps import settings_of
-from questline.storage.players import get_player
+from questline.storage.models import Player
+from questline.storage.players import balances_of, get_player
 from questline.web.model import Features, Translator
 
 RECENT_AWARDS = 8
@@ -44,7 +46,9 @@ FRIENDS = "following"
 
 @dataclass(frozen=True)
 class Frame:
-    """What every page shows around its content."""
+    """What every page shows around its content, and what it was read against: the
+    design and the player's row (None: the player has done nothing yet), so the content
+    need not read them again."""
 
     player: str
     display_name: str | None
@@ -53,6 +57,8 @@ class Frame:
     features: Features
     now: datetime
     brand: Brand = field(default_factory=Brand)
+    design: CompiledDesign | None = None
+    row: Player | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,8 @@ class Award:
 
 @dataclass(frozen=True)
 class Dashboard:
-    state: PlayerOut | None  # None: the player has done nothing yet
+    currencies: dict[str, CurrencyOut] | None  # None: the player has done nothing yet
+    unread: int
     streaks: list[StreakOut]
     recent: list[Award]
     currency_names: dict[str, str] = field(default_factory=dict)
@@ -124,8 +131,8 @@ class Wallet:
 
 
 def frame(context: Context, session: Session, app_id: int, player: str) -> Frame:
-    design = current_design(context, session, app_id)
-    row = get_player(session, app_id, player)  # None: the player has done nothing yet
+    design = design_for_reads(context, session, app_id)
+    row = get_player(session, app_id, player)
     return Frame(
         player=player,
         display_name=row.display_name if row else None,
@@ -134,18 +141,21 @@ def frame(context: Context, session: Session, app_id: int, player: str) -> Frame
         features=Features.of(design, social=FRIENDS in context.circles),
         now=datetime.now(UTC),
         brand=settings_of(session, app_id).brand,
+        design=design,
+        row=row,
     )
 
 
-def dashboard(
-    context: Context, session: Session, app_id: int, player: str, t: Translator
-) -> Dashboard:
-    try:
-        state = read_player_state(context, session, app_id, player)
-    except NotFound:
-        return Dashboard(None, [], [])
-    design = current_design(context, session, app_id)
-    streaks = read_player_streaks(context, session, app_id, player).data
+def dashboard(context: Context, session: Session, frame: Frame, t: Translator) -> Dashboard:
+    """The balances and levels, the unread count, the streaks and the recent awards the
+    API answers with, read once for the frame's own player and design."""
+    row = frame.row
+    if row is None:
+        return Dashboard(None, 0, [], [])
+    design = frame.design or design_for_reads(context, session, row.app_id)
+    currencies = currencies_of(design, balances_of(session, row.id))
+    unread = notifications.unread_count(session, row.id)["unread_notifications"]
+    streaks = streaks_of(session, design, row, frame.now)
     recent = [
         Award(
             _award_title(design, entry, t),
@@ -154,10 +164,10 @@ def dashboard(
             entry.explanation,
             entry.created_at,
         )
-        for entry in read_ledger(session, app_id, player, RECENT_AWARDS).data
+        for entry in ledger_of(session, row.id, RECENT_AWARDS).data
     ]
     names = {key: c.name or key for key, c in design.currencies.items()}
-    return Dashboard(state, streaks, recent, names)
+    return Dashboard(currencies, unread, streaks, recent, names)
 
 
 def _award_title(design: CompiledDesign, entry: LedgerEntryOut, t: Translator) -> str:
