@@ -50,6 +50,8 @@ router = APIRouter(route_class=SessionRoute, include_in_schema=False)
 _HERE = Path(__file__).parent
 LANG_COOKIE = "questline_lang"
 _templates = Environment(
+    # Templates change with a release, not while it runs: no look at their files per page.
+    auto_reload=False,
     loader=FileSystemLoader(_HERE / "templates"),
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
