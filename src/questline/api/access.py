@@ -18,9 +18,9 @@ from questline.api.http.context import Context
 from questline.api.http.forms import read_form
 from questline.auth.credentials import (
     ConsoleCaller,
-    cached_key,
     resolve_bearer,
     resolve_console_session,
+    resolved_without_io,
 )
 from questline.auth.keys import KEY_PREFIX
 from questline.auth.policy import Access, decision_for
@@ -168,10 +168,10 @@ _PLAYERS_ONLY = (
 async def _identify_on_loop(
     context: Context, token: str, access: Access
 ) -> tuple[Principal, Verdict | None] | None:
-    """The common case — a key seen moments ago, of an app whose limits are known — on
-    the event loop (counting in memory, or in Redis without blocking): a trip to the
-    thread pool costs more than the work. None when the database must be asked."""
-    principal = cached_key(context, token)
+    """The common case — a player token, or a key seen moments ago, of an app whose limits
+    are known — on the event loop (counting in memory, or in Redis without blocking): a
+    trip to the thread pool costs more than the work. None when the database must be asked."""
+    principal = resolved_without_io(context, token)
     if principal is None:
         return None
     limits = context.rate_limits

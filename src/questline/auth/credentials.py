@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from questline.auth.keys import KEY_PREFIX, hash_key
 from questline.auth.policy import ROLE_PERMISSIONS, scope_permissions
@@ -29,10 +29,17 @@ def resolve_bearer(context: Context, token: str) -> Principal:
     claims = verify(secret.get_secret_value(), token)
     app_id: int = claims["app"]
     if claims["typ"] == TokenType.PLAYER:
-        return Principal(
-            app_id=app_id, kind=PrincipalKind.PLAYER, permissions=frozenset(), player=claims["sub"]
-        )
+        return _player(claims)
     return _console_user(context, app_id, claims["sub"])
+
+
+def _player(claims: dict[str, Any]) -> Principal:
+    return Principal(
+        app_id=claims["app"],
+        kind=PrincipalKind.PLAYER,
+        permissions=frozenset(),
+        player=claims["sub"],
+    )
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,20 @@ def _console_user(context: Context, app_id: int, subject: str) -> Principal:
             email=user.email,
             role=role,
         )
+
+
+def resolved_without_io(context: Context, token: str) -> Principal | None:
+    """The caller, when saying who it is needs no database, so no worker thread: a player
+    token (its signature says it all) or an API key this process resolved moments ago.
+    None when the database must be asked; a player token that fails its check is refused
+    here as `resolve_bearer` would."""
+    if token.startswith(KEY_PREFIX):
+        return cached_key(context, token)
+    secret = context.settings.jwt_secret
+    if secret is None or token.count(".") != 2:
+        return None
+    claims = verify(secret.get_secret_value(), token)
+    return _player(claims) if claims["typ"] == TokenType.PLAYER else None
 
 
 def cached_key(context: Context, token: str) -> Principal | None:
