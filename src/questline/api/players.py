@@ -25,7 +25,7 @@ from questline.api.inputs import Locale
 from questline.engine.compiler import CompiledDesign
 from questline.engine.periods import Period, local_date, period_keys
 from questline.processing.score_reads import computable_scores
-from questline.storage.models import Balance, Event, LedgerEntry
+from questline.storage.models import Balance
 from questline.storage.players import balances_of, counters_of, find_player, ledger_page
 
 router = APIRouter(prefix="/v1/players", tags=["players"], route_class=SessionRoute)
@@ -199,12 +199,9 @@ def ledger_of(
     cause: str | None = None,
 ) -> LedgerPage:
     """`read_ledger` for a player already found (by their row's id)."""
-    page = ledger_page(player_id, before_id=before_id, currency=currency, cause=cause)
-    rows = session.execute(
-        page.add_columns(Event.key)
-        .outerjoin(Event, Event.seq == LedgerEntry.event_seq)
-        .limit(limit + 1)
-    ).all()
+    rows = ledger_page(
+        session, player_id, limit + 1, before_id=before_id, currency=currency, cause=cause
+    )
     entries = [
         LedgerEntryOut(
             id=entry.id,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from questline.notifications.model import Message, Recipient
@@ -115,15 +115,17 @@ def inbox_page(
     return query
 
 
+# On every dashboard and player read: built once (building and keying a statement cost
+# more than running it).
+_UNREAD = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.player_id == bindparam("player_id"), Notification.read_at.is_(None))
+)
+
+
 def unread_count(session: Session, player_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.player_id == player_id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
+    return int(session.scalar(_UNREAD, {"player_id": player_id}) or 0)
 
 
 def mark_read(

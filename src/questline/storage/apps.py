@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from questline.auth.keys import display_prefix, generate_key, hash_key
@@ -205,14 +205,18 @@ class AppSettings(BaseModel):
         return value
 
 
+# Read by every player page: built once (building and keying a statement cost more than
+# running it).
+_SETTINGS = select(App.settings).where(App.id == bindparam("app_id"))
+
+
 def app_settings(database: Database, app_id: int) -> AppSettings:
     with database.reader() as session:
-        raw = session.scalar(select(App.settings).where(App.id == app_id))
-    return AppSettings.stored(raw)
+        return settings_of(session, app_id)
 
 
 def settings_of(session: Session, app_id: int) -> AppSettings:
-    return AppSettings.stored(session.scalar(select(App.settings).where(App.id == app_id)))
+    return AppSettings.stored(session.scalar(_SETTINGS, {"app_id": app_id}))
 
 
 def create_app(session: Session, slug: str, name: str) -> App:

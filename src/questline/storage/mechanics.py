@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from questline.storage.models import (
@@ -48,19 +48,25 @@ def awards_of(session: Session, player_id: int) -> list[tuple[str, str, str, dat
     return [(a, t, p, at) for a, t, p, at in rows]
 
 
+# Read with every streak shown (the dashboard's among them): built once, since building
+# and keying a statement cost more than running it.
+_FREEZE_USES = (
+    select(StreakFreezeUse.key, StreakFreezeUse.covered, StreakFreezeUse.used_at)
+    .where(StreakFreezeUse.player_id == bindparam("player_id"))
+    .order_by(StreakFreezeUse.covered.desc())
+)
+_STREAK_FREEZE_USES = _FREEZE_USES.where(StreakFreezeUse.key == bindparam("key"))
+
+
 def freeze_uses(
     session: Session, player_id: int, key: str | None = None, per_streak: int = 30
 ) -> dict[str, list[tuple[date, datetime]]]:
     """streak -> (covered, used_at) of its freezes, newest first."""
-    statement = (
-        select(StreakFreezeUse.key, StreakFreezeUse.covered, StreakFreezeUse.used_at)
-        .where(StreakFreezeUse.player_id == player_id)
-        .order_by(StreakFreezeUse.covered.desc())
-    )
-    if key is not None:
-        statement = statement.where(StreakFreezeUse.key == key)
+    statement = _FREEZE_USES if key is None else _STREAK_FREEZE_USES
     found: dict[str, list[tuple[date, datetime]]] = {}
-    for streak, covered, used_at in session.execute(statement):
+    for streak, covered, used_at in session.execute(
+        statement, {"player_id": player_id, "key": key}
+    ):
         uses = found.setdefault(streak, [])
         if len(uses) < per_streak:
             uses.append((covered, used_at))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -13,11 +14,16 @@ from sqlalchemy.orm import Session
 from questline.errors import UnknownPlayer
 from questline.storage.models import Balance, Counter, Event, LedgerEntry, Player
 
+# The reads every page and most API calls make, built once: building and keying a
+# statement cost SQLAlchemy more than SQLite takes to run it.
+_PLAYER = select(Player).where(
+    Player.app_id == bindparam("app_id"), Player.external_id == bindparam("external_id")
+)
+_BALANCES = select(Balance).where(Balance.player_id == bindparam("player_id"))
+
 
 def get_player(session: Session, app_id: int, external_id: str) -> Player | None:
-    return session.scalar(
-        select(Player).where(Player.app_id == app_id, Player.external_id == external_id)
-    )
+    return session.scalar(_PLAYER, {"app_id": app_id, "external_id": external_id})
 
 
 def profiles_of(
@@ -70,7 +76,7 @@ def ensure_player(session: Session, app_id: int, external_id: str, now: datetime
 
 
 def balances_of(session: Session, player_id: int) -> list[Balance]:
-    return list(session.scalars(select(Balance).where(Balance.player_id == player_id)))
+    return list(session.scalars(_BALANCES, {"player_id": player_id}))
 
 
 def counters_of(
@@ -85,16 +91,43 @@ def counters_of(
 
 
 def ledger_page(
-    player_id: int, *, before_id: int | None, currency: str | None, cause: str | None = None
-) -> Select[tuple[LedgerEntry]]:
-    statement = select(LedgerEntry).where(LedgerEntry.player_id == player_id)
-    if currency is not None:
-        statement = statement.where(LedgerEntry.currency == currency)
-    if cause is not None:
-        statement = statement.where(LedgerEntry.cause == cause)
-    if before_id is not None:
-        statement = statement.where(LedgerEntry.id < before_id)
-    return statement.order_by(LedgerEntry.id.desc())
+    session: Session,
+    player_id: int,
+    limit: int,
+    *,
+    before_id: int | None,
+    currency: str | None,
+    cause: str | None = None,
+) -> list[tuple[LedgerEntry, str | None]]:
+    """Up to ``limit`` of a player's ledger entries, newest first, each with the key of
+    the event behind it (None for a grant, a purchase, …)."""
+    statement = _ledger_statement(before_id is not None, currency is not None, cause is not None)
+    values = {
+        "player_id": player_id,
+        "limit": limit,
+        "before_id": before_id,
+        "currency": currency,
+        "cause": cause,
+    }
+    return [(entry, key) for entry, key in session.execute(statement, values)]
+
+
+@cache
+def _ledger_statement(before: bool, currency: bool, cause: bool) -> Select[tuple[LedgerEntry, str]]:
+    """The ledger's page with these filters, built once (see `_PLAYER`); the event's key
+    is None where no event caused the entry (an outer join)."""
+    statement = (
+        select(LedgerEntry, Event.key)
+        .outerjoin(Event, Event.seq == LedgerEntry.event_seq)
+        .where(LedgerEntry.player_id == bindparam("player_id"))
+    )
+    if currency:
+        statement = statement.where(LedgerEntry.currency == bindparam("currency"))
+    if cause:
+        statement = statement.where(LedgerEntry.cause == bindparam("cause"))
+    if before:
+        statement = statement.where(LedgerEntry.id < bindparam("before_id"))
+    return statement.order_by(LedgerEntry.id.desc()).limit(bindparam("limit"))
 
 
 def search_players(app_id: int, text: str) -> Select[tuple[Player]]:
