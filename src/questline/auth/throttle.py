@@ -7,7 +7,7 @@ import asyncio
 import math
 import threading
 import time
-from contextlib import AbstractContextManager, nullcontext
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ import limits.aio.storage
 import limits.aio.strategies
 import redis
 import redis.asyncio
-from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from questline.auth.attempts import Attempts, MemoryAttempts, RedisAttempts
@@ -54,20 +54,15 @@ class Throttle:
     def __init__(self, redis_url: str | None = None) -> None:
         self.redis_url = redis_url
         self.attempts: Attempts
+        self._windows: MemoryWindows | None = None
+        self._limiter: MovingWindowRateLimiter | None = None
         if redis_url:
-            self.storage: Storage = RedisStorage(redis_url, key_prefix=_KEY_PREFIX)
+            storage = RedisStorage(redis_url, key_prefix=_KEY_PREFIX)
+            self._limiter = MovingWindowRateLimiter(storage)
             self.attempts = RedisAttempts(redis.Redis.from_url(redis_url))
         else:
-            self.storage = MemoryStorage()
+            self._windows = MemoryWindows()
             self.attempts = MemoryAttempts()
-        self.limiter = MovingWindowRateLimiter(self.storage)
-        self.in_process = isinstance(self.storage, MemoryStorage)
-        # limits' MemoryStorage is not safe across threads (two requests counted at once
-        # could start its expiry timer twice: RuntimeError, a 500); its calls do no I/O,
-        # so one lock around them costs microseconds. Redis needs none.
-        self._counting: AbstractContextManager[Any] = (
-            threading.Lock() if self.in_process else nullcontext()
-        )
         # With Redis, a server's event loop counts through an asyncio client of its own
         # (same keys, so the counts are shared), made on first use in that loop.
         self._async: (
@@ -81,9 +76,11 @@ class Throttle:
 
     def hit(self, limit: limits.RateLimitItem, *key: str) -> Verdict:
         """Count one request against ``limit`` for ``key``."""
-        with self._counting:
-            allowed = self.limiter.hit(limit, *key)
-            return self._verdict(limit, allowed, *key)
+        if self._windows is not None:
+            return self._windows.hit(limit, *key)
+        assert self._limiter is not None
+        allowed = self._limiter.hit(limit, *key)
+        return _verdict_of(limit, allowed, self._limiter.get_window_stats(limit, *key))
 
     async def hit_async(self, limit: limits.RateLimitItem, *key: str) -> Verdict:
         """`hit` on an event loop, without blocking it."""
@@ -111,8 +108,56 @@ class Throttle:
             await self._async[1].disconnect()
         self._async = None
 
-    def _verdict(self, limit: limits.RateLimitItem, allowed: bool, *key: str) -> Verdict:
-        return _verdict_of(limit, allowed, self.limiter.get_window_stats(limit, *key))
+
+class MemoryWindows:
+    """Moving windows in this process's memory, counted as `limits`' moving window counts
+    in Redis: a hit is allowed while fewer than ``limit.amount`` hits were allowed in the
+    last ``limit`` period, and the window resets when its oldest hit leaves it.
+
+    `limits`' own MemoryStorage starts a timer thread for every request that comes more
+    than 10 ms after the last one, and that thread rescans every key; on a page that is
+    most of the request's cost. Here a key's old hits are dropped when the key is counted,
+    and keys nobody counted for a whole window are swept at most every few seconds, under
+    the same lock (no I/O is done under it, so it is held for microseconds).
+    """
+
+    SWEEP_SECONDS = 5.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hits: dict[str, tuple[float, deque[float]]] = {}  # key -> (period, times)
+        self._swept = time.monotonic()
+
+    def hit(self, limit: limits.RateLimitItem, *key: str) -> Verdict:
+        name = limit.key_for(*key)
+        period = float(limit.get_expiry())
+        now = time.time()
+        with self._lock:
+            window = self._hits.get(name)
+            if window is None:
+                window = self._hits[name] = (period, deque())
+            times = window[1]
+            while times and times[0] <= now - period:
+                times.popleft()
+            allowed = len(times) < limit.amount
+            if allowed:
+                times.append(now)
+            held, oldest = len(times), times[0] if times else now
+            self._sweep(now)
+        reset = max(1, math.ceil(oldest + period - now))
+        return Verdict(allowed, limit.amount, max(0, limit.amount - held), reset)
+
+    def __len__(self) -> int:
+        """How many keys are held: what a sweep keeps small."""
+        return len(self._hits)
+
+    def _sweep(self, now: float) -> None:
+        if time.monotonic() - self._swept < self.SWEEP_SECONDS:
+            return
+        self._swept = time.monotonic()
+        idle = [k for k, (period, t) in self._hits.items() if not t or t[-1] <= now - period]
+        for k in idle:
+            del self._hits[k]
 
 
 def _verdict_of(limit: limits.RateLimitItem, allowed: bool, stats: limits.WindowStats) -> Verdict:
