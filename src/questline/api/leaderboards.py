@@ -252,6 +252,10 @@ def read_board(
     shown = partition if partitioned else None
 
     def names(entries: list[Standing]) -> Profiles:
+        # A circle's board comes with them, read with the scores.
+        known = {e.player: e.profile for e in entries if e.profile is not None}
+        if len(known) == len(entries):
+            return known
         return profiles_of(session, principal.app_id, (e.player for e in entries))
 
     if circle is not None and player is not None:

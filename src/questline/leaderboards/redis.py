@@ -83,6 +83,11 @@ def _player_of(member: bytes) -> str:
     return member.decode().split(":", 1)[1]
 
 
+# A circle's players with what is shown beside them: `{}` is the circle's subquery, a
+# module's constant statement whose every value is a parameter.
+_CIRCLE_PLAYERS = "SELECT external_id, display_name, avatar_url FROM players WHERE id IN ({})"
+
+
 class RedisLeaderboardStore:
     """Reads come from Redis when it holds the board exactly and completely, and from
     `fallback` (the database) otherwise."""
@@ -231,19 +236,19 @@ class RedisLeaderboardStore:
         return self.fallback.held(board, players) if found is None else found
 
     def held_among(self, board: BoardRun, circle: CircleQuery) -> list[Held]:
-        """The circle's ids from the database, their scores by one HMGET."""
+        """The circle's ids (with their names and avatars) from the database, their scores
+        by one HMGET."""
         with self.fallback.database.reader() as session:
-            players = [
-                player
-                for (player,) in BulkWriter(session).fetch(
-                    # A module's constant statement; every value is a parameter.
-                    f"SELECT external_id FROM players WHERE id IN ({circle.players})",  # noqa: S608
-                    *circle.params,
+            profiles = {
+                player: (name, avatar)
+                for player, name, avatar in BulkWriter(session).fetch(
+                    _CIRCLE_PLAYERS.format(circle.players), *circle.params
                 )
-            ]
-        found = self._held(board, players)
+            }
+        found = self._held(board, list(profiles))
         if found is None:
             return self.fallback.held_among(board, circle)
+        found = [Held(h.player, h.score, h.seq, profiles[h.player]) for h in found]
         found.sort(key=lambda h: (-h.score, h.seq, h.player))
         return found
 

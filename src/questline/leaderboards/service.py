@@ -115,7 +115,7 @@ class LeaderboardReader:
             [h.score for h in held], located.board.spec.ranking, first_rank=1, first_position=1
         )
         return [
-            Standing(h.player, h.score, rank, index + 1)
+            Standing(h.player, h.score, rank, index + 1, h.profile)
             for index, (h, rank) in enumerate(zip(held, ranks, strict=True))
         ]
 

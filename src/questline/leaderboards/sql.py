@@ -36,8 +36,14 @@ _ENTRY = (
     " JOIN players p ON p.id = s.player_id WHERE " + _BOARD
 )
 
-# A circle's players on the board, in the board's order: `{}` is the circle's subquery.
-AMONG = _ENTRY + " AND s.player_id IN ({}) ORDER BY s.score DESC, s.seq"
+# A circle's players on the board, in the board's order, with the names and avatars shown
+# beside them (their player row is read for the id anyway): `{}` is the circle's subquery.
+AMONG = (
+    "SELECT p.external_id, s.score, s.seq, p.display_name, p.avatar_url FROM leaderboard_scores s"
+    " JOIN players p ON p.id = s.player_id WHERE "
+    + _BOARD
+    + " AND s.player_id IN ({}) ORDER BY s.score DESC, s.seq"
+)
 
 # Monotone upsert: an update older than the stored one (a smaller seq) changes nothing,
 # so re-applying an event's update, or applying updates out of order, is harmless.
@@ -126,7 +132,9 @@ class SqlLeaderboardStore:
             rows = BulkWriter(session).fetch(
                 AMONG.format(circle.players), *_board_params(board), *circle.params
             )
-        return in_board_order([Held(player, score, seq) for player, score, seq, _ in rows])
+        return in_board_order(
+            [Held(player, score, seq, (name, avatar)) for player, score, seq, name, avatar in rows]
+        )
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -38,12 +38,19 @@ class ScoreUpdate:
     hidden: bool = False
 
 
+# A player's display name and avatar URL, as shown beside their standing.
+Profile = tuple[str | None, str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Standing:
     player: str
     score: int
     rank: int
     position: int  # 1-based place on the board, ties broken by who got there first
+    # Read with the score where the store had them at hand (a circle's board); else the
+    # page's reader looks them up.
+    profile: Profile | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +67,7 @@ class Held:
     player: str
     score: int
     seq: int
+    profile: Profile | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,26 @@ def test_ranks_are_within_the_circle_by_every_ranking_method(api: Api) -> None:
     assert friends(api, "competition", "dee") == [("dee", 10, 1)]  # follows no one
 
 
+def test_a_circles_board_shows_each_players_name_and_avatar(api: Api) -> None:
+    api.publish(BOARDS)
+    lesson(
+        api, "ada", 30, profile={"name": "Ada L.", "avatar_url": "https://cdn.example.com/a.png"}
+    )
+    lesson(api, "bob", 50, profile={"name": "Bob"})
+    lesson(api, "cy", 10)
+    follow(api, "ada", "bob", "cy")
+    page = api.get(
+        "/v1/leaderboards/competition",
+        params={"among": "following", "player": "ada"},
+        expect=200,
+    ).json()
+    assert [(e["player"], e["display_name"], e["avatar_url"]) for e in page["data"]] == [
+        ("bob", "Bob", None),
+        ("ada", "Ada L.", "https://cdn.example.com/a.png"),
+        ("cy", None, None),
+    ]
+
+
 def test_a_run_that_is_over_is_read_among_friends_too(api: Api) -> None:
     api.publish(BOARDS)
     lesson(api, "ada", 10, time=WEEK.isoformat())
