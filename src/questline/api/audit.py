@@ -10,18 +10,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from questline.api.http.deps import (
-    Authorized,
-    Cursor,
-    Limit,
-    ReaderDep,
-    decode_cursor,
-    encode_cursor,
-)
+from questline.api.http.deps import Authorized, ReaderDep
+from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Instant
 from questline.storage.audit import audit_page
 from questline.storage.models import AuditEntry
+from questline.storage.pages import read_page
 
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -113,6 +108,9 @@ def read_audit(
 ) -> AuditPage:
     """A page of the audit log, newest first (the API's answer and the console's)."""
     statement = audit_page(app_id, before_id=before_id, **asdict(found))
-    rows = list(session.scalars(statement.limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return AuditPage(data=[_out(entry) for entry in rows[:limit]], next_cursor=next_cursor)
+    rows, last = read_page(session, statement, limit, _entry_id)
+    return AuditPage(data=[_out(entry) for entry in rows], next_cursor=cursor_after(last))
+
+
+def _entry_id(entry: AuditEntry) -> int:
+    return entry.id

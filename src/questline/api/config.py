@@ -19,15 +19,12 @@ from questline.api.http.deps import (
     ConfigWriter,
     ContextDep,
     CurrentKey,
-    Cursor,
-    Limit,
     Principal,
     ReaderDep,
     SessionDep,
-    decode_cursor,
-    encode_cursor,
 )
 from questline.api.http.openapi_shapes import YAML_TOO, component_ref
+from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.documents import load_json, unstorable_text
@@ -39,6 +36,7 @@ from questline.services.dry_runs import checked_with
 from questline.storage import audit, configs
 from questline.storage.database import after_commit
 from questline.storage.models import ConfigVersion
+from questline.storage.pages import read_page
 from questline.yamlfile import load_yaml
 
 router = APIRouter(prefix="/v1/config", tags=["config"], route_class=SessionRoute)
@@ -349,9 +347,12 @@ def list_versions(
     before = decode_cursor(cursor)
     if before is not None:
         statement = statement.where(ConfigVersion.version < before)
-    rows = list(session.scalars(statement.limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].version) if len(rows) > limit else None
-    return ConfigVersionList(data=[_out(row) for row in rows[:limit]], next_cursor=next_cursor)
+    rows, last = read_page(session, statement, limit, _version)
+    return ConfigVersionList(data=[_out(row) for row in rows], next_cursor=cursor_after(last))
+
+
+def _version(row: ConfigVersion) -> int:
+    return row.version
 
 
 @router.get("/versions/{version}", summary="One published version")

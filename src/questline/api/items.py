@@ -10,16 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
 from questline.api.events import Scalar
-from questline.api.http.deps import (
-    ConfigWriter,
-    CurrentKey,
-    Cursor,
-    Limit,
-    ReaderDep,
-    SessionDep,
-    decode_cursor,
-    encode_cursor,
-)
+from questline.api.http.deps import ConfigWriter, CurrentKey, ReaderDep, SessionDep
+from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Identifier
@@ -27,6 +19,7 @@ from questline.errors import Conflict, NotFound
 from questline.storage import audit
 from questline.storage.items import get_item, list_items
 from questline.storage.models import Item
+from questline.storage.pages import read_page
 
 router = APIRouter(prefix="/v1/items", tags=["items"], route_class=SessionRoute)
 
@@ -146,13 +139,13 @@ def get_items(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> ItemList:
-    rows = list(
-        session.scalars(
-            list_items(principal.app_id, kind=kind, after_id=decode_cursor(cursor)).limit(limit + 1)
-        )
-    )
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return ItemList(data=[item_out(row) for row in rows[:limit]], next_cursor=next_cursor)
+    statement = list_items(principal.app_id, kind=kind, after_id=decode_cursor(cursor))
+    rows, last = read_page(session, statement, limit, _item_id)
+    return ItemList(data=[item_out(row) for row in rows], next_cursor=cursor_after(last))
+
+
+def _item_id(item: Item) -> int:
+    return item.id
 
 
 @router.get("/{key}", summary="One catalog item")

@@ -10,16 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
-from questline.api.http.deps import (
-    Authorized,
-    ContextDep,
-    Cursor,
-    Limit,
-    ReaderDep,
-    SessionDep,
-    decode_cursor,
-    encode_cursor,
-)
+from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep
+from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Instant
 from questline.auth.policy import Scope
@@ -29,6 +21,7 @@ from questline.storage import audit
 from questline.storage.apps import create_key, get_key, keys_page, revoke_key
 from questline.storage.database import after_commit
 from questline.storage.models import ApiKey, App
+from questline.storage.pages import read_page
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"], route_class=SessionRoute)
 KeyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the key's id")]
@@ -135,9 +128,12 @@ def list_keys(
 
 def read_keys(session: Session, app_id: int, limit: int, after_id: int | None) -> KeyList:
     """A page of the app's keys, oldest first (the API's answer and the console's list)."""
-    rows = list(session.scalars(keys_page(app_id, after_id=after_id).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return KeyList(data=[_out(key) for key in rows[:limit]], next_cursor=next_cursor)
+    rows, last = read_page(session, keys_page(app_id, after_id=after_id), limit, _key_id)
+    return KeyList(data=[_out(key) for key in rows], next_cursor=cursor_after(last))
+
+
+def _key_id(key: ApiKey) -> int:
+    return key.id
 
 
 @router.get("/{key_id}", summary="One key")

@@ -12,16 +12,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.http.context import Circle, Context
-from questline.api.http.deps import (
-    ContextDep,
-    Cursor,
-    EventWriter,
-    PlayerReader,
-    ReaderDep,
-    SessionDep,
-    decode_cursor,
-    encode_cursor,
-)
+from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
+from questline.api.http.paging import Cursor, decode_cursor, encode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.auth.principals import PrincipalKind
 from questline.engine.compiler import CompiledDesign

@@ -11,21 +11,15 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
-from questline.api.http.deps import (
-    ContextDep,
-    Cursor,
-    Limit,
-    PlayerReader,
-    ReaderDep,
-    decode_cursor,
-    encode_cursor,
-)
+from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Locale
 from questline.engine.compiler import CompiledDesign
 from questline.engine.periods import Period, local_date, period_keys
 from questline.processing.score_reads import computable_scores
-from questline.storage.models import Balance
+from questline.storage.models import Balance, LedgerEntry
+from questline.storage.pages import split_page
 from questline.storage.players import balances_of, counters_of, find_player, ledger_page
 
 router = APIRouter(prefix="/v1/players", tags=["players"], route_class=SessionRoute)
@@ -199,8 +193,12 @@ def ledger_of(
     cause: str | None = None,
 ) -> LedgerPage:
     """`read_ledger` for a player already found (by their row's id)."""
-    rows = ledger_page(
-        session, player_id, limit + 1, before_id=before_id, currency=currency, cause=cause
+    rows, last = split_page(
+        ledger_page(
+            session, player_id, limit + 1, before_id=before_id, currency=currency, cause=cause
+        ),
+        limit,
+        _ledger_id,
     )
     entries = [
         LedgerEntryOut(
@@ -216,10 +214,13 @@ def ledger_of(
             breakdown=entry.breakdown,
             created_at=entry.created_at,
         )
-        for entry, event_key in rows[:limit]
+        for entry, event_key in rows
     ]
-    next_cursor = encode_cursor(entries[-1].id) if len(rows) > limit else None
-    return LedgerPage(data=entries, next_cursor=next_cursor)
+    return LedgerPage(data=entries, next_cursor=cursor_after(last))
+
+
+def _ledger_id(row: tuple[LedgerEntry, str | None]) -> int:
+    return row[0].id
 
 
 def currencies_of(design: CompiledDesign | None, held: Iterable[Balance]) -> dict[str, CurrencyOut]:

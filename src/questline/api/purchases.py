@@ -10,17 +10,8 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from questline.api.http.deps import (
-    ContextDep,
-    Cursor,
-    EventWriter,
-    Limit,
-    PlayerManager,
-    PlayerReader,
-    ReaderDep,
-    decode_cursor,
-    encode_cursor,
-)
+from questline.api.http.deps import ContextDep, EventWriter, PlayerManager, PlayerReader, ReaderDep
+from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Identifier
@@ -298,7 +289,7 @@ def player_purchases(
     )
     return PurchaseList(
         data=[purchase_out(result) for result in page.purchases],
-        next_cursor=encode_cursor(page.next_before) if page.next_before is not None else None,
+        next_cursor=cursor_after(page.next_before),
     )
 
 

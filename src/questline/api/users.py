@@ -8,17 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import Row
 
 from questline.api.auth import EMAIL_PATTERN
-from questline.api.http.deps import (
-    Authorized,
-    Cursor,
-    Limit,
-    ReaderDep,
-    SessionDep,
-    decode_cursor,
-    encode_cursor,
-)
+from questline.api.http.deps import Authorized, ReaderDep, SessionDep
+from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.auth.passwords import hash_password
@@ -26,6 +20,7 @@ from questline.auth.policy import Role
 from questline.errors import Conflict, InvalidInput, NotFound
 from questline.storage import audit
 from questline.storage.models import User
+from questline.storage.pages import split_page
 from questline.storage.users import (
     create_user,
     find_user,
@@ -86,13 +81,16 @@ def list_members(
     after = decode_cursor(cursor)
     if after is not None:
         statement = statement.where(User.id > after)
-    rows = session.execute(statement.limit(limit + 1)).all()
+    rows, last = split_page(session.execute(statement.limit(limit + 1)).all(), limit, _user_id)
     data = [
         MemberOut(email=user.email, role=Role(role), created_at=user.created_at)
-        for user, role in rows[:limit]
+        for user, role in rows
     ]
-    next_cursor = encode_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
-    return MemberList(data=data, next_cursor=next_cursor)
+    return MemberList(data=data, next_cursor=cursor_after(last))
+
+
+def _user_id(row: Row[tuple[User, str]]) -> int:
+    return row.t[0].id
 
 
 @router.put(

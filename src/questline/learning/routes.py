@@ -12,16 +12,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from questline.api.http.deps import (
     Authorized,
     ContextDep,
-    Cursor,
     FlowDep,
-    Limit,
     ReaderDep,
     SessionDep,
-    decode_cursor,
-    encode_cursor,
     module_enabled,
 )
 from questline.api.http.openapi_shapes import YAML_TOO, component_ref
+from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.learning import attempts, progress, reviews, service
@@ -135,7 +132,7 @@ def list_courses(
     )
     return CourseList(
         data=[CourseOut.of(summary) for summary in found],
-        next_cursor=encode_cursor(last) if last is not None else None,
+        next_cursor=cursor_after(last),
     )
 
 
@@ -162,7 +159,7 @@ def list_course_versions(
     )
     return CourseVersionList(
         data=[CourseVersionOut.of(info) for info in found],
-        next_cursor=encode_cursor(last) if last is not None else None,
+        next_cursor=cursor_after(last),
     )
 
 

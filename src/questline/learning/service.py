@@ -24,6 +24,7 @@ from questline.learning.model import (
 )
 from questline.learning.tables import CourseRow, CourseVersionRow
 from questline.storage import audit
+from questline.storage.pages import read_page
 
 
 class _ParsedCourses:
@@ -185,7 +186,7 @@ def _check_ids_free(session: Session, app_id: int, row: CourseRow, course: Cours
 def list_courses(
     session: Session, app_id: int, *, after_id: int | None, limit: int
 ) -> tuple[list[CourseSummary], int | None]:
-    rows = list(session.scalars(course_store.courses_page(app_id, after_id).limit(limit + 1)))
+    rows, last = read_page(session, course_store.courses_page(app_id, after_id), limit, _row_id)
     found = [
         CourseSummary(
             courses.get(session, row.id, row.current_version),
@@ -193,9 +194,13 @@ def list_courses(
             row.created_at,
             row.updated_at,
         )
-        for row in rows[:limit]
+        for row in rows
     ]
-    return found, rows[limit - 1].id if len(rows) > limit else None
+    return found, last
+
+
+def _row_id(row: CourseRow) -> int:
+    return row.id
 
 
 def course_row(session: Session, app_id: int, course_key: str) -> CourseRow:
@@ -219,12 +224,16 @@ def course_versions(
     session: Session, app_id: int, course_key: str, *, before: int | None, limit: int
 ) -> tuple[list[CourseVersionInfo], int | None]:
     row = course_row(session, app_id, course_key)
-    rows = list(session.scalars(course_store.versions_page(row.id, before).limit(limit + 1)))
+    rows, last = read_page(session, course_store.versions_page(row.id, before), limit, _version)
     found = [
         _info(course_key, version, courses.get(session, row.id, version.version))
-        for version in rows[:limit]
+        for version in rows
     ]
-    return found, rows[limit - 1].version if len(rows) > limit else None
+    return found, last
+
+
+def _version(row: CourseVersionRow) -> int:
+    return row.version
 
 
 @dataclass(frozen=True)

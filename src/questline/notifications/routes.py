@@ -13,16 +13,8 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.access import COOKIE_TOKEN, QUERY_TOKEN
-from questline.api.http.deps import (
-    Authorized,
-    ContextDep,
-    Cursor,
-    Limit,
-    ReaderDep,
-    SessionDep,
-    decode_cursor,
-    encode_cursor,
-)
+from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep
+from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.errors import InvalidInput
 from questline.notifications import service
@@ -77,7 +69,7 @@ def list_notifications(
             )
             for entry in page.entries
         ],
-        next_cursor=encode_cursor(page.next_before) if page.next_before is not None else None,
+        next_cursor=cursor_after(page.next_before),
     )
 
 

@@ -16,6 +16,7 @@ from questline.notifications import outbox, store, webhook_store
 from questline.notifications.model import Message, Recipient, localize
 from questline.notifications.outbox import Outlets
 from questline.notifications.tables import Device, Notification
+from questline.storage.pages import split_page
 from questline.storage.players import find_player
 
 _KIND = re.compile(r"^[a-z][a-z0-9_.-]{0,62}$")
@@ -47,9 +48,12 @@ def inbox(
     rows = session.execute(
         store.inbox_page(found.id, before_id=before, unread=unread_only, limit=limit + 1)
     ).all()
-    entries = [InboxEntry(row, key) for row, key in rows[:limit]]  # key: None if no event
-    more = len(rows) > limit
-    return InboxPage(entries, entries[-1].notification.id if more else None)
+    entries = [InboxEntry(row, key) for row, key in rows]  # key: None if no event
+    return InboxPage(*split_page(entries, limit, _notification_id))
+
+
+def _notification_id(entry: InboxEntry) -> int:
+    return entry.notification.id
 
 
 def mark_read(

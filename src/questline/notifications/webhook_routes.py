@@ -6,15 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from questline.api.http.deps import (
-    Authorized,
-    Cursor,
-    Limit,
-    ReaderDep,
-    SessionDep,
-    decode_cursor,
-    encode_cursor,
-)
+from questline.api.http.deps import Authorized, ReaderDep, SessionDep
+from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.notifications import webhook_service
 from questline.notifications.routes import Module
@@ -89,7 +82,7 @@ def list_webhooks(
     page = webhook_service.page(session, principal.app_id, after=decode_cursor(cursor), limit=limit)
     return WebhookPage(
         data=[_out(endpoint) for endpoint in page.rows],
-        next_cursor=encode_cursor(page.next_cursor) if page.next_cursor is not None else None,
+        next_cursor=cursor_after(page.next_cursor),
     )
 
 
@@ -145,7 +138,7 @@ def list_deliveries(
     )
     return DeliveryPage(
         data=[_delivery(row) for row in page.rows],
-        next_cursor=encode_cursor(page.next_cursor) if page.next_cursor is not None else None,
+        next_cursor=cursor_after(page.next_cursor),
     )
 
 

@@ -20,6 +20,7 @@ from questline.notifications.outbox import Outlets
 from questline.notifications.tables import WebhookDelivery, WebhookEndpoint
 from questline.storage import audit
 from questline.storage.database import after_commit
+from questline.storage.pages import split_page
 
 STATUSES = ("pending", "succeeded", "failed")
 
@@ -28,6 +29,10 @@ STATUSES = ("pending", "succeeded", "failed")
 class Page:
     rows: list[Any]
     next_cursor: int | None
+
+
+def _row_id(row: WebhookEndpoint | WebhookDelivery) -> int:
+    return row.id
 
 
 def _invalid(field: str, message: str) -> InvalidInput:
@@ -109,8 +114,7 @@ def create(
 
 def page(session: Session, app_id: int, *, after: int | None, limit: int) -> Page:
     query = webhook_store.endpoints_page(app_id, after_id=after, limit=limit + 1)
-    rows = list(session.scalars(query))
-    return Page(rows[:limit], rows[limit - 1].id if len(rows) > limit else None)
+    return Page(*split_page(list(session.scalars(query)), limit, _row_id))
 
 
 def get(session: Session, app_id: int, endpoint_id: int) -> WebhookEndpoint:
@@ -182,8 +186,7 @@ def deliveries(
     query = webhook_store.deliveries_page(
         endpoint_id, before_id=before, status=status, limit=limit + 1
     )
-    rows = list(session.scalars(query))
-    return Page(rows[:limit], rows[limit - 1].id if len(rows) > limit else None)
+    return Page(*split_page(list(session.scalars(query)), limit, _row_id))
 
 
 def resend(

@@ -40,6 +40,7 @@ from questline.storage import audit, economy, inventories
 from questline.storage.audit import Actor
 from questline.storage.bulk import BulkWriter
 from questline.storage.economy_tables import COMPLETED, REFUNDED, Purchase
+from questline.storage.pages import split_page
 
 PURCHASE = "purchase"
 REFUND = "refund"
@@ -355,8 +356,9 @@ def player_purchases(
     if player_id is None:
         raise UnknownPlayer(player)
     rows = economy.purchases_page(session, player_id, before_id=before_id, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return PurchasePage(
-        [PurchaseResult(row, player) for row in rows], rows[-1].id if more and rows else None
-    )
+    shown, next_before = split_page(rows, limit, _purchase_key)
+    return PurchasePage([PurchaseResult(row, player) for row in shown], next_before)
+
+
+def _purchase_key(row: Purchase) -> int:
+    return row.id

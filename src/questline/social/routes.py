@@ -6,17 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from questline.api.http.deps import (
-    Authorized,
-    ContextDep,
-    Cursor,
-    Limit,
-    ReaderDep,
-    SessionDep,
-    decode_cursor,
-    encode_cursor,
-    module_enabled,
-)
+from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep, module_enabled
+from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.engine.notifications import LOCALE_PATTERN
 from questline.social import service
@@ -62,7 +53,7 @@ def _links(page: service.LinkPage) -> LinkPage:
         data=[
             LinkOut(player=x.player, display_name=x.display_name, since=x.since) for x in page.links
         ],
-        next_cursor=encode_cursor(page.next_before) if page.next_before is not None else None,
+        next_cursor=cursor_after(page.next_before),
     )
 
 
@@ -82,7 +73,7 @@ def _entries(page: service.FeedPage) -> EntryPage:
             )
             for e in page.entries
         ],
-        next_cursor=encode_cursor(page.next_before) if page.next_before is not None else None,
+        next_cursor=cursor_after(page.next_before),
         locale=page.locale,
     )
 

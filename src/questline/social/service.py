@@ -17,6 +17,7 @@ from questline.social import store
 from questline.social.model import message, reading_locale
 from questline.social.store import Link
 from questline.storage.models import Player
+from questline.storage.pages import split_page
 from questline.storage.players import find_player
 
 BLOCKED = "blocked"
@@ -101,7 +102,11 @@ def follow_list(
     links = store.follow_page(
         session, found.id, followers=followers, before=before, limit=limit + 1
     )
-    return LinkPage(links[:limit], links[limit - 1].cursor if len(links) > limit else None)
+    return LinkPage(*split_page(links, limit, _link_key))
+
+
+def _link_key(link: Link) -> int:
+    return link.cursor
 
 
 def counts(session: Session, player_id: int) -> Counts:
@@ -140,7 +145,7 @@ def block_list(
 ) -> LinkPage:
     found = find_player(session, app_id, player)
     links = store.block_page(session, found.id, before=before, limit=limit + 1)
-    return LinkPage(links[:limit], links[limit - 1].cursor if len(links) > limit else None)
+    return LinkPage(*split_page(links, limit, _link_key))
 
 
 def set_private(session: Session, app_id: int, player: str, private: bool) -> Counts:
@@ -159,13 +164,12 @@ def circle(session: Session, app_id: int, player: str) -> CircleQuery:
 
 
 def _entries(
-    rows: list[store.StoredEntry],
+    shown: list[store.StoredEntry],
+    next_before: int | None,
     cheered: set[int],
     design: CompiledDesign | None,
     locale: str,
-    limit: int,
 ) -> FeedPage:
-    shown = rows[:limit]
     entries = [
         FeedEntry(
             id=row.id,
@@ -180,7 +184,11 @@ def _entries(
         )
         for row in shown
     ]
-    return FeedPage(entries, shown[-1].id if len(rows) > limit else None, locale)
+    return FeedPage(entries, next_before, locale)
+
+
+def _entry_key(row: store.StoredEntry) -> int:
+    return row.id
 
 
 def feed(
@@ -198,8 +206,9 @@ def feed(
     if reader is None:
         raise UnknownPlayer(player)
     rows, cheered = store.feed_page(session, reader, before=before, limit=limit + 1)
+    shown, next_before = split_page(rows, limit, _entry_key)
     words = reading_locale(locale, reader.locale, design)
-    return _entries(rows, cheered, design, words, limit)
+    return _entries(shown, next_before, cheered, design, words)
 
 
 def activity(
@@ -223,10 +232,10 @@ def activity(
         if store.is_private(session, owner.id):
             raise Forbidden(f"the profile of '{player}' is private")
     rows = store.activity_page(session, owner.id, before=before, limit=limit + 1)
-    shown = [row.id for row in rows[:limit]]
-    cheered = store.cheered(session, reader.id, shown) if reader else set()
+    shown, next_before = split_page(rows, limit, _entry_key)
+    cheered = store.cheered(session, reader.id, [row.id for row in shown]) if reader else set()
     words = reading_locale(locale, (reader or owner).locale, design)
-    return _entries(rows, cheered, design, words, limit)
+    return _entries(shown, next_before, cheered, design, words)
 
 
 def _visible_entry(session: Session, app_id: int, cheerer: Player, entry_id: int) -> Any:

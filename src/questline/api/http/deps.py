@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
-from pydantic import AfterValidator
+from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.access import Authorized, Credentials
@@ -17,7 +14,7 @@ from questline.api.http.sessions import ReaderDep, SessionDep
 from questline.auth.credentials import resolve_bearer
 from questline.auth.principals import Principal
 from questline.engine.compiler import CompiledDesign
-from questline.errors import InvalidInput, ModuleNotEnabled, Unauthorized
+from questline.errors import ModuleNotEnabled, Unauthorized
 from questline.processing.submission import EventFlow
 
 __all__ = [
@@ -25,18 +22,14 @@ __all__ = [
     "ConfigWriter",
     "ContextDep",
     "CurrentKey",
-    "Cursor",
     "EventWriter",
     "FlowDep",
-    "Limit",
     "PlayerManager",
     "PlayerReader",
     "Principal",
     "ReaderDep",
     "SessionDep",
     "authenticate",
-    "decode_cursor",
-    "encode_cursor",
     "module_enabled",
 ]
 
@@ -94,35 +87,3 @@ def _design_for_reads(context: Context, app_id: int) -> CompiledDesign | None:
     # Begins and ends within this one thread call, like a SessionRoute's session.
     with context.database.read_sessions() as session:
         return context.designs.current_for_reads(session, app_id)
-
-
-def encode_cursor(value: int) -> str:
-    return base64.urlsafe_b64encode(str(value).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    try:
-        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise InvalidInput(
-            "the cursor is not one this server gave out",
-            errors=[{"loc": ["query", "cursor"], "message": "invalid cursor"}],
-        ) from None
-
-
-Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-
-
-def _absent_if_empty(value: str | None) -> str | None:
-    return value or None
-
-
-# `cursor=` (empty, as a client that builds its URL from a null `next_cursor` sends it)
-# asks for the first page, as no cursor does.
-Cursor = Annotated[
-    str | None,
-    AfterValidator(_absent_if_empty),
-    Query(description="`next_cursor` from the previous page; empty or absent: the first page"),
-]

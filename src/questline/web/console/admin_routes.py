@@ -14,8 +14,9 @@ from pydantic import ValidationError
 
 from questline.api import keys, users
 from questline.api.audit import AuditFilter, read_audit
-from questline.api.http.deps import ContextDep, ReaderDep, SessionDep, decode_cursor
+from questline.api.http.deps import ContextDep, ReaderDep, SessionDep
 from questline.api.http.forms import read_form, read_form_items
+from questline.api.http.paging import decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.auth.policy import Role, Scope
 from questline.errors import InvalidInput
