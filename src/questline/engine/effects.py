@@ -179,8 +179,6 @@ def effect_to_dict(effect: Effect) -> dict[str, Any]:
         return {"kind": effect.kind, "rule": effect.rule}
     if isinstance(effect, RuleSkipped):
         return {"kind": effect.kind, "rule": effect.rule, "reason": effect.reason}
-    if isinstance(effect, MECHANIC_EFFECTS):
-        return mechanic_effect_to_dict(effect)
     if isinstance(effect, BalanceOpened):
         return {
             "kind": effect.kind,
@@ -188,12 +186,14 @@ def effect_to_dict(effect: Effect) -> dict[str, Any]:
             "balance": effect.balance,
             "explanation": effect.explanation,
         }
-    return {
-        "kind": effect.kind,
-        "currency": effect.currency,
-        "level": effect.level,
-        "previous_level": effect.previous_level,
-    }
+    if isinstance(effect, LevelReached):
+        return {
+            "kind": effect.kind,
+            "currency": effect.currency,
+            "level": effect.level,
+            "previous_level": effect.previous_level,
+        }
+    return mechanic_effect_to_dict(effect)
 
 
 def apply_effect(state: PlayerState, effect: Effect) -> None:

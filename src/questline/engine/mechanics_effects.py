@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 from questline.engine.state import QUEST, QUEST_DONE, PlayerState, StreakState
 
@@ -120,18 +120,8 @@ MechanicEffect = (
     | ScoreTierChanged
     | ScoreChanged
 )
-MECHANIC_EFFECTS = (
-    AchievementUnlocked,
-    AchievementProgressed,
-    StreakExtended,
-    StreakFrozen,
-    StreakBroken,
-    StreakFreezesGranted,
-    QuestProgressed,
-    QuestCompleted,
-    ScoreTierChanged,
-    ScoreChanged,
-)
+# The same classes, for isinstance.
+MECHANIC_EFFECTS: tuple[type[MechanicEffect], ...] = get_args(MechanicEffect)
 
 
 def mechanic_effect_to_dict(effect: MechanicEffect) -> dict[str, Any]:

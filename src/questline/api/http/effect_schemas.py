@@ -284,25 +284,6 @@ class ScoreChanged(_Effect):
     previous: int
 
 
-EFFECT_MODELS: tuple[type[_Effect], ...] = (
-    CurrencyAwarded,
-    BalanceOpened,
-    LevelReached,
-    MetricIncremented,
-    RuleFired,
-    RuleSkipped,
-    LeagueSkipped,
-    AchievementUnlocked,
-    AchievementProgressed,
-    StreakExtended,
-    StreakFrozen,
-    StreakBroken,
-    StreakFreezesGranted,
-    QuestProgressed,
-    QuestCompleted,
-    ScoreTierChanged,
-    ScoreChanged,
-)
 Effect: TypeAlias = Annotated[
     CurrencyAwarded
     | BalanceOpened
@@ -323,6 +304,8 @@ Effect: TypeAlias = Annotated[
     | ScoreChanged,
     Field(discriminator="kind"),
 ]
+# The same models, one by one.
+EFFECT_MODELS: tuple[type[_Effect], ...] = get_args(get_args(Effect)[0])
 # (mypy reads an Annotated union as a value, not a type.)
 EFFECT: TypeAdapter[Any] = TypeAdapter(cast("type[Any]", Effect))
 EFFECT_EXAMPLE: dict[str, Any] = {"kind": "currency_awarded", **EXAMPLES["currency_awarded"]}
