@@ -76,9 +76,7 @@ def expected_allowed(access: Access, caller: Caller) -> bool:
     if caller.player is not None:
         # A shared read (a board, a league group) may still be refused by its route for
         # another player's circle or group; the ids the matrix sends name neither.
-        return (
-            access.shared or access.app_wide or (access.own_player and caller.player == OWN_PLAYER)
-        )
+        return access.shared or (access.own_player and caller.player == OWN_PLAYER)
     granted = set()
     for scope in caller.scopes:
         granted |= SCOPE_PERMISSIONS[scope]

@@ -66,8 +66,6 @@ def check(access: Access, principal: Principal, path_params: dict[str, Any]) -> 
             return  # what every player sees; the route narrows it where it must
         if access.player_events:
             return  # what it may submit is checked against the body
-        if access.app_wide:
-            return  # nothing of any player, only of the token's own app
         raise Forbidden("a player token cannot use this endpoint")
     if not principal.can(access.permission):
         who = f"key '{principal.key_name}'" if principal.kind is PrincipalKind.KEY else "role"

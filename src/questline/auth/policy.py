@@ -7,8 +7,8 @@ authorization-matrix test fails), so a new endpoint cannot ship open by accident
 A decision names the *permission* a caller needs. API keys get permissions from their scopes,
 console users from their role in the app, and player tokens get none: they may call only the
 routes marked ``own_player`` (and then only for their own player), the reads every player
-shares (``shared``: a board's standings, their own league group) and, if the app allows it,
-submit events for themselves (``player_events``).
+of the app shares (``shared``: a board's standings, their own league group, the app's
+brand) and, if the app allows it, submit events for themselves (``player_events``).
 """
 
 from __future__ import annotations
@@ -89,9 +89,10 @@ class Access:
 
     permission: Permission | None
     own_player: bool = False
-    # What players see of each other (a board's standings, a league group): open to a
-    # player token too, for any player; the route narrows it where it must (its own
-    # group, its own circle of friends).
+    # What every player of the app may see, of each other (a board's standings, a league
+    # group) or of the app itself (its brand): open to a player token too, whichever
+    # player it is for; the route narrows it where it must (its own group, its own circle
+    # of friends).
     shared: bool = False
     player_events: bool = False
     rate_limited: bool = True
@@ -101,9 +102,6 @@ class Access:
     # A player page (`/play/...`): it shows the token's own player, who is not in its path;
     # only a player token opens it.
     page: bool = False
-    # About the app as a whole, not one player (its brand): a player token of the app may
-    # read it as well.
-    app_wide: bool = False
     # A web console page or action (`/console/...`): opened by a console user's session
     # cookie only (never a bearer credential), and a write also needs the session's
     # CSRF token.
@@ -123,7 +121,8 @@ def own(permission: Permission) -> Access:
 
 
 def shared(permission: Permission) -> Access:
-    """Also open to a player token: standings every player of the app may see."""
+    """Also open to a player token: what every player of the app may see (standings, a
+    league group, the app's brand)."""
     return Access(permission, shared=True)
 
 
@@ -184,7 +183,7 @@ POLICY: dict[str, Access] = {
     "POST /v1/apps": needs(_P.APPS_CREATE),
     "GET /v1/apps/{app_id}": needs(_P.CONFIG_READ),
     # The brand a player's pages and widgets wear: any caller of the app, players too.
-    "GET /v1/branding": Access(_P.CONFIG_READ, app_wide=True),
+    "GET /v1/branding": shared(_P.CONFIG_READ),
     # Never rate-limited for its administrators: it is the way back from a limit set too
     # tight, which would otherwise refuse the very request that loosens it.
     "PUT /v1/apps/{app_id}/settings": Access(_P.APP_SETTINGS, rate_limited=False),

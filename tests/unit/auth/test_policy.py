@@ -80,7 +80,6 @@ def test_a_player_token_opens_only_its_own_players_routes(own: str, asked: str) 
             or (access.own_player and asked == own)
             or access.player_events
             or access.shared
-            or access.app_wide
         )
         assert allowed(player, access, player_id=asked) is expected
 
