@@ -10,10 +10,9 @@ rules do not apply: the grant is the administrator's decision.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
+from questline.engine.awards import land
 from questline.engine.effects import CurrencyAwarded, Effect
-from questline.engine.levels import level_reached
 from questline.engine.state import Event
 from questline.engine.view import StateView
 
@@ -35,25 +34,19 @@ def manual_grant(view: StateView, event: Event) -> list[Effect]:
         raise GrantRejected(f"a grant's amount must be a whole number, not {amount!r}")
     by = str(event.properties.get("by", "unknown"))
     reason = str(event.properties.get("reason", ""))
-    spec = design.currencies[currency]
-    held = state.balance(currency)
     wanted = int(amount)
-    after = spec.clamp(held.balance, wanted)
-    steps: list[dict[str, Any]] = []
-    moved = after - held.balance
-    if moved != wanted:
-        steps.append({"step": "bounds", "min": spec.min, "max": spec.max, "result": moved})
-    earned_after = held.earned + max(moved, 0)
+    landed = land(design, state.balance(currency), currency, wanted)
+    moved = landed.amount
     text = f"manual grant by {by} ({reason}): {wanted:+d} {currency}"
-    if steps:
+    if landed.bounds:
         text += f"; kept within bounds → {moved:+d}"
     found: list[Effect] = [
         CurrencyAwarded(
             rule=f"manual:{by}",
             currency=currency,
             amount=moved,
-            balance_after=after,
-            earned_after=earned_after,
+            balance_after=landed.balance_after,
+            earned_after=landed.earned_after,
             earned_today=None,
             explanation=text,
             breakdown={
@@ -61,7 +54,7 @@ def manual_grant(view: StateView, event: Event) -> list[Effect]:
                 "by": by,
                 "reason": reason,
                 "requested": wanted,
-                "steps": steps,
+                "steps": [landed.bounds] if landed.bounds else [],
                 "amount": moved,
                 "currency": currency,
                 "config_version": design.version,
@@ -69,7 +62,6 @@ def manual_grant(view: StateView, event: Event) -> list[Effect]:
             cause="manual",
         )
     ]
-    reached = level_reached(design.levels.get(currency), currency, held.earned, earned_after)
-    if reached is not None:
-        found.append(reached)
+    if landed.level is not None:
+        found.append(landed.level)
     return found

@@ -13,6 +13,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, 
 from typing import Any
 
 from questline.engine import boosts, grants, progression
+from questline.engine.awards import land
 from questline.engine.compiler import CompiledDesign, CompiledModifier, CompiledRule
 from questline.engine.design import Currency, LimitPeriod, Rounding, RuleLimit
 from questline.engine.effects import (
@@ -31,7 +32,6 @@ from questline.engine.expressions import (
     Value,
     plain_value,
 )
-from questline.engine.levels import level_reached
 from questline.engine.periods import Period, local_date, period_keys
 from questline.engine.state import (
     EARNED_TODAY,
@@ -323,15 +323,10 @@ def _award(
             steps,
         )
 
-    held = state.balance(currency)
-    after = spec.clamp(held.balance, awarded)
-    if after != held.balance + awarded:
-        steps.append(
-            {"step": "bounds", "min": spec.min, "max": spec.max, "result": after - held.balance}
-        )
-        awarded = after - held.balance
-
-    earned_after = held.earned + max(awarded, 0)
+    landed = land(design, state.balance(currency), currency, awarded)
+    if landed.bounds:
+        steps.append(landed.bounds)
+    awarded = landed.amount
     breakdown: dict[str, Any] = {
         "rule": rule.id,
         "currency": currency,
@@ -347,8 +342,8 @@ def _award(
             rule=rule.id,
             currency=currency,
             amount=awarded,
-            balance_after=after,
-            earned_after=earned_after,
+            balance_after=landed.balance_after,
+            earned_after=landed.earned_after,
             earned_today=(today, earned_today + max(awarded, 0)) if daily_cap else None,
             explanation=explain(breakdown),
             breakdown=breakdown,
@@ -359,9 +354,8 @@ def _award(
             ),
         )
     ]
-    reached = level_reached(design.levels.get(currency), currency, held.earned, earned_after)
-    if reached is not None:
-        found.append(reached)
+    if landed.level is not None:
+        found.append(landed.level)
     return found
 
 
