@@ -1,28 +1,10 @@
-// Progressive enhancement of the player pages: the theme toggle, live toasts for every
-// notification (Server-Sent Events, with the page's own cookie), and a refresh of the
-// page's numbers when something happened. Without JavaScript the pages still work.
+// Progressive enhancement of the player pages (theme.js has the theme toggle): live
+// toasts for every notification (Server-Sent Events, with the page's own cookie), and a
+// refresh of the page's numbers when something happened. Without JavaScript the pages
+// still work.
 (function () {
   "use strict";
-  var root = document.documentElement;
   var body = document.body;
-
-  function currentTheme() {
-    var chosen = root.getAttribute("data-theme");
-    if (chosen) return chosen;
-    return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
-  }
-
-  var toggle = document.getElementById("theme-toggle");
-  if (toggle) {
-    var showState = function () { toggle.setAttribute("aria-pressed", String(currentTheme() === "dark")); };
-    showState();
-    toggle.addEventListener("click", function () {
-      var next = currentTheme() === "dark" ? "light" : "dark";
-      root.setAttribute("data-theme", next);
-      try { localStorage.setItem("questline-theme", next); } catch (e) { /* not kept */ }
-      showState();
-    });
-  }
 
   // The shop's forms work without JavaScript (each carries its own purchase id, so a form
   // sent twice buys once); here a second click does not even send it again.

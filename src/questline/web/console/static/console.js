@@ -1,28 +1,9 @@
-// Progressive enhancement of the console's pages: the theme toggle, a confirmation before
-// an action that changes what players get, a dry run's page that refreshes itself while it
-// runs, and the design editor (line numbers, highlighting, checking as you type). Without
-// JavaScript every page and form still works.
+// Progressive enhancement of the console's pages (theme.js has the theme toggle): a
+// confirmation before an action that changes what players get, a dry run's page that
+// refreshes itself while it runs, and the design editor (line numbers, highlighting,
+// checking as you type). Without JavaScript every page and form still works.
 (function () {
   "use strict";
-  var root = document.documentElement;
-
-  function currentTheme() {
-    var chosen = root.getAttribute("data-theme");
-    if (chosen) return chosen;
-    return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
-  }
-
-  var toggle = document.getElementById("theme-toggle");
-  if (toggle) {
-    var showState = function () { toggle.setAttribute("aria-pressed", String(currentTheme() === "dark")); };
-    showState();
-    toggle.addEventListener("click", function () {
-      var next = currentTheme() === "dark" ? "light" : "dark";
-      root.setAttribute("data-theme", next);
-      try { localStorage.setItem("questline-theme", next); } catch (e) { /* not kept */ }
-      showState();
-    });
-  }
 
   // A button that says what it is about to do asks first.
   document.addEventListener("click", function (event) {
