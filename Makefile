@@ -8,12 +8,14 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml sdk/python/pyproject.tom
 .PHONY: run test lint typecheck pytest bench bench-leaderboards bench-notifications bench-social bench-distributed system-deps clean
 
 # uv resolves and installs in well under a minute what pip takes minutes for; pip is the
-# fallback where uv cannot be had.
+# fallback where uv cannot be had. Both leave every module compiled: where Python may not
+# write bytecode (PYTHONDONTWRITEBYTECODE), each process would compile its imports anew.
 $(STAMP): pyproject.toml sdk/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	($(BIN)/python -m pip install --quiet uv \
-		&& $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]' -e sdk/python) \
+		&& $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
+			-e '.[dev]' -e sdk/python) \
 		|| $(BIN)/python -m pip install --quiet -e '.[dev]' -e sdk/python
 	rm -f $(VENV)/.installed-* && touch $@
 
@@ -43,8 +45,12 @@ typecheck: $(STAMP)
 
 # One test process per core (at most four), a test file's tests kept together so each
 # file starts its servers once; `PYTEST_WORKERS=0 make pytest` runs in one process.
+# The suite starts hundreds of server, worker and CLI processes: the project's own modules
+# are compiled first, so that none of them compiles its imports where bytecode is not
+# written.
 PYTEST_WORKERS ?= auto
 pytest: $(STAMP)
+	$(BIN)/python -m compileall -q -j 0 src sdk/python/src > /dev/null
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 ## make bench: ingest and process events on the embedded default; leaderboard reads

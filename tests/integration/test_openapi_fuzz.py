@@ -19,7 +19,7 @@ from tests.conftest import ADMIN_KEY
 from tests.integration.conftest import make_settings
 from tests.support.accounts import PASSWORD, add_user
 
-EXAMPLES = 25  # per operation: enough to find crashes, quick enough for every run
+EXAMPLES = 15  # per operation: enough to find crashes, quick enough for every run
 DESIGN = b"""
 currencies: {xp: {}}
 rules: [{id: r, on: did, award: {xp: "event.n"}}]

@@ -58,7 +58,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # the same index as pip, in seconds rather than minutes; pip where there is no uv.
     uv = shutil.which("uv", path=str(Path(sys.executable).parent))
     if uv is not None:
-        run(uv, "pip", "install", "-q", "--python", python, wheel, cwd=place)
+        # Compiled as pip compiles, or every process of the server compiles it anew.
+        run(uv, "pip", "install", "-q", "--compile-bytecode", "--python", python, wheel, cwd=place)
     else:
         run(python, "-m", "pip", "install", "-q", wheel, cwd=place)
     return place

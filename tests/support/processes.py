@@ -139,7 +139,7 @@ def start_worker(env: dict[str, str], workdir: Path, name: str) -> QuestlineProc
 
 def start_api(env: dict[str, str], workdir: Path, name: str, port: int) -> QuestlineProcess:
     api = QuestlineProcess(["serve", "--port", str(port)], env, workdir / f"{name}.log").start()
-    wait_for(lambda: _answers(port), timeout=30, what=f"the API on port {port}", log=api)
+    _wait_until_it_answers(api, port)
     return api
 
 
@@ -159,8 +159,19 @@ def start_guarded_api(
         workdir / f"{name}.log",
         module="tests.support.guarded_server",
     ).start()
-    wait_for(lambda: _answers(port), timeout=30, what=f"the API on port {port}", log=api)
+    _wait_until_it_answers(api, port)
     return api, report
+
+
+def _wait_until_it_answers(api: QuestlineProcess, port: int) -> None:
+    """Until the server answers; if it never does, it is stopped before the failure is
+    raised, so that no server outlives its test (a later test would then fail on the
+    leftover process's warning instead of this one on its cause)."""
+    try:
+        wait_for(lambda: _answers(port), timeout=60, what=f"the API on port {port}", log=api)
+    except BaseException:
+        api.kill()
+        raise
 
 
 def _answers(port: int) -> bool:
