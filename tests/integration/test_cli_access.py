@@ -203,8 +203,8 @@ def test_an_operator_recovers_an_app_whose_limits_shut_it_out(database_url: str)
         with database.reader() as session:
             app = get_app(session, "fitness")
             assert app is not None
-            statement = audit_page(app.id, before_id=None, action="app.settings")
-            recorded = [(e.actor, e.before, e.after) for e in session.scalars(statement)]
+            entries = audit_page(session, app.id, before_id=None, action="app.settings")
+            recorded = [(e.actor, e.before, e.after) for e in entries]
     finally:
         database.dispose()
     assert len(recorded) == 1

@@ -16,7 +16,7 @@ from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Instant
 from questline.storage.audit import audit_page
 from questline.storage.models import AuditEntry
-from questline.storage.pages import read_page
+from questline.storage.pages import split_page
 
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -107,9 +107,9 @@ def read_audit(
     session: Session, app_id: int, found: AuditFilter, limit: int, before_id: int | None
 ) -> AuditPage:
     """A page of the audit log, newest first (the API's answer and the console's)."""
-    statement = audit_page(app_id, before_id=before_id, **asdict(found))
-    rows, last = read_page(session, statement, limit, _entry_id)
-    return AuditPage(data=[_out(entry) for entry in rows], next_cursor=cursor_after(last))
+    rows = audit_page(session, app_id, limit=limit + 1, before_id=before_id, **asdict(found))
+    shown, last = split_page(rows, limit, _entry_id)
+    return AuditPage(data=[_out(entry) for entry in shown], next_cursor=cursor_after(last))
 
 
 def _entry_id(entry: AuditEntry) -> int:

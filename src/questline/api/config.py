@@ -36,7 +36,7 @@ from questline.services.dry_runs import checked_with
 from questline.storage import audit, configs
 from questline.storage.database import after_commit
 from questline.storage.models import ConfigVersion
-from questline.storage.pages import read_page
+from questline.storage.pages import split_page
 from questline.yamlfile import load_yaml
 
 router = APIRouter(prefix="/v1/config", tags=["config"], route_class=SessionRoute)
@@ -343,12 +343,11 @@ def get_config(principal: CurrentKey, session: ReaderDep) -> ConfigVersionOut:
 def list_versions(
     principal: CurrentKey, session: ReaderDep, limit: Limit = 50, cursor: Cursor = None
 ) -> ConfigVersionList:
-    statement = configs.versions(principal.app_id)
-    before = decode_cursor(cursor)
-    if before is not None:
-        statement = statement.where(ConfigVersion.version < before)
-    rows, last = read_page(session, statement, limit, _version)
-    return ConfigVersionList(data=[_out(row) for row in rows], next_cursor=cursor_after(last))
+    rows = configs.versions(
+        session, principal.app_id, limit=limit + 1, before=decode_cursor(cursor)
+    )
+    shown, last = split_page(rows, limit, _version)
+    return ConfigVersionList(data=[_out(row) for row in shown], next_cursor=cursor_after(last))
 
 
 def _version(row: ConfigVersion) -> int:

@@ -23,7 +23,6 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.access import authorize, bearer, current_principal
@@ -40,7 +39,8 @@ from questline.errors import InvalidInput, NotFound, ProcessingFailed
 from questline.processing.batch import PENDING
 from questline.processing.ingest import NewEvent, Profile
 from questline.processing.submission import EventStatus, submit
-from questline.storage.models import Event, Player
+from questline.storage.models import Event
+from questline.storage.players import event_by_key
 
 router = APIRouter(prefix="/v1/events", tags=["events"], route_class=SessionRoute)
 
@@ -410,11 +410,7 @@ def post_batch(
 
 @router.get("/{event_id}", summary="An event, its status and its effects")
 def get_event(event_id: str, principal: PlayerReader, session: ReaderDep) -> EventOut:
-    row = session.execute(
-        select(Event, Player.external_id)
-        .join(Player, Player.id == Event.player_id)
-        .where(Event.app_id == principal.app_id, Event.key == event_id)
-    ).first()
+    row = event_by_key(session, principal.app_id, event_id)
     if row is None:
         raise NotFound(f"no event with id '{event_id}'")
     event, player = row

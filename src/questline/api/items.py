@@ -19,7 +19,7 @@ from questline.errors import Conflict, NotFound
 from questline.storage import audit
 from questline.storage.items import get_item, list_items
 from questline.storage.models import Item
-from questline.storage.pages import read_page
+from questline.storage.pages import split_page
 
 router = APIRouter(prefix="/v1/items", tags=["items"], route_class=SessionRoute)
 
@@ -139,9 +139,11 @@ def get_items(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> ItemList:
-    statement = list_items(principal.app_id, kind=kind, after_id=decode_cursor(cursor))
-    rows, last = read_page(session, statement, limit, _item_id)
-    return ItemList(data=[item_out(row) for row in rows], next_cursor=cursor_after(last))
+    rows = list_items(
+        session, principal.app_id, kind=kind, after_id=decode_cursor(cursor), limit=limit + 1
+    )
+    shown, last = split_page(rows, limit, _item_id)
+    return ItemList(data=[item_out(row) for row in shown], next_cursor=cursor_after(last))
 
 
 def _item_id(item: Item) -> int:

@@ -21,7 +21,7 @@ from questline.storage import audit
 from questline.storage.apps import create_key, get_key, keys_page, revoke_key
 from questline.storage.database import after_commit
 from questline.storage.models import ApiKey, App
-from questline.storage.pages import read_page
+from questline.storage.pages import split_page
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"], route_class=SessionRoute)
 KeyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the key's id")]
@@ -128,8 +128,9 @@ def list_keys(
 
 def read_keys(session: Session, app_id: int, limit: int, after_id: int | None) -> KeyList:
     """A page of the app's keys, oldest first (the API's answer and the console's list)."""
-    rows, last = read_page(session, keys_page(app_id, after_id=after_id), limit, _key_id)
-    return KeyList(data=[_out(key) for key in rows], next_cursor=cursor_after(last))
+    rows = keys_page(session, app_id, after_id=after_id, limit=limit + 1)
+    shown, last = split_page(rows, limit, _key_id)
+    return KeyList(data=[_out(key) for key in shown], next_cursor=cursor_after(last))
 
 
 def _key_id(key: ApiKey) -> int:

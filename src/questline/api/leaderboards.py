@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -24,12 +23,12 @@ from questline.leaderboards.service import (
     LeaderboardReader,
     Located,
     partition_of,
+    runs_of,
     standing_of,
 )
 from questline.leaderboards.sql import SqlLeaderboardStore
 from questline.leaderboards.store import BoardRun, Page, Standing
 from questline.leaderboards.visibility import set_hidden
-from questline.storage.models import LeaderboardRun
 from questline.storage.players import find_player, profiles_of
 
 router = APIRouter(tags=["leaderboards"], route_class=SessionRoute)
@@ -468,13 +467,7 @@ def read_runs(
     """A board's runs, newest first (the API's answer and the leaderboard page's periods)."""
     design = context.designs.current_for_reads(session, app_id)
     LeaderboardReader.board(design, key)
-    rows = session.execute(
-        select(LeaderboardRun)
-        .where(LeaderboardRun.app_id == app_id, LeaderboardRun.board == key)
-        .order_by(LeaderboardRun.starts_at.desc(), LeaderboardRun.run.desc())
-        .offset(offset)
-        .limit(limit + 1)
-    ).scalars()
+    rows = runs_of(session, app_id, key, offset=offset, limit=limit + 1)
     runs = [
         RunOut(
             run=row.run,

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
@@ -16,7 +15,7 @@ from questline.api.http.sessions import SessionRoute
 from questline.auth.principals import PrincipalKind
 from questline.engine.leagues import League, league_week
 from questline.errors import Forbidden, NotFound
-from questline.storage.models import LeagueEntry, LeagueGroup, LeagueMember, Player
+from questline.storage import leagues
 from questline.storage.players import find_player
 
 router = APIRouter(tags=["leagues"], route_class=SessionRoute)
@@ -131,19 +130,6 @@ def _league(context: ContextDep, session: Session, app_id: int) -> League:
 
 
 def _members(session: Session, group_id: int) -> list[GroupMemberOut]:
-    rows = session.execute(
-        select(
-            Player.external_id,
-            Player.display_name,
-            Player.avatar_url,
-            LeagueEntry.score,
-            LeagueEntry.seq,
-            LeagueEntry.outcome,
-        )
-        .join(Player, Player.id == LeagueEntry.player_id)
-        .where(LeagueEntry.group_id == group_id)
-    ).all()
-    ordered = sorted(rows, key=lambda r: (-r.score, r.seq, r.external_id))
     return [
         GroupMemberOut(
             player=r.external_id,
@@ -153,7 +139,7 @@ def _members(session: Session, group_id: int) -> list[GroupMemberOut]:
             rank=index + 1,
             outcome=r.outcome,
         )
-        for index, r in enumerate(ordered)
+        for index, r in enumerate(leagues.group_standings(session, group_id))
     ]
 
 
@@ -174,40 +160,20 @@ def read_player_league(
     """A player's league this week: tier, group, rank and the last result."""
     league = _league(context, session, app_id)
     player = find_player(session, app_id, player_id)
-    tier = session.scalar(
-        select(LeagueMember.tier).where(
-            LeagueMember.app_id == app_id, LeagueMember.player_id == player.id
-        )
-    )
+    tier = leagues.player_tier(session, app_id, player.id)
     week = league_week(league, datetime.now(UTC))
-    entry = session.scalar(
-        select(LeagueEntry).where(
-            LeagueEntry.app_id == app_id,
-            LeagueEntry.week == week.key,
-            LeagueEntry.player_id == player.id,
-        )
-    )
+    entry = leagues.week_entry(session, app_id, week.key, player.id)
     group_id = rank = members = None
     score = 0
     if entry is not None:
-        group = session.get(LeagueGroup, entry.group_id)
+        group = leagues.get_group(session, entry.group_id)
         assert group is not None
         if group.finalized_at is None:
             tier = group.tier  # the tier this week is played in (settled: the next one)
         standings = _members(session, entry.group_id)
         group_id, score, members = entry.group_id, entry.score, len(standings)
         rank = next(m.rank for m in standings if m.player == player_id)
-    last = session.execute(
-        select(LeagueEntry, LeagueGroup.tier)
-        .join(LeagueGroup, LeagueGroup.id == LeagueEntry.group_id)
-        .where(
-            LeagueEntry.app_id == app_id,
-            LeagueEntry.player_id == player.id,
-            LeagueEntry.outcome.is_not(None),
-        )
-        .order_by(LeagueEntry.week.desc())
-        .limit(1)
-    ).first()
+    last = leagues.last_result(session, app_id, player.id)
     spec = league.tiers[min(tier or 0, len(league.tiers) - 1)]
     return PlayerLeagueOut(
         player=player_id,
@@ -257,7 +223,7 @@ def read_group(
     if index is None:
         tiers = ", ".join(t.name for t in league.tiers)
         raise NotFound(f"no tier '{tier}' (tiers: {tiers})")
-    group = session.get(LeagueGroup, group_id)
+    group = leagues.get_group(session, group_id)
     if group is None or group.app_id != app_id or group.tier != index:
         raise NotFound(f"no group {group_id} in tier '{tier}'")
     members = _members(session, group.id)

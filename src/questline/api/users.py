@@ -77,11 +77,11 @@ class MemberList(BaseModel):
 def list_members(
     principal: Authorized, session: ReaderDep, limit: Limit = 50, cursor: Cursor = None
 ) -> MemberList:
-    statement = members(principal.app_id)
-    after = decode_cursor(cursor)
-    if after is not None:
-        statement = statement.where(User.id > after)
-    rows, last = split_page(session.execute(statement.limit(limit + 1)).all(), limit, _user_id)
+    rows, last = split_page(
+        members(session, principal.app_id, after_id=decode_cursor(cursor), limit=limit + 1),
+        limit,
+        _user_id,
+    )
     data = [
         MemberOut(email=user.email, role=Role(role), created_at=user.created_at)
         for user, role in rows

@@ -68,7 +68,7 @@ def list_keys(app: Annotated[str, typer.Option(help="the app's id")] = "default"
 
     with open_database() as database, database.reader() as session:
         lines = []
-        for key in session.scalars(keys_page(app_named(session, app).id, after_id=None)):
+        for key in keys_page(session, app_named(session, app).id, after_id=None):
             state = "revoked" if key.revoked_at else "active"
             used = key.last_used_at.isoformat() if key.last_used_at else "never"
             lines.append(

@@ -141,9 +141,32 @@ def partition_of(session: Session, app_id: int, player: str, attribute: str | No
     return "" if value is None else str(value)
 
 
+def runs_of(
+    session: Session, app_id: int, board: str, *, offset: int, limit: int
+) -> list[LeaderboardRun]:
+    """A page of a board's runs, newest first."""
+    return list(
+        session.scalars(
+            select(LeaderboardRun)
+            .where(LeaderboardRun.app_id == app_id, LeaderboardRun.board == board)
+            .order_by(LeaderboardRun.starts_at.desc(), LeaderboardRun.run.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+
+
 def standing_of(page: Page) -> tuple[Standing, float]:
     """The player's standing and percentile from around(player, radius=0)."""
     return page.entries[0], percentile(page.below or 0, page.total or 1)
 
 
-__all__ = ["CURRENT", "LeaderboardReader", "Located", "Ranking", "partition_of", "standing_of"]
+__all__ = [
+    "CURRENT",
+    "LeaderboardReader",
+    "Located",
+    "Ranking",
+    "partition_of",
+    "runs_of",
+    "standing_of",
+]

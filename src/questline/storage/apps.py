@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from questline.auth.keys import display_prefix, generate_key, hash_key
@@ -264,11 +264,14 @@ def brand_if_unbranded(session: Session, app: App, brand: dict[str, Any], who: s
     return True
 
 
-def keys_page(app_id: int, *, after_id: int | None) -> Select[tuple[ApiKey]]:
+def keys_page(
+    session: Session, app_id: int, *, after_id: int | None, limit: int | None = None
+) -> list[ApiKey]:
+    """The app's keys, oldest first: a page of `limit` of them, or all."""
     statement = select(ApiKey).where(ApiKey.app_id == app_id)
     if after_id is not None:
         statement = statement.where(ApiKey.id > after_id)
-    return statement.order_by(ApiKey.id)
+    return list(session.scalars(statement.order_by(ApiKey.id).limit(limit)))
 
 
 def get_key(session: Session, app_id: int, key_id: int) -> ApiKey | None:

@@ -63,16 +63,20 @@ def record(
 
 
 def audit_page(
+    session: Session,
     app_id: int,
     *,
     before_id: int | None,
+    limit: int | None = None,
     action: str | None = None,
     target_type: str | None = None,
     target_id: str | None = None,
     actor: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> Select[tuple[AuditEntry]]:
+) -> list[AuditEntry]:
+    """The app's audit log, newest first, narrowed by each filter given: a page of `limit`
+    entries, or all."""
     statement = select(AuditEntry).where(AuditEntry.app_id == app_id)
     if before_id is not None:
         statement = statement.where(AuditEntry.id < before_id)
@@ -88,7 +92,7 @@ def audit_page(
         statement = statement.where(AuditEntry.at >= since)
     if until is not None:
         statement = statement.where(AuditEntry.at < until)
-    return statement.order_by(AuditEntry.id.desc())
+    return list(session.scalars(statement.order_by(AuditEntry.id.desc()).limit(limit)))
 
 
 def player_audit(app_id: int, player_id: str) -> Select[tuple[AuditEntry]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from questline.storage.bulk import BulkWriter
@@ -39,12 +39,14 @@ def get_version(session: Session, app_id: int, version: int) -> ConfigVersion | 
     )
 
 
-def versions(app_id: int) -> Select[tuple[ConfigVersion]]:
-    return (
-        select(ConfigVersion)
-        .where(ConfigVersion.app_id == app_id)
-        .order_by(ConfigVersion.version.desc())
-    )
+def versions(
+    session: Session, app_id: int, *, limit: int, before: int | None = None
+) -> list[ConfigVersion]:
+    """A page of the published versions, newest first; with `before`, older than it."""
+    statement = select(ConfigVersion).where(ConfigVersion.app_id == app_id)
+    if before is not None:
+        statement = statement.where(ConfigVersion.version < before)
+    return list(session.scalars(statement.order_by(ConfigVersion.version.desc()).limit(limit)))
 
 
 def publish(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questline.storage.models import Item
@@ -17,10 +17,13 @@ def get_item(
     return session.scalar(statement)
 
 
-def list_items(app_id: int, *, kind: str | None, after_id: int | None) -> Select[tuple[Item]]:
+def list_items(
+    session: Session, app_id: int, *, kind: str | None, after_id: int | None, limit: int
+) -> list[Item]:
+    """A page of the catalog's live items, oldest first."""
     statement = select(Item).where(Item.app_id == app_id, Item.deleted_at.is_(None))
     if kind is not None:
         statement = statement.where(Item.kind == kind)
     if after_id is not None:
         statement = statement.where(Item.id > after_id)
-    return statement.order_by(Item.id)
+    return list(session.scalars(statement.order_by(Item.id).limit(limit)))

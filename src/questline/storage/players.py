@@ -148,3 +148,16 @@ def search_players(app_id: int, text: str) -> Select[tuple[Player]]:
 def recent_events(player_id: int) -> Select[tuple[Event]]:
     """A player's events, the last processed first (on the index of their order)."""
     return select(Event).where(Event.player_id == player_id).order_by(Event.seq.desc())
+
+
+def event_by_key(session: Session, app_id: int, key: str) -> tuple[Event, str] | None:
+    """An event of the app by its id, with the id of the player it is about."""
+    return (
+        session.execute(
+            select(Event, Player.external_id)
+            .join(Player, Player.id == Event.player_id)
+            .where(Event.app_id == app_id, Event.key == key)
+        )
+        .tuples()
+        .first()
+    )

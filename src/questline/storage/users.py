@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from questline.auth.policy import Role
@@ -90,13 +90,18 @@ def owners(session: Session, app_id: int) -> int:
     )
 
 
-def members(app_id: int) -> Select[tuple[User, str]]:
-    return (
+def members(
+    session: Session, app_id: int, *, after_id: int | None, limit: int
+) -> list[tuple[User, str]]:
+    """A page of the app's console users with their roles, in the order they joined."""
+    statement = (
         select(User, Membership.role)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.app_id == app_id)
-        .order_by(User.id)
     )
+    if after_id is not None:
+        statement = statement.where(User.id > after_id)
+    return list(session.execute(statement.order_by(User.id).limit(limit)).tuples())
 
 
 def issue_refresh(

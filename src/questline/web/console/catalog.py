@@ -25,7 +25,7 @@ def all_items(session: Session, app_id: int) -> Iterator[ItemOut]:
     """Every item of the catalog, oldest first, read a page at a time."""
     after: int | None = None
     while True:
-        rows = list(session.scalars(list_items(app_id, kind=None, after_id=after).limit(PAGE)))
+        rows = list_items(session, app_id, kind=None, after_id=after, limit=PAGE)
         yield from (item_out(row) for row in rows)
         if len(rows) < PAGE:
             return

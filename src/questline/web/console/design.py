@@ -111,7 +111,7 @@ class Editor:
 
 def editor(session: Session, app_id: int) -> Editor:
     current = configs.current(session, app_id)
-    rows = list(session.scalars(configs.versions(app_id).limit(VERSIONS_SHOWN)))
+    rows = configs.versions(session, app_id, limit=VERSIONS_SHOWN)
     return Editor(current, source_of(current), rows, list_schedules(session, app_id))
 
 
