@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep
 from questline.api.http.problems import problems
@@ -52,6 +52,7 @@ class AppOut(BaseModel):
     """An app and its access settings."""
 
     model_config = ConfigDict(
+        from_attributes=True,
         json_schema_extra={
             "examples": [
                 {
@@ -61,13 +62,19 @@ class AppOut(BaseModel):
                     "settings": {"player_event_types": ["workout.logged"]},
                 }
             ]
-        }
+        },
     )
 
-    id: str = Field(description="the app's id")
+    id: str = Field(validation_alias="slug", description="the app's id")
     name: str
     created_at: datetime
     settings: AppSettings
+
+    @field_validator("settings", mode="before")
+    @classmethod
+    def _as_stored(cls, raw: object) -> object:
+        # The column's JSON, read as stored settings (a limit below today's floor stays).
+        return AppSettings.stored(raw) if raw is None or isinstance(raw, dict) else raw
 
 
 class AppList(BaseModel):
@@ -128,15 +135,6 @@ class BrandingOut(BaseModel):
     accent: AccentOut | None = Field(description="null: Questline's own accent")
 
 
-def _out(app: App) -> AppOut:
-    return AppOut(
-        id=app.slug,
-        name=app.name,
-        created_at=app.created_at,
-        settings=AppSettings.stored(app.settings),
-    )
-
-
 def _visible(session: SessionDep | ReaderDep, principal: Principal, slug: str) -> App:
     """An app the caller belongs to: a key's own, or any in which a user has a role."""
     app = get_app(session, slug)
@@ -168,7 +166,7 @@ def list_apps(principal: Authorized, session: ReaderDep) -> AppList:
     app_ids = [principal.app_id]
     if principal.kind is PrincipalKind.USER and principal.user_id is not None:
         app_ids = apps_of(session, principal.user_id)
-    return AppList(data=[_out(app) for app in apps_by_id(session, app_ids)])
+    return AppList(data=[AppOut.model_validate(app) for app in apps_by_id(session, app_ids)])
 
 
 @router.post(
@@ -188,7 +186,7 @@ def post_app(body: AppIn, principal: Authorized, session: SessionDep) -> AppOut:
                 created_at=app.created_at,
             )
         )
-    out = _out(app)
+    out = AppOut.model_validate(app)
     audit.record(
         session,
         principal,
@@ -203,7 +201,7 @@ def post_app(body: AppIn, principal: Authorized, session: SessionDep) -> AppOut:
 
 @router.get("/{app_id}", summary="One app and its access settings")
 def get_one(app_id: AppSlug, principal: Authorized, session: ReaderDep) -> AppOut:
-    return _out(_visible(session, principal, app_id))
+    return AppOut.model_validate(_visible(session, principal, app_id))
 
 
 @router.put("/{app_id}/settings", summary="Replace the app's access settings")
@@ -219,7 +217,7 @@ def put_settings(
     if context.rate_limits is not None:
         limits = context.rate_limits
         after_commit(session, lambda: limits.forget(app.id))
-    return _out(app)
+    return AppOut.model_validate(app)
 
 
 @branding_router.get("/v1/branding", summary="The brand of the app's player pages and widgets")

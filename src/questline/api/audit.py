@@ -38,7 +38,7 @@ _EXAMPLE: dict[str, Any] = {
 class AuditEntryOut(BaseModel):
     """One recorded change."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_EXAMPLE]})
 
     id: int
     at: datetime
@@ -56,20 +56,6 @@ class AuditPage(BaseModel):
 
     data: list[AuditEntryOut]
     next_cursor: str | None
-
-
-def _out(entry: AuditEntry) -> AuditEntryOut:
-    return AuditEntryOut(
-        id=entry.id,
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        target_type=entry.target_type,
-        target_id=entry.target_id,
-        before=entry.before,
-        after=entry.after,
-        request_id=entry.request_id,
-    )
 
 
 @dataclass(frozen=True)
@@ -109,7 +95,10 @@ def read_audit(
     """A page of the audit log, newest first (the API's answer and the console's)."""
     rows = audit_page(session, app_id, limit=limit + 1, before_id=before_id, **asdict(found))
     shown, last = split_page(rows, limit, _entry_id)
-    return AuditPage(data=[_out(entry) for entry in shown], next_cursor=cursor_after(last))
+    return AuditPage(
+        data=[AuditEntryOut.model_validate(entry) for entry in shown],
+        next_cursor=cursor_after(last),
+    )
 
 
 def _entry_id(entry: AuditEntry) -> int:

@@ -53,6 +53,8 @@ _DOCUMENT_BODY: dict[str, Any] = {
 
 
 class ConfigVersionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     version: int
     created_at: datetime
     created_by: str | None
@@ -62,7 +64,8 @@ class ConfigVersionOut(BaseModel):
         " before that (a just-published version, or one replaced while its backfill ran)"
     )
     dry_run: int | None = Field(
-        description="the dry run the publisher checked this document with (`?dry_run=`)"
+        validation_alias="dry_run_id",
+        description="the dry run the publisher checked this document with (`?dry_run=`)",
     )
     document: dict[str, Any] = Field(
         description="the game design as it was published (a `GameDesign`), with any"
@@ -228,18 +231,6 @@ def read_design(body: bytes, content_type: str) -> tuple[dict[str, Any], str]:
     return document, source
 
 
-def _out(row: ConfigVersion) -> ConfigVersionOut:
-    return ConfigVersionOut(
-        version=row.version,
-        created_at=row.created_at,
-        created_by=row.created_by,
-        comment=row.comment,
-        backfilled_at=row.backfilled_at,
-        dry_run=row.dry_run_id,
-        document=row.document,
-    )
-
-
 @router.put(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -294,7 +285,7 @@ def publish_body(
         )
         _audit_publish(session, principal, row, "config.publish")
     _published(context, principal.app_id)
-    return _out(row)
+    return ConfigVersionOut.model_validate(row)
 
 
 @router.post(
@@ -336,7 +327,7 @@ def get_config(principal: CurrentKey, session: ReaderDep) -> ConfigVersionOut:
     row = configs.current(session, principal.app_id)
     if row is None:
         raise NotFound("no game design has been published yet: PUT /v1/config")
-    return _out(row)
+    return ConfigVersionOut.model_validate(row)
 
 
 @router.get("/versions", summary="Every published version, newest first")
@@ -347,7 +338,10 @@ def list_versions(
         session, principal.app_id, limit=limit + 1, before=decode_cursor(cursor)
     )
     shown, last = split_page(rows, limit, _version)
-    return ConfigVersionList(data=[_out(row) for row in shown], next_cursor=cursor_after(last))
+    return ConfigVersionList(
+        data=[ConfigVersionOut.model_validate(row) for row in shown],
+        next_cursor=cursor_after(last),
+    )
 
 
 def _version(row: ConfigVersion) -> int:
@@ -363,7 +357,7 @@ def get_version(
     row = configs.get_version(session, principal.app_id, version)
     if row is None:
         raise NotFound(f"there is no version {version}")
-    return _out(row)
+    return ConfigVersionOut.model_validate(row)
 
 
 @router.get(
@@ -407,7 +401,7 @@ def rollback(
     )
     _audit_publish(session, principal, row, "config.rollback")
     after_commit(session, lambda: _published(context, principal.app_id))
-    return _out(row)
+    return ConfigVersionOut.model_validate(row)
 
 
 def _published(context: Context, app_id: int) -> None:

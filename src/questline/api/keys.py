@@ -57,6 +57,8 @@ class KeyIn(BaseModel):
 class KeyOut(BaseModel):
     """An API key, without its secret."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     name: str
     prefix: str = Field(description="the start of the secret, to recognise it in logs")
@@ -80,19 +82,6 @@ class KeyList(BaseModel):
     next_cursor: str | None
 
 
-def _out(key: ApiKey) -> KeyOut:
-    return KeyOut(
-        id=key.id,
-        name=key.name,
-        prefix=key.prefix,
-        scopes=list(key.scopes),
-        created_at=key.created_at,
-        last_used_at=key.last_used_at,
-        expires_at=key.expires_at,
-        revoked_at=key.revoked_at,
-    )
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a key (secret shown once)")
 def post_key(body: KeyIn, principal: Authorized, session: SessionDep) -> KeyCreated:
     return create(session, principal, body)
@@ -114,7 +103,7 @@ def create(session: Session, principal: Principal, body: KeyIn) -> KeyCreated:
         scopes=sorted({scope.value for scope in body.scopes}),
         expires_at=body.expires_at,
     )
-    out = _out(key)
+    out = KeyOut.model_validate(key)
     audit.record(session, principal, "key.create", "key", key.id, after=out.model_dump(mode="json"))
     return KeyCreated(**out.model_dump(), secret=secret)
 
@@ -130,7 +119,9 @@ def read_keys(session: Session, app_id: int, limit: int, after_id: int | None) -
     """A page of the app's keys, oldest first (the API's answer and the console's list)."""
     rows = keys_page(session, app_id, after_id=after_id, limit=limit + 1)
     shown, last = split_page(rows, limit, _key_id)
-    return KeyList(data=[_out(key) for key in shown], next_cursor=cursor_after(last))
+    return KeyList(
+        data=[KeyOut.model_validate(key) for key in shown], next_cursor=cursor_after(last)
+    )
 
 
 def _key_id(key: ApiKey) -> int:
@@ -142,7 +133,7 @@ def read_key(key_id: KeyId, principal: Authorized, session: ReaderDep) -> KeyOut
     key = get_key(session, principal.app_id, key_id)
     if key is None:
         raise NotFound(f"no key with id {key_id}")
-    return _out(key)
+    return KeyOut.model_validate(key)
 
 
 @router.delete("/{key_id}", summary="Revoke a key: it stops working at once")
@@ -157,10 +148,10 @@ def revoke(context: Context, session: Session, principal: Principal, key_id: int
     key = get_key(session, principal.app_id, key_id)
     if key is None:
         raise NotFound(f"no key with id {key_id}")
-    before = _out(key).model_dump(mode="json")
+    before = KeyOut.model_validate(key).model_dump(mode="json")
     revoke_key(key, datetime.now(UTC))
     after_commit(session, lambda: context.keys.forget(key_id))
-    out = _out(key)
+    out = KeyOut.model_validate(key)
     if before["revoked_at"] is None:
         audit.record(
             session,
