@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import yaml
 from fastapi import APIRouter, Path, Query, Request, status
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from questline import design_limits
+from questline.api.config_schemas import (
+    ConfigVersionList,
+    ConfigVersionOut,
+    RollbackIn,
+    ValidationResult,
+    VersionDiffOut,
+    changes_out,
+    diff_out,
+)
 from questline.api.http.context import Context
 from questline.api.http.deps import (
     ConfigWriter,
@@ -50,136 +57,6 @@ _DOCUMENT_BODY: dict[str, Any] = {
         },
     }
 }
-
-
-class ConfigVersionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    version: int
-    created_at: datetime
-    created_by: str | None
-    comment: str | None
-    backfilled_at: datetime | None = Field(
-        description="when the achievement backfill of this version ran to the end; null"
-        " before that (a just-published version, or one replaced while its backfill ran)"
-    )
-    dry_run: int | None = Field(
-        validation_alias="dry_run_id",
-        description="the dry run the publisher checked this document with (`?dry_run=`)",
-    )
-    document: dict[str, Any] = Field(
-        description="the game design as it was published (a `GameDesign`), with any"
-        " shorthand it was written in kept: `on` as one event type, amounts as numbers"
-    )
-
-
-class ConfigVersionList(BaseModel):
-    data: list[ConfigVersionOut]
-    next_cursor: str | None
-
-
-_CHANGE_EXAMPLE: dict[str, Any] = {
-    "section": "rules",
-    "key": "attempt-xp",
-    "change": "changed",
-    "path": ["award", "xp"],
-    "before": 10,
-    "after": 20,
-    "description": "rules 'attempt-xp': award.xp changed from 10 to 20",
-}
-_DIFF_TEXT = "--- version 1\n+++ version 2\n@@ -4,3 +4,3 @@\n- award:\n-    xp: 10\n+    xp: 20\n"
-
-
-class DesignChangeOut(BaseModel):
-    """One change between two game designs, by section, key and path."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [_CHANGE_EXAMPLE]})
-
-    section: str = Field(description="the top-level key: rules, currencies, achievements, …")
-    key: str | None = Field(
-        description="the entry in the section (a rule's id, a currency's key); null: the"
-        " section itself"
-    )
-    change: Literal["added", "removed", "changed", "reordered"]
-    path: list[str | int] = Field(description='where inside the entry, e.g. ["award", "xp"]')
-    before: Any = Field(description="the value before; null when added")
-    after: Any = Field(description="the value after; null when removed")
-    description: str = Field(examples=["rules 'attempt-xp': award.xp changed from 10 to 20"])
-
-
-class DesignDiffOut(BaseModel):
-    """What changed between two game designs: by section and key, and as text."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"changes": [_CHANGE_EXAMPLE], "text": _DIFF_TEXT}]}
-    )
-
-    changes: list[DesignChangeOut]
-    text: str = Field(description="a unified diff of both documents as canonical YAML")
-
-
-class VersionDiffOut(DesignDiffOut):
-    """What changed from one published version to another."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "from_version": 1,
-                    "to_version": 2,
-                    "changes": [_CHANGE_EXAMPLE],
-                    "text": _DIFF_TEXT,
-                }
-            ]
-        }
-    )
-
-    from_version: int
-    to_version: int
-
-
-class ValidationResult(BaseModel):
-    valid: bool
-    currencies: list[str]
-    metrics: list[str]
-    rules: list[str]
-    current_version: int | None = Field(
-        description="the version the draft is compared with; null before the first publish"
-    )
-    diff: DesignDiffOut | None = Field(
-        description="what publishing the draft would change; null before the first publish"
-    )
-
-
-def _diff_out(found: DesignDiff) -> DesignDiffOut:
-    return DesignDiffOut(changes=_changes_out(found), text=found.text)
-
-
-def _changes_out(found: DesignDiff) -> list[DesignChangeOut]:
-    return [
-        DesignChangeOut(
-            section=change.section,
-            key=change.key,
-            change=change.change,
-            path=list(change.path),
-            before=change.before,
-            after=change.after,
-            description=change.describe(),
-        )
-        for change in found.changes
-    ]
-
-
-class RollbackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    version: int = Field(
-        strict=True,
-        ge=1,
-        le=2**31 - 1,
-        description="the version whose document becomes current again",
-    )
-    comment: str | None = Field(default=None, max_length=500)
 
 
 def parse_document(raw: bytes, content_type: str) -> tuple[dict[str, Any], str]:
@@ -311,7 +188,7 @@ def validate_body(
         metrics=[metric.key for metric in compiled.metrics],
         rules=[rule.id for rule in compiled.rules],
         current_version=None if compared is None else compared[0],
-        diff=None if compared is None else _diff_out(compared[1]),
+        diff=None if compared is None else diff_out(compared[1]),
     )
 
 
@@ -373,7 +250,7 @@ def get_version_diff(
 ) -> VersionDiffOut:
     found = version_diff(session, principal.app_id, first, second)
     return VersionDiffOut(
-        from_version=first, to_version=second, changes=_changes_out(found), text=found.text
+        from_version=first, to_version=second, changes=changes_out(found), text=found.text
     )
 
 

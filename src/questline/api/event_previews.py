@@ -9,7 +9,7 @@ from typing import Any, Literal, Self
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from questline.api.events import EventIn
+from questline.api.event_schemas import EventIn
 from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
 from questline.api.http.effect_schemas import EFFECT_EXAMPLE, Effects
 from questline.api.http.openapi_problems import ProblemField

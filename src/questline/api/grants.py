@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from questline.api.events import EventAccepted
+from questline.api.event_schemas import EventAccepted
 from questline.api.http.deps import ContextDep, FlowDep, PlayerManager
 from questline.api.inputs import Identifier
 from questline.engine.process import MAX_AWARD

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -14,137 +13,33 @@ from questline.api.http.context import Circle, Context
 from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
 from questline.api.http.paging import Cursor, decode_cursor, encode_cursor
 from questline.api.http.sessions import SessionRoute
+from questline.api.leaderboard_schemas import (
+    BoardPage,
+    Profiles,
+    RankList,
+    RankOut,
+    RunList,
+    RunOut,
+    VisibilityIn,
+    VisibilityOut,
+    board_page,
+)
+from questline.api.leaderboard_top import top_from_memory
 from questline.auth.principals import PrincipalKind
-from questline.engine.compiler import CompiledDesign
 from questline.errors import Forbidden, InvalidInput, NotFound
-from questline.leaderboards.redis import RedisLeaderboardStore
 from questline.leaderboards.service import (
     CURRENT,
     LeaderboardReader,
-    Located,
     partition_of,
     runs_of,
     standing_of,
 )
 from questline.leaderboards.sql import SqlLeaderboardStore
-from questline.leaderboards.store import BoardRun, Page, Standing
+from questline.leaderboards.store import BoardRun, Standing
 from questline.leaderboards.visibility import set_hidden
 from questline.storage.players import find_player, profiles_of
 
 router = APIRouter(tags=["leaderboards"], route_class=SessionRoute)
-
-
-# Examples of the pages and ranks (with their nulls) are in api.openapi_docs.
-
-
-class StandingOut(BaseModel):
-    """A player's place on a board: score, rank, and position in the list."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "player": "p11",
-                    "display_name": "Ada",
-                    "avatar_url": "https://cdn.example.com/avatars/p11.png",
-                    "score": 61,
-                    "rank": 1,
-                    "position": 1,
-                }
-            ]
-        }
-    )
-
-    player: str
-    display_name: str | None = Field(description="the player's name as the host app set it")
-    avatar_url: str | None = Field(description="a picture of the player, if the host app set one")
-    score: int
-    rank: int
-    position: int
-
-
-class BoardPage(BaseModel):
-    """A page of a leaderboard's run: the board, the run and its entries, best first."""
-
-    board: str
-    name: str | None
-    rank_by: str
-    ranking: str
-    run: str
-    starts_at: datetime | None
-    ends_at: datetime | None
-    final: bool
-    partition: str | None
-    data: list[StandingOut]
-    total: int | None
-    next_cursor: str | None
-
-
-class RunOut(BaseModel):
-    """One run of a board (a day, a week, all time): its bounds and whether it is final."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "run": "2026-11-02",
-                    "starts_at": "2026-11-02T05:00:00Z",
-                    "ends_at": "2026-11-09T05:00:00Z",
-                    "final": True,
-                    "players": 2,
-                }
-            ]
-        }
-    )
-
-    run: str
-    starts_at: datetime | None
-    ends_at: datetime | None
-    final: bool
-    players: int | None
-
-
-class RunList(BaseModel):
-    """A board's runs, newest first."""
-
-    data: list[RunOut]
-    next_cursor: str | None
-
-
-class RankOut(BaseModel):
-    """A player's standing on the current run of one board."""
-
-    board: str
-    run: str
-    partition: str | None
-    score: int
-    rank: int
-    position: int
-    percentile: float
-    players: int
-
-
-class RankList(BaseModel):
-    """A player's standing on every board they are on."""
-
-    data: list[RankOut]
-
-
-class VisibilityIn(BaseModel):
-    """Whether to hide the player from every leaderboard (an opt-out) or show them."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"hidden": True}]})
-
-    hidden: bool = Field(strict=True)
-
-
-class VisibilityOut(BaseModel):
-    """Whether the player is now hidden from every leaderboard."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"player": "bob", "hidden": True}]})
-
-    player: str
-    hidden: bool
 
 
 Period = Annotated[
@@ -155,50 +50,6 @@ Period = Annotated[
 def _reader(context: ContextDep) -> LeaderboardReader:
     reader: LeaderboardReader = context.leaderboards
     return reader
-
-
-# The display name and avatar URL of each player on a page, by id: read in one query.
-Profiles = dict[str, tuple[str | None, str | None]]
-
-
-def _entries(entries: list[Standing], profiles: Profiles) -> list[StandingOut]:
-    shown = [profiles.get(e.player, (None, None)) for e in entries]
-    return [
-        StandingOut(
-            player=e.player,
-            display_name=name,
-            avatar_url=avatar,
-            score=e.score,
-            rank=e.rank,
-            position=e.position,
-        )
-        for e, (name, avatar) in zip(entries, shown, strict=True)
-    ]
-
-
-def _page(
-    profiles: Profiles,
-    located: Located,
-    partition: str | None,
-    entries: list[Standing],
-    total: int | None,
-    next_cursor: str | None,
-) -> BoardPage:
-    spec = located.board.spec
-    return BoardPage(
-        board=located.board.key,
-        name=spec.name,
-        rank_by=spec.rank_by,
-        ranking=spec.ranking.value,
-        run=located.run.key,
-        starts_at=located.run.starts_at,
-        ends_at=located.run.ends_at,
-        final=located.finalized_at is not None,
-        partition=partition,
-        data=_entries(entries, profiles),
-        total=total,
-        next_cursor=next_cursor,
-    )
 
 
 def read_board(
@@ -251,7 +102,7 @@ def read_board(
 
     if circle is not None and player is not None:
         entries = reader.among(located, board_run, circle(session, principal.app_id, player))
-        return _page(names(entries), located, shown, entries, len(entries), None)
+        return board_page(names(entries), located, shown, entries, len(entries), None)
     if players is not None:
         if around is not None or cursor is not None:
             raise InvalidInput(
@@ -266,16 +117,16 @@ def read_board(
                 errors=[{"loc": ["query", "players"], "message": "1 to 500 ids"}],
             )
         entries = reader.among(located, board_run, wanted)
-        return _page(names(entries), located, shown, entries, len(entries), None)
+        return board_page(names(entries), located, shown, entries, len(entries), None)
     if around is not None:
         page = reader.around(located, board_run, around, radius)
         if page is None:
             raise NotFound(f"player '{around}' is not on leaderboard '{key}' ({located.run.key})")
-        return _page(names(page.entries), located, shown, page.entries, page.total, None)
+        return board_page(names(page.entries), located, shown, page.entries, page.total, None)
     offset = decode_cursor(cursor) or 0
     page = reader.top(located, board_run, offset, limit + 1)
     more = len(page.entries) > limit
-    return _page(
+    return board_page(
         names(page.entries[:limit]),
         located,
         shown,
@@ -354,7 +205,7 @@ async def get_leaderboard(
     ] = None,
 ) -> BoardPage | Response:
     if period == CURRENT and around is None and players is None and among is None and not player:
-        page = await _top_from_memory(key, principal.app_id, context, limit, cursor, partition)
+        page = await top_from_memory(key, principal.app_id, context, limit, cursor, partition)
         if page is not None:
             return page
 
@@ -377,76 +228,6 @@ async def get_leaderboard(
             )
 
     return await run_in_threadpool(read)
-
-
-# A page's JSON as last sent, with the store's page it was made from: while the store
-# answers with that same page (kept for a moment), so does this. Bounded by clearing.
-_sent: dict[tuple[int, str, str, str | None, int, int], tuple[CompiledDesign, Page, bytes]] = {}
-_MAX_SENT = 10_000
-
-
-async def _top_from_memory(
-    key: str,
-    app_id: int,
-    context: Context,
-    limit: int,
-    cursor: str | None,
-    partition: str | None,
-) -> Response | None:
-    """The most frequent read — a page of a current board — answered on the event loop
-    when the design is in memory and Redis holds the board; None sends it the long way
-    (the database, in the thread pool), which also gives every error its answer."""
-    store = context.leaderboards.store
-    if not isinstance(store, RedisLeaderboardStore):
-        return None
-    known, design = context.designs.current_if_known(app_id)
-    if not known or design is None:
-        return None
-    board = design.leaderboards.get(key)
-    if board is None or (board.spec.partition_by is None) != (partition is None):
-        return None
-    located = LeaderboardReader.locate_current(board)
-    if located is None:
-        return None
-    offset = decode_cursor(cursor) or 0
-    page = await store.top_without_fallback(
-        BoardRun(app_id, key, located.run.key, partition or ""),
-        board.spec.ranking,
-        offset=offset,
-        limit=limit + 1,
-    )
-    if page is None:
-        return None
-    sent_key = (app_id, key, located.run.key, partition, offset, limit)
-    sent = _sent.get(sent_key)
-    if sent is not None and sent[0] is design and sent[1] is page:
-        body = sent[2]
-    else:
-        more = len(page.entries) > limit
-        # The names come from the database (in the thread pool) only for a page the store
-        # has not answered with a moment ago; its body is then sent again as it is.
-        profiles = await run_in_threadpool(_profiles, context, app_id, page.entries[:limit])
-        body = (
-            _page(
-                profiles,
-                located,
-                partition,
-                page.entries[:limit],
-                None,
-                encode_cursor(offset + limit) if more else None,
-            )
-            .model_dump_json()
-            .encode()
-        )
-        if len(_sent) >= _MAX_SENT:
-            _sent.clear()
-        _sent[sent_key] = (design, page, body)
-    return Response(body, media_type="application/json")
-
-
-def _profiles(context: Context, app_id: int, entries: list[Standing]) -> Profiles:
-    with context.database.reader() as session:
-        return profiles_of(session, app_id, (e.player for e in entries))
 
 
 @router.get("/v1/leaderboards/{key}/runs", summary="A board's runs, newest first")

@@ -35,7 +35,7 @@ def import_events(
 
     from pydantic import ValidationError
 
-    from questline.api.events import EventIn
+    from questline.api.event_schemas import EventIn
     from questline.composition import command_line_processing
     from questline.processing.ingest import NewEvent
     from questline.services.event_import import (

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from questline.api.achievements import PlayerAchievementOut, read_player_achievements
 from questline.api.http.context import Context
-from questline.api.leaderboards import BoardPage, RunOut, read_board, read_runs
+from questline.api.leaderboard_schemas import BoardPage, RunOut
+from questline.api.leaderboards import read_board, read_runs
 from questline.api.leagues import GroupOut, PlayerLeagueOut, read_group, read_player_league
 from questline.api.mechanic_reads import current_design, design_for_reads
 from questline.api.players import CurrencyOut, LedgerEntryOut, currencies_of, ledger_of

@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from questline.api.config import ValidationResult, validate_body
+from questline.api.config import validate_body
+from questline.api.config_schemas import ValidationResult
 from questline.api.http.context import Context
 from questline.errors import QuestlineError
 from questline.services.schedules import list_schedules

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from questline.api import config, config_schedules, dry_runs, event_previews
+from questline.api.config_schemas import RollbackIn
 from questline.api.http.context import Context
 from questline.api.http.deps import ContextDep, ReaderDep, SessionDep
 from questline.api.http.forms import is_form, read_form
@@ -171,7 +172,7 @@ def diff_page(first: Id, second: Id, caller: Caller, session: ReaderDep) -> Resp
 @router.post("/rollback")
 def rollback(caller: Caller, form: Form, session: SessionDep, context: ContextDep) -> Response:
     try:
-        body = config.RollbackIn(
+        body = RollbackIn(
             version=int(form.get("version", "0")), comment=form.get("comment") or None
         )
     except (ValueError, ValidationError) as error:

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from questline.api.achievements import PlayerAchievementOut, read_player_achievements
-from questline.api.events import EventOut, event_out
+from questline.api.event_schemas import EventOut, event_out
 from questline.api.http.context import Context
-from questline.api.leaderboards import RankOut, read_ranks
+from questline.api.leaderboard_schemas import RankOut
+from questline.api.leaderboards import read_ranks
 from questline.api.players import LedgerEntryOut, PlayerOut, read_ledger, read_player_state
 from questline.api.quests import PlayerQuestOut, read_player_quests
 from questline.api.scores import ScoreOut, read_player_scores
