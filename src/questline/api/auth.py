@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.http.context import Context
-from questline.api.http.deps import ContextDep
+from questline.api.http.deps import ContextDep, SessionDep
 from questline.api.http.problems import problems
+from questline.api.http.sessions import SessionRoute
 from questline.auth.tokens import TokenType, issue
 from questline.errors import Unauthorized, Unavailable
 from questline.services.sign_in import SignIn
@@ -24,7 +25,7 @@ from questline.storage.users import (
     rotate_refresh,
 )
 
-router = APIRouter(prefix="/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/v1/auth", tags=["auth"], route_class=SessionRoute)
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
 Email = Annotated[str, StringConstraints(min_length=3, max_length=320, pattern=EMAIL_PATTERN)]
@@ -118,6 +119,7 @@ def _login(context: Context, body: LoginIn, client_ip: str) -> TokenPair:
     settings = context.settings
     attempt = SignIn(settings, context.throttle, body.email, client_ip)
     try:
+        # Its own unit of work: places are taken before the writer's turn, given back after.
         with context.database.transaction() as session:
             signed_in = attempt.check(session, body.email, body.password, body.app)
             refresh = issue_refresh(
@@ -147,6 +149,7 @@ async def login(body: LoginIn, request: Request, context: ContextDep) -> TokenPa
 def refresh(body: RefreshIn, context: ContextDep) -> TokenPair:
     _secret(context)
     lifetime = timedelta(days=context.settings.refresh_token_days)
+    # Its own unit of work: a detected reuse commits its revocation before the 401.
     with context.database.transaction() as session:
         rotation = rotate_refresh(session, body.refresh_token, lifetime)
         pair = None
@@ -180,7 +183,6 @@ def refresh(body: RefreshIn, context: ContextDep) -> TokenPair:
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Sign out: revoke the refresh token and its family",
 )
-def logout(body: RefreshIn, context: ContextDep) -> Response:
-    with context.database.transaction() as session:
-        revoke_by_token(session, body.refresh_token)
+def logout(body: RefreshIn, session: SessionDep) -> Response:
+    revoke_by_token(session, body.refresh_token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

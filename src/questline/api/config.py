@@ -148,6 +148,7 @@ def publish_body(
 ) -> ConfigVersionOut:
     document, source = read_design(body, content_type)
     check_document(document)  # before the transaction: compiling takes no writer's turn
+    # Its own unit of work: the route is async (it reads the raw body); the console calls it too.
     with context.database.transaction() as session:
         if dry_run is not None:
             checked_with(session, principal.app_id, dry_run, document)
