@@ -33,6 +33,7 @@ from questline.storage.apps import settings_of
 from questline.storage.models import Player
 from questline.storage.players import balances_of, get_player
 from questline.web.model import Features, Translator
+from questline.web.shop import OTHER, REFUSALS
 
 RECENT_AWARDS = 8
 BOARD_TOP = 10
@@ -100,8 +101,9 @@ class Leaderboard:
 
 @dataclass(frozen=True)
 class League:
-    standing: PlayerLeagueOut | None  # None: the design has no league
+    standing: PlayerLeagueOut | None  # None: the design has no league, or see `newcomer`
     group: GroupOut | None
+    newcomer: bool = False  # the player has done nothing yet, so is in no tier
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ class Offer:
     on_sale: bool
     stock_left: int | None
     can_buy: bool
-    refusal: str | None
+    refusal: str | None  # why not, as a key of the page's words (`shop.refused.<refusal>`)
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,10 @@ def feed(context: Context, session: Session, app_id: int, player: str, locale: s
 def league(context: Context, session: Session, app_id: int, player: str) -> League:
     if current_design(context, session, app_id).design.leagues is None:
         return League(None, None)
-    standing = read_player_league(context, session, app_id, player)
+    try:
+        standing = read_player_league(context, session, app_id, player)
+    except NotFound:
+        return League(None, None, newcomer=True)  # the player has done nothing yet
     group = None
     if standing.group is not None:
         group = read_group(context, session, app_id, standing.tier, standing.group)
@@ -293,7 +298,8 @@ def wallet(context: Context, session: Session, app_id: int, player: str, locale:
         WalletLine(line.currency, line.name or line.currency, line.balance, line.earned, line.spent)
         for line in held
     ]
-    listed = shop_service.shop(session, context.designs, app_id, player)
+    known = get_player(session, app_id, player) is not None
+    listed = shop_service.shop(session, context.designs, app_id, player if known else None)
     default = listed.default_locale
     offers = []
     for listing in listed.offers:
@@ -307,7 +313,15 @@ def wallet(context: Context, session: Session, app_id: int, player: str, locale:
                 on_sale=listing.on_sale,
                 stock_left=listing.stock_left,
                 can_buy=listing.player.can_buy if listing.player else False,
-                refusal=listing.player.detail if listing.player else None,
+                refusal=_why(listing.player.refusal) if listing.player else "unknown_player",
             )
         )
     return Wallet(lines, offers)
+
+
+def _why(refusal: str | None) -> str | None:
+    """A refusal code as the page words it, in the page's language (the API's detail is
+    English)."""
+    if refusal is None:
+        return None
+    return refusal if refusal in REFUSALS else OTHER

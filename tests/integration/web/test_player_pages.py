@@ -230,3 +230,17 @@ def test_the_designs_names_follow_the_apis_rule_whatever_language_the_page_speak
     # A language chosen on the page is asked for, as `?locale=` is of the API.
     assert "First steps" in client.get("/play", params={"lang": "en"}).text
     assert ">Hint<" in client.get("/play/wallet").text  # the choice stays (its cookie)
+
+
+def test_a_player_who_has_done_nothing_yet_opens_every_page(api: Api, client: TestClient) -> None:
+    """A host app links a new user to the pages before their first event: every page of the
+    design opens, empty, rather than answering that the player does not exist."""
+    api.publish_blueprint("language")
+    api.event("ana", "lesson.completed", xp=30)  # someone else has, so the boards have rows
+    open_pages(client, token(api, "newcomer"))
+    links = set(re.findall(r'<a href="(/play[^"?]*)"', client.get("/play").text))
+    assert len(links) == 8
+    for path in sorted(links):
+        page = client.get(path)
+        assert page.status_code == 200, (path, page.text[:300])
+        assert 'data-player="newcomer"' in page.text, path

@@ -149,3 +149,17 @@ def test_the_widgets_script_carries_their_texts_in_every_language(client: TestCl
     assert '"widget.badges": "תגים"' in script.text
     assert '"dir": "rtl"' in script.text
     assert '"widget.level": "Level {level}"' in script.text
+
+
+def test_why_an_offer_cannot_be_bought_is_said_in_the_pages_language(
+    api: Api, client: TestClient
+) -> None:
+    rich_player(api, amount=10)
+    open_pages(client, token(api, "ana"), "/play/wallet")
+    english = client.get("/play/wallet?lang=en").text
+    assert "You cannot buy Golden owl yet." in english  # needs 10 lessons first
+    hebrew = client.get("/play/wallet?lang=he").text
+    # The design names the owl in English only, so its name stays English; the reason
+    # is Hebrew, not the API's English detail.
+    assert "עוד אי אפשר לקנות Golden owl." in hebrew
+    assert "You cannot buy" not in hebrew
