@@ -7,7 +7,7 @@ from fastapi import Response
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.http.context import Context
-from questline.api.http.deps import decode_cursor, encode_cursor
+from questline.api.http.paging import decode_cursor, encode_cursor
 from questline.api.leaderboard_schemas import Profiles, board_page
 from questline.engine.compiler import CompiledDesign
 from questline.leaderboards.redis import RedisLeaderboardStore

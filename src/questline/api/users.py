@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import Row
 
 from questline.api.auth import EMAIL_PATTERN
 from questline.api.http.deps import Authorized, ReaderDep, SessionDep
@@ -89,8 +88,8 @@ def list_members(
     return MemberList(data=data, next_cursor=cursor_after(last))
 
 
-def _user_id(row: Row[tuple[User, str]]) -> int:
-    return row.t[0].id
+def _user_id(row: tuple[User, str]) -> int:
+    return row[0].id
 
 
 @router.put(
