@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI, Response
 
 from questline.api.app import create_app
-from questline.api.http.deps import PlayerReader
+from questline.api.http.deps import PlayerViewer
 from questline.auth.policy import POLICY, PUBLIC, Permission, needs
 from questline.settings import get_settings
 
@@ -37,7 +37,7 @@ def create() -> FastAPI:
         return Response(_body(), media_type="application/json")
 
     @app.get("/bench/static-with-key", include_in_schema=False)
-    async def static_with_key(principal: PlayerReader) -> Response:  # noqa: ARG001
+    async def static_with_key(principal: PlayerViewer) -> Response:  # noqa: ARG001
         return Response(_body(), media_type="application/json")
 
     return app

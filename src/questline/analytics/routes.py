@@ -22,7 +22,7 @@ from questline.analytics.schemas import (
     StreaksOut,
 )
 from questline.analytics.snapshots import ACHIEVEMENTS, LEVELS, QUESTS, STREAKS
-from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.deps import ContextDep, PlayerViewer, ReadSessionDep
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 
@@ -50,8 +50,8 @@ def _range(session: Session, app_id: int, days: DateRange) -> RangeOut:
     responses=_RANGE_PROBLEMS,
 )
 def get_activity(
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     from_: From,
     to: To,
     interval: Annotated[
@@ -70,7 +70,7 @@ def get_activity(
 
 
 @router.get("/awards", summary="Amounts awarded per day, by currency", responses=_RANGE_PROBLEMS)
-def get_awards(principal: PlayerReader, session: ReaderDep, from_: From, to: To) -> AwardsOut:
+def get_awards(principal: PlayerViewer, session: ReadSessionDep, from_: From, to: To) -> AwardsOut:
     days = DateRange.of(from_, to)
     points = service.awards(session, principal.app_id, days)
     return AwardsOut.model_validate(
@@ -82,7 +82,7 @@ def get_awards(principal: PlayerReader, session: ReaderDep, from_: From, to: To)
     "/new-players", summary="Players per day of their first event", responses=_RANGE_PROBLEMS
 )
 def get_new_players(
-    principal: PlayerReader, session: ReaderDep, from_: From, to: To
+    principal: PlayerViewer, session: ReadSessionDep, from_: From, to: To
 ) -> NewPlayersOut:
     days = DateRange.of(from_, to)
     points = service.new_players(session, principal.app_id, days)
@@ -96,7 +96,9 @@ def get_new_players(
     summary="Weekly cohorts of new players, active on day 1, 7 and 30",
     responses=_RANGE_PROBLEMS,
 )
-def get_retention(principal: PlayerReader, session: ReaderDep, from_: From, to: To) -> CohortsOut:
+def get_retention(
+    principal: PlayerViewer, session: ReadSessionDep, from_: From, to: To
+) -> CohortsOut:
     days = DateRange.of(from_, to)
     cohorts = service.retention(session, principal.app_id, days)
     return CohortsOut.model_validate(
@@ -122,18 +124,20 @@ def _distribution(
 
 
 @router.get("/levels", summary="Players per level, per currency with levels")
-def get_levels(principal: PlayerReader, session: ReaderDep, context: ContextDep) -> LevelsOut:
+def get_levels(principal: PlayerViewer, session: ReadSessionDep, context: ContextDep) -> LevelsOut:
     return LevelsOut.model_validate(_distribution(session, context, principal.app_id, LEVELS))
 
 
 @router.get("/streaks", summary="Current streak lengths, bucketed")
-def get_streaks(principal: PlayerReader, session: ReaderDep, context: ContextDep) -> StreaksOut:
+def get_streaks(
+    principal: PlayerViewer, session: ReadSessionDep, context: ContextDep
+) -> StreaksOut:
     return StreaksOut.model_validate(_distribution(session, context, principal.app_id, STREAKS))
 
 
 @router.get("/achievements", summary="Share of players who unlocked each achievement")
 def get_achievements(
-    principal: PlayerReader, session: ReaderDep, context: ContextDep
+    principal: PlayerViewer, session: ReadSessionDep, context: ContextDep
 ) -> AchievementsOut:
     return AchievementsOut.model_validate(
         _distribution(session, context, principal.app_id, ACHIEVEMENTS)
@@ -141,5 +145,5 @@ def get_achievements(
 
 
 @router.get("/quests", summary="Quest funnels: started, each objective, completed")
-def get_quests(principal: PlayerReader, session: ReaderDep, context: ContextDep) -> QuestsOut:
+def get_quests(principal: PlayerViewer, session: ReadSessionDep, context: ContextDep) -> QuestsOut:
     return QuestsOut.model_validate(_distribution(session, context, principal.app_id, QUESTS))

@@ -11,7 +11,7 @@ from pydantic.config import JsonDict
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
-from questline.api.http.deps import ConfigWriter, ContextDep, PlayerReader, ReaderDep
+from questline.api.http.deps import ConfigWriter, ContextDep, PlayerViewer, ReadSessionDep
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Locale
 from questline.api.mechanic_reads import current_design, localize, player_view, reading_locale
@@ -150,8 +150,8 @@ def _rewards(tier_rewards: Rewards) -> dict[str, Any]:
 
 @router.get("/v1/achievements", summary="The achievement catalog (secret ones are hidden)")
 def list_achievements(
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     locale: Locale = None,
 ) -> AchievementList:
@@ -190,8 +190,8 @@ def list_achievements(
 )
 def player_achievements(
     player_id: str,
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     locale: Locale = None,
 ) -> PlayerAchievementList:

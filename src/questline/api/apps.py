@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep
+from questline.api.http.deps import Authorized, ContextDep, ReadSessionDep, SessionDep
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.auth.policy import Role
@@ -135,7 +135,7 @@ class BrandingOut(BaseModel):
     accent: AccentOut | None = Field(description="null: Questline's own accent")
 
 
-def _visible(session: SessionDep | ReaderDep, principal: Principal, slug: str) -> App:
+def _visible(session: SessionDep | ReadSessionDep, principal: Principal, slug: str) -> App:
     """An app the caller belongs to: a key's own, or any in which a user has a role."""
     app = get_app(session, slug)
     # Another app's existence is nobody else's business: 404, not 403.
@@ -144,7 +144,7 @@ def _visible(session: SessionDep | ReaderDep, principal: Principal, slug: str) -
     return app
 
 
-def _belongs(session: SessionDep | ReaderDep, principal: Principal, app_id: int) -> bool:
+def _belongs(session: SessionDep | ReadSessionDep, principal: Principal, app_id: int) -> bool:
     if app_id == principal.app_id:
         return True
     user_id = principal.user_id
@@ -162,7 +162,7 @@ def _own(session: SessionDep, principal: Principal, slug: str) -> App:
 
 
 @router.get("", summary="The apps the caller belongs to")
-def list_apps(principal: Authorized, session: ReaderDep) -> AppList:
+def list_apps(principal: Authorized, session: ReadSessionDep) -> AppList:
     app_ids = [principal.app_id]
     if principal.kind is PrincipalKind.USER and principal.user_id is not None:
         app_ids = apps_of(session, principal.user_id)
@@ -200,7 +200,7 @@ def post_app(body: AppIn, principal: Authorized, session: SessionDep) -> AppOut:
 
 
 @router.get("/{app_id}", summary="One app and its access settings")
-def get_one(app_id: AppSlug, principal: Authorized, session: ReaderDep) -> AppOut:
+def get_one(app_id: AppSlug, principal: Authorized, session: ReadSessionDep) -> AppOut:
     return AppOut.model_validate(_visible(session, principal, app_id))
 
 
@@ -221,7 +221,7 @@ def put_settings(
 
 
 @branding_router.get("/v1/branding", summary="The brand of the app's player pages and widgets")
-def get_branding(principal: Authorized, session: ReaderDep) -> BrandingOut:
+def get_branding(principal: Authorized, session: ReadSessionDep) -> BrandingOut:
     brand = settings_of(session, principal.app_id).brand
     light, dark = brand.light, brand.dark
     accent = AccentOut(light=light.accent, dark=dark.accent) if light and dark else None

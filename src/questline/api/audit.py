@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from questline.api.http.deps import Authorized, ReaderDep
+from questline.api.http.deps import Authorized, ReadSessionDep
 from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Instant
@@ -73,7 +73,7 @@ class AuditFilter:
 @router.get("", summary="The app's audit log, newest first")
 def get_audit(
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     limit: Limit = 50,
     cursor: Cursor = None,
     action: Text = None,

@@ -27,7 +27,7 @@ from questline.api.http.deps import (
     ContextDep,
     CurrentKey,
     Principal,
-    ReaderDep,
+    ReadSessionDep,
     SessionDep,
 )
 from questline.api.http.openapi_shapes import YAML_TOO, component_ref
@@ -201,7 +201,7 @@ def _diff_from_current(
 
 
 @router.get("", summary="The current game design", responses=problems(404))
-def get_config(principal: CurrentKey, session: ReaderDep) -> ConfigVersionOut:
+def get_config(principal: CurrentKey, session: ReadSessionDep) -> ConfigVersionOut:
     row = configs.current(session, principal.app_id)
     if row is None:
         raise NotFound("no game design has been published yet: PUT /v1/config")
@@ -210,7 +210,7 @@ def get_config(principal: CurrentKey, session: ReaderDep) -> ConfigVersionOut:
 
 @router.get("/versions", summary="Every published version, newest first")
 def list_versions(
-    principal: CurrentKey, session: ReaderDep, limit: Limit = 50, cursor: Cursor = None
+    principal: CurrentKey, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None
 ) -> ConfigVersionList:
     rows = configs.versions(
         session, principal.app_id, limit=limit + 1, before=decode_cursor(cursor)
@@ -230,7 +230,7 @@ def _version(row: ConfigVersion) -> int:
 def get_version(
     version: Annotated[int, Path(ge=1, le=2**31 - 1, description="a published version")],
     principal: CurrentKey,
-    session: ReaderDep,
+    session: ReadSessionDep,
 ) -> ConfigVersionOut:
     row = configs.get_version(session, principal.app_id, version)
     if row is None:
@@ -247,7 +247,7 @@ def get_version_diff(
     first: Annotated[int, Path(ge=1, le=2**31 - 1, description="the version to compare from")],
     second: Annotated[int, Path(ge=1, le=2**31 - 1, description="the version to compare to")],
     principal: CurrentKey,
-    session: ReaderDep,
+    session: ReadSessionDep,
 ) -> VersionDiffOut:
     found = version_diff(session, principal.app_id, first, second)
     return VersionDiffOut(

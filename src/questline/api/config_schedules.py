@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Response, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from questline.api.http.deps import ConfigWriter, CurrentKey, ReaderDep, SessionDep
+from questline.api.http.deps import ConfigWriter, CurrentKey, ReadSessionDep, SessionDep
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.services.schedules import cancel_schedule, list_schedules, schedule_publish
@@ -131,7 +131,7 @@ def post_schedule(body: ScheduleIn, principal: ConfigWriter, session: SessionDep
 
 
 @router.get("", summary="Scheduled publishes, latest start first (the last 200)")
-def get_schedules(principal: CurrentKey, session: ReaderDep) -> ScheduleList:
+def get_schedules(principal: CurrentKey, session: ReadSessionDep) -> ScheduleList:
     return ScheduleList(data=[_out(row) for row in list_schedules(session, principal.app_id)])
 
 

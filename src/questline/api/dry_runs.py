@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from questline.api.http.deps import ConfigWriter, ContextDep, CurrentKey, ReaderDep, SessionDep
+from questline.api.http.deps import ConfigWriter, ContextDep, CurrentKey, ReadSessionDep, SessionDep
 from questline.api.http.sessions import SessionRoute
 from questline.services.dry_runs import MAX_SAMPLE_PLAYERS, get_dry_run, request_dry_run
 from questline.storage.database import after_commit
@@ -195,6 +195,6 @@ def post_dry_run(
 def get_dry_run_route(
     run_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="the dry run's id")],
     principal: CurrentKey,
-    session: ReaderDep,
+    session: ReadSessionDep,
 ) -> DryRunOut:
     return _out(get_dry_run(session, principal.app_id, run_id))

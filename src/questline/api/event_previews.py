@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from questline.api.event_schemas import EventIn
-from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.deps import ContextDep, PlayerViewer, ReadSessionDep
 from questline.api.http.effect_schemas import EFFECT_EXAMPLE, Effects
 from questline.api.http.openapi_problems import ProblemField
 from questline.api.http.sessions import SessionRoute
@@ -114,7 +114,7 @@ class PreviewOut(BaseModel):
     summary="What events would do now, under the current design or a draft; records nothing",
 )
 def preview(
-    body: PreviewIn, principal: PlayerReader, session: ReaderDep, context: ContextDep
+    body: PreviewIn, principal: PlayerViewer, session: ReadSessionDep, context: ContextDep
 ) -> PreviewOut:
     found = preview_events(
         session,

@@ -23,7 +23,13 @@ from questline.api.event_schemas import (
     reported_effects,
 )
 from questline.api.http.context import Context
-from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, get_context
+from questline.api.http.deps import (
+    ContextDep,
+    EventWriter,
+    PlayerViewer,
+    ReadSessionDep,
+    get_context,
+)
 from questline.api.http.sessions import SessionRoute
 from questline.auth.principals import Principal
 from questline.errors import InvalidInput, NotFound
@@ -222,7 +228,7 @@ def post_batch(
 
 
 @router.get("/{event_id}", summary="An event, its status and its effects")
-def get_event(event_id: str, principal: PlayerReader, session: ReaderDep) -> EventOut:
+def get_event(event_id: str, principal: PlayerViewer, session: ReadSessionDep) -> EventOut:
     row = event_by_key(session, principal.app_id, event_id)
     if row is None:
         raise NotFound(f"no event with id '{event_id}'")

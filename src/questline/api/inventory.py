@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep
+from questline.api.http.deps import ContextDep, EventWriter, PlayerViewer, ReadSessionDep
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Identifier
@@ -159,7 +159,7 @@ def _use(result: UseResult) -> UseOut:
     "/v1/players/{player_id}/inventory", summary="What a player holds, and their running boosts"
 )
 def get_inventory(
-    player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
+    player_id: str, principal: PlayerViewer, session: ReadSessionDep, context: ContextDep
 ) -> InventoryOut:
     held = inventory.inventory(session, context.designs, principal.app_id, player_id)
     # Named by the one rule; this read takes no `?locale=`.

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
 from questline.api.event_schemas import Scalar
-from questline.api.http.deps import ConfigWriter, CurrentKey, ReaderDep, SessionDep
+from questline.api.http.deps import ConfigWriter, CurrentKey, ReadSessionDep, SessionDep
 from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
@@ -94,7 +94,7 @@ def _audited(item: ItemOut) -> dict[str, Any]:
     return item.model_dump(mode="json", include={"kind", "attributes", "names", "active"})
 
 
-def _found(session: SessionDep | ReaderDep, app_id: int, key: str) -> Item:
+def _found(session: SessionDep | ReadSessionDep, app_id: int, key: str) -> Item:
     item = get_item(session, app_id, key)
     if item is None:
         raise NotFound(f"no item with key '{key}'")
@@ -134,7 +134,7 @@ def create_item(body: ItemIn, principal: ConfigWriter, session: SessionDep) -> I
 @router.get("", summary="List catalog items")
 def get_items(
     principal: CurrentKey,
-    session: ReaderDep,
+    session: ReadSessionDep,
     kind: str | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -151,7 +151,7 @@ def _item_id(item: Item) -> int:
 
 
 @router.get("/{key}", summary="One catalog item")
-def read_item(key: str, principal: CurrentKey, session: ReaderDep) -> ItemOut:
+def read_item(key: str, principal: CurrentKey, session: ReadSessionDep) -> ItemOut:
     return item_out(_found(session, principal.app_id, key))
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
-from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep
+from questline.api.http.deps import Authorized, ContextDep, ReadSessionDep, SessionDep
 from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Instant
@@ -110,7 +110,7 @@ def create(session: Session, principal: Principal, body: KeyIn) -> KeyCreated:
 
 @router.get("", summary="The app's keys, oldest first")
 def list_keys(
-    principal: Authorized, session: ReaderDep, limit: Limit = 50, cursor: Cursor = None
+    principal: Authorized, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None
 ) -> KeyList:
     return read_keys(session, principal.app_id, limit, decode_cursor(cursor))
 
@@ -129,7 +129,7 @@ def _key_id(key: ApiKey) -> int:
 
 
 @router.get("/{key_id}", summary="One key")
-def read_key(key_id: KeyId, principal: Authorized, session: ReaderDep) -> KeyOut:
+def read_key(key_id: KeyId, principal: Authorized, session: ReadSessionDep) -> KeyOut:
     key = get_key(session, principal.app_id, key_id)
     if key is None:
         raise NotFound(f"no key with id {key_id}")

@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.http.context import Circle, Context
-from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
+from questline.api.http.deps import (
+    ContextDep,
+    EventWriter,
+    PlayerViewer,
+    ReadSessionDep,
+    SessionDep,
+)
 from questline.api.http.paging import Cursor, decode_cursor, encode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.api.leaderboard_schemas import (
@@ -55,8 +61,8 @@ def _reader(context: ContextDep) -> LeaderboardReader:
 def read_board(
     key: str,
     period: str,
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     limit: int,
     cursor: str | None,
@@ -181,7 +187,7 @@ def _circle(
 )
 async def get_leaderboard(
     key: str,
-    principal: PlayerReader,
+    principal: PlayerViewer,
     context: ContextDep,
     period: Period = CURRENT,
     limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 10,
@@ -233,8 +239,8 @@ async def get_leaderboard(
 @router.get("/v1/leaderboards/{key}/runs", summary="A board's runs, newest first")
 def list_runs(
     key: str,
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
     cursor: Cursor = None,
@@ -267,8 +273,8 @@ def read_runs(
 def get_run(
     key: str,
     run: str,
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 10,
     cursor: Cursor = None,
@@ -283,7 +289,7 @@ def get_run(
 
 @router.get("/v1/players/{player_id}/ranks", summary="A player's rank on every current board")
 def get_ranks(
-    player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
+    player_id: str, principal: PlayerViewer, session: ReadSessionDep, context: ContextDep
 ) -> RankList:
     return read_ranks(context, session, principal.app_id, player_id)
 

@@ -10,7 +10,7 @@ from pydantic.config import JsonDict
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
-from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.deps import ContextDep, PlayerViewer, ReadSessionDep
 from questline.api.http.sessions import SessionRoute
 from questline.auth.principals import PrincipalKind
 from questline.engine.leagues import League, league_week
@@ -149,7 +149,7 @@ def _tier_name(league: League, tier: int) -> str:
 
 @router.get("/v1/players/{player_id}/league", summary="A player's league: tier, group, rank")
 def get_player_league(
-    player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
+    player_id: str, principal: PlayerViewer, session: ReadSessionDep, context: ContextDep
 ) -> PlayerLeagueOut:
     return read_player_league(context, session, principal.app_id, player_id)
 
@@ -202,7 +202,7 @@ def read_player_league(
 
 @router.get("/v1/leagues/{tier}/groups/{group_id}", summary="A league group's standings")
 def get_group(
-    tier: str, group_id: int, principal: PlayerReader, session: ReaderDep, context: ContextDep
+    tier: str, group_id: int, principal: PlayerViewer, session: ReadSessionDep, context: ContextDep
 ) -> GroupOut:
     viewer = principal.player if principal.kind is PrincipalKind.PLAYER else None
     return read_group(context, session, principal.app_id, tier, group_id, viewer)

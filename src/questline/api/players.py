@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
-from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.deps import ContextDep, PlayerViewer, ReadSessionDep
 from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Locale
@@ -101,8 +101,8 @@ class LedgerPage(BaseModel):
 @router.get("/{player_id}", summary="A player's balances, levels, metrics and scores")
 def get_player_state(
     player_id: str,
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     locale: Locale = None,
 ) -> PlayerOut:
@@ -158,8 +158,8 @@ def read_player_state(
 @router.get("/{player_id}/ledger", summary="Every balance change, newest first, each explained")
 def get_ledger(
     player_id: str,
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     limit: Limit = 50,
     cursor: Cursor = None,
     currency: Annotated[str | None, Query(max_length=63, description="one currency")] = None,

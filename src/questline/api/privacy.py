@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
-from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep
+from questline.api.http.deps import Authorized, ContextDep, ReadSessionDep, SessionDep
 from questline.api.http.sessions import SessionRoute
 from questline.auth.principals import Principal
 from questline.errors import UnknownPlayer
@@ -148,7 +148,7 @@ class PlayerExport(BaseModel):
 
 @router.get("/{player_id}/export", summary="Everything held about a player")
 def export(
-    player_id: PlayerId, principal: Authorized, session: ReaderDep, context: ContextDep
+    player_id: PlayerId, principal: Authorized, session: ReadSessionDep, context: ContextDep
 ) -> PlayerExport:
     return player_export(context, session, principal.app_id, player_id)
 

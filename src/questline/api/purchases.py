@@ -10,7 +10,13 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from questline.api.http.deps import ContextDep, EventWriter, PlayerManager, PlayerReader, ReaderDep
+from questline.api.http.deps import (
+    ContextDep,
+    EventWriter,
+    PlayerManager,
+    PlayerViewer,
+    ReadSessionDep,
+)
 from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
@@ -279,8 +285,8 @@ def buy(
 @router.get("/v1/players/{player_id}/purchases", summary="A player's purchases, newest first")
 def player_purchases(
     player_id: str,
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> PurchaseList:
@@ -294,7 +300,7 @@ def player_purchases(
 
 
 @router.get("/v1/purchases/{purchase_id}", summary="One purchase, with its refund if any")
-def get_purchase(purchase_id: str, principal: PlayerReader, session: ReaderDep) -> PurchaseOut:
+def get_purchase(purchase_id: str, principal: PlayerViewer, session: ReadSessionDep) -> PurchaseOut:
     return purchase_out(purchases.find(session, principal.app_id, purchase_id))
 
 

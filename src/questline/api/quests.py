@@ -10,7 +10,13 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
-from questline.api.http.deps import ContextDep, EventWriter, PlayerReader, ReaderDep, SessionDep
+from questline.api.http.deps import (
+    ContextDep,
+    EventWriter,
+    PlayerViewer,
+    ReadSessionDep,
+    SessionDep,
+)
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Locale
@@ -109,8 +115,8 @@ def _bounds(
 
 @router.get("/v1/quests", summary="The quest catalog (secret ones are hidden)")
 def list_quests(
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     locale: Locale = None,
 ) -> QuestList:
@@ -147,8 +153,8 @@ def list_quests(
 @router.get("/v1/players/{player_id}/quests", summary="A player's quests and their progress")
 def player_quests(
     player_id: str,
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     locale: Locale = None,
 ) -> PlayerQuestList:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
-from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.deps import ContextDep, PlayerViewer, ReadSessionDep
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Locale
 from questline.api.mechanic_reads import current_design
@@ -63,8 +63,8 @@ class ScoreList(BaseModel):
 )
 def player_scores(
     player_id: str,
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     locale: Locale = None,
 ) -> ScoreList:
@@ -89,8 +89,8 @@ def read_player_scores(
 def player_score(
     player_id: str,
     key: str,
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     locale: Locale = None,
 ) -> ScoreOut:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
 
-from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.deps import ContextDep, PlayerViewer, ReadSessionDep
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
 from questline.api.inputs import Locale
@@ -157,8 +157,8 @@ def _shop_out(found: shop.ShopView, asked: str | None) -> ShopOut:
     responses=problems(404),
 )
 def get_shop(
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     player: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     locale: Locale = None,
@@ -173,8 +173,8 @@ def get_shop(
 )
 def get_player_shop(
     player_id: str,
-    principal: PlayerReader,
-    session: ReaderDep,
+    principal: PlayerViewer,
+    session: ReadSessionDep,
     context: ContextDep,
     locale: Locale = None,
 ) -> ShopOut:

@@ -15,8 +15,8 @@ from questline.api.http.deps import (
     ContextDep,
     EventWriter,
     PlayerManager,
-    PlayerReader,
-    ReaderDep,
+    PlayerViewer,
+    ReadSessionDep,
     SessionDep,
 )
 from questline.api.http.problems import problems
@@ -134,7 +134,7 @@ def _freeze_uses(
 
 @router.get("/v1/players/{player_id}/streaks", summary="A player's streaks, as they stand now")
 def player_streaks(
-    player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
+    player_id: str, principal: PlayerViewer, session: ReadSessionDep, context: ContextDep
 ) -> StreakList:
     return read_player_streaks(context, session, principal.app_id, player_id)
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from questline.api.auth import EMAIL_PATTERN
-from questline.api.http.deps import Authorized, ReaderDep, SessionDep
+from questline.api.http.deps import Authorized, ReadSessionDep, SessionDep
 from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.problems import problems
 from questline.api.http.sessions import SessionRoute
@@ -74,7 +74,7 @@ class MemberList(BaseModel):
 
 @router.get("", summary="The app's console users and their roles")
 def list_members(
-    principal: Authorized, session: ReaderDep, limit: Limit = 50, cursor: Cursor = None
+    principal: Authorized, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None
 ) -> MemberList:
     rows, last = split_page(
         members(session, principal.app_id, after_id=decode_cursor(cursor), limit=limit + 1),

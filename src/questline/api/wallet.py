@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
 
-from questline.api.http.deps import ContextDep, PlayerReader, ReaderDep
+from questline.api.http.deps import ContextDep, PlayerViewer, ReadSessionDep
 from questline.api.http.sessions import SessionRoute
 from questline.services import wallet
 
@@ -50,7 +50,7 @@ class WalletOut(BaseModel):
     summary="A player's balances, with all they earned and all they spent",
 )
 def get_wallet(
-    player_id: str, principal: PlayerReader, session: ReaderDep, context: ContextDep
+    player_id: str, principal: PlayerViewer, session: ReadSessionDep, context: ContextDep
 ) -> WalletOut:
     lines = wallet.wallet(session, context.designs, principal.app_id, player_id)
     return WalletOut(

@@ -13,7 +13,7 @@ from questline.api.http.deps import (
     Authorized,
     ContextDep,
     FlowDep,
-    ReaderDep,
+    ReadSessionDep,
     SessionDep,
     module_enabled,
 )
@@ -125,7 +125,7 @@ def put_course(
 
 @router.get("/v1/courses", summary="The app's courses")
 def list_courses(
-    principal: Authorized, session: ReaderDep, limit: Limit = 50, cursor: Cursor = None
+    principal: Authorized, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None
 ) -> CourseList:
     found, last = service.list_courses(
         session, principal.app_id, after_id=decode_cursor(cursor), limit=limit
@@ -138,7 +138,7 @@ def list_courses(
 
 @router.get("/v1/courses/{course_id}", summary="A course: its units and lessons")
 def get_course(
-    course_id: CourseId, principal: Authorized, session: ReaderDep, version: Version = None
+    course_id: CourseId, principal: Authorized, session: ReadSessionDep, version: Version = None
 ) -> CourseTreeOut:
     return CourseTreeOut.of(service.course_tree(session, principal.app_id, course_id, version))
 
@@ -150,7 +150,7 @@ def get_course(
 def list_course_versions(
     course_id: CourseId,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> CourseVersionList:
@@ -168,14 +168,14 @@ def list_course_versions(
     summary="A lesson with its questions, answers and cards",
 )
 def get_lesson(
-    lesson_id: LessonId, principal: Authorized, session: ReaderDep, version: Version = None
+    lesson_id: LessonId, principal: Authorized, session: ReadSessionDep, version: Version = None
 ) -> LessonOut:
     return LessonOut.of(service.lesson_content(session, principal.app_id, lesson_id, version))
 
 
 @router.get("/v1/learning/settings", summary="The app's spaced-repetition settings")
 def get_settings(
-    principal: Authorized, session: ReaderDep, defaults: Defaults
+    principal: Authorized, session: ReadSessionDep, defaults: Defaults
 ) -> LearningSettingsOut:
     return LearningSettingsOut.of(*reviews.settings_view(session, principal.app_id, defaults))
 
@@ -216,7 +216,7 @@ def get_attempt(
     lesson_id: LessonId,
     attempt_id: AttemptId,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
 ) -> AttemptOut:
     return AttemptOut.of(
         attempts.attempt_view(session, principal.app_id, player_id, lesson_id, attempt_id)
@@ -279,7 +279,7 @@ def submit_attempt(
     summary="A player's progress in a course",
 )
 def get_progress(
-    player_id: PlayerId, course_id: CourseId, principal: Authorized, session: ReaderDep
+    player_id: PlayerId, course_id: CourseId, principal: Authorized, session: ReadSessionDep
 ) -> ProgressOut:
     return ProgressOut.of(progress.course_progress(session, principal.app_id, player_id, course_id))
 
@@ -321,7 +321,7 @@ def post_review(
 def get_due(
     player_id: PlayerId,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     defaults: Defaults,
     limit: Annotated[int, Query(ge=1, le=500, description="cards to return")] = 20,
 ) -> DueQueueOut:
@@ -335,6 +335,6 @@ def get_due(
     summary="A player's cards by state, reviews today, retention and due forecast",
 )
 def get_review_stats(
-    player_id: PlayerId, principal: Authorized, session: ReaderDep
+    player_id: PlayerId, principal: Authorized, session: ReadSessionDep
 ) -> ReviewStatsOut:
     return ReviewStatsOut.of(reviews.review_stats(session, principal.app_id, player_id, _now()))

@@ -13,7 +13,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from questline.api.access import COOKIE_TOKEN, QUERY_TOKEN
-from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep
+from questline.api.http.deps import Authorized, ContextDep, ReadSessionDep, SessionDep
 from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.errors import InvalidInput
@@ -41,7 +41,7 @@ DeviceId = Annotated[str, Path(min_length=1, max_length=200, description="the cl
 def list_notifications(
     player_id: PlayerId,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     limit: Limit = 50,
     cursor: Cursor = None,
     unread: Annotated[bool, Query(description="only those not yet read")] = False,

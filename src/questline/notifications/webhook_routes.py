@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from questline.api.http.deps import Authorized, ReaderDep, SessionDep
+from questline.api.http.deps import Authorized, ReadSessionDep, SessionDep
 from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.notifications import webhook_service
@@ -77,7 +77,7 @@ def create_webhook(
 
 @router.get("", summary="The app's webhook endpoints")
 def list_webhooks(
-    principal: Authorized, session: ReaderDep, limit: Limit = 50, cursor: Cursor = None
+    principal: Authorized, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None
 ) -> WebhookPage:
     page = webhook_service.page(session, principal.app_id, after=decode_cursor(cursor), limit=limit)
     return WebhookPage(
@@ -87,7 +87,9 @@ def list_webhooks(
 
 
 @router.get("/{webhook_id}", summary="A webhook endpoint, and why it was disabled if it was")
-def get_webhook(webhook_id: EndpointId, principal: Authorized, session: ReaderDep) -> WebhookOut:
+def get_webhook(
+    webhook_id: EndpointId, principal: Authorized, session: ReadSessionDep
+) -> WebhookOut:
     return _out(webhook_service.get(session, principal.app_id, webhook_id))
 
 
@@ -121,7 +123,7 @@ def delete_webhook(webhook_id: EndpointId, principal: Authorized, session: Sessi
 def list_deliveries(
     webhook_id: EndpointId,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     limit: Limit = 50,
     cursor: Cursor = None,
     delivery_status: Annotated[

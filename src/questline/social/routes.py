@@ -6,7 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from questline.api.http.deps import Authorized, ContextDep, ReaderDep, SessionDep, module_enabled
+from questline.api.http.deps import (
+    Authorized,
+    ContextDep,
+    ReadSessionDep,
+    SessionDep,
+    module_enabled,
+)
 from questline.api.http.paging import Cursor, Limit, cursor_after, decode_cursor
 from questline.api.http.sessions import SessionRoute
 from questline.engine.notifications import LOCALE_PATTERN
@@ -116,7 +122,7 @@ def unfollow(
 def list_following(
     player_id: PlayerId,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> LinkPage:
@@ -136,7 +142,7 @@ def list_following(
 def list_followers(
     player_id: PlayerId,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> LinkPage:
@@ -184,7 +190,7 @@ def unblock(
 def list_blocks(
     player_id: PlayerId,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> LinkPage:
@@ -212,7 +218,7 @@ def put_profile(
 def get_feed(
     player_id: PlayerId,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     limit: Annotated[int, Query(ge=1, le=100, description="page size")] = 20,
     cursor: Cursor = None,
@@ -236,7 +242,7 @@ def get_feed(
 def get_activity(
     player_id: PlayerId,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     limit: Annotated[int, Query(ge=1, le=100, description="page size")] = 20,
     cursor: Cursor = None,

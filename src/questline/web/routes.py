@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from questline.api.access import COOKIE_TOKEN, CSRF_FIELD, QUERY_TOKEN
 from questline.api.http.context import Context
-from questline.api.http.deps import Authorized, ContextDep, ReaderDep
+from questline.api.http.deps import Authorized, ContextDep, ReadSessionDep
 from questline.api.http.sessions import SessionRoute
 from questline.auth.principals import Principal
 from questline.auth.tokens import form_token
@@ -97,7 +97,7 @@ Lang = Annotated[str | None, Query(max_length=35, description="a language for th
 def dashboard_page(
     request: Request,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     lang: Lang = None,
 ) -> Response:
@@ -111,7 +111,7 @@ def dashboard_page(
 def badges_page(
     request: Request,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     lang: Lang = None,
 ) -> Response:
@@ -125,7 +125,7 @@ def badges_page(
 def missions_page(
     request: Request,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     lang: Lang = None,
 ) -> Response:
@@ -140,7 +140,7 @@ def missions_page(
 def leaderboards_page(
     request: Request,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     lang: Lang = None,
     board: Annotated[str | None, Query(max_length=63)] = None,
@@ -162,7 +162,7 @@ def leaderboards_page(
 def league_page(
     request: Request,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     lang: Lang = None,
 ) -> Response:
@@ -177,7 +177,7 @@ def league_page(
 def wallet_page(
     request: Request,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     lang: Lang = None,
     bought: Annotated[str | None, Query(max_length=200)] = None,
@@ -202,7 +202,7 @@ def wallet_page(
 def reviews_page(
     request: Request,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     lang: Lang = None,
 ) -> Response:
@@ -217,7 +217,7 @@ def reviews_page(
 def feed_page(
     request: Request,
     principal: Authorized,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     lang: Lang = None,
 ) -> Response:
@@ -241,7 +241,7 @@ async def static_file(name: str) -> Response:
 
 
 @router.get("/play/brand.css")
-def brand_stylesheet(principal: Authorized, session: ReaderDep) -> Response:
+def brand_stylesheet(principal: Authorized, session: ReadSessionDep) -> Response:
     """The app's brand colour as the pages' custom properties (a file of its own: the
     pages' CSP allows no inline style)."""
     css = stylesheet(settings_of(session, principal.app_id).brand)

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from questline.api.access import Authorized, Credentials
 from questline.api.http.context import Context
-from questline.api.http.sessions import ReaderDep, SessionDep
+from questline.api.http.sessions import ReadSessionDep, SessionDep
 from questline.auth.credentials import resolve_bearer
 from questline.auth.principals import Principal
 from questline.engine.compiler import CompiledDesign
@@ -25,9 +25,9 @@ __all__ = [
     "EventWriter",
     "FlowDep",
     "PlayerManager",
-    "PlayerReader",
+    "PlayerViewer",
     "Principal",
-    "ReaderDep",
+    "ReadSessionDep",
     "SessionDep",
     "authenticate",
     "module_enabled",
@@ -64,7 +64,7 @@ def authenticate(context: ContextDep, credentials: Credentials) -> Principal:
 # to be; the policy is what grants it.
 CurrentKey = Authorized
 EventWriter = Authorized
-PlayerReader = Authorized
+PlayerViewer = Authorized
 ConfigWriter = Authorized
 PlayerManager = Authorized
 

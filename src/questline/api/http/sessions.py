@@ -38,16 +38,16 @@ async def get_session(request: Request) -> Session:
     return context.database.sessions()
 
 
-async def get_reader(request: Request) -> Session:
+async def get_read_session(request: Request) -> Session:
     context: Context = request.app.state.questline
     return context.database.read_sessions()
 
 
 # Only as a parameter of a route of a `SessionRoute` router (checked when the app is served).
 SessionDep = Annotated[Session, Depends(get_session)]
-ReaderDep = Annotated[Session, Depends(get_reader)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
-_MAKERS = (get_session, get_reader)
+_MAKERS = (get_session, get_read_session)
 
 
 class SessionRoute(APIRoute):
@@ -93,7 +93,7 @@ def _session_parameters(endpoint: Callable[..., Any]) -> tuple[list[str], list[s
         maker = _dependency_of(parameter)
         if maker is get_session:
             writers.append(name)
-        elif maker is get_reader:
+        elif maker is get_read_session:
             readers.append(name)
     return writers, readers
 

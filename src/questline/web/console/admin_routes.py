@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from questline.api import keys, users
 from questline.api.audit import AuditFilter, read_audit
-from questline.api.http.deps import ContextDep, ReaderDep, SessionDep
+from questline.api.http.deps import ContextDep, ReadSessionDep, SessionDep
 from questline.api.http.forms import read_form, read_form_items
 from questline.api.http.paging import decode_cursor
 from questline.api.http.sessions import SessionRoute
@@ -47,7 +47,7 @@ FormItems = Annotated[list[tuple[str, str]], Depends(form_items)]
 
 
 @router.get("/keys")
-def keys_page(caller: Caller, session: ReaderDep, revoked: int | None = None) -> Response:
+def keys_page(caller: Caller, session: ReadSessionDep, revoked: int | None = None) -> Response:
     flash = Flash(f"Key {revoked} is revoked: it stops working at once.") if revoked else None
     return _keys(caller, session, flash)
 
@@ -75,7 +75,7 @@ def revoke_key(key_id: KeyId, caller: Caller, session: SessionDep, context: Cont
 
 
 @router.get("/users")
-def users_page(caller: Caller, session: ReaderDep, done: Filter = "") -> Response:
+def users_page(caller: Caller, session: ReadSessionDep, done: Filter = "") -> Response:
     found = users.list_members(caller.principal, session, USERS_SHOWN, None)
     return render(
         caller,
@@ -109,7 +109,7 @@ def remove_user(email: Email, caller: Caller, session: SessionDep) -> Response:
 @router.get("/audit")
 def audit_page(
     caller: Caller,
-    session: ReaderDep,
+    session: ReadSessionDep,
     actor: Filter = "",
     action: Filter = "",
     target: Filter = "",
@@ -146,7 +146,7 @@ def audit_page(
 
 def _keys(
     caller: Caller,
-    session: ReaderDep | SessionDep,
+    session: ReadSessionDep | SessionDep,
     flash: Flash | None,
     created: keys.KeyCreated | None = None,
 ) -> Response:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from questline.api import leaderboards, leagues
-from questline.api.http.deps import ContextDep, ReaderDep
+from questline.api.http.deps import ContextDep, ReadSessionDep
 from questline.api.http.sessions import SessionRoute
 from questline.leaderboards.service import CURRENT
 from questline.web.console.pages import PREFIX, Caller, render, see_other
@@ -24,7 +24,7 @@ Text = Annotated[str, Query(max_length=200)]
 
 
 @router.get("/leaderboards")
-def boards_page(caller: Caller, session: ReaderDep, context: ContextDep) -> Response:
+def boards_page(caller: Caller, session: ReadSessionDep, context: ContextDep) -> Response:
     design = context.designs.current_for_reads(session, caller.principal.app_id)
     boards = sorted((design.leaderboards if design else {}).items())
     return render(
@@ -39,7 +39,7 @@ def boards_page(caller: Caller, session: ReaderDep, context: ContextDep) -> Resp
 def board_page(
     key: Key,
     caller: Caller,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     run: Text = CURRENT,
     partition: Text = "",
@@ -83,7 +83,7 @@ def group_page(
     tier: Key,
     group_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     caller: Caller,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
 ) -> Response:
     group = leagues.read_group(context, session, caller.principal.app_id, tier, group_id)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from questline.api import items
-from questline.api.http.deps import ReaderDep, SessionDep
+from questline.api.http.deps import ReadSessionDep, SessionDep
 from questline.api.http.forms import read_form, read_upload
 from questline.api.http.sessions import SessionRoute
 from questline.web.console import catalog
@@ -40,7 +40,7 @@ Upload = Annotated[tuple[str, bytes], Depends(uploaded)]
 
 @router.get("")
 def items_page(
-    caller: Caller, session: ReaderDep, kind: Text = "", cursor: Text = "", done: Text = ""
+    caller: Caller, session: ReadSessionDep, kind: Text = "", cursor: Text = "", done: Text = ""
 ) -> Response:
     found = items.get_items(caller.principal, session, kind or None, ITEMS_SHOWN, cursor or None)
     older = f"?kind={quote(kind)}&cursor={found.next_cursor}" if found.next_cursor else ""
@@ -65,7 +65,9 @@ def set_active(key: ItemKey, caller: Caller, form: Form, session: SessionDep) ->
 
 @router.get("/export")
 def export(
-    caller: Caller, session: ReaderDep, format: Annotated[Literal["csv", "json"], Query()] = "json"
+    caller: Caller,
+    session: ReadSessionDep,
+    format: Annotated[Literal["csv", "json"], Query()] = "json",
 ) -> Response:
     found = list(catalog.all_items(session, caller.principal.app_id))
     body = catalog.to_csv(found) if format == "csv" else catalog.to_json(found)

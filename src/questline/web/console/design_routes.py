@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from questline.api import config, config_schedules, dry_runs, event_previews
 from questline.api.config_schemas import RollbackIn
 from questline.api.http.context import Context
-from questline.api.http.deps import ContextDep, ReaderDep, SessionDep
+from questline.api.http.deps import ContextDep, ReadSessionDep, SessionDep
 from questline.api.http.forms import is_form, read_form
 from questline.api.http.sessions import SessionRoute
 from questline.auth.credentials import ConsoleCaller
@@ -43,7 +43,7 @@ Form = Annotated[dict[str, str], Depends(form_fields)]
 
 
 @router.get("")
-def editor_page(caller: Caller, session: ReaderDep, published: int | None = None) -> Response:
+def editor_page(caller: Caller, session: ReadSessionDep, published: int | None = None) -> Response:
     flash = Flash(f"Version {published} is published.") if published else None
     return _editor(caller, session, None, flash=flash)
 
@@ -98,7 +98,7 @@ def publish(caller: Caller, form: Form, context: ContextDep) -> Response:
 
 
 @router.post("/preview")
-def preview(caller: Caller, form: Form, session: ReaderDep, context: ContextDep) -> Response:
+def preview(caller: Caller, form: Form, session: ReadSessionDep, context: ContextDep) -> Response:
     source = form.get("source", "")
     try:
         document = config.read_design(source.encode("utf-8"), design.YAML)[0]
@@ -135,13 +135,15 @@ def dry_run(caller: Caller, form: Form, session: SessionDep, context: ContextDep
 
 
 @router.get("/dry-runs/{run_id}")
-def dry_run_page(run_id: Id, caller: Caller, session: ReaderDep) -> Response:
+def dry_run_page(run_id: Id, caller: Caller, session: ReadSessionDep) -> Response:
     run = dry_runs._out(get_dry_run(session, caller.principal.app_id, run_id))
     return render(caller, "dry_run.html", section="/console/design", run=run)
 
 
 @router.get("/versions")
-def versions_page(caller: Caller, session: ReaderDep, rolled_back: int | None = None) -> Response:
+def versions_page(
+    caller: Caller, session: ReadSessionDep, rolled_back: int | None = None
+) -> Response:
     found = design.editor(session, caller.principal.app_id)
     flash = Flash(f"Version {rolled_back} is published.") if rolled_back else None
     return render(
@@ -156,7 +158,7 @@ def versions_page(caller: Caller, session: ReaderDep, rolled_back: int | None = 
 
 
 @router.get("/versions/{first}/diff/{second}")
-def diff_page(first: Id, second: Id, caller: Caller, session: ReaderDep) -> Response:
+def diff_page(first: Id, second: Id, caller: Caller, session: ReadSessionDep) -> Response:
     found = version_diff(session, caller.principal.app_id, first, second)
     return render(
         caller,

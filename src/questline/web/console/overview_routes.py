@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from questline.analytics import service
 from questline.analytics.model import DateRange
 from questline.analytics.overview import overview
-from questline.api.http.deps import ContextDep, ReaderDep
+from questline.api.http.deps import ContextDep, ReadSessionDep
 from questline.api.http.sessions import SessionRoute
 from questline.web.console.pages import PREFIX, Caller, render
 
@@ -25,7 +25,7 @@ DEFAULT_DAYS = 56  # eight weeks: enough for weekly cohorts to say something
 @router.get("")
 def overview_page(
     caller: Caller,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: Annotated[date | None, Query()] = None,

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from questline.api import privacy, streaks
 from questline.api.grants import GrantIn
-from questline.api.http.deps import ContextDep, FlowDep, ReaderDep, SessionDep
+from questline.api.http.deps import ContextDep, FlowDep, ReadSessionDep, SessionDep
 from questline.api.http.forms import read_form
 from questline.api.http.sessions import SessionRoute
 from questline.errors import InvalidInput
@@ -39,7 +39,7 @@ Form = Annotated[dict[str, str], Depends(form_fields)]
 @router.get("")
 def players_page(
     caller: Caller,
-    session: ReaderDep,
+    session: ReadSessionDep,
     q: Annotated[str, Query(max_length=200)] = "",
     erased: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
@@ -52,7 +52,7 @@ def players_page(
 def player_page(
     player_id: PlayerId,
     caller: Caller,
-    session: ReaderDep,
+    session: ReadSessionDep,
     context: ContextDep,
     granted: Annotated[str | None, Query(max_length=200)] = None,
     done: Annotated[str | None, Query(max_length=200)] = None,
@@ -122,7 +122,7 @@ def restore_streak(
 
 @router.get("/{player_id}/export")
 def export(
-    player_id: PlayerId, caller: Caller, session: ReaderDep, context: ContextDep
+    player_id: PlayerId, caller: Caller, session: ReadSessionDep, context: ContextDep
 ) -> Response:
     found = privacy.player_export(context, session, caller.principal.app_id, player_id)
     name = quote(f"player-{player_id}.json", safe="")

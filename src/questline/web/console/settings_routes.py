@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from questline.api import apps
-from questline.api.http.deps import ContextDep, ReaderDep, SessionDep
+from questline.api.http.deps import ContextDep, ReadSessionDep, SessionDep
 from questline.api.http.forms import read_form
 from questline.api.http.sessions import SessionRoute
 from questline.errors import InvalidInput
@@ -31,7 +31,7 @@ Form = Annotated[dict[str, str], Depends(form_fields)]
 
 
 @router.get("/settings")
-def settings_page(caller: Caller, session: ReaderDep, saved: bool = False) -> Response:
+def settings_page(caller: Caller, session: ReadSessionDep, saved: bool = False) -> Response:
     app = apps.get_one(caller.app_slug, caller.principal, session)
     flash = Flash("The settings are saved.") if saved else None
     return render(caller, "settings.html", section="/console/settings", app=app, flash=flash)

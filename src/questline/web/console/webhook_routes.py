@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from questline.api.http.deps import ReaderDep, SessionDep
+from questline.api.http.deps import ReadSessionDep, SessionDep
 from questline.api.http.sessions import SessionRoute
 from questline.notifications import webhook_routes as api
 from questline.notifications.routes import Module
@@ -23,7 +23,7 @@ Status = Annotated[str, Query(pattern="^(|pending|succeeded|failed)$")]
 
 
 @router.get("")
-def webhooks_page(caller: Caller, session: ReaderDep) -> Response:
+def webhooks_page(caller: Caller, session: ReadSessionDep) -> Response:
     found = api.list_webhooks(caller.principal, session, SHOWN, None)
     return render(caller, "webhooks.html", section="/console/webhooks", endpoints=found.data)
 
@@ -32,7 +32,7 @@ def webhooks_page(caller: Caller, session: ReaderDep) -> Response:
 def deliveries_page(
     webhook_id: EndpointId,
     caller: Caller,
-    session: ReaderDep,
+    session: ReadSessionDep,
     status: Status = "",
     resent: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
