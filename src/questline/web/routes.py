@@ -185,7 +185,7 @@ def wallet_page(
     offer: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
-        wallet = service.wallet(context, session, principal.app_id, frame.player, t.names)
+        wallet = service.wallet(context, session, principal.app_id, frame, t.names)
         said = shop.outcome(
             context, session, principal, t.names, bought=bought, refused=refused, offer=offer
         )

@@ -289,17 +289,15 @@ def reviews(session: Session, app_id: int, player: str) -> ReviewStats | None:
         return None
 
 
-def wallet(context: Context, session: Session, app_id: int, player: str, locale: str) -> Wallet:
-    try:
-        held = wallet_service.wallet(session, context.designs, app_id, player)
-    except NotFound:
-        held = []
+def wallet(context: Context, session: Session, app_id: int, frame: Frame, locale: str) -> Wallet:
+    # A player the app has sent no event for yet holds nothing and is shown the offers.
+    player = frame.player if frame.row is not None else None
+    held = [] if player is None else wallet_service.wallet(session, context.designs, app_id, player)
     lines = [
         WalletLine(line.currency, line.name or line.currency, line.balance, line.earned, line.spent)
         for line in held
     ]
-    known = get_player(session, app_id, player) is not None
-    listed = shop_service.shop(session, context.designs, app_id, player if known else None)
+    listed = shop_service.shop(session, context.designs, app_id, player)
     default = listed.default_locale
     offers = []
     for listing in listed.offers:
