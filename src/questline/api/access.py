@@ -175,7 +175,7 @@ async def _identify_on_loop(
     limits = context.rate_limits
     if limits is None or not _counted(access, principal):
         return principal, None
-    settings = limits.settings_in_memory(principal.app_id)
+    settings = context.app_settings.in_memory(principal.app_id)
     if settings is None:
         return None
     return principal, await limits.hit_async(principal, settings)

@@ -104,7 +104,7 @@ from questline.settings import Settings, get_settings
 from questline.social import routes as social_routes
 from questline.social import wiring as social
 from questline.social.service import Notifier
-from questline.storage.apps import DEFAULT_APP, ensure_app, ensure_key
+from questline.storage.apps import DEFAULT_APP, SettingsCache, ensure_app, ensure_key
 from questline.storage.database import Database
 from questline.storage.schema import check_schema
 from questline.web import routes as web_routes
@@ -157,7 +157,7 @@ def build_context(settings: Settings) -> Context:
     throttle = Throttle(settings.redis_url)
     rate_limits = RateLimits(
         throttle,
-        database,
+        SettingsCache(database),
         per_key=settings.rate_limit_per_key,
         per_player=settings.rate_limit_per_player,
     )

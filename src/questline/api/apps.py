@@ -21,7 +21,6 @@ from questline.storage.apps import (
     create_app,
     get_app,
     replace_settings,
-    settings_of,
 )
 from questline.storage.database import after_commit
 from questline.storage.models import App, Membership
@@ -214,15 +213,15 @@ def put_settings(
 ) -> AppOut:
     app = _own(session, principal, app_id)
     replace_settings(session, app, body, principal)
-    if context.rate_limits is not None:
-        limits = context.rate_limits
-        after_commit(session, lambda: limits.forget(app.id))
+    after_commit(session, lambda: context.app_settings.forget(app.id))
     return AppOut.model_validate(app)
 
 
 @branding_router.get("/v1/branding", summary="The brand of the app's player pages and widgets")
-def get_branding(principal: Authorized, session: ReadSessionDep) -> BrandingOut:
-    brand = settings_of(session, principal.app_id).brand
+def get_branding(
+    principal: Authorized, session: ReadSessionDep, context: ContextDep
+) -> BrandingOut:
+    brand = context.app_settings.get(principal.app_id, session).brand
     light, dark = brand.light, brand.dark
     accent = AccentOut(light=light.accent, dark=dark.accent) if light and dark else None
     return BrandingOut(name=brand.name, color=brand.color, logo_url=brand.logo_url, accent=accent)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -213,6 +215,44 @@ _SETTINGS = select(App.settings).where(App.id == bindparam("app_id"))
 def app_settings(database: Database, app_id: int) -> AppSettings:
     with database.reader() as session:
         return settings_of(session, app_id)
+
+
+class SettingsCache:
+    """Each app's settings as a server process reads them for every request (its limits,
+    its CORS origins, its pages' brand): read at most every ``ttl`` seconds per app. The
+    process that replaces them forgets them at once; another process sees the change
+    within ``ttl`` seconds."""
+
+    def __init__(self, database: Database, *, ttl: float = 10.0) -> None:
+        self.database = database
+        self.ttl = ttl
+        self._cache: dict[int, tuple[float, AppSettings]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, app_id: int, session: Session | None = None) -> AppSettings:
+        """The app's settings, read with ``session`` (or a reader of its own) when not
+        in memory."""
+        found = self.in_memory(app_id)
+        if found is not None:
+            return found
+        found = (
+            app_settings(self.database, app_id) if session is None else settings_of(session, app_id)
+        )
+        with self._lock:
+            self._cache[app_id] = (time.monotonic() + self.ttl, found)
+        return found
+
+    def in_memory(self, app_id: int) -> AppSettings | None:
+        """The app's settings if they are in memory and fresh, else None (no I/O: for
+        the event loop). Taken once and passed on: asked again a moment later, they could
+        have expired."""
+        with self._lock:
+            cached = self._cache.get(app_id)
+        return cached[1] if cached is not None and cached[0] > time.monotonic() else None
+
+    def forget(self, app_id: int) -> None:
+        with self._lock:
+            self._cache.pop(app_id, None)
 
 
 def settings_of(session: Session, app_id: int) -> AppSettings:

@@ -32,7 +32,6 @@ from questline.branding import Brand, stylesheet
 from questline.engine.mechanics import reading_locale
 from questline.errors import NotFound, QuestlineError
 from questline.leaderboards.service import CURRENT
-from questline.storage.apps import settings_of
 from questline.web import service, shop, shop_routes
 from questline.web.model import (
     LOCALES,
@@ -241,10 +240,12 @@ async def static_file(name: str) -> Response:
 
 
 @router.get("/play/brand.css")
-def brand_stylesheet(principal: Authorized, session: ReadSessionDep) -> Response:
+def brand_stylesheet(
+    principal: Authorized, session: ReadSessionDep, context: ContextDep
+) -> Response:
     """The app's brand colour as the pages' custom properties (a file of its own: the
     pages' CSP allows no inline style)."""
-    css = stylesheet(settings_of(session, principal.app_id).brand)
+    css = stylesheet(context.app_settings.get(principal.app_id, session).brand)
     # Its address changes with the colour (see `_page`), so a browser may keep it.
     return Response(
         css,

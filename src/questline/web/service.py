@@ -29,7 +29,6 @@ from questline.services import shop as shop_service
 from questline.services import wallet as wallet_service
 from questline.social import service as social_service
 from questline.social.service import FeedPage
-from questline.storage.apps import settings_of
 from questline.storage.models import Player
 from questline.storage.players import balances_of, get_player
 from questline.web.model import Features, Translator
@@ -143,7 +142,7 @@ def frame(context: Context, session: Session, app_id: int, player: str) -> Frame
         default_locale=design.design.default_locale,
         features=Features.of(design, social=FRIENDS in context.circles),
         now=datetime.now(UTC),
-        brand=settings_of(session, app_id).brand,
+        brand=context.app_settings.get(app_id, session).brand,
         design=design,
         row=row,
     )

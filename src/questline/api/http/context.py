@@ -25,6 +25,7 @@ from questline.processing.score_cache import InProcessScoreCache, ScoreCache
 from questline.processing.submission import EventStatus, submit
 from questline.processing.worker import Worker
 from questline.settings import Settings
+from questline.storage.apps import SettingsCache
 from questline.storage.database import Database
 from questline.storage.privacy import PlayerData
 
@@ -64,10 +65,15 @@ class Context:
     player_data: list[PlayerData] = field(default_factory=list)
     circles: dict[str, Circle] = field(default_factory=dict)
     modules: dict[str, Module] = field(default_factory=dict)
+    # Each app's settings, cached briefly (its limits, CORS origins and brand are read by
+    # every request); the rate limits read the same cache.
+    app_settings: SettingsCache = field(init=False)
     single_events: EventGroups = field(init=False)
 
     def __post_init__(self) -> None:
         self.single_events = EventGroups(self._append)
+        limits = self.rate_limits
+        self.app_settings = limits.settings if limits else SettingsCache(self.database)
 
     def _append(
         self, app_id: int, events: Sequence[NewEvent]

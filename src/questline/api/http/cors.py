@@ -70,10 +70,12 @@ class CorsMiddleware:
         async def with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
                 principal = scope.get("state", {}).get("principal")
-                if principal is not None and context.rate_limits is not None:
-                    settings = await run_in_threadpool(
-                        context.rate_limits.settings_of, principal.app_id
-                    )
+                if principal is not None:
+                    settings = context.app_settings.in_memory(principal.app_id)
+                    if settings is None:
+                        settings = await run_in_threadpool(
+                            context.app_settings.get, principal.app_id
+                        )
                     allowed = origin in settings.cors_origins
                 else:
                     allowed = origin in await run_in_threadpool(self._any_app_allows, context)

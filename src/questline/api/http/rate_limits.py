@@ -1,11 +1,10 @@
 """Per-caller rate limits (per API key or console user, and per player token, with each
-app's own limits, cached briefly, or the server's defaults) and the request time limit."""
+app's own limits, from its cached settings, or the server's defaults) and the request time
+limit."""
 
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 
 import limits
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,46 +13,17 @@ from questline.api.http.problems import send_problem
 from questline.auth.principals import Principal, PrincipalKind
 from questline.auth.request_limits import applied_limit, parse_limit
 from questline.auth.throttle import Throttle, TooManyRequests, Verdict
-from questline.storage.apps import AppSettings, app_settings
-from questline.storage.database import Database
-
-_SETTINGS_TTL_SECONDS = 10.0
+from questline.storage.apps import AppSettings, SettingsCache
 
 
 class RateLimits:
     def __init__(
-        self, throttle: Throttle, database: Database, *, per_key: str | None, per_player: str
+        self, throttle: Throttle, settings: SettingsCache, *, per_key: str | None, per_player: str
     ) -> None:
         self.throttle = throttle
-        self.database = database
+        self.settings = settings
         self.per_key = parse_limit(per_key) if per_key else None
         self.per_player = parse_limit(per_player)
-        self._cache: dict[int, tuple[float, AppSettings]] = {}
-        self._lock = threading.Lock()
-
-    def settings_of(self, app_id: int) -> AppSettings:
-        """The app's settings, read at most every few seconds per process."""
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(app_id)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        found = app_settings(self.database, app_id)
-        with self._lock:
-            self._cache[app_id] = (now + _SETTINGS_TTL_SECONDS, found)
-        return found
-
-    def settings_in_memory(self, app_id: int) -> AppSettings | None:
-        """The app's settings if they are in memory and fresh — so a request can be
-        counted on the event loop (`hit_async`) instead of in a worker thread — else None.
-        Taken once and passed on: asked again a moment later, they could have expired."""
-        with self._lock:
-            cached = self._cache.get(app_id)
-        return cached[1] if cached is not None and cached[0] > time.monotonic() else None
-
-    def forget(self, app_id: int) -> None:
-        with self._lock:
-            self._cache.pop(app_id, None)
 
     def limit_for(
         self, principal: Principal, settings: AppSettings
@@ -70,13 +40,13 @@ class RateLimits:
 
     def hit(self, principal: Principal) -> Verdict | None:
         """Count one request; raise 429 if the caller is over its limit."""
-        limit, key = self.limit_for(principal, self.settings_of(principal.app_id))
+        limit, key = self.limit_for(principal, self.settings.get(principal.app_id))
         if limit is None:
             return None
         return _judged(principal, limit, self.throttle.hit(limit, *key))
 
     async def hit_async(self, principal: Principal, settings: AppSettings) -> Verdict | None:
-        """`hit` on the event loop, with the app's settings from `settings_in_memory`
+        """`hit` on the event loop, with the app's settings from `SettingsCache.in_memory`
         (reading them could wait for the database)."""
         limit, key = self.limit_for(principal, settings)
         if limit is None:
