@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -47,8 +48,28 @@ def issue(
     return jwt.encode(claims, secret, algorithm=_ALGORITHM), expires
 
 
+# Tokens that verified, by secret and text: a page or widget sends the same token with every
+# request, and checking its signature again cost more than a page's reads. A text holds its
+# signature, so no other token can match one kept here; its expiry is checked at every use.
+_VERIFIED: dict[tuple[str, str], dict[str, Any]] = {}
+_VERIFIED_MAX = 10_000
+
+
 def verify(secret: str, token: str) -> dict[str, Any]:
     """The claims of a token this server signed and that has not expired; else 401."""
+    known = _VERIFIED.get((secret, token))
+    if known is not None:
+        if known["exp"] <= time.time():
+            raise Unauthorized("the token has expired")
+        return dict(known)
+    claims = _verified(secret, token)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[(secret, token)] = claims
+    return dict(claims)
+
+
+def _verified(secret: str, token: str) -> dict[str, Any]:
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
