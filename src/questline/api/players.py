@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
@@ -18,7 +19,6 @@ from questline.api.inputs import Locale
 from questline.engine.compiler import CompiledDesign
 from questline.engine.periods import Period, local_date, period_keys
 from questline.processing.score_reads import computable_scores
-from questline.storage.models import Balance, LedgerEntry
 from questline.storage.pages import split_page
 from questline.storage.players import balances_of, counters_of, find_player, ledger_page
 
@@ -208,22 +208,24 @@ def ledger_of(
             balance_after=entry.balance_after,
             cause=entry.cause,
             cause_id=entry.cause_id,
-            event_id=event_key,
+            event_id=entry.event_key,
             config_version=entry.config_version,
             explanation=entry.explanation,
             breakdown=entry.breakdown,
             created_at=entry.created_at,
         )
-        for entry, event_key in rows
+        for entry in rows
     ]
     return LedgerPage(data=entries, next_cursor=cursor_after(last))
 
 
-def _ledger_id(row: tuple[LedgerEntry, str | None]) -> int:
-    return row[0].id
+def _ledger_id(row: Row[Any]) -> int:
+    return int(row.id)
 
 
-def currencies_of(design: CompiledDesign | None, held: Iterable[Balance]) -> dict[str, CurrencyOut]:
+def currencies_of(
+    design: CompiledDesign | None, held: Iterable[Row[tuple[str, int, int, int]]]
+) -> dict[str, CurrencyOut]:
     """Each currency of the design, then any other the player holds: its balance, what
     was earned, and the level reached where the currency has a curve."""
     rows = {row.currency: row for row in held}

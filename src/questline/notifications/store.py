@@ -117,10 +117,13 @@ def inbox_page(
 
 # On every dashboard and player read: built once (building and keying a statement cost
 # more than running it).
+_NOTIFICATION = Notification.__table__.c
+# Read by every page (their header shows it): the table's columns, not the mapped class —
+# SQLAlchemy's object machinery cost more than the count.
 _UNREAD = (
     select(func.count())
-    .select_from(Notification)
-    .where(Notification.player_id == bindparam("player_id"), Notification.read_at.is_(None))
+    .select_from(Notification.__table__)
+    .where(_NOTIFICATION.player_id == bindparam("player_id"), _NOTIFICATION.read_at.is_(None))
 )
 
 

@@ -63,8 +63,13 @@ def build_engine(url: str, *, sqlite_synchronous: str = "FULL", writer: bool = T
         def _begin(connection: Any) -> None:
             # Writers BEGIN IMMEDIATE: it takes the write lock up front (SQLite's way of
             # locking the player rows) and avoids deadlocks on read-to-write upgrades.
-            # Readers BEGIN DEFERRED and, in WAL mode, never wait for writers.
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+            # Readers BEGIN DEFERRED and, in WAL mode, never wait for writers — so theirs
+            # cannot fail for a lock, and goes straight to the driver (every page and read
+            # begins one; SQLAlchemy's statement machinery cost more than the BEGIN).
+            if writer:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.connection.driver_connection.execute("BEGIN")
 
         return engine
     engine = create_engine(
