@@ -55,6 +55,8 @@ class Translator:
 
     def __call__(self, key: str, **values: Any) -> str:
         text = MESSAGES[self.locale].get(key) or MESSAGES[DEFAULT_LOCALE].get(key, key)
+        if not values:  # most of a page's texts (its labels) have nothing to fill in
+            return text
         return _PLACEHOLDER.sub(lambda m: str(values.get(m[1], m[0])), text)
 
 
