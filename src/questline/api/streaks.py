@@ -4,10 +4,12 @@ by the host app."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
@@ -149,7 +151,7 @@ def read_player_streaks(
 
 
 def streaks_of(
-    session: Session, design: CompiledDesign, player: Player, now: datetime
+    session: Session, design: CompiledDesign, player: Player | Row[Any], now: datetime
 ) -> list[StreakOut]:
     """`read_player_streaks` for a player already found: their streak rows and freezes,
     and nothing else of their state."""

@@ -21,6 +21,11 @@ from questline.storage.models import Balance, Counter, Event, LedgerEntry, Playe
 _PLAYER = select(Player).where(
     Player.app_id == bindparam("app_id"), Player.external_id == bindparam("external_id")
 )
+_PLAYER_COLUMNS = Player.__table__.c
+_PLAYER_ROW = select(*_PLAYER_COLUMNS).where(
+    _PLAYER_COLUMNS.app_id == bindparam("app_id"),
+    _PLAYER_COLUMNS.external_id == bindparam("external_id"),
+)
 _BALANCE = Balance.__table__.c
 _BALANCES = select(_BALANCE.currency, _BALANCE.balance, _BALANCE.earned, _BALANCE.spent).where(
     _BALANCE.player_id == bindparam("player_id")
@@ -29,6 +34,13 @@ _BALANCES = select(_BALANCE.currency, _BALANCE.balance, _BALANCE.earned, _BALANC
 
 def get_player(session: Session, app_id: int, external_id: str) -> Player | None:
     return session.scalar(_PLAYER, {"app_id": app_id, "external_id": external_id})
+
+
+def player_row(session: Session, app_id: int, external_id: str) -> Row[Any] | None:
+    """`get_player` for a read that changes nothing (every player page's): the player's
+    columns as a row, by the same names."""
+    found = session.execute(_PLAYER_ROW, {"app_id": app_id, "external_id": external_id})
+    return found.first()
 
 
 def profiles_of(

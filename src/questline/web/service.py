@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from questline.api.achievements import PlayerAchievementOut, read_player_achievements
@@ -29,8 +31,7 @@ from questline.services import shop as shop_service
 from questline.services import wallet as wallet_service
 from questline.social import service as social_service
 from questline.social.service import FeedPage
-from questline.storage.models import Player
-from questline.storage.players import balances_of, get_player
+from questline.storage.players import balances_of, player_row
 from questline.web.model import Features, Translator
 from questline.web.shop import OTHER, REFUSALS
 
@@ -59,7 +60,7 @@ class Frame:
     now: datetime
     brand: Brand = field(default_factory=Brand)
     design: CompiledDesign | None = None
-    row: Player | None = None
+    row: Row[Any] | None = None  # the player's columns (`player_row`)
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class Wallet:
 
 def frame(context: Context, session: Session, app_id: int, player: str) -> Frame:
     design = design_for_reads(context, session, app_id)
-    row = get_player(session, app_id, player)
+    row = player_row(session, app_id, player)
     return Frame(
         player=player,
         display_name=row.display_name if row else None,
