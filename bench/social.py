@@ -17,10 +17,14 @@ so load that drifts falls on all of them alike), p50/p99 of:
   driver: one player's newest 21 entries by `(player_id, id)` (also exactly the read a
   fanned-out-on-write inbox would do);
 - a friends board of a player following 200 (and 5,000) as the route reads it past the
-  parsing (`social.service.circle`, then `LeaderboardReader.among`: the circle's scores
-  ranked by the board's method) — in SQL (SQLite, PostgreSQL) and in Redis; next to
-  the store's one query for that circle done by hand on the driver (SQL), or one HMGET
-  of the circle's players (Redis).
+  parsing (`social.service.circle`, then `LeaderboardReader.circle`: the first page of
+  10, the route's default `limit`, ranked within the circle by the board's method, with
+  the reader's own standing) — through the SQL store (SQLite, PostgreSQL) and through
+  the Redis store (which reads a circle's board from the database); next to the
+  store's one statement for that circle done by hand on the driver. Beside them, for
+  reference, two reads of the whole circle: the statement that listed all its
+  standings before boards of a circle were paged, and one HMGET of the circle's
+  players in Redis (the least a read from Redis would do).
 
 Each read's p50 and p99 over its baseline's in the same round are printed as min /
 median / max over the rounds. Last, what fan-out on write would cost each new entry:
@@ -72,8 +76,12 @@ from bench.social_load import (  # noqa: E402
 from questline.engine.compiler import compile_design  # noqa: E402
 from questline.leaderboards.redis import RedisLeaderboardStore, rebuild  # noqa: E402
 from questline.leaderboards.service import LeaderboardReader, Located  # noqa: E402
-from questline.leaderboards.sql import AMONG, SqlLeaderboardStore  # noqa: E402
-from questline.leaderboards.store import Standing  # noqa: E402
+from questline.leaderboards.sql import (  # noqa: E402
+    SqlLeaderboardStore,
+    circle_page_params,
+    circle_page_statement,
+)
+from questline.leaderboards.store import CirclePage, Ranking  # noqa: E402
 from questline.social import service as social_service  # noqa: E402
 from questline.social import store as social  # noqa: E402
 from questline.social.service import feed as feed_service  # noqa: E402
@@ -83,7 +91,16 @@ from tests.support.postgres import PostgresServer  # noqa: E402
 from tests.support.redis import RedisServer  # noqa: E402
 
 PAGE = 20
+BOARD_PAGE = 10  # the route's default `limit`
 RAW_RANGE = "raw: one player's newest 21 entries"
+# The whole circle's standings with their names, in one statement: how a friends board
+# was read before it was paged (for reference; `{}` is the circle's subquery).
+WHOLE_CIRCLE = (
+    "SELECT p.external_id, s.score, s.seq, p.display_name, p.avatar_url"
+    " FROM leaderboard_scores s JOIN players p ON p.id = s.player_id"
+    " WHERE s.app_id = ? AND s.board = ? AND s.run = ? AND s.hidden = ? AND s.partition = ?"
+    " AND s.player_id IN ({}) ORDER BY s.score DESC, s.seq"
+)
 
 Read = Callable[[], object]
 
@@ -133,11 +150,11 @@ def report(title: str, calls: dict[str, tuple[Read, str | None]], rounds: list[A
 
 def friends_board(
     database: Database, reader: LeaderboardReader, located: Located, player: int
-) -> list[Standing]:
+) -> CirclePage:
     """What `GET /v1/leaderboards/xp?among=following&player=X` does past the parsing."""
     with database.reader() as session:
         circle = social_service.circle(session, 1, player_name(player - 1))
-    return reader.among(located, BOARD, circle)
+    return reader.circle(located, BOARD, circle, 0, BOARD_PAGE)
 
 
 def measure(
@@ -180,13 +197,22 @@ def measure(
         return lambda: friends_board(database, reader, located, rng.choice(pool))
 
     def raw_board(pool: list[int]) -> Read:
-        """The one query the store runs for the circle, by hand on the driver."""
+        """The one statement the store runs for the circle, by hand on the driver."""
 
         def read() -> object:
-            player = rng.choice(pool)
-            circle = social.circle(player)
+            circle = social.circle(rng.choice(pool))
             return raw_fetch(
-                AMONG.format(circle.players), 1, "xp", "all", False, "", *circle.params
+                circle_page_statement(circle, Ranking.COMPETITION, database.dialect),
+                *circle_page_params(BOARD, circle, 0, BOARD_PAGE),
+            )
+
+        return read
+
+    def raw_whole_circle(pool: list[int]) -> Read:
+        def read() -> object:
+            circle = social.circle(rng.choice(pool))
+            return raw_fetch(
+                WHOLE_CIRCLE.format(circle.players), 1, "xp", "all", False, "", *circle.params
             )
 
         return read
@@ -195,15 +221,17 @@ def measure(
         RAW_RANGE: (raw_range, None),
         "feed, first page, following 200": (feed(shape.readers), RAW_RANGE),
         "feed, first page, following 5,000": (feed(shape.heavy), RAW_RANGE),
-        "raw: board query of 200, by hand": (raw_board(shape.readers), None),
-        "raw: board query of 5,000, by hand": (raw_board(shape.heavy), None),
+        "raw: board statement for 200, by hand": (raw_board(shape.readers), None),
+        "raw: board statement for 5,000, by hand": (raw_board(shape.heavy), None),
+        "ref: whole circle of 200, by hand": (raw_whole_circle(shape.readers), None),
+        "ref: whole circle of 5,000, by hand": (raw_whole_circle(shape.heavy), None),
         "friends board (SQL), following 200": (
             board(shape.readers, sql_reader),
-            "raw: board query of 200, by hand",
+            "raw: board statement for 200, by hand",
         ),
         "friends board (SQL), following 5,000": (
             board(shape.heavy, sql_reader),
-            "raw: board query of 5,000, by hand",
+            "raw: board statement for 5,000, by hand",
         ),
     }
     if redis is not None:
@@ -219,15 +247,15 @@ def measure(
             return lambda: client.hmget("ql:lb:1:xp:all:h", rng.choice(circles))
 
         calls |= {
-            "raw: HMGET of 200 (Redis)": (raw_hmget(shape.readers), None),
-            "raw: HMGET of 5,000 (Redis)": (raw_hmget(shape.heavy), None),
-            "friends board (Redis), following 200": (
+            "ref: HMGET of 200 (Redis)": (raw_hmget(shape.readers), None),
+            "ref: HMGET of 5,000 (Redis)": (raw_hmget(shape.heavy), None),
+            "friends board (Redis store), following 200": (
                 board(shape.readers, redis_reader),
-                "raw: HMGET of 200 (Redis)",
+                "raw: board statement for 200, by hand",
             ),
-            "friends board (Redis), following 5,000": (
+            "friends board (Redis store), following 5,000": (
                 board(shape.heavy, redis_reader),
-                "raw: HMGET of 5,000 (Redis)",
+                "raw: board statement for 5,000, by hand",
             ),
         }
     title = f"{name}, {args.rounds} rounds of {args.samples} interleaved samples"

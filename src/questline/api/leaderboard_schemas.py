@@ -54,6 +54,11 @@ class BoardPage(BaseModel):
     data: list[StandingOut]
     total: int | None
     next_cursor: str | None
+    player_standing: StandingOut | None = Field(
+        default=None,
+        description="with `among`: the standing of `player` in their circle, wherever it is"
+        " (null if they are not on the board, and for the other reads)",
+    )
 
 
 class RunOut(BaseModel):
@@ -149,6 +154,7 @@ def board_page(
     entries: list[Standing],
     total: int | None,
     next_cursor: str | None,
+    player_standing: Standing | None = None,
 ) -> BoardPage:
     spec = located.board.spec
     return BoardPage(
@@ -164,4 +170,7 @@ def board_page(
         data=standings_out(entries, profiles),
         total=total,
         next_cursor=next_cursor,
+        player_standing=None
+        if player_standing is None
+        else standings_out([player_standing], profiles)[0],
     )

@@ -77,7 +77,7 @@ def read_board(
     design = context.designs.current_for_reads(session, principal.app_id)
     board = reader.board(design, key)
     located = reader.locate(session, principal.app_id, board, period)
-    circle = _circle(context, among, player, around, cursor, players)
+    circle = _circle(context, among, player, around, players)
     if circle is not None and principal.kind is PrincipalKind.PLAYER and player != principal.player:
         # Whom another player follows is theirs to see, not the board's to tell.
         raise Forbidden("a player token ranks only its own circle (`player` must be itself)")
@@ -107,8 +107,20 @@ def read_board(
         return profiles_of(session, principal.app_id, (e.player for e in entries))
 
     if circle is not None and player is not None:
-        entries = reader.among(located, board_run, circle(session, principal.app_id, player))
-        return board_page(names(entries), located, shown, entries, len(entries), None)
+        offset = decode_cursor(cursor) or 0
+        found = reader.circle(
+            located, board_run, circle(session, principal.app_id, player), offset, limit
+        )
+        shown_entries = found.entries if found.owner is None else [*found.entries, found.owner]
+        return board_page(
+            names(shown_entries),
+            located,
+            shown,
+            found.entries,
+            found.total,
+            encode_cursor(offset + limit) if found.total > offset + limit else None,
+            found.owner,
+        )
     if players is not None:
         if around is not None or cursor is not None:
             raise InvalidInput(
@@ -147,7 +159,6 @@ def _circle(
     among: str | None,
     player: str | None,
     around: str | None,
-    cursor: str | None,
     players: str | None,
 ) -> Circle | None:
     """The circle `among` names (a module provides it: `following` with social), checked
@@ -171,10 +182,9 @@ def _circle(
             f"`among={among}` ranks a player's circle: say whose with `player`",
             errors=[{"loc": ["query", "player"], "message": "required with `among`"}],
         )
-    if around is not None or cursor is not None or players is not None:
+    if around is not None or players is not None:
         raise InvalidInput(
-            "`among` ranks a circle of players and cannot be combined with `around`,"
-            " `cursor` or `players`",
+            "`among` ranks a circle of players and cannot be combined with `around` or `players`",
             errors=[{"loc": ["query", "among"], "message": "use on its own"}],
         )
     return circle
@@ -204,7 +214,10 @@ async def get_leaderboard(
     ] = None,
     among: Annotated[
         str | None,
-        Query(description="`following`: rank the players `player` follows, and them (friends)"),
+        Query(
+            description="`following`: rank the players `player` follows, and them (friends):"
+            " a page of `limit` from `cursor`, with `player`'s own standing"
+        ),
     ] = None,
     player: Annotated[
         str | None, Query(min_length=1, max_length=200, description="whose circle `among` ranks")

@@ -19,6 +19,7 @@ from questline.errors import InvalidInput, NotFound
 from questline.leaderboards.sql import SqlLeaderboardStore
 from questline.leaderboards.store import (
     BoardRun,
+    CirclePage,
     CircleQuery,
     LeaderboardStore,
     Page,
@@ -103,21 +104,27 @@ class LeaderboardReader:
         return Located(board, run, is_current, finalized_at)
 
     def among(
-        self, located: Located, board_run: BoardRun, players: Sequence[str] | CircleQuery
+        self, located: Located, board_run: BoardRun, players: Sequence[str]
     ) -> list[Standing]:
-        """A board of just these players (friends), ranked by the board's method."""
-        store = self.store_for(located)
-        if isinstance(players, CircleQuery):
-            held = store.held_among(board_run, players)
-        else:
-            held = sorted(store.held(board_run, players), key=lambda h: (-h.score, h.seq, h.player))
+        """A board of just these players, ranked by the board's method."""
+        held = self.store_for(located).held(board_run, players)
+        held.sort(key=lambda h: (-h.score, h.seq, h.player))
         ranks = assign_ranks(
             [h.score for h in held], located.board.spec.ranking, first_rank=1, first_position=1
         )
         return [
-            Standing(h.player, h.score, rank, index + 1, h.profile)
+            Standing(h.player, h.score, rank, index + 1)
             for index, (h, rank) in enumerate(zip(held, ranks, strict=True))
         ]
+
+    def circle(
+        self, located: Located, board_run: BoardRun, circle: CircleQuery, offset: int, limit: int
+    ) -> CirclePage:
+        """A page of the board of a module's circle (friends), ranked within it by the
+        board's method, with the standing of the player whose circle it is."""
+        return self.store_for(located).circle_page(
+            board_run, located.board.spec.ranking, circle, offset=offset, limit=limit
+        )
 
     def top(self, located: Located, board_run: BoardRun, offset: int, limit: int) -> Page:
         return self.store_for(located).top(

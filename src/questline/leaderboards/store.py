@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any, Protocol
 
 from questline.engine.leaderboards import Ranking
@@ -67,18 +66,30 @@ class Held:
     player: str
     score: int
     seq: int
-    profile: Profile | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CircleQuery:
     """Players to rank among, as a module chooses them (friends: those someone follows,
-    and them): a statement selecting their internal ids, `?` placeholders taking
-    `params` in order. The database ranks them in one query with it as a subquery; it
-    is never built from what a request says, only by the module's code."""
+    and them): a statement selecting their internal ids, each once, `?` placeholders
+    taking `params` in order. The database ranks them in one query with it as a
+    subquery; it is never built from what a request says, only by the module's code.
+    `owner` is the internal id of the player whose circle it is (in it too): their own
+    standing is read with any page of it."""
 
     players: str
     params: tuple[Any, ...]
+    owner: int
+
+
+@dataclass(frozen=True, slots=True)
+class CirclePage:
+    """A page of a circle's board, ranked within the circle, with the circle's owner's
+    own standing (None if they are not on the board) and how many of the circle are."""
+
+    entries: list[Standing]
+    total: int
+    owner: Standing | None
 
 
 class LeaderboardStore(Protocol):
@@ -94,20 +105,14 @@ class LeaderboardStore(Protocol):
     def held(self, board: BoardRun, players: Sequence[str]) -> list[Held]:
         """The scores of those of `players` who are on the board."""
 
-    def held_among(self, board: BoardRun, circle: CircleQuery) -> list[Held]:
-        """The scores of the circle's players who are on the board, in the board's order
-        (score, highest first; then who got there first; then the player's id)."""
+    def circle_page(
+        self, board: BoardRun, ranking: Ranking, circle: CircleQuery, *, offset: int, limit: int
+    ) -> CirclePage:
+        """`limit` entries from `offset` of the board of just the circle's players who
+        are on it (ranked among them), with the owner's standing there."""
 
     def forget(self, board: BoardRun) -> None:
         """The run is over and archived in the database: drop any copy of it."""
-
-
-def in_board_order(held: list[Held]) -> list[Held]:
-    """`held`, already ordered by score (highest first) and seq, with any ties on both
-    (rare: one event moves one player) put in the order of the players' ids."""
-    if any(a.score == b.score and a.seq == b.seq for a, b in pairwise(held)):
-        return sorted(held, key=lambda h: (-h.score, h.seq, h.player))
-    return held
 
 
 def rank_first(ranking: Ranking, position: int, above: int, distinct_above: int) -> int:

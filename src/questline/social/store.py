@@ -121,7 +121,7 @@ _CIRCLE = (
 def circle(player_id: int) -> CircleQuery:
     """The players someone follows whose profile is not private, and them: a subquery
     the leaderboard store ranks in one indexed read (`(follower_id, followee_id)`)."""
-    return CircleQuery(_CIRCLE, (player_id, player_id))
+    return CircleQuery(_CIRCLE, (player_id, player_id), owner=player_id)
 
 
 # -- blocks and privacy ------------------------------------------------------------------

@@ -89,6 +89,58 @@ def test_ranks_are_within_the_circle_by_every_ranking_method(api: Api) -> None:
     assert friends(api, "competition", "dee") == [("dee", 10, 1)]  # follows no one
 
 
+def circle_pages(api: Api, key: str, player: str, limit: int) -> list[dict[str, Any]]:
+    """Every page of a circle's board, following `next_cursor`."""
+    pages, cursor = [], None
+    while True:
+        params = {"among": "following", "player": player, "limit": limit}
+        if cursor is not None:
+            params["cursor"] = cursor
+        page = api.get(f"/v1/leaderboards/{key}", params=params, expect=200).json()
+        pages.append(page)
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return pages
+
+
+def test_a_circles_board_is_read_a_page_at_a_time_with_the_players_own_standing(
+    api: Api,
+) -> None:
+    api.publish(BOARDS)
+    scores = [("b1", 50), ("b2", 50), ("b3", 40), ("b4", 40), ("b5", 40), ("ada", 30)]
+    for player, xp in [*scores, ("b6", 10), ("top", 99)]:
+        lesson(api, player, xp)
+    follow(api, "ada", "b1", "b2", "b3", "b4", "b5", "b6")  # not "top"
+    expected = {
+        "competition": [1, 1, 3, 3, 3, 6, 7],
+        "dense": [1, 1, 2, 2, 2, 3, 4],
+        "ordinal": [1, 2, 3, 4, 5, 6, 7],
+    }
+    for key, ranks in expected.items():
+        pages = circle_pages(api, key, "ada", limit=3)
+        assert [len(page["data"]) for page in pages] == [3, 3, 1]
+        entries = [e for page in pages for e in page["data"]]
+        assert [(e["player"], e["score"]) for e in entries] == [*scores, ("b6", 10)]
+        assert [e["rank"] for e in entries] == ranks
+        assert [e["position"] for e in entries] == list(range(1, 8))
+        for page in pages:
+            assert page["total"] == 7
+            own = page["player_standing"]
+            assert (own["player"], own["score"], own["rank"], own["position"]) == (
+                "ada",
+                30,
+                ranks[5],
+                6,
+            )
+    first = api.get(
+        "/v1/leaderboards/competition",
+        params={"among": "following", "player": "b6", "limit": 1},
+        expect=200,
+    ).json()  # b6 follows no one: a circle of one
+    assert (first["total"], first["next_cursor"]) == (1, None)
+    assert first["player_standing"]["rank"] == 1
+
+
 def test_a_circles_board_shows_each_players_name_and_avatar(api: Api) -> None:
     api.publish(BOARDS)
     lesson(
@@ -107,6 +159,7 @@ def test_a_circles_board_shows_each_players_name_and_avatar(api: Api) -> None:
         ("ada", "Ada L.", "https://cdn.example.com/a.png"),
         ("cy", None, None),
     ]
+    assert page["player_standing"]["display_name"] == "Ada L."
 
 
 def test_a_run_that_is_over_is_read_among_friends_too(api: Api) -> None:
@@ -136,6 +189,12 @@ def test_a_partitioned_board_is_read_in_the_players_partition(api: Api) -> None:
     follow(api, "ada", "bob", "cy")
     assert friends(api, "by_team", "ada") == [("bob", 20, 1), ("ada", 10, 2)]
     assert friends(api, "by_team", "ada", partition="blue") == [("cy", 30, 1)]
+    blue = api.get(
+        "/v1/leaderboards/by_team",
+        params={"among": "following", "player": "ada", "partition": "blue"},
+        expect=200,
+    ).json()
+    assert blue["player_standing"] is None  # ada is not on the blue board
 
 
 def test_private_unfollowed_and_blocked_players_leave_the_circle(api: Api) -> None:
@@ -161,6 +220,7 @@ def test_bad_circle_requests_say_what_and_where(api: Api) -> None:
     assert problem(among="everyone", player="ada") == ["query", "among"]
     assert problem(player="ada") == ["query", "among"]
     assert problem(among="following", player="ada", around="ada") == ["query", "among"]
+    assert problem(among="following", player="ada", players="bob") == ["query", "among"]
     api.get(
         "/v1/leaderboards/competition",
         params={"among": "following", "player": "nobody"},

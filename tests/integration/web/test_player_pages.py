@@ -91,6 +91,19 @@ def test_the_friends_board_ranks_the_player_among_those_they_follow(
     assert 'aria-current="page">Friends</a>' in board
 
 
+def test_the_friends_board_shows_the_player_below_its_top(api: Api, client: TestClient) -> None:
+    api.publish_blueprint("language")
+    api.event("ana", "lesson.completed", xp=5)
+    followed = [f"p{n:02}" for n in range(11)]
+    for n, player in enumerate(followed):
+        api.event(player, "lesson.completed", xp=100 - n)
+        api.request("PUT", f"/v1/players/ana/following/{player}", expect=201)
+    open_pages(client, token(api, "ana"))
+    board = client.get("/play/leaderboards", params={"view": "friends"}).text
+    assert names_on(board) == [*followed[:10], "ana"]  # the top ten, then ana (12th)
+    assert re.search(r'<tr class="me" aria-current="true">\s*<td>12</td>', board)
+
+
 def names_on(page: str) -> list[str]:
     """The players a board or league group lists, top first, as the page names them."""
     return re.findall(r'<span class="player__name">([^<]*)</span>', page)

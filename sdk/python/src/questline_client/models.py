@@ -333,6 +333,8 @@ class LeaderboardPage(Answer):
     data: list[LeaderboardEntry]
     total: int | None
     next_cursor: str | None
+    # With `among`: the standing of the player whose circle it is.
+    player_standing: LeaderboardEntry | None = None
 
 
 # --- tokens and notifications ---
