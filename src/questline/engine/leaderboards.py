@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Annotated, Protocol, Self
+from typing import Annotated, ClassVar, Protocol, Self
 
 from pydantic import Field, model_validator
 
@@ -119,6 +119,9 @@ class RankSource(Protocol):
     @property
     def key(self) -> str: ...
 
+    # The kinds of effect that can contribute: any other contributes nothing.
+    effect_types: ClassVar[tuple[type[Effect], ...]]
+
     def contribution(self, effect: Effect, period: BoardPeriod) -> Contribution | None: ...
 
 
@@ -128,6 +131,7 @@ class CurrencySource:
 
     key: str
     kind: str = "currency"
+    effect_types: ClassVar[tuple[type[Effect], ...]] = (CurrencyAwarded,)
 
     def contribution(self, effect: Effect, period: BoardPeriod) -> Contribution | None:
         if not isinstance(effect, CurrencyAwarded) or effect.currency != self.key:
@@ -143,6 +147,7 @@ class CurrencySource:
 class MetricSource:
     key: str
     kind: str = "metric"
+    effect_types: ClassVar[tuple[type[Effect], ...]] = (MetricIncremented,)
 
     def contribution(self, effect: Effect, period: BoardPeriod) -> Contribution | None:
         if not isinstance(effect, MetricIncremented) or effect.metric != self.key:
@@ -159,6 +164,7 @@ class StreakSource:
 
     key: str
     kind: str = "streak"
+    effect_types: ClassVar[tuple[type[Effect], ...]] = (StreakExtended, StreakBroken)
 
     def contribution(self, effect: Effect, period: BoardPeriod) -> Contribution | None:  # noqa: ARG002
         if isinstance(effect, StreakExtended) and effect.streak == self.key:
@@ -175,6 +181,7 @@ class ScoreSource:
 
     key: str
     kind: str = "score"
+    effect_types: ClassVar[tuple[type[Effect], ...]] = (ScoreChanged,)
 
     def contribution(self, effect: Effect, period: BoardPeriod) -> Contribution | None:  # noqa: ARG002
         if isinstance(effect, ScoreChanged) and effect.score == self.key:
@@ -238,12 +245,23 @@ def run_at(board: Leaderboard, at: datetime) -> Run | None:
         if board.starts_at <= at < board.ends_at:
             return Run("window", board.starts_at, board.ends_at)
         return None
-    day = at.astimezone(zone(board.time_zone)).date()
+    day = local_day(board, at)
     if board.period is BoardPeriod.ROLLING:
         assert board.days is not None
         start = day - timedelta(days=board.days - 1)
         end = day + timedelta(days=1)
         return Run(ROLLING_RUN, _midnight(start, board.time_zone), _midnight(end, board.time_zone))
+    return calendar_run(board, day)
+
+
+def local_day(board: Leaderboard, at: datetime) -> date:
+    """The date `at` falls on in the board's time zone."""
+    return at.astimezone(zone(board.time_zone)).date()
+
+
+def calendar_run(board: Leaderboard, day: date) -> Run:
+    """The run of a day, week or month board that holds the local date `day`: a run
+    depends on the instant only through its local date."""
     if board.period is BoardPeriod.DAY:
         start, end = day, day + timedelta(days=1)
     elif board.period is BoardPeriod.WEEK:
@@ -258,7 +276,11 @@ def run_at(board: Leaderboard, at: datetime) -> Run | None:
 
 def day_run_at(board: Leaderboard, at: datetime) -> Run:
     """The local day an instant falls on, as a run (a rolling board keeps one per day)."""
-    day = at.astimezone(zone(board.time_zone)).date()
+    return day_run(board, local_day(board, at))
+
+
+def day_run(board: Leaderboard, day: date) -> Run:
+    """A rolling board's run of the local date `day`."""
     return Run(
         day.isoformat(),
         _midnight(day, board.time_zone),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,9 @@ from questline.engine.leaderboards import (
     BoardPeriod,
     Contribution,
     Run,
-    day_run_at,
+    calendar_run,
+    day_run,
+    local_day,
     run_at,
 )
 from questline.leaderboards.sql import write_scores
@@ -80,11 +82,43 @@ class LeaderboardProjection:
 _RunInfo = dict[tuple[int, str, str], tuple[datetime | None, datetime | None]]
 
 
+class _Runs:
+    """The runs a batch's events fall in, each worked out once per board and local date
+    (a day, week, month or rolling board's run depends on an instant only through it),
+    and a rolling board's window once per batch."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._by_day: dict[tuple[int, str, date], Run] = {}
+        self._windows: dict[tuple[int, str], Run] = {}
+
+    def of(self, app_id: int, board: CompiledLeaderboard, at: datetime) -> Run | None:
+        spec = board.spec
+        if spec.period is BoardPeriod.ALL or spec.period is BoardPeriod.WINDOW:
+            return run_at(spec, at)
+        day = local_day(spec, at)
+        key = (app_id, board.key, day)
+        run = self._by_day.get(key)
+        if run is None:
+            maker = day_run if spec.period is BoardPeriod.ROLLING else calendar_run
+            run = self._by_day[key] = maker(spec, day)
+        return run
+
+    def window(self, app_id: int, board: CompiledLeaderboard) -> Run:
+        run = self._windows.get((app_id, board.key))
+        if run is None:
+            found = run_at(board.spec, self.now)
+            assert found is not None
+            run = self._windows[(app_id, board.key)] = found
+        return run
+
+
 def _collect(
     results: Sequence[Processed], designs: dict[int, CompiledDesign], now: datetime
 ) -> tuple[dict[_Key, _Touch], _RunInfo]:
     touched: dict[_Key, _Touch] = {}
     runs: _RunInfo = {}
+    found_runs = _Runs(now)
     for result in results:
         design = designs.get(result.app_id)
         if design is None or result.effects is None or result.status != PROCESSED:
@@ -92,24 +126,27 @@ def _collect(
         assert result.occurred_at is not None
         for board in design.leaderboards.values():
             period = board.spec.period
+            source = board.source
+            kinds = source.effect_types
             contributions = [
                 made
                 for effect in result.effects.items
-                if (made := board.source.contribution(effect, period)) is not None
+                if isinstance(effect, kinds)
+                and (made := source.contribution(effect, period)) is not None
             ]
             if not contributions:
                 continue
             if period is BoardPeriod.ROLLING:
                 # The event counts on its day, and in the window while that day is in it.
-                day = day_run_at(board.spec, result.occurred_at)
-                window = run_at(board.spec, now)
-                assert window is not None
+                day = found_runs.of(result.app_id, board, result.occurred_at)
+                assert day is not None
+                window = found_runs.window(result.app_id, board)
                 found: list[tuple[Run, _Change]] = [
                     (day, _Change(result.seq, contributions)),
                     (window, _Change(result.seq, contributions, day.key, day.starts_at)),
                 ]
             else:
-                single = run_at(board.spec, result.occurred_at)
+                single = found_runs.of(result.app_id, board, result.occurred_at)
                 if single is None:
                     continue
                 found = [(single, _Change(result.seq, contributions))]
