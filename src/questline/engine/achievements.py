@@ -8,10 +8,11 @@ Awards are never taken back here: only an explicit revoke could remove one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from questline.engine.expressions import EvaluationError, plain_value
 from questline.engine.mechanics import AchievementTier, Repeat
@@ -28,8 +29,9 @@ def award_period(achievement: CompiledAchievement, periods: Mapping[Period, str]
     return periods[_REPEAT_PERIOD[achievement.spec.repeat]]
 
 
-@dataclass(frozen=True)
-class Measure:
+class Measure(NamedTuple):
+    # A tuple, not a frozen dataclass: measured several times per event, its
+    # construction showed in the engine's profile.
     value: int
     inputs: dict[str, Any]
 
@@ -49,7 +51,7 @@ def measure(achievement: CompiledAchievement, view: StateView, *, traced: bool =
         if isinstance(value, bool):
             return Measure(1 if value else 0, inputs)
         assert isinstance(value, Decimal)
-        return Measure(int(value.to_integral_value(rounding=ROUND_FLOOR)), inputs)
+        return Measure(math.floor(value), inputs)  # exact: Decimal's floor, as an int
     if achievement.count_metric is not None:
         period = view.periods[_REPEAT_PERIOD[spec.repeat]]
         count = view.state.counter(METRIC + achievement.count_metric, period)
@@ -154,14 +156,7 @@ def progressed(
         if achievement.spec.secret or achievement.inputs.isdisjoint(changed):
             continue
         period = award_period(achievement, after.periods)
-        tier = next(
-            (
-                t
-                for t in achievement.tiers
-                if (achievement.id, t.name, period) not in after.state.awards
-            ),
-            None,
-        )
+        tier = _next_open_tier(achievement, period, after.state.awards)
         if tier is None:
             continue
         try:
@@ -174,6 +169,15 @@ def progressed(
                 AchievementProgressed(achievement.id, tier.name or None, old, new, tier.target)
             )
     return found
+
+
+def _next_open_tier(
+    achievement: CompiledAchievement, period: str, awards: set[tuple[str, str, str]]
+) -> AchievementTier | None:
+    for tier in achievement.tiers:
+        if (achievement.id, tier.name, period) not in awards:
+            return tier
+    return None
 
 
 @dataclass(frozen=True)

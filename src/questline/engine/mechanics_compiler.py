@@ -99,6 +99,11 @@ class CompiledQuest:
     def id(self) -> str:
         return self.spec.id
 
+    @cached_property
+    def metrics(self) -> frozenset[str]:
+        """The metrics its objectives count."""
+        return frozenset(objective.metric for objective in self.spec.objectives)
+
 
 def balance_and_metric_names(design: GameDesign) -> dict[str, ExpressionType]:
     """`currency.<key>`, `level.<key>` (for a currency with levels) and `metric.<key>`

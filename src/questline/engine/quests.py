@@ -93,7 +93,7 @@ def advance(
     spec = quest.spec
     if completed(quest, state, instance_key):
         return None
-    relevant = {o.metric for o in spec.objectives} & gained.keys()
+    relevant = gained.keys() & quest.metrics
     if not relevant:
         return None
     now = progress_of(quest, state, instance_key)
