@@ -41,7 +41,7 @@ from questline.engine.state import (
     PlayerState,
     rule_earned_key,
 )
-from questline.engine.view import StateView
+from questline.engine.view import StateView, parse_name
 
 _ROUNDING = {
     Rounding.FLOOR: ROUND_FLOOR,
@@ -84,7 +84,7 @@ class _EventView(StateView):
     event: Event
 
     def resolve(self, path: str) -> Value | None:
-        namespace, _, rest = path.partition(".")
+        namespace, rest, _, _ = parse_name(path)
         if namespace == "event":
             return self.event.properties.get(rest)
         if namespace == "item":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from questline.engine.expressions import Value
@@ -27,7 +28,7 @@ class StateView:
     design: CompiledDesign
 
     def resolve(self, path: str) -> Value | None:
-        namespace, _, rest = path.partition(".")
+        namespace, rest, key, part = parse_name(path)
         if namespace == "currency":
             balance = self.state.balances.get(rest)
             # A balance not opened yet reads as where it will open (engine.process).
@@ -35,11 +36,19 @@ class StateView:
         if namespace == "level":
             return Decimal(self.design.levels[rest].level_for(self.state.balance(rest).earned))
         if namespace == "metric":
-            key, _, period = rest.partition(".")
-            period_key = self.periods[_PERIODS[period]] if period else ALL_TIME
+            period_key = self.periods[_PERIODS[part]] if part else ALL_TIME
             return Decimal(self.state.counter(METRIC + key, period_key))
         if namespace == "streak":
-            key, _, field_name = rest.partition(".")
             held = self.state.streak(key)
-            return Decimal(held.longest if field_name == "longest" else held.current)
+            return Decimal(held.longest if part == "longest" else held.current)
         return None
+
+
+@lru_cache(maxsize=4096)
+def parse_name(path: str) -> tuple[str, str, str, str]:
+    """`metric.tasks.week` -> ("metric", "tasks.week", "tasks", "week"): a name's
+    namespace, the rest, and the rest's first part and what follows it. Expressions read
+    the same few names for every event, so each is split once."""
+    namespace, _, rest = path.partition(".")
+    key, _, part = rest.partition(".")
+    return namespace, rest, key, part

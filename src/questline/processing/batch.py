@@ -286,8 +286,9 @@ class Batch:
                     )
                 )
             elif isinstance(effect, MetricIncremented):
+                key = METRIC + effect.metric
                 for period in effect.values:
-                    self.touched_counters.add((row.player_id, METRIC + effect.metric, period))
+                    self.touched_counters.add((row.player_id, key, period))
             elif isinstance(effect, RuleFired):
                 if effect.at is not None:
                     self.touched_rules.add((row.player_id, effect.rule))
