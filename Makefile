@@ -59,6 +59,7 @@ pytest: $(STAMP)
 bench: $(STAMP) bench-leaderboards bench-notifications
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/mechanics.py
+	$(BIN)/python bench/processing.py
 	$(BIN)/python bench/dry_run.py
 	$(BIN)/python bench/login.py
 	$(BIN)/python bench/visibility.py
