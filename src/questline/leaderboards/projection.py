@@ -25,7 +25,7 @@ from questline.engine.leaderboards import (
     local_day,
     run_at,
 )
-from questline.leaderboards.sql import write_scores
+from questline.leaderboards.sql import held_scores, write_scores
 from questline.leaderboards.store import BoardRun, LeaderboardStore, ScoreUpdate
 from questline.processing.batch import PROCESSED, Processed
 from questline.processing.designs import DesignCache
@@ -206,16 +206,13 @@ def _apply(session: Session, touched: dict[_Key, _Touch], runs: _RunInfo) -> lis
             player_ids,
         )
     }
-    held: dict[_Key, tuple[int, int]] = {}
-    for app_id, board, run, player_id, score, seq in bulk.fetch(
-        "SELECT app_id, board, run, player_id, score, seq FROM leaderboard_scores"
-        " WHERE app_id IN ?list AND board IN ?list AND run IN ?list AND player_id IN ?list",
-        app_ids,
-        sorted({key[1] for key in touched}),
-        sorted({key[2] for key in touched}),
-        player_ids,
-    ):
-        held[(app_id, board, run, player_id)] = (score, seq)
+    # Read once: write_scores compares the same rows, unchanged in this transaction.
+    stored = held_scores(
+        bulk, app_ids, (key[1] for key in touched), (key[2] for key in touched), player_ids
+    )
+    held: dict[_Key, tuple[int, int]] = {
+        key: (score, seq) for key, (_, _, seq, score) in stored.items()
+    }
 
     updates: list[ScoreUpdate] = []
     for key, touch in touched.items():
@@ -262,7 +259,7 @@ def _apply(session: Session, touched: dict[_Key, _Touch], runs: _RunInfo) -> lis
                 (app_id, player_id) in hidden,
             )
         )
-    write_scores(session, updates)
+    write_scores(session, updates, stored)
     return updates
 
 

@@ -10,7 +10,7 @@ databases but for placeholders.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -341,29 +341,59 @@ class SqlLeaderboardStore:
         return [r[1:] for r in up], [r[1:] for r in down]
 
 
-def write_scores(session: Session, updates: Sequence[ScoreUpdate]) -> None:
-    """The monotone upsert, in the caller's transaction, keeping the number of visible
-    players per board run and partition (so a percentile needs no count of the board)."""
-    if not updates:
-        return
-    bulk = BulkWriter(session)
-    latest: dict[tuple[int, str, str, int], ScoreUpdate] = {}
-    for u in updates:
-        key = (u.board.app_id, u.board.board, u.board.run, u.player_id)
-        if key not in latest or latest[key].seq <= u.seq:
-            latest[key] = u
-    held = {
+# A stored score as write_scores compares it: (partition, hidden, seq, score).
+HeldScore = tuple[str, bool, int, int]
+ScoreKey = tuple[int, str, str, int]  # app, board, run, player id
+
+
+def held_scores(
+    bulk: BulkWriter,
+    app_ids: Iterable[int],
+    boards: Iterable[str],
+    runs: Iterable[str],
+    player_ids: Iterable[int],
+) -> dict[ScoreKey, HeldScore]:
+    """The stored scores of these players on these boards' runs (and any other rows the
+    product of the lists names: a caller looks up the keys it means)."""
+    return {
         (app_id, board, run, player_id): (partition, bool(hidden), seq, score)
         for app_id, board, run, player_id, partition, hidden, seq, score in bulk.fetch(
             "SELECT app_id, board, run, player_id, partition, hidden, seq, score"
             " FROM leaderboard_scores WHERE app_id IN ?list AND board IN ?list"
             " AND run IN ?list AND player_id IN ?list",
-            sorted({k[0] for k in latest}),
-            sorted({k[1] for k in latest}),
-            sorted({k[2] for k in latest}),
-            sorted({k[3] for k in latest}),
+            sorted(set(app_ids)),
+            sorted(set(boards)),
+            sorted(set(runs)),
+            sorted(set(player_ids)),
         )
     }
+
+
+def write_scores(
+    session: Session,
+    updates: Sequence[ScoreUpdate],
+    held: Mapping[ScoreKey, HeldScore] | None = None,
+) -> None:
+    """The monotone upsert, in the caller's transaction, keeping the number of visible
+    players per board run and partition (so a percentile needs no count of the board).
+    `held`, if given, is what the caller read of the updated rows in this transaction
+    (held_scores); else they are read here."""
+    if not updates:
+        return
+    bulk = BulkWriter(session)
+    latest: dict[ScoreKey, ScoreUpdate] = {}
+    for u in updates:
+        key = (u.board.app_id, u.board.board, u.board.run, u.player_id)
+        if key not in latest or latest[key].seq <= u.seq:
+            latest[key] = u
+    if held is None:
+        held = held_scores(
+            bulk,
+            (k[0] for k in latest),
+            (k[1] for k in latest),
+            (k[2] for k in latest),
+            (k[3] for k in latest),
+        )
     counts = Tally()
     applied: list[ScoreUpdate] = []
     for key, u in latest.items():
