@@ -52,22 +52,12 @@ from questline.api.http import (
     openapi_docs,
 )
 from questline.api.http.context import Context
-from questline.api.http.cors import CorsMiddleware
-from questline.api.http.input_guard import NulRefusalMiddleware, install_data_error_handler
-from questline.api.http.middleware import (
-    RequestIdMiddleware,
-    RequestRecordMiddleware,
-    UnexpectedErrorMiddleware,
-)
+from questline.api.http.edge import HttpEdge
+from questline.api.http.input_guard import install_data_error_handler
 from questline.api.http.operation_ids import operation_id
 from questline.api.http.outages import install_outage_handlers
 from questline.api.http.problems import install_problem_handlers
-from questline.api.http.rate_limits import (
-    RateLimitHeadersMiddleware,
-    RateLimits,
-    TimeoutMiddleware,
-)
-from questline.api.http.request_body import RequestBodyMiddleware
+from questline.api.http.rate_limits import RateLimits
 from questline.api.http.sessions import check_session_routes
 from questline.auth.key_cache import KeyCache
 from questline.auth.keys import Scope
@@ -346,20 +336,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(social_routes.router)
     web_routes.install(app)  # the player pages and widgets (after the problem handlers)
     console_routes.install(app)  # the web console (after the player pages' handlers)
-    # Each add wraps the ones before it: the last added is the first to see a request.
-    app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
-    app.add_middleware(NulRefusalMiddleware)
+    # Request ids, the access record, CORS, rate-limit headers, the 500 safety net, body
+    # limits, unstorable text and the time limit: one layer (see its module for the order).
     app.add_middleware(
-        RequestBodyMiddleware,
-        max_bytes=settings.max_body_bytes,
-        timeout_seconds=settings.body_timeout_seconds,
+        HttpEdge,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
+        seconds=settings.request_timeout_seconds,
     )
-    # Inside the layers that add headers, so that a 500 carries them too.
-    app.add_middleware(UnexpectedErrorMiddleware)
-    app.add_middleware(RateLimitHeadersMiddleware)
-    app.add_middleware(CorsMiddleware)
-    app.add_middleware(RequestRecordMiddleware)
-    app.add_middleware(RequestIdMiddleware)
     if settings.trusted_proxies:
         # Outermost, so that everything inside sees the client the proxy names. The server
         # itself believes no forwarding header (`questline serve` turns uvicorn's off).

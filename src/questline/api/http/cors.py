@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope, Send
 
 from questline.api.http.problems import send_problem
 from questline.storage.models import App
@@ -30,9 +30,10 @@ _EXPOSE_HEADERS = (
 )
 
 
-class CorsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class Cors:
+    """What the HTTP edge (`edge.HttpEdge`) asks about a request with an `Origin`."""
+
+    def __init__(self) -> None:
         self._any: tuple[float, frozenset[str]] = (0.0, frozenset())
         self._lock = threading.Lock()
 
@@ -52,45 +53,32 @@ class CorsMiddleware:
             self._any = (now + _TTL_SECONDS, found)
         return found
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        origin = headers.get(b"origin", b"").decode("latin-1")
-        context: Context | None = getattr(scope["app"].state, "questline", None)
-        if not origin or context is None:
-            await self.app(scope, receive, send)
-            return
-        if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
+    @staticmethod
+    def is_preflight(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+        return scope["method"] == "OPTIONS" and b"access-control-request-method" in headers
+
+    async def headers(
+        self, scope: Scope, context: Context, origin: str
+    ) -> list[tuple[bytes, bytes]]:
+        """The CORS headers of an answer to a request from `origin`."""
+        principal = scope.get("state", {}).get("principal")
+        if principal is not None:
+            settings = context.app_settings.in_memory(principal.app_id)
+            if settings is None:
+                settings = await run_in_threadpool(context.app_settings.get, principal.app_id)
+            allowed = origin in settings.cors_origins
+        else:
             allowed = origin in await run_in_threadpool(self._any_app_allows, context)
-            await self._preflight(scope, send, origin, allowed)
-            return
+        extra = [(b"vary", b"Origin")]
+        if allowed:
+            extra += [
+                (b"access-control-allow-origin", origin.encode("latin-1")),
+                (b"access-control-expose-headers", _EXPOSE_HEADERS),
+            ]
+        return extra
 
-        async def with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                principal = scope.get("state", {}).get("principal")
-                if principal is not None:
-                    settings = context.app_settings.in_memory(principal.app_id)
-                    if settings is None:
-                        settings = await run_in_threadpool(
-                            context.app_settings.get, principal.app_id
-                        )
-                    allowed = origin in settings.cors_origins
-                else:
-                    allowed = origin in await run_in_threadpool(self._any_app_allows, context)
-                extra = [(b"vary", b"Origin")]
-                if allowed:
-                    extra += [
-                        (b"access-control-allow-origin", origin.encode("latin-1")),
-                        (b"access-control-expose-headers", _EXPOSE_HEADERS),
-                    ]
-                message.setdefault("headers", []).extend(extra)
-            await send(message)
-
-        await self.app(scope, receive, with_cors)
-
-    async def _preflight(self, scope: Scope, send: Send, origin: str, allowed: bool) -> None:
+    async def preflight(self, scope: Scope, send: Send, context: Context, origin: str) -> None:
+        allowed = origin in await run_in_threadpool(self._any_app_allows, context)
         if allowed:
             headers = [
                 (b"access-control-allow-origin", origin.encode("latin-1")),

@@ -1,15 +1,12 @@
 """Per-caller rate limits (per API key or console user, and per player token, with each
-app's own limits, from its cached settings, or the server's defaults) and the request time
-limit."""
+app's own limits, from its cached settings, or the server's defaults), and the headers
+that tell callers where they stand."""
 
 from __future__ import annotations
 
-import asyncio
-
 import limits
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
-from questline.api.http.problems import send_problem
 from questline.auth.principals import Principal, PrincipalKind
 from questline.auth.request_limits import applied_limit, parse_limit
 from questline.auth.throttle import Throttle, TooManyRequests, Verdict
@@ -64,80 +61,17 @@ def _judged(principal: Principal, limit: limits.RateLimitItem, verdict: Verdict)
     return verdict
 
 
-class RateLimitHeadersMiddleware:
-    """Adds RateLimit-Limit/-Remaining/-Reset to answers of rate-limited requests
-    (whatever the endpoint returned: a model, a Response or a stream)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                verdict: Verdict | None = scope.get("state", {}).get("rate_limit")
-                if verdict is not None:
-                    headers = message.setdefault("headers", [])
-                    names = {name.lower() for name, _ in headers}
-                    if b"ratelimit-limit" not in names:
-                        headers += [
-                            (b"ratelimit-limit", str(verdict.limit).encode()),
-                            (b"ratelimit-remaining", str(verdict.remaining).encode()),
-                            (b"ratelimit-reset", str(verdict.reset_seconds).encode()),
-                        ]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
-class TimeoutMiddleware:
-    """Answers 503 if an endpoint has not begun its response within the time limit.
-
-    The work itself is not undone: a transaction already under way still commits or rolls
-    back as a whole, so a client that retries with the same idempotency key is safe.
-    Streams are unaffected once their first bytes are out.
-    """
-
-    def __init__(self, app: ASGIApp, seconds: float) -> None:
-        self.app = app
-        self.seconds = seconds
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        # The endpoint runs in this task under a deadline that is lifted once it begins
-        # answering (a task of its own per request cost more than many endpoints; asyncio's
-        # own timeout costs a fraction of a cancel scope's bookkeeping).
-        started = False
-        try:
-            async with asyncio.timeout(self.seconds) as deadline:
-
-                async def tracking_send(message: Message) -> None:
-                    nonlocal started
-                    if message["type"] == "http.response.start":
-                        started = True
-                        # Already expired only if the endpoint swallowed the cancellation.
-                        if not deadline.expired():
-                            deadline.reschedule(None)
-                    await send(message)
-
-                await self.app(scope, receive, tracking_send)
-        except TimeoutError:
-            if not deadline.expired():
-                raise  # not ours: the endpoint's own
-            if started:
-                return  # too late for a 503: the answer was cut short
-            await send_problem(
-                scope,
-                send,
-                status=503,
-                code="timeout",
-                title="The request took too long",
-                detail=f"no answer within {self.seconds:g} s; it may still complete,"
-                " so retry with the same idempotency key",
-                headers=[(b"retry-after", b"1")],
-            )
+def rate_limit_headers(scope: Scope, headers: list[tuple[bytes, bytes]]) -> None:
+    """Adds RateLimit-Limit/-Remaining/-Reset to the headers of an answer to a
+    rate-limited request (whatever the endpoint returned: a model, a Response or a
+    stream), unless the endpoint set them itself."""
+    verdict: Verdict | None = scope.get("state", {}).get("rate_limit")
+    if verdict is None:
+        return
+    names = {name.lower() for name, _ in headers}
+    if b"ratelimit-limit" not in names:
+        headers += [
+            (b"ratelimit-limit", str(verdict.limit).encode()),
+            (b"ratelimit-remaining", str(verdict.remaining).encode()),
+            (b"ratelimit-reset", str(verdict.reset_seconds).encode()),
+        ]
