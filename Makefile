@@ -58,6 +58,7 @@ pytest: $(STAMP)
 ## and webhooks; print figures
 bench: $(STAMP) bench-leaderboards bench-notifications
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/event_http.py
 	$(BIN)/python bench/mechanics.py
 	$(BIN)/python bench/processing.py
 	$(BIN)/python bench/dry_run.py
