@@ -14,10 +14,9 @@ from pathlib import Path
 
 from fastapi import FastAPI, Response
 
-from questline.api.app import create_app
+from questline.api.app import serve_app
 from questline.api.http.deps import Authorized
 from questline.auth.policy import PLAYER_PAGE, POLICY, PUBLIC
-from questline.settings import get_settings
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +25,7 @@ def _body() -> bytes:
 
 
 def create() -> FastAPI:
-    app = create_app(get_settings())
+    app = serve_app()  # as `questline serve` builds it (its start-up checks, its GC settings)
     POLICY["GET /bench/page"] = PUBLIC
     POLICY["GET /bench/page-with-token"] = PLAYER_PAGE
 
