@@ -23,6 +23,7 @@ from tests.support.migrated import migrated_sqlite
 from tests.support.processes import QuestlineProcess, free_port, start_api
 
 GAME = """
+modules: [social]  # friends boards
 currencies:
   xp: {name: XP, levels: {thresholds: [0, 100, 300]}}
 metrics:

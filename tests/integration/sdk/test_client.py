@@ -80,6 +80,28 @@ def test_pagers_follow_next_cursor_to_the_end(questline: Questline) -> None:
     assert [e.player for e in friends.data] == ["pg2", "pg1"]
 
 
+def test_a_friends_board_ranks_whom_a_player_follows_with_their_own_standing(
+    live: LiveServer, questline: Questline
+) -> None:
+    scores = {"fr-ana": 5, "fr-ben": 30, "fr-cy": 12, "fr-dov": 50}
+    sent = questline.send_batch(
+        [Event(type="did", player=p, properties={"n": n}) for p, n in scores.items()], wait=True
+    )
+    assert sent.accepted == 4
+    with live.admin() as admin:
+        for other in ("fr-ben", "fr-cy"):  # fr-ana does not follow fr-dov
+            answer = admin.put(f"/v1/players/fr-ana/following/{other}")
+            assert answer.status_code == 201, answer.text
+    board = questline.leaderboard("xp", among="following", player="fr-ana", period="all", limit=2)
+    assert [(e.player, e.rank) for e in board.data] == [("fr-ben", 1), ("fr-cy", 2)]
+    assert board.player_standing is not None
+    assert (board.player_standing.player, board.player_standing.rank) == ("fr-ana", 3)
+    rest = questline.leaderboard(
+        "xp", among="following", player="fr-ana", period="all", limit=2, cursor=board.next_cursor
+    )
+    assert [e.player for e in rest.data] == ["fr-ana"]
+
+
 def test_errors_are_typed_and_carry_the_problem_details(
     live: LiveServer, questline: Questline
 ) -> None:

@@ -183,6 +183,8 @@ def leaderboard(
     radius: int | None,
     partition: str | None,
     players: Iterable[str] | None,
+    among: str | None = None,
+    player: str | None = None,
 ) -> Call[LeaderboardPage]:
     params = _query(
         period=period,
@@ -192,6 +194,8 @@ def leaderboard(
         radius=radius,
         partition=partition,
         players=",".join(players) if players is not None else None,
+        among=among,
+        player=player,
     )
     return Call("GET", f"/v1/leaderboards/{_segment(key)}", LeaderboardPage, params)
 

@@ -273,11 +273,15 @@ class Questline:
         radius: int | None = None,
         partition: str | None = None,
         players: Iterable[str] | None = None,
+        among: str | None = None,
+        player: str | None = None,
     ) -> LeaderboardPage:
         """A page of a leaderboard. ``period``: ``current`` (default), ``all``,
         ``window`` or a run's start date; ``around`` a player (with ``radius``
-        neighbours); ``players`` ranks just these; ``cursor`` the previous page's
-        ``next_cursor``."""
+        neighbours); ``players`` ranks just these; ``among="following"`` with
+        ``player`` ranks the players ``player`` follows and them (a friends board,
+        with ``player``'s own standing in ``player_standing``); ``cursor`` the
+        previous page's ``next_cursor``."""
         return self._call(
             _calls.leaderboard(
                 key,
@@ -288,6 +292,8 @@ class Questline:
                 radius=radius,
                 partition=partition,
                 players=players,
+                among=among,
+                player=player,
             )
         )
 
