@@ -79,12 +79,13 @@ def engine_rate(document: dict[str, Any], events: list[Any]) -> float:
     return len(events) / (time.perf_counter() - began)
 
 
-def worker_rate(document: dict[str, Any], events: list[Any], workdir: Path, name: str) -> float:
-    url = f"sqlite:///{workdir / f'{name}.db'}"
+def seeded(url: str, document: dict[str, Any], events: list[Any], synchronous: str) -> Database:
+    """A new database at ``url`` with ``document`` published and ``events`` (player,
+    type, occurred at, properties) ingested, not yet processed."""
     engine = create_engine(url)
     migrate(engine)
     engine.dispose()
-    database = Database(url, sqlite_synchronous="NORMAL")
+    database = Database(url, sqlite_synchronous=synchronous)
     with database.transaction() as session:
         app = ensure_app(session)  # the default app, which the bootstrap key reads
         configs.publish(session, app.id, document, source=None, comment=None, created_by=None)
@@ -97,6 +98,11 @@ def worker_rate(document: dict[str, Any], events: list[Any], workdir: Path, name
             ],
             datetime.now(UTC),
         )
+    return database
+
+
+def worker_rate(document: dict[str, Any], events: list[Any], workdir: Path, name: str) -> float:
+    database = seeded(f"sqlite:///{workdir / f'{name}.db'}", document, events, "NORMAL")
     worker = Worker(database, DesignCache())
     began = time.perf_counter()
     done = worker.drain(batch=2000)

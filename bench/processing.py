@@ -41,8 +41,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine  # noqa: E402
+from bench.mechanics import seeded  # noqa: E402
 
 from questline.composition import extend_worker  # noqa: E402
 from questline.engine.compiler import compile_design  # noqa: E402
@@ -50,13 +51,9 @@ from questline.engine.process import step  # noqa: E402
 from questline.engine.state import Event, PlayerState  # noqa: E402
 from questline.processing.designs import DesignCache  # noqa: E402
 from questline.processing.dispatch import relax_garbage_collection  # noqa: E402
-from questline.processing.ingest import NewEvent, ingest  # noqa: E402
 from questline.processing.worker import Worker  # noqa: E402
 from questline.settings import Settings  # noqa: E402
-from questline.storage import configs  # noqa: E402
-from questline.storage.apps import ensure_app  # noqa: E402
 from questline.storage.database import Database  # noqa: E402
-from questline.storage.schema import migrate  # noqa: E402
 from questline.yamlfile import load_yaml  # noqa: E402
 
 SYNCHRONOUS = "FULL"  # the server's default
@@ -90,23 +87,7 @@ def make_events(count: int, players: int, start: datetime) -> list[Planned]:
 
 
 def prepare(url: str, document: dict[str, Any], events: list[Planned]) -> Database:
-    engine = create_engine(url)
-    migrate(engine)
-    engine.dispose()
-    database = Database(url, sqlite_synchronous=SYNCHRONOUS)
-    with database.transaction() as session:
-        app = ensure_app(session)
-        configs.publish(session, app.id, document, source=None, comment=None, created_by=None)
-        ingest(
-            session,
-            app.id,
-            [
-                NewEvent(type=t, player=p, key=f"e{i}", occurred_at=at, properties=props)
-                for i, (p, t, at, props) in enumerate(events)
-            ],
-            datetime.now(UTC),
-        )
-    return database
+    return seeded(url, document, events, SYNCHRONOUS)
 
 
 def worker_seconds(
