@@ -38,6 +38,11 @@ ANSWERS: dict[type[BaseModel], str] = {
     m.LeaderboardPage: "BoardPage",
     m.PlayerToken: "PlayerToken",
     m.Page[m.Notification]: "NotificationPage",
+    m.Follow: "FollowOut",
+    m.Page[m.Link]: "LinkPage",
+    m.SocialProfile: "SocialProfileOut",
+    m.ActivityPage: "EntryPage",
+    m.Cheer: "CheerOut",
 }
 # What the client sends: client model -> the server's schema of what it takes.
 REQUESTS: dict[type[BaseModel], str] = {m.Event: "EventIn"}

@@ -2,7 +2,8 @@
 
 ``Questline`` (synchronous) and ``AsyncQuestline`` send events — one at a time or in
 background batches — and read players, ledgers, achievements, streaks, quests, scores
-and leaderboards; ``verify_webhook`` checks a webhook's signature. See docs/sdk.md.
+and leaderboards; follow, block and cheer, and read feeds and activity;
+``verify_webhook`` checks a webhook's signature. See docs/sdk.md.
 """
 
 from questline_client._version import __version__
@@ -30,17 +31,22 @@ from questline_client.errors import (
 )
 from questline_client.models import (
     AchievementTier,
+    ActivityEntry,
+    ActivityPage,
     BatchItemResult,
     BatchResult,
+    Cheer,
     Currency,
     Event,
     EventAccepted,
     EventDetails,
+    Follow,
     FreezeUse,
     LeaderboardEntry,
     LeaderboardPage,
     LedgerEntry,
     Level,
+    Link,
     MetricCounts,
     Notification,
     Page,
@@ -53,6 +59,7 @@ from questline_client.models import (
     QuestObjective,
     Score,
     ScoreList,
+    SocialProfile,
     Streak,
     WebhookMessage,
 )
@@ -63,6 +70,8 @@ from questline_client.webhooks import verify_webhook
 __all__ = [
     "APIError",
     "AchievementTier",
+    "ActivityEntry",
+    "ActivityPage",
     "AsyncEventBatcher",
     "AsyncNotificationStream",
     "AsyncQuestline",
@@ -72,6 +81,7 @@ __all__ = [
     "BatchResult",
     "BatcherClosed",
     "BatcherFull",
+    "Cheer",
     "Conflict",
     "Currency",
     "ErrorHandler",
@@ -80,12 +90,14 @@ __all__ = [
     "EventBatcher",
     "EventDetails",
     "EventRejected",
+    "Follow",
     "Forbidden",
     "FreezeUse",
     "LeaderboardEntry",
     "LeaderboardPage",
     "LedgerEntry",
     "Level",
+    "Link",
     "MetricCounts",
     "NotFound",
     "Notification",
@@ -106,6 +118,7 @@ __all__ = [
     "Score",
     "ScoreList",
     "ServerError",
+    "SocialProfile",
     "Streak",
     "TransportError",
     "Unavailable",

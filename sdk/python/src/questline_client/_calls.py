@@ -17,12 +17,16 @@ from pydantic import BaseModel
 from questline_client._version import __version__
 from questline_client.errors import error_from_response
 from questline_client.models import (
+    ActivityPage,
     BatchResult,
+    Cheer,
     Event,
     EventAccepted,
     EventDetails,
+    Follow,
     LeaderboardPage,
     LedgerEntry,
+    Link,
     Notification,
     Page,
     Player,
@@ -33,6 +37,7 @@ from questline_client.models import (
     PropertyValue,
     Score,
     ScoreList,
+    SocialProfile,
     Streak,
 )
 
@@ -44,6 +49,10 @@ M = TypeVar("M", bound=BaseModel)
 DEFAULT_URL = "http://127.0.0.1:8000"
 MAX_BATCH = 1000  # the server's limit per batch
 USER_AGENT = f"questline-client-python/{__version__}"
+
+
+class NoContent(BaseModel):
+    """The answer of a call that answers nothing (``204 No Content``)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,8 @@ class Call(Generic[M]):
     def parse(self, response: httpx.Response) -> M:
         if not response.is_success:
             raise error_from_response(response)
+        if self.model is NoContent:
+            return self.model()
         return self.model.model_validate_json(response.content)
 
 
@@ -112,6 +123,10 @@ def make_event(
 
 def _segment(value: str) -> str:
     return quote(value, safe="")
+
+
+def _player(player_id: str) -> str:
+    return f"/v1/players/{_segment(player_id)}"
 
 
 def _query(**values: str | int | bool | None) -> dict[str, str | int | bool]:
@@ -211,6 +226,59 @@ def notifications(
 def player_token(player_id: str, minutes: int | None) -> Call[PlayerToken]:
     body = {"minutes": minutes} if minutes is not None else None
     return Call("POST", f"/v1/players/{_segment(player_id)}/token", PlayerToken, json=body)
+
+
+def follow(player_id: str, other_id: str) -> Call[Follow]:
+    return Call("PUT", f"{_player(player_id)}/following/{_segment(other_id)}", Follow)
+
+
+def unfollow(player_id: str, other_id: str) -> Call[NoContent]:
+    return Call("DELETE", f"{_player(player_id)}/following/{_segment(other_id)}", NoContent)
+
+
+def links(player_id: str, which: str, limit: int | None, cursor: str | None) -> Call[Page[Link]]:
+    """A page of ``following``, ``followers`` or ``blocks``."""
+    params = _query(limit=limit, cursor=cursor)
+    return Call("GET", f"{_player(player_id)}/{which}", Page[Link], params)
+
+
+def block(player_id: str, other_id: str) -> Call[Follow]:
+    return Call("PUT", f"{_player(player_id)}/blocks/{_segment(other_id)}", Follow)
+
+
+def unblock(player_id: str, other_id: str) -> Call[NoContent]:
+    return Call("DELETE", f"{_player(player_id)}/blocks/{_segment(other_id)}", NoContent)
+
+
+def private_profile(player_id: str, private: bool) -> Call[SocialProfile]:
+    body = {"private": private}
+    return Call("PUT", f"{_player(player_id)}/profile", SocialProfile, json=body)
+
+
+def feed(
+    player_id: str, locale: str | None, limit: int | None, cursor: str | None
+) -> Call[ActivityPage]:
+    params = _query(locale=locale, limit=limit, cursor=cursor)
+    return Call("GET", f"{_player(player_id)}/feed", ActivityPage, params)
+
+
+def activity(
+    player_id: str,
+    viewer: str | None,
+    locale: str | None,
+    limit: int | None,
+    cursor: str | None,
+) -> Call[ActivityPage]:
+    params = _query(viewer=viewer, locale=locale, limit=limit, cursor=cursor)
+    return Call("GET", f"{_player(player_id)}/activity", ActivityPage, params)
+
+
+def cheer(player_id: str, entry_id: int) -> Call[Cheer]:
+    return Call("PUT", f"{_player(player_id)}/cheers/{entry_id}", Cheer)
+
+
+def uncheer(player_id: str, entry_id: int) -> Call[Cheer]:
+    return Call("DELETE", f"{_player(player_id)}/cheers/{entry_id}", Cheer)
 
 
 def stream_path(player_id: str) -> str:

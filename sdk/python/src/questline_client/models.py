@@ -337,6 +337,68 @@ class LeaderboardPage(Answer):
     player_standing: LeaderboardEntry | None = None
 
 
+# --- social ---
+
+
+class Follow(Answer):
+    """Whether ``player`` now follows (or, from a block, blocks) ``other``."""
+
+    player: str
+    other: str
+    active: bool
+
+
+class Link(Answer):
+    """Another player in a list of follows or blocks, and since when."""
+
+    player: str
+    display_name: str | None
+    since: datetime
+
+
+class SocialProfile(Answer):
+    """Whether a player's profile is private, with their follow counts."""
+
+    player: str
+    private: bool
+    following: int
+    followers: int
+
+
+class ActivityEntry(Answer):
+    """One public thing a player did (``kind``: ``level_reached``,
+    ``achievement_unlocked``, ``streak_extended``, ``quest_completed``,
+    ``score_tier_changed``), worded in the reader's locale; ``cheered`` says whether
+    the reader cheered it."""
+
+    id: int
+    player: str
+    display_name: str | None
+    kind: str
+    message: str
+    data: dict[str, Any]
+    cheers: int
+    cheered: bool
+    created_at: datetime
+
+
+class ActivityPage(Answer):
+    """A page of a feed or of a player's activity, newest first; ``locale`` is the one
+    its messages are worded in."""
+
+    data: list[ActivityEntry]
+    next_cursor: str | None = None
+    locale: str
+
+
+class Cheer(Answer):
+    """An activity entry's cheers, and whether the player now cheers it."""
+
+    entry_id: int
+    cheers: int
+    cheered: bool
+
+
 # --- tokens and notifications ---
 
 
