@@ -9,9 +9,9 @@ from datetime import date, datetime
 from typing import Any
 
 from questline.analytics.model import Interval, Rollup
-from questline.processing.mechanics_rows import as_date, day_value
+from questline.processing.mechanics_rows import day_value
 from questline.storage.apps import AppSettings
-from questline.storage.bulk import BulkWriter, as_utc
+from questline.storage.bulk import BulkWriter, as_date, as_utc
 from questline.storage.types import loads_json
 
 TABLES = ("analytics_counts", "analytics_activity", "analytics_players", "analytics_snapshots")

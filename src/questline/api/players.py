@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
@@ -20,7 +19,14 @@ from questline.engine.compiler import CompiledDesign
 from questline.engine.periods import Period, local_date, period_keys
 from questline.processing.score_reads import computable_scores
 from questline.storage.pages import split_page
-from questline.storage.players import balances_of, counters_of, find_player, ledger_page
+from questline.storage.players import (
+    BalanceRow,
+    LedgerRow,
+    balances_of,
+    counters_of,
+    find_player,
+    ledger_page,
+)
 
 router = APIRouter(prefix="/v1/players", tags=["players"], route_class=SessionRoute)
 
@@ -219,12 +225,12 @@ def ledger_of(
     return LedgerPage(data=entries, next_cursor=cursor_after(last))
 
 
-def _ledger_id(row: Row[Any]) -> int:
-    return int(row.id)
+def _ledger_id(row: LedgerRow) -> int:
+    return row.id
 
 
 def currencies_of(
-    design: CompiledDesign | None, held: Iterable[Row[tuple[str, int, int, int]]]
+    design: CompiledDesign | None, held: Iterable[BalanceRow]
 ) -> dict[str, CurrencyOut]:
     """Each currency of the design, then any other the player holds: its balance, what
     was earned, and the level reached where the currency has a curve."""

@@ -4,12 +4,10 @@ by the host app."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from questline.api.http.context import Context
@@ -36,7 +34,7 @@ from questline.storage import audit, mechanics
 from questline.storage.bulk import BulkWriter
 from questline.storage.database import after_commit
 from questline.storage.models import Player
-from questline.storage.players import find_player
+from questline.storage.players import PlayerRow, find_player
 
 router = APIRouter(tags=["streaks"], route_class=SessionRoute)
 
@@ -151,7 +149,7 @@ def read_player_streaks(
 
 
 def streaks_of(
-    session: Session, design: CompiledDesign, player: Player | Row[Any], now: datetime
+    session: Session, design: CompiledDesign, player: Player | PlayerRow, now: datetime
 ) -> list[StreakOut]:
     """`read_player_streaks` for a player already found: their streak rows and freezes,
     and nothing else of their state."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from questline.notifications.model import Message, Recipient
@@ -120,15 +120,12 @@ def inbox_page(
 _NOTIFICATION = Notification.__table__.c
 # Read by every page (their header shows it): the table's columns, not the mapped class —
 # SQLAlchemy's object machinery cost more than the count.
-_UNREAD = (
-    select(func.count())
-    .select_from(Notification.__table__)
-    .where(_NOTIFICATION.player_id == bindparam("player_id"), _NOTIFICATION.read_at.is_(None))
-)
+_UNREAD = "SELECT COUNT(*) FROM notifications WHERE player_id = ? AND read_at IS NULL"
 
 
 def unread_count(session: Session, player_id: int) -> int:
-    return int(session.scalar(_UNREAD, {"player_id": player_id}) or 0)
+    (count,) = BulkWriter(session).fetch(_UNREAD, player_id)[0]
+    return int(count)
 
 
 def mark_read(

@@ -21,7 +21,7 @@ from questline.engine.mechanics_effects import (
     StreakFrozen,
 )
 from questline.engine.state import QUEST, QUEST_DONE, PlayerState, StreakState
-from questline.storage.bulk import BulkWriter
+from questline.storage.bulk import BulkWriter, as_date
 
 _STREAK_COLUMNS = (
     "current, longest, started_on, last_on, last_zone, freezes, since_grant,"
@@ -29,13 +29,6 @@ _STREAK_COLUMNS = (
 )
 
 _SELECT_STREAKS = f"SELECT player_id, key, {_STREAK_COLUMNS} FROM streaks WHERE player_id IN ?list"  # noqa: S608 (constant columns)
-
-
-def as_date(value: Any) -> date | None:
-    """SQLite hands dates back as ISO text; PostgreSQL as dates."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
 
 
 def streak_from_row(row: Sequence[Any]) -> StreakState:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from questline.storage.types import dumps_json
@@ -27,9 +30,7 @@ class BulkWriter:
         self.postgres = session.get_bind().dialect.name == "postgresql"
 
     def sql(self, text: str) -> str:
-        if self.postgres:  # psycopg's placeholders are %s, so a literal % is written %%
-            return text.replace("%", "%%").replace(_JSON, "%s::jsonb").replace("?", "%s")
-        return text.replace(_JSON, "?")
+        return _in_dialect(text, self.postgres)
 
     def timestamp(self, value: datetime) -> Any:
         # Stored the way the UTCDateTime column type stores it, so reads agree.
@@ -44,30 +45,24 @@ class BulkWriter:
     def fetch(self, text: str, *params: Any) -> list[tuple[Any, ...]]:
         """Run a query. Its placeholders take `params` in order: `?` one value, and
         `IN ?list` a list of values."""
-        values: list[Any] = []
-        pieces = _PLACEHOLDER.split(text)
-        markers = _PLACEHOLDER.findall(text)
-        if len(markers) != len(params):
-            raise ValueError(f"{len(markers)} placeholders, {len(params)} parameters")
-        text = pieces[0]
-        for marker, param, piece in zip(markers, params, pieces[1:], strict=True):
-            if marker == "?":
-                text += "?"
+        whole, pieces, lists = _parsed(text, self.postgres)
+        if len(lists) != len(params):
+            raise ValueError(f"{len(lists)} placeholders, {len(params)} parameters")
+        if whole is not None:
+            return driver_rows(self.session.connection(), whole, params)
+        statement, values = pieces[0], []
+        for piece, is_list, param in zip(pieces[1:], lists, params, strict=True):
+            if not is_list:
+                statement += "%s" if self.postgres else "?"
                 values.append(param)
             elif self.postgres:
-                text += "= ANY(?)"
+                statement += "= ANY(%s)"
                 values.append(list(param))
             else:
-                text += f"IN ({', '.join('?' * len(param))})"
+                statement += f"IN ({', '.join('?' * len(param))})"
                 values.extend(param)
-            text += piece
-        params = tuple(values)
-        result = self.session.connection().exec_driver_sql(self.sql(text), params)
-        # The driver's own fetchall: SQLAlchemy's row-by-row iteration cost more than
-        # the query for the thousands of rows a batch reads.
-        rows = list(result.cursor.fetchall())
-        result.close()
-        return rows
+            statement += piece
+        return driver_rows(self.session.connection(), statement, tuple(values))
 
     def insert_returning(
         self, head: str, values: str, tail: str, rows: Sequence[tuple[Any, ...]], chunk: int = 500
@@ -90,6 +85,59 @@ class BulkWriter:
             return 0
         result = self.session.connection().exec_driver_sql(self.sql(text), list(rows))
         return int(result.rowcount)
+
+
+def _in_dialect(text: str, postgres: bool) -> str:
+    if postgres:  # psycopg's placeholders are %s, so a literal % is written %%
+        return text.replace("%", "%%").replace(_JSON, "%s::jsonb").replace("?", "%s")
+    return text.replace(_JSON, "?")
+
+
+@lru_cache(maxsize=1024)
+def _parsed(text: str, postgres: bool) -> tuple[str | None, tuple[str, ...], tuple[bool, ...]]:
+    """A `fetch` text in the driver's dialect, worked out once (its texts are constants):
+    the whole statement if every placeholder is `?`; else its pieces between the
+    placeholders, and which of those take a list."""
+    lists = tuple(marker != "?" for marker in _PLACEHOLDER.findall(text))
+    if not any(lists):
+        return _in_dialect(text, postgres), (), lists
+    return None, tuple(_in_dialect(p, postgres) for p in _PLACEHOLDER.split(text)), lists
+
+
+def driver_rows(connection: Connection, statement: str, params: tuple[Any, ...]) -> list[Any]:
+    """Run a statement on the connection's driver and fetch its rows, as
+    `exec_driver_sql` would but without SQLAlchemy's per-statement machinery: that cost
+    more than SQLite takes to answer the small reads every page and event make (and the
+    driver's fetchall beats SQLAlchemy's row-by-row iteration for a batch's thousands of
+    rows). A driver error is raised as SQLAlchemy raises it (so a lost or busy database
+    still answers 503), and a connection found broken is dropped from the pool."""
+    pooled = connection.connection
+    dialect = connection.dialect
+    cursor = pooled.cursor()
+    try:
+        cursor.execute(statement, params)
+        return list(cursor.fetchall())
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, pooled.dbapi_connection, cursor)
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            statement,
+            params,
+            error,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=dialect,
+        ) from error
+    finally:
+        cursor.close()
+
+
+def as_date(value: object) -> date | None:
+    """A date read through the driver: SQLite hands back ISO text, PostgreSQL a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 def as_utc(value: object) -> datetime | None:

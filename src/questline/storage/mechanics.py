@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from questline.storage.bulk import BulkWriter, as_date, as_utc
 from questline.storage.models import (
     AchievementAward,
     Player,
     QuestCompletion,
     QuestJoin,
-    StreakFreezeUse,
 )
 
 
@@ -48,30 +48,29 @@ def awards_of(session: Session, player_id: int) -> list[tuple[str, str, str, dat
     return [(a, t, p, at) for a, t, p, at in rows]
 
 
-# Read with every streak shown (the dashboard's among them): built once, since building
-# and keying a statement cost more than running it, and of the table's columns (rows cost
-# a third of what mapped objects do to load).
-_FREEZE_USE = StreakFreezeUse.__table__.c
-_FREEZE_USES = (
-    select(_FREEZE_USE.key, _FREEZE_USE.covered, _FREEZE_USE.used_at)
-    .where(_FREEZE_USE.player_id == bindparam("player_id"))
-    .order_by(_FREEZE_USE.covered.desc())
-)
-_STREAK_FREEZE_USES = _FREEZE_USES.where(_FREEZE_USE.key == bindparam("key"))
+# Read with every streak shown (the dashboard's among them), straight through the driver:
+# SQLAlchemy's statement and row machinery cost several times the query.
+_FREEZE_USES = "SELECT key, covered, used_at FROM streak_freeze_uses WHERE player_id = ?"
+_NEWEST_FIRST = " ORDER BY covered DESC"
 
 
 def freeze_uses(
     session: Session, player_id: int, key: str | None = None, per_streak: int = 30
 ) -> dict[str, list[tuple[date, datetime]]]:
     """streak -> (covered, used_at) of its freezes, newest first."""
-    statement = _FREEZE_USES if key is None else _STREAK_FREEZE_USES
+    bulk = BulkWriter(session)
+    if key is None:
+        rows = bulk.fetch(_FREEZE_USES + _NEWEST_FIRST, player_id)
+    else:
+        rows = bulk.fetch(_FREEZE_USES + " AND key = ?" + _NEWEST_FIRST, player_id, key)
     found: dict[str, list[tuple[date, datetime]]] = {}
-    for streak, covered, used_at in session.execute(
-        statement, {"player_id": player_id, "key": key}
-    ):
+    for streak, covered, used_at in rows:
         uses = found.setdefault(streak, [])
+        day, at = as_date(covered), as_utc(used_at)
+        assert day is not None  # both columns are NOT NULL
+        assert at is not None
         if len(uses) < per_streak:
-            uses.append((covered, used_at))
+            uses.append((day, at))
     return found
 
 

@@ -4,43 +4,84 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from questline.errors import UnknownPlayer
-from questline.storage.models import Balance, Counter, Event, LedgerEntry, Player
+from questline.storage.bulk import BulkWriter, as_utc
+from questline.storage.models import Counter, Event, Player
+from questline.storage.types import loads_json
 
 # The reads every page and most API calls make, built once: building and keying a
-# statement cost SQLAlchemy more than SQLite takes to run it. Read-only ones select the
-# table's columns rather than mapped objects: rows cost a third of entities to load.
+# statement cost SQLAlchemy more than SQLite takes to run it.
 _PLAYER = select(Player).where(
     Player.app_id == bindparam("app_id"), Player.external_id == bindparam("external_id")
 )
-_PLAYER_COLUMNS = Player.__table__.c
-_PLAYER_ROW = select(*_PLAYER_COLUMNS).where(
-    _PLAYER_COLUMNS.app_id == bindparam("app_id"),
-    _PLAYER_COLUMNS.external_id == bindparam("external_id"),
+# Read-only ones go straight to the driver (`BulkWriter.fetch`) and answer named tuples:
+# SQLAlchemy's statement and row machinery cost several times the query itself.
+_PLAYER_ROW = (
+    "SELECT id, app_id, external_id, display_name, avatar_url, time_zone, locale FROM players"
+    " WHERE app_id = ? AND external_id = ?"
 )
-_BALANCE = Balance.__table__.c
-_BALANCES = select(_BALANCE.currency, _BALANCE.balance, _BALANCE.earned, _BALANCE.spent).where(
-    _BALANCE.player_id == bindparam("player_id")
+_BALANCES = "SELECT currency, balance, earned, spent FROM balances WHERE player_id = ?"
+
+
+class PlayerRow(NamedTuple):
+    """Who a player is, for a read that changes nothing (every player page's)."""
+
+    id: int
+    app_id: int
+    external_id: str
+    display_name: str | None
+    avatar_url: str | None
+    time_zone: str
+    locale: str | None
+
+
+class LedgerRow(NamedTuple):
+    """A ledger entry, and the key of the event behind it (None for a grant, …)."""
+
+    id: int
+    currency: str
+    amount: int
+    balance_after: int
+    cause: str
+    cause_id: str
+    config_version: int | None
+    explanation: str
+    breakdown: dict[str, Any]
+    created_at: datetime
+    event_key: str | None
+
+
+# A player's ledger, newest first (the filters and the page are added per call).
+_LEDGER = (
+    "SELECT l.id, l.currency, l.amount, l.balance_after, l.cause, l.cause_id,"
+    " l.config_version, l.explanation, l.breakdown, l.created_at, e.key"
+    " FROM ledger_entries l LEFT JOIN events e ON e.seq = l.event_seq WHERE l.player_id = ?"
 )
+
+
+class BalanceRow(NamedTuple):
+    currency: str
+    balance: int
+    earned: int
+    spent: int
 
 
 def get_player(session: Session, app_id: int, external_id: str) -> Player | None:
     return session.scalar(_PLAYER, {"app_id": app_id, "external_id": external_id})
 
 
-def player_row(session: Session, app_id: int, external_id: str) -> Row[Any] | None:
-    """`get_player` for a read that changes nothing (every player page's): the player's
-    columns as a row, by the same names."""
-    found = session.execute(_PLAYER_ROW, {"app_id": app_id, "external_id": external_id})
-    return found.first()
+def player_row(session: Session, app_id: int, external_id: str) -> PlayerRow | None:
+    """`get_player` for a read that changes nothing (every player page's): who the
+    player is, by the model's names."""
+    found = BulkWriter(session).fetch(_PLAYER_ROW, app_id, external_id)
+    return PlayerRow(*found[0]) if found else None
 
 
 def profiles_of(
@@ -92,9 +133,9 @@ def ensure_player(session: Session, app_id: int, external_id: str, now: datetime
     return created
 
 
-def balances_of(session: Session, player_id: int) -> list[Row[tuple[str, int, int, int]]]:
+def balances_of(session: Session, player_id: int) -> list[BalanceRow]:
     """The player's balances: rows of currency, balance, earned and spent."""
-    return list(session.execute(_BALANCES, {"player_id": player_id}))
+    return [BalanceRow(*row) for row in BulkWriter(session).fetch(_BALANCES, player_id)]
 
 
 def counters_of(
@@ -116,38 +157,30 @@ def ledger_page(
     before_id: int | None,
     currency: str | None,
     cause: str | None = None,
-) -> list[Row[Any]]:
-    """Up to ``limit`` of a player's ledger entries, newest first: rows of the entry's
-    columns and `event_key`, the key of the event behind it (None for a grant, a
-    purchase, …)."""
-    statement = _ledger_statement(before_id is not None, currency is not None, cause is not None)
-    values = {
-        "player_id": player_id,
-        "limit": limit,
-        "before_id": before_id,
-        "currency": currency,
-        "cause": cause,
-    }
-    return list(session.execute(statement, values))
+) -> list[LedgerRow]:
+    """Up to ``limit`` of a player's ledger entries, newest first, each with the key of
+    the event behind it (None for a grant, a purchase, …)."""
+    statement = _LEDGER
+    params: list[Any] = [player_id]
+    if currency is not None:
+        statement += " AND l.currency = ?"
+        params.append(currency)
+    if cause is not None:
+        statement += " AND l.cause = ?"
+        params.append(cause)
+    if before_id is not None:
+        statement += " AND l.id < ?"
+        params.append(before_id)
+    rows = BulkWriter(session).fetch(statement + " ORDER BY l.id DESC LIMIT ?", *params, limit)
+    return [_ledger_row(*row) for row in rows]
 
 
-@cache
-def _ledger_statement(before: bool, currency: bool, cause: bool) -> Select[Any]:
-    """The ledger's page with these filters, built once (see `_PLAYER`); the event's key
-    is None where no event caused the entry (an outer join)."""
-    entry, event = LedgerEntry.__table__.c, Event.__table__.c
-    statement = (
-        select(*entry, event.key.label("event_key"))
-        .select_from(LedgerEntry.__table__.outerjoin(Event.__table__, event.seq == entry.event_seq))
-        .where(entry.player_id == bindparam("player_id"))
-    )
-    if currency:
-        statement = statement.where(entry.currency == bindparam("currency"))
-    if cause:
-        statement = statement.where(entry.cause == bindparam("cause"))
-    if before:
-        statement = statement.where(entry.id < bindparam("before_id"))
-    return statement.order_by(entry.id.desc()).limit(bindparam("limit"))
+def _ledger_row(*values: Any) -> LedgerRow:
+    # Read through the driver: SQLite hands back JSON and timestamps as text.
+    *entry, breakdown, created_at, event_key = values
+    if not isinstance(breakdown, dict):
+        breakdown = loads_json(breakdown)
+    return LedgerRow._make((*entry, breakdown, as_utc(created_at), event_key))
 
 
 def search_players(app_id: int, text: str) -> Select[tuple[Player]]:

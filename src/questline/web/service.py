@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from questline.api.achievements import PlayerAchievementOut, read_player_achievements
@@ -31,7 +29,7 @@ from questline.services import shop as shop_service
 from questline.services import wallet as wallet_service
 from questline.social import service as social_service
 from questline.social.service import FeedPage
-from questline.storage.players import balances_of, player_row
+from questline.storage.players import PlayerRow, balances_of, player_row
 from questline.web.model import Features, Translator
 from questline.web.shop import OTHER, REFUSALS
 
@@ -60,7 +58,7 @@ class Frame:
     now: datetime
     brand: Brand = field(default_factory=Brand)
     design: CompiledDesign | None = None
-    row: Row[Any] | None = None  # the player's columns (`player_row`)
+    row: PlayerRow | None = None  # who the player is (`player_row`)
 
 
 @dataclass(frozen=True)
