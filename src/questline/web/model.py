@@ -31,6 +31,21 @@ MESSAGES: Mapping[str, Mapping[str, str]] = _load_messages()
 LOCALES = tuple(MESSAGES)
 
 
+class Words(dict[str, str]):
+    """One language's UI text by key, English where it has none, else the key itself:
+    what `Translator` answers for a text with nothing to fill in, looked up the cheap
+    way (a page shows dozens of labels, and a call from a template costs more)."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+WORDS: Mapping[str, Words] = {
+    locale: Words({**MESSAGES[DEFAULT_LOCALE], **{k: v for k, v in messages.items() if v}})
+    for locale, messages in MESSAGES.items()
+}
+
+
 def widget_messages() -> dict[str, dict[str, str]]:
     """The texts the widgets speak (`widget.*`) and each language's direction."""
     return {
@@ -52,6 +67,11 @@ class Translator:
     @property
     def direction(self) -> str:
         return self("dir")
+
+    @property
+    def words(self) -> Words:
+        """The labels (texts with nothing to fill in) of this language, by key."""
+        return WORDS[self.locale]
 
     def __call__(self, key: str, **values: Any) -> str:
         text = MESSAGES[self.locale].get(key) or MESSAGES[DEFAULT_LOCALE].get(key, key)

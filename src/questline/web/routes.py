@@ -33,6 +33,7 @@ from questline.engine.mechanics import reading_locale
 from questline.errors import NotFound, QuestlineError
 from questline.leaderboards.service import CURRENT
 from questline.web import service, shop, shop_routes
+from questline.web.fragments import bar, icon
 from questline.web.model import (
     LOCALES,
     Translator,
@@ -57,6 +58,7 @@ _templates = Environment(
     lstrip_blocks=True,
 )
 _templates.filters["shown_avatar"] = shown_avatar
+_templates.globals.update(icon=icon, bar=bar)
 # Small files, read once at import: served from memory, never from disk while a request waits.
 _STATIC = {
     path.name: path.read_bytes() for path in sorted((_HERE / "static").iterdir()) if path.is_file()
@@ -93,60 +95,47 @@ Lang = Annotated[str | None, Query(max_length=35, description="a language for th
 
 
 @router.get("/play")
-def dashboard_page(
-    request: Request,
-    principal: Authorized,
-    session: ReadSessionDep,
-    context: ContextDep,
-    lang: Lang = None,
+async def dashboard_page(
+    request: Request, principal: Authorized, context: ContextDep, lang: Lang = None
 ) -> Response:
-    def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
+    def content(session: Session, frame: service.Frame, t: Translator) -> dict[str, Any]:
         return {"dashboard": service.dashboard(context, session, frame, t)}
 
-    return _page(request, principal, session, context, lang, "dashboard", content)
+    return await _serve(request, principal, context, lang, "dashboard", content)
 
 
 @router.get("/play/badges")
-def badges_page(
-    request: Request,
-    principal: Authorized,
-    session: ReadSessionDep,
-    context: ContextDep,
-    lang: Lang = None,
+async def badges_page(
+    request: Request, principal: Authorized, context: ContextDep, lang: Lang = None
 ) -> Response:
-    def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
+    def content(session: Session, frame: service.Frame, t: Translator) -> dict[str, Any]:
         return {"badges": service.badges(context, session, principal.app_id, frame.player, t.names)}
 
-    return _page(request, principal, session, context, lang, "badges", content)
+    return await _serve(request, principal, context, lang, "badges", content)
 
 
 @router.get("/play/missions")
-def missions_page(
-    request: Request,
-    principal: Authorized,
-    session: ReadSessionDep,
-    context: ContextDep,
-    lang: Lang = None,
+async def missions_page(
+    request: Request, principal: Authorized, context: ContextDep, lang: Lang = None
 ) -> Response:
-    def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
+    def content(session: Session, frame: service.Frame, t: Translator) -> dict[str, Any]:
         found = service.missions(context, session, principal.app_id, frame.player, t.names)
         return {"missions": found}
 
-    return _page(request, principal, session, context, lang, "missions", content)
+    return await _serve(request, principal, context, lang, "missions", content)
 
 
 @router.get("/play/leaderboards")
-def leaderboards_page(
+async def leaderboards_page(
     request: Request,
     principal: Authorized,
-    session: ReadSessionDep,
     context: ContextDep,
     lang: Lang = None,
     board: Annotated[str | None, Query(max_length=63)] = None,
     view: Annotated[str, Query(max_length=20)] = "top",
     run: Annotated[str, Query(max_length=40)] = CURRENT,
 ) -> Response:
-    def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
+    def content(session: Session, frame: service.Frame, t: Translator) -> dict[str, Any]:
         del frame, t
         return {
             "board": service.leaderboard(context, session, principal, board, view, run),
@@ -154,36 +143,31 @@ def leaderboards_page(
             "current": CURRENT,
         }
 
-    return _page(request, principal, session, context, lang, "leaderboards", content)
+    return await _serve(request, principal, context, lang, "leaderboards", content)
 
 
 @router.get("/play/league")
-def league_page(
-    request: Request,
-    principal: Authorized,
-    session: ReadSessionDep,
-    context: ContextDep,
-    lang: Lang = None,
+async def league_page(
+    request: Request, principal: Authorized, context: ContextDep, lang: Lang = None
 ) -> Response:
-    def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
+    def content(session: Session, frame: service.Frame, t: Translator) -> dict[str, Any]:
         del t
         return {"league": service.league(context, session, principal.app_id, frame.player)}
 
-    return _page(request, principal, session, context, lang, "league", content)
+    return await _serve(request, principal, context, lang, "league", content)
 
 
 @router.get("/play/wallet")
-def wallet_page(
+async def wallet_page(
     request: Request,
     principal: Authorized,
-    session: ReadSessionDep,
     context: ContextDep,
     lang: Lang = None,
     bought: Annotated[str | None, Query(max_length=200)] = None,
     refused: Annotated[str | None, Query(max_length=40)] = None,
     offer: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
+    def content(session: Session, frame: service.Frame, t: Translator) -> dict[str, Any]:
         wallet = service.wallet(context, session, principal.app_id, frame, t.names)
         said = shop.outcome(
             context, session, principal, t.names, bought=bought, refused=refused, offer=offer
@@ -194,36 +178,28 @@ def wallet_page(
             "form_keys": {o.id: shop.new_form_key() for o in wallet.offers},
         }
 
-    return _page(request, principal, session, context, lang, "wallet", content)
+    return await _serve(request, principal, context, lang, "wallet", content)
 
 
 @router.get("/play/reviews")
-def reviews_page(
-    request: Request,
-    principal: Authorized,
-    session: ReadSessionDep,
-    context: ContextDep,
-    lang: Lang = None,
+async def reviews_page(
+    request: Request, principal: Authorized, context: ContextDep, lang: Lang = None
 ) -> Response:
-    def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
+    def content(session: Session, frame: service.Frame, t: Translator) -> dict[str, Any]:
         del t
         return {"reviews": service.reviews(session, principal.app_id, frame.player)}
 
-    return _page(request, principal, session, context, lang, "reviews", content)
+    return await _serve(request, principal, context, lang, "reviews", content)
 
 
 @router.get("/play/feed")
-def feed_page(
-    request: Request,
-    principal: Authorized,
-    session: ReadSessionDep,
-    context: ContextDep,
-    lang: Lang = None,
+async def feed_page(
+    request: Request, principal: Authorized, context: ContextDep, lang: Lang = None
 ) -> Response:
-    def content(frame: service.Frame, t: Translator) -> dict[str, Any]:
+    def content(session: Session, frame: service.Frame, t: Translator) -> dict[str, Any]:
         return {"feed": service.feed(context, session, principal.app_id, frame.player, t.names)}
 
-    return _page(request, principal, session, context, lang, "feed", content)
+    return await _serve(request, principal, context, lang, "feed", content)
 
 
 @router.get("/play/static/{name}")
@@ -268,18 +244,52 @@ async def widgets_script() -> Response:
     )
 
 
+# What a page shows in its frame: its reads, through the session `_page` gives it.
+Content = Callable[[Session, service.Frame, Translator], dict[str, Any]]
+
+
+async def _serve(
+    request: Request,
+    principal: Principal,
+    context: Context,
+    lang: str | None,
+    name: str,
+    content: Content,
+) -> Response:
+    """A page, in one trip to the thread pool (its reads and its rendering). The routes
+    are async and take no session: a sync route's dependencies and its session's
+    set-up and close cost FastAPI a trip and as much work again as the dashboard's reads."""
+    moved = _token_into_cookie(request)
+    if moved is not None:
+        return moved
+    return await run_in_threadpool(_page, request, principal, context, lang, name, content)
+
+
 def _page(
+    request: Request,
+    principal: Principal,
+    context: Context,
+    lang: str | None,
+    name: str,
+    content: Content,
+) -> Response:
+    """The page, read in one read-only session that begins and ends here, in this thread."""
+    session = context.database.read_sessions()
+    try:
+        return _render(request, principal, session, context, lang, name, content)
+    finally:
+        session.close()
+
+
+def _render(
     request: Request,
     principal: Principal,
     session: Session,
     context: Context,
     lang: str | None,
     name: str,
-    content: Callable[[service.Frame, Translator], dict[str, Any]],
+    content: Content,
 ) -> Response:
-    moved = _token_into_cookie(request)
-    if moved is not None:
-        return moved
     assert principal.player is not None  # the policy lets only player tokens in
     frame = service.frame(context, session, principal.app_id, principal.player)
     chosen = spoken(lang, request.cookies.get(LANG_COOKIE))
@@ -287,12 +297,13 @@ def _page(
     # The page's text follows the browser too; the design's names follow the API's rule.
     names = reading_locale(chosen, frame.player_locale, frame.default_locale)
     t = Translator(locale, names)
-    values = content(frame, t)
+    values = content(session, frame, t)
     brand = frame.brand
     cookie = request.cookies.get(COOKIE_TOKEN)
     secret = context.settings.jwt_secret
     html = _templates.get_template(f"{name}.html").render(
         t=t,
+        w=t.words,
         page=name,
         frame=frame,
         brand=brand,

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from questline.engine.compiler import compile_design
+from questline.web.fragments import bar, icon
 from questline.web.model import (
     MESSAGES,
     Features,
@@ -54,6 +55,25 @@ def test_hebrew_reads_right_to_left_and_english_left_to_right() -> None:
 def test_a_missing_value_stays_visible_rather_than_vanishing() -> None:
     assert Translator("en")("level", level=3) == "Level 3"
     assert Translator("en")("level") == "Level {level}"
+
+
+@pytest.mark.parametrize("locale", sorted(MESSAGES))
+def test_a_label_reads_the_same_looked_up_as_called(locale: str) -> None:
+    t = Translator(locale)
+    for key in MESSAGES["en"]:
+        assert t.words[key] == t(key), key
+    assert t.words["no.such.label"] == t("no.such.label") == "no.such.label"
+
+
+def test_icons_and_bars_escape_what_they_are_given() -> None:
+    assert 'aria-hidden="true"' in icon("flame")
+    labelled = icon("star", 'Ada <script>"')
+    assert 'role="img" aria-label="Ada &lt;script&gt;&#34;"' in labelled
+    shown = bar(66.5, "Level 3 <b>", "gold")
+    assert shown == (
+        '<progress class="bar bar--gold" max="100" value="66.5"'
+        ' aria-label="Level 3 &lt;b&gt;">66%</progress>'
+    )
 
 
 @pytest.mark.parametrize(
