@@ -14,7 +14,7 @@ from questline.api.leaderboard_schemas import BoardPage, RunOut
 from questline.api.leaderboards import read_board, read_runs
 from questline.api.leagues import GroupOut, PlayerLeagueOut, read_group, read_player_league
 from questline.api.mechanic_reads import current_design, design_for_reads
-from questline.api.players import CurrencyOut, LedgerEntryOut, currencies_of, ledger_of
+from questline.api.players import CurrencyOut, currencies_of
 from questline.api.quests import PlayerQuestOut, read_player_quests
 from questline.api.streaks import StreakOut, streaks_of
 from questline.auth.principals import Principal
@@ -29,7 +29,7 @@ from questline.services import shop as shop_service
 from questline.services import wallet as wallet_service
 from questline.social import service as social_service
 from questline.social.service import FeedPage
-from questline.storage.players import PlayerRow, balances_of, player_row
+from questline.storage.players import LedgerRow, PlayerRow, balances_of, ledger_page, player_row
 from questline.web.model import Features, Translator
 from questline.web.shop import OTHER, REFUSALS
 
@@ -165,13 +165,14 @@ def dashboard(context: Context, session: Session, frame: Frame, t: Translator) -
             entry.explanation,
             entry.created_at,
         )
-        for entry in ledger_of(session, row.id, RECENT_AWARDS).data
+        # The ledger's rows as its API page reads them, without the page's models.
+        for entry in ledger_page(session, row.id, RECENT_AWARDS, before_id=None, currency=None)
     ]
     names = {key: c.name or key for key, c in design.currencies.items()}
     return Dashboard(currencies, unread, streaks, recent, names)
 
 
-def _award_title(design: CompiledDesign, entry: LedgerEntryOut, t: Translator) -> str:
+def _award_title(design: CompiledDesign, entry: LedgerRow, t: Translator) -> str:
     """The name of what moved the balance: a rule's, a badge's, a quest's."""
     name: str | None = None
     default = design.design.default_locale
