@@ -284,7 +284,8 @@ def measure_http(pg_url: str, redis_url: str, seconds: float, workdir: Path) -> 
         "QUESTLINE_EMBEDDED_WORKER": "off",
         "QUESTLINE_LOG_LEVEL": "warning",
         "QUESTLINE_BENCH_BODY": str(body_file),
-        "PYTHONPATH": str(ROOT),
+        # The checkout being measured (its sources first), and the `bench` package.
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
     }
     top = "/v1/leaderboards/xp?limit=10"
     # A second server answers the same read with no page kept in the process (every
