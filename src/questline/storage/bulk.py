@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -110,7 +111,8 @@ def driver_rows(connection: Connection, statement: str, params: tuple[Any, ...])
     more than SQLite takes to answer the small reads every page and event make (and the
     driver's fetchall beats SQLAlchemy's row-by-row iteration for a batch's thousands of
     rows). A driver error is raised as SQLAlchemy raises it (so a lost or busy database
-    still answers 503), and a connection found broken is dropped from the pool."""
+    still answers 503), and a lost connection makes the pool let go of every connection
+    it holds, as SQLAlchemy's own handling does: they all went with the server."""
     pooled = connection.connection
     dialect = connection.dialect
     cursor = pooled.cursor()
@@ -120,6 +122,8 @@ def driver_rows(connection: Connection, statement: str, params: tuple[Any, ...])
     except dialect.loaded_dbapi.Error as error:
         lost = dialect.is_disconnect(error, pooled.dbapi_connection, cursor)
         if lost:
+            # What `Connection._handle_dbapi_exception` does on a disconnect.
+            connection.engine.pool._invalidate(pooled, error)
             connection.invalidate(error)
         raise DBAPIError.instance(
             statement,
@@ -130,7 +134,10 @@ def driver_rows(connection: Connection, statement: str, params: tuple[Any, ...])
             dialect=dialect,
         ) from error
     finally:
-        cursor.close()
+        # A cursor of a connection just invalidated cannot close cleanly; its error
+        # must not replace the one above.
+        with suppress(dialect.loaded_dbapi.Error):
+            cursor.close()
 
 
 def as_date(value: object) -> date | None:
