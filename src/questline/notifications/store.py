@@ -115,11 +115,8 @@ def inbox_page(
     return query
 
 
-# On every dashboard and player read: built once (building and keying a statement cost
-# more than running it).
-_NOTIFICATION = Notification.__table__.c
-# Read by every page (their header shows it): the table's columns, not the mapped class —
-# SQLAlchemy's object machinery cost more than the count.
+# Read by every dashboard and player resource, straight on the driver (`BulkWriter.fetch`):
+# SQLAlchemy's statement and row machinery cost more than the count.
 _UNREAD = "SELECT COUNT(*) FROM notifications WHERE player_id = ? AND read_at IS NULL"
 
 

@@ -43,7 +43,8 @@ class PlayerRow(NamedTuple):
 
 
 class LedgerRow(NamedTuple):
-    """A ledger entry, and the key of the event behind it (None for a grant, …)."""
+    """A ledger entry, and the key of the event behind it (None where no event caused
+    it, as for a purchase)."""
 
     id: int
     currency: str
@@ -159,7 +160,7 @@ def ledger_page(
     cause: str | None = None,
 ) -> list[LedgerRow]:
     """Up to ``limit`` of a player's ledger entries, newest first, each with the key of
-    the event behind it (None for a grant, a purchase, …)."""
+    the event behind it (None where no event caused it)."""
     statement = _LEDGER
     params: list[Any] = [player_id]
     if currency is not None:

@@ -49,12 +49,17 @@ _BAR = Markup(
 )
 
 
-@cache
 def icon(name: str, label: str | None = None) -> Markup:
     """An icon; with a label, an image screen readers announce, else hidden from them.
     (`Markup.format` escapes what it fills in.)"""
     if label:
         return _LABELLED.format(name=name, label=label, path=ICON_PATHS[name])
+    return _hidden_icon(name)
+
+
+@cache
+def _hidden_icon(name: str) -> Markup:
+    # Kept: one per icon. A label may be anyone's text, so labelled ones are not.
     return _HIDDEN.format(name=name, path=ICON_PATHS[name])
 
 

@@ -274,11 +274,8 @@ def _page(
     content: Content,
 ) -> Response:
     """The page, read in one read-only session that begins and ends here, in this thread."""
-    session = context.database.read_sessions()
-    try:
+    with context.database.reader() as session:
         return _render(request, principal, session, context, lang, name, content)
-    finally:
-        session.close()
 
 
 def _render(
