@@ -3,6 +3,7 @@ answer, the same checks, the same audit entries."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -62,6 +63,43 @@ def test_erasing_a_player_needs_their_id_typed_and_is_audited_as_the_api_does(
     assert entry["after"] == {"reason": "asked by email, ticket 88"}
     assert erased.headers["location"] == f"/console/players?erased={entry['target_id']}"
     assert api.get("/v1/players/zoe/export").status_code == 404
+
+
+def _grant_key(owner: Browser, player: str) -> str:
+    found = re.search(
+        r'name="id" value="(console-[0-9a-f]+)"', owner.get(f"/console/players/{player}").text
+    )
+    assert found is not None
+    return found[1]
+
+
+def test_a_grant_form_sent_twice_grants_once(owner: Browser, api: Api) -> None:
+    api.event("zoe", "lesson.completed", xp=20)
+    form = {"id": _grant_key(owner, "zoe"), "currency": "gems", "amount": "50", "reason": "outage"}
+    first = owner.post("/console/players/zoe/grants", form)
+    again = owner.post("/console/players/zoe/grants", form)  # a double click, a resent form
+    assert first.status_code == again.status_code == 303
+    assert "granted=%2B50%20gems" in first.headers["location"]
+    assert "Granted +50 gems." in owner.get(first.headers["location"]).text
+    said = owner.get(again.headers["location"]).text
+    assert "This form was sent before: nothing more was granted." in said
+    ledger = api.get("/v1/players/zoe/ledger", expect=200).json()["data"]
+    grants = [(e["amount"], e["currency"]) for e in ledger if e["cause"] == "manual"]
+    assert grants == [(50, "gems")]
+    assert len(audit(api, action="player.grant")) == 1
+    # The page shown after it carries a new key: another grant of the same is made.
+    second = {**form, "id": _grant_key(owner, "zoe")}
+    assert second["id"] != form["id"]
+    assert owner.post("/console/players/zoe/grants", second).status_code == 303
+    assert len(audit(api, action="player.grant")) == 2
+
+
+def test_a_grant_key_that_is_not_an_identifier_is_refused(owner: Browser, api: Api) -> None:
+    api.event("zoe", "lesson.completed", xp=20)
+    form = {"id": "two words", "currency": "gems", "amount": "5", "reason": "outage"}
+    refused = owner.post("/console/players/zoe/grants", form)
+    assert refused.status_code == 422
+    assert audit(api, action="player.grant") == []
 
 
 def test_freezes_given_in_the_console_are_capped_and_audited_with_their_reason(

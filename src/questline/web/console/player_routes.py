@@ -4,6 +4,7 @@ audited as the API audits them."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote
@@ -24,6 +25,7 @@ from questline.web.console.pages import PREFIX, Caller, Flash, render, see_other
 
 router = APIRouter(prefix=f"{PREFIX}/players", route_class=SessionRoute, include_in_schema=False)
 
+ALREADY_GRANTED = "This form was sent before: nothing more was granted"
 PlayerId = Annotated[str, Path(min_length=1, max_length=200)]
 StreakKey = Annotated[str, Path(min_length=1, max_length=200)]
 
@@ -59,7 +61,16 @@ def player_page(
 ) -> Response:
     page = players.player_page(context, session, caller.principal.app_id, player_id)
     flash = Flash(f"Granted {granted}.") if granted else Flash(f"{done}.") if done else None
-    return render(caller, "player.html", section="/console/players", player=page, flash=flash)
+    return render(
+        caller,
+        "player.html",
+        section="/console/players",
+        player=page,
+        flash=flash,
+        # The grant form's idempotency key, new with each rendering: the form sent twice
+        # (a double click, a resent request) grants once.
+        grant_key=f"console-{uuid.uuid4().hex}",
+    )
 
 
 @router.post("/{player_id}/grants")
@@ -68,6 +79,7 @@ def grant(
 ) -> Response:
     try:
         body = GrantIn(
+            id=form.get("id") or None,
             currency=form.get("currency", ""),
             amount=int(form.get("amount", "0")),
             reason=form.get("reason", "").strip(),
@@ -75,16 +87,18 @@ def grant(
     except (ValueError, ValidationError) as error:
         detail = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
         raise InvalidInput(f"the grant is not valid: {detail}") from None
-    grants.grant(
+    made = grants.grant(
         flow,
         context.designs,
         caller.principal,
         player_id,
-        grants.Grant(None, body.currency, body.amount, body.reason, by=caller.principal.actor),
+        grants.Grant(body.id, body.currency, body.amount, body.reason, by=caller.principal.actor),
         datetime.now(UTC),
     )
-    done = quote(f"{body.amount:+d} {body.currency}")
-    return see_other(f"{PREFIX}/players/{quote(player_id, safe='')}?granted={done}")
+    page = f"{PREFIX}/players/{quote(player_id, safe='')}"
+    if made.duplicate:  # the key's grant stands as it was made; this one changed nothing
+        return see_other(f"{page}?done={quote(ALREADY_GRANTED)}")
+    return see_other(f"{page}?granted={quote(f'{body.amount:+d} {body.currency}')}")
 
 
 @router.post("/{player_id}/streaks/{key}/freezes")
