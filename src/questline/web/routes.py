@@ -275,43 +275,31 @@ def _page(
 ) -> Response:
     """The page, read in one read-only session that begins and ends here, in this thread."""
     with context.database.reader() as session:
-        return _render(request, principal, session, context, lang, name, content)
-
-
-def _render(
-    request: Request,
-    principal: Principal,
-    session: Session,
-    context: Context,
-    lang: str | None,
-    name: str,
-    content: Content,
-) -> Response:
-    assert principal.player is not None  # the policy lets only player tokens in
-    frame = service.frame(context, session, principal.app_id, principal.player)
-    chosen = spoken(lang, request.cookies.get(LANG_COOKIE))
-    locale = pick_locale(chosen, frame.player_locale, request.headers.get("accept-language"))
-    # The page's text follows the browser too; the design's names follow the API's rule.
-    names = reading_locale(chosen, frame.player_locale, frame.default_locale)
-    t = Translator(locale, names)
-    values = content(session, frame, t)
-    brand = frame.brand
-    cookie = request.cookies.get(COOKIE_TOKEN)
-    secret = context.settings.jwt_secret
-    html = _templates.get_template(f"{name}.html").render(
-        t=t,
-        w=t.words,
-        page=name,
-        frame=frame,
-        brand=brand,
-        brand_css=_brand_css_path(brand),
-        csrf_field=CSRF_FIELD,
-        csrf_token=form_token(secret.get_secret_value(), cookie) if cookie and secret else "",
-        pages=navigation(frame.features),
-        locales=LOCALES,
-        time_left=lambda ends_at: time_left(t, ends_at, frame.now),
-        **values,
-    )
+        assert principal.player is not None  # the policy lets only player tokens in
+        frame = service.frame(context, session, principal.app_id, principal.player)
+        chosen = spoken(lang, request.cookies.get(LANG_COOKIE))
+        locale = pick_locale(chosen, frame.player_locale, request.headers.get("accept-language"))
+        # The page's text follows the browser too; the design's names follow the API's rule.
+        names = reading_locale(chosen, frame.player_locale, frame.default_locale)
+        t = Translator(locale, names)
+        values = content(session, frame, t)
+        brand = frame.brand
+        cookie = request.cookies.get(COOKIE_TOKEN)
+        secret = context.settings.jwt_secret
+        html = _templates.get_template(f"{name}.html").render(
+            t=t,
+            w=t.words,
+            page=name,
+            frame=frame,
+            brand=brand,
+            brand_css=_brand_css_path(brand),
+            csrf_field=CSRF_FIELD,
+            csrf_token=form_token(secret.get_secret_value(), cookie) if cookie and secret else "",
+            pages=navigation(frame.features),
+            locales=LOCALES,
+            time_left=lambda ends_at: time_left(t, ends_at, frame.now),
+            **values,
+        )
     response = HTMLResponse(html, headers=_SECURITY_HEADERS)
     if lang is not None and lang in LOCALES:
         # A preference, not a secret: the page's own script may read it.
